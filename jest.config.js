@@ -1,0 +1,19 @@
+/**
+ * Two projects: `unit` (pure code, no servers) and `integration` (real PostgreSQL + a real Temporal
+ * dev server, started once per run by the global setup and shared by every file).
+ */
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
+module.exports = {
+  projects: [
+    { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, testEnvironment: 'node' },
+    {
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/{api,workflow,e2e}/**/*.test.ts'],
+      transform,
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/support/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
+      testTimeout: 60000,
+    },
+  ],
+};
