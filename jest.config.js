@@ -3,13 +3,16 @@
  * dev server, started once per run by the global setup and shared by every file).
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
+// @noble, @scure and micro-packed ship ES modules only: compile them for jest like our own code.
+const transformIgnorePatterns = ['/node_modules/(?!(@noble|@scure|micro-packed)/)'];
 module.exports = {
   projects: [
-    { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, testEnvironment: 'node' },
+    { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/{api,workflow,e2e}/**/*.test.ts'],
       transform,
+      transformIgnorePatterns,
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/globalTeardown.ts',

@@ -1,0 +1,20 @@
+import type { Logger } from 'pino';
+import type { LightningNode } from '../src/bitcoin';
+import type { BitcoinNetwork } from '../src/bitcoin';
+import type { Db } from '../src/db/knex';
+import type { RateProvider } from '../src/rates';
+
+/** What activities need from the outside world, built once at worker start and injected. */
+export interface ActivityDeps {
+  db: Db;
+  log: Logger;
+  rates: RateProvider;
+  /** Lightning node per mode; live is absent unless an LND node is configured. */
+  lightning: { test: LightningNode; live?: LightningNode };
+  /** Bitcoin network of addresses and invoices per mode. */
+  networks: { test: BitcoinNetwork; live: BitcoinNetwork };
+  publicUrl: string;
+  platformFeePercent: string;
+  /** Called after events are committed (the webhook dispatcher hooks in here). */
+  onEventsRecorded?: (eventIds: string[]) => Promise<void>;
+}

@@ -1,0 +1,15 @@
+import type { ActivityDeps } from './deps';
+import { moneyActivities } from './money';
+import { paymentActivities } from './payments';
+import { sessionActivities } from './sessions';
+
+export type { ActivityDeps } from './deps';
+
+/** Every activity of the worker, built once with its dependencies (samples' dependency injection). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...sessionActivities(deps),
+    ...paymentActivities(deps),
+    ...moneyActivities(deps),
+  };
+}

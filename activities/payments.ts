@@ -1,0 +1,64 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { deriveReceiveAddress } from '../src/bitcoin';
+import { allocateAddressIndex, findAccount } from '../src/db/accounts';
+import { findPaymentBySeq, insertPayment } from '../src/db/payments';
+import { findSession } from '../src/db/sessions';
+import { newId } from '../src/domain/ids';
+import type { PaymentState } from '../src/domain/session';
+import { currentExchangeRate, toTargetSats } from '../src/rates';
+import type { ActivityDeps } from './deps';
+import { paymentState } from './paymentState';
+
+/** The "internal call to the payment API": makes a session's payment with its invoice and address. */
+export function paymentActivities(deps: ActivityDeps) {
+  const { db } = deps;
+
+  /**
+   * Makes payment number `seq` of a session for `amount` (base currency) at a fresh exchange rate:
+   * a BOLT11 invoice and a never-used on-chain address. Idempotent: a retry returns the payment the
+   * first attempt stored for (session, seq).
+   */
+  async function openPayment(input: { sessionId: string; seq: number; amount: string }): Promise<PaymentState> {
+    const existing = await findPaymentBySeq(db, input.sessionId, input.seq);
+    if (existing) return paymentState(existing);
+    const session = await findSession(db, input.sessionId);
+    if (!session) throw ApplicationFailure.nonRetryable(`No checkout session ${input.sessionId}`, 'SessionNotFound');
+    const fields = session.definition as { ttl: number; payment_methods: string[]; statement_descriptor?: string | null; title?: string | null };
+    const mode = session.livemode ? 'live' : 'test';
+
+    const exchangeRate = await currentExchangeRate(deps.rates, session.currency);
+    const targetAmount = toTargetSats(input.amount, exchangeRate);
+    const now = Date.now();
+    const expiresAt = now + fields.ttl * 1000;
+
+    let invoice: { paymentRequest: string; paymentHash: string } | null = null;
+    if (fields.payment_methods.includes('lightning') && targetAmount > 0n) {
+      const node = deps.lightning[mode];
+      if (!node) throw ApplicationFailure.nonRetryable('Lightning is not configured for live mode (LND_REST_URL).', 'LightningUnavailable');
+      // The invoice never expires before the payment does (SPEC §5).
+      invoice = await node.createInvoice({
+        amountSats: targetAmount, memo: fields.statement_descriptor || fields.title || `Checkout ${session.id}`, expirySeconds: fields.ttl,
+      });
+    }
+    let address: string | null = null;
+    let addressIndex: number | null = null;
+    if (fields.payment_methods.includes('onchain')) {
+      const account = await findAccount(db, session.account_id);
+      const xpub = session.livemode ? account?.xpub_live : account?.xpub_test;
+      if (!xpub) throw ApplicationFailure.nonRetryable('The account has no xpub for live on-chain payments.', 'NoXpub');
+      // Each index is handed out once, so no address is ever reused across payments.
+      addressIndex = await allocateAddressIndex(db, session.account_id, session.livemode);
+      address = deriveReceiveAddress(xpub, addressIndex, deps.networks[mode]);
+    }
+    const row = await insertPayment(db, {
+      id: newId('pi'), checkout_session_id: session.id, account_id: session.account_id, livemode: session.livemode,
+      seq: input.seq, currency: session.currency, amount: input.amount, exchange_rate: exchangeRate,
+      target_amount: targetAmount.toString(), status: 'unpaid', payment_request: invoice?.paymentRequest ?? null,
+      payment_hash: invoice?.paymentHash ?? null, onchain_address: address, address_index: addressIndex,
+      received_sats: '0', amount_paid: '0', expires_at: String(expiresAt), created: String(now), modified: String(now),
+    });
+    return paymentState(row);
+  }
+
+  return { openPayment };
+}

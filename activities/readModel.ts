@@ -1,0 +1,41 @@
+import type { DbOrTx } from '../src/db/knex';
+import { recordEvent } from '../src/db/events';
+import { findPayment, fundedPayments, writePaymentStates } from '../src/db/payments';
+import { findSession, writeSessionState } from '../src/db/sessions';
+import type { EventIntent, SessionState } from '../src/domain/session';
+import { targetAmountDue } from '../src/domain/transitions';
+import { toTargetSats } from '../src/rates';
+import { checkoutSessionView } from '../src/views/checkoutSession';
+import { paymentView } from '../src/views/payment';
+
+/** The API object an event is about, read inside the same transaction that changed it. */
+export async function eventObject(tx: DbOrTx, type: string, objectId: string, publicUrl: string): Promise<unknown> {
+  if (type.startsWith('payment.')) {
+    const payment = await findPayment(tx, objectId);
+    return payment ? paymentView(payment) : { id: objectId };
+  }
+  const session = await findSession(tx, objectId);
+  return session ? checkoutSessionView(session, await fundedPayments(tx, objectId), publicUrl) : { id: objectId };
+}
+
+/**
+ * Writes the workflow's state into the read model and records its events, in the caller's
+ * transaction (an outbox: the events exist exactly when the state they describe does).
+ * Returns the IDs of events recorded by this call.
+ */
+export async function writeStateAndEvents(
+  tx: DbOrTx, state: SessionState, events: EventIntent[], publicUrl: string, now: number,
+): Promise<string[]> {
+  await writePaymentStates(tx, state, now);
+  await writeSessionState(tx, state, targetAmountDue(state, toTargetSats), now);
+  const recorded: string[] = [];
+  for (const e of events) {
+    const id = await recordEvent(tx, {
+      dedupeKey: `${state.id}:${state.version}:${e.type}:${e.objectId}`,
+      accountId: state.accountId, livemode: state.livemode, type: e.type, objectId: e.objectId,
+      data: { object: await eventObject(tx, e.type, e.objectId, publicUrl) }, created: now,
+    });
+    if (id) recorded.push(id);
+  }
+  return recorded;
+}

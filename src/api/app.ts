@@ -1,0 +1,50 @@
+import express, { type Express, type Router } from 'express';
+import type { ServiceContext } from '../services/context';
+import { accountRoutes } from './accounts/routes';
+import { requireAdminKey, requireMerchantKey } from './auth';
+import { balanceRoutes } from './balances/routes';
+import { checkoutSessionRoutes } from './checkoutSessions/routes';
+import { ApiError, errorMiddleware } from './errors';
+import { eventRoutes } from './events/routes';
+import { idempotency } from './idempotency';
+import { paymentRoutes } from './payments/routes';
+import { testHelperRoutes } from './testHelpers/routes';
+
+/** Extra routers mounted by other parts (the payment page, links, webhooks). */
+export interface AppExtensions {
+  /** Public routes, no auth (the hosted payment page). */
+  publicRouters?: Router[];
+  /** Merchant routes under the API auth and idempotency, keyed by mount path. */
+  merchantRouters?: Record<string, Router>;
+}
+
+/** The HTTP app: JSON API (SPEC §2–§8) with auth, idempotency and one error middleware. */
+export function createApp(ctx: ServiceContext, health: () => Promise<boolean>, ext: AppExtensions = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(express.json({ limit: '100kb' }));
+
+  app.get('/health', async (_req, res) => {
+    const ok = await health().catch(() => false);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'starting' });
+  });
+  for (const router of ext.publicRouters ?? []) app.use(router);
+
+  const admin = ctx.config.adminApiKey;
+  if (admin) app.use('/accounts', requireAdminKey(admin), idempotency(ctx.db), accountRoutes(ctx));
+
+  const merchant = express.Router();
+  merchant.use(requireMerchantKey(ctx.db), idempotency(ctx.db));
+  merchant.use('/checkout-sessions', checkoutSessionRoutes(ctx));
+  merchant.use('/payments', paymentRoutes(ctx));
+  merchant.use('/events', eventRoutes(ctx));
+  merchant.use('/test-helpers', testHelperRoutes(ctx));
+  merchant.use(balanceRoutes(ctx));
+  for (const [path, router] of Object.entries(ext.merchantRouters ?? {})) merchant.use(path, router);
+  app.use(merchant);
+
+  app.use(() => { throw new ApiError(404, 'Unrecognized request URL. See the README for the API.', undefined, 'invalid_request_error'); });
+  app.use(errorMiddleware(ctx.log));
+  return app;
+}

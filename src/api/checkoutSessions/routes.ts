@@ -1,0 +1,58 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { findPayment } from '../../db/payments';
+import { listSessions, updateSessionFields } from '../../db/sessions';
+import { fundedPayments } from '../../db/payments';
+import {
+  createCheckoutSession, deactivateCheckoutSession, getCheckoutSession,
+} from '../../services/checkoutSessions';
+import type { ServiceContext } from '../../services/context';
+import { checkoutSessionView } from '../../views/checkoutSession';
+import { scopeOf } from '../auth';
+import { NotFoundError } from '../errors';
+import { listBody, listQuery, pageOptions } from '../lists';
+import { bodyObject, parseOr400 } from '../validate';
+import { createSessionSchema, updateSessionSchema } from './schema';
+
+/** `/checkout-sessions` (SPEC §4). */
+export function checkoutSessionRoutes(ctx: ServiceContext): Router {
+  const router = Router();
+  const createSchema = createSessionSchema(Math.min(300, ctx.config.minTtlSeconds));
+  const listSchema = listQuery({ status: z.enum(['active', 'paid', 'deactivated']).optional() });
+
+  router.post('/', async (req, res) => {
+    const input = parseOr400(createSchema, bodyObject(req.body));
+    res.json(await createCheckoutSession(ctx, scopeOf(req), input, req.idempotencySeed!));
+  });
+
+  router.get('/', async (req, res) => {
+    const q = parseOr400(listSchema, req.query);
+    const { rows, hasMore } = await listSessions(ctx.db, scopeOf(req), { ...pageOptions(q), status: q.status });
+    const data = await Promise.all(rows.map(async (r) => checkoutSessionView(r, await fundedPayments(ctx.db, r.id), ctx.config.publicUrl)));
+    res.json(listBody(data, hasMore));
+  });
+
+  router.get('/payment/:paymentId', async (req, res) => {
+    const payment = await findPayment(ctx.db, req.params.paymentId, scopeOf(req));
+    if (!payment) throw new NotFoundError('payment', req.params.paymentId);
+    res.json(await getCheckoutSession(ctx, payment.checkout_session_id, scopeOf(req), true));
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(await getCheckoutSession(ctx, req.params.id, scopeOf(req)));
+  });
+
+  router.post('/:id', async (req, res) => {
+    const patch = parseOr400(updateSessionSchema, bodyObject(req.body));
+    await getCheckoutSession(ctx, req.params.id, scopeOf(req));
+    await updateSessionFields(ctx.db, req.params.id, patch, Date.now());
+    res.json(await getCheckoutSession(ctx, req.params.id, scopeOf(req)));
+  });
+
+  router.post('/:id/deactivate', async (req, res) => {
+    parseOr400(z.object({}).strict(), bodyObject(req.body));
+    res.json(await deactivateCheckoutSession(ctx, req.params.id, scopeOf(req)));
+  });
+
+  return router;
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { CURRENCY_DECIMALS, Dec, hasValidPrecision, isSupportedCurrency } from '../../domain/money';
+import { decimalNumber, httpUrl, metadataSchema, percentage } from '../schemas/common';
+
+export const MAX_TTL_SECONDS = 31_536_000;
+
+const customField = z.object({
+  type: z.enum(['text', 'number', 'dropdown']),
+  label: z.string().trim().min(1).max(100),
+  options: z.array(z.string().trim().min(1).max(100)).min(1).max(10).optional(),
+  is_optional: z.boolean().default(false),
+}).strict().superRefine((f, ctx) => {
+  if (f.type === 'dropdown' && !f.options) ctx.addIssue({ code: 'custom', path: ['options'], message: 'a dropdown needs options' });
+  if (f.type !== 'dropdown' && f.options) ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a dropdown takes options' });
+});
+
+const transfer = z.object({
+  destination_account: z.string().regex(/^acct_\w+$/, 'must be an account ID (acct_…)'),
+  percentage: percentage.refine((p) => new Dec(p).gt(0) && new Dec(p).lt(100), 'must be greater than 0 and less than 100'),
+  description: z.string().max(255).nullable().optional(),
+}).strict();
+
+/** Fields of a checkout session a merchant may set (create; links reuse them). */
+export const sessionFieldsShape = {
+  currency: z.string().transform((c) => c.toUpperCase()).refine(isSupportedCurrency, {
+    message: `must be one of ${Object.keys(CURRENCY_DECIMALS).join(', ')}`,
+  }),
+  amount: z.number().positive().optional(),
+  target_currency: z.literal('SATS').default('SATS'),
+  type: z.enum(['fixed', 'options', 'preset']).default('fixed'),
+  options: z.array(z.number().positive()).min(1).max(3).optional(),
+  preset: z.object({ min_amount: z.number().positive(), max_amount: z.number().positive() }).strict().optional(),
+  ttl: z.number().int().max(MAX_TTL_SECONDS).optional(),
+  payment_methods: z.array(z.enum(['lightning', 'onchain'])).min(1)
+    .refine((m) => new Set(m).size === m.length, 'must not repeat a method').optional(),
+  statement_descriptor: z.string().max(255).nullable().optional(),
+  description: z.string().max(1000).nullable().optional(),
+  success_url: httpUrl.nullable().optional(),
+  success_message: z.string().max(500).nullable().optional(),
+  cancel_url: httpUrl.nullable().optional(),
+  metadata: metadataSchema.nullable().optional(),
+  title: z.string().max(255).nullable().optional(),
+  title_description: z.string().max(1000).nullable().optional(),
+  title_image: httpUrl.nullable().optional(),
+  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5').optional(),
+  customer_collections_status: z.object({
+    is_phone_enabled: z.boolean().default(false),
+    is_email_enabled: z.boolean().default(false),
+    is_billing_address_enabled: z.boolean().default(false),
+    is_shipping_address_enabled: z.boolean().default(false),
+  }).strict().optional(),
+  custom_fields: z.array(customField).max(10).optional(),
+  transfers: z.array(transfer).max(10).optional(),
+  cashback: z.object({ id: z.string().min(1).max(255) }).strict().nullable().optional(),
+  source: z.string().max(255).nullable().optional(),
+  source_id: z.string().max(255).nullable().optional(),
+};
+
+/** Cross-field rules of a session's fields; `minTtl` is 300 s unless CHECKOUT_MIN_TTL_SECONDS lowers it. */
+export function checkSessionFields(s: z.infer<z.ZodObject<typeof sessionFieldsShape>>, ctx: z.RefinementCtx, minTtl: number): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const precise = (n: number) => hasValidPrecision(String(n), s.currency);
+  if (s.type === 'fixed') {
+    if (s.amount === undefined) issue(['amount'], 'is required for a fixed checkout session');
+    else if (!precise(s.amount)) issue(['amount'], `has more decimals than ${s.currency} allows`);
+  } else if (s.amount !== undefined) issue(['amount'], `must be omitted for type ${s.type}`);
+  if (s.type === 'options') {
+    if (!s.options) issue(['options'], 'is required for type options');
+    else s.options.forEach((o, i) => { if (!precise(o)) issue(['options', i], `has more decimals than ${s.currency} allows`); });
+  } else if (s.options) issue(['options'], 'is only allowed for type options');
+  if (s.type === 'preset') {
+    if (!s.preset) issue(['preset'], 'is required for type preset');
+    else if (s.preset.min_amount >= s.preset.max_amount) issue(['preset', 'max_amount'], 'must be greater than min_amount');
+    else if (!precise(s.preset.min_amount) || !precise(s.preset.max_amount)) issue(['preset'], `has more decimals than ${s.currency} allows`);
+  } else if (s.preset) issue(['preset'], 'is only allowed for type preset');
+  if (s.ttl !== undefined && s.ttl < minTtl) issue(['ttl'], `must be at least ${minTtl} seconds`);
+  if (s.success_url && s.success_message) issue(['success_message'], 'give either success_url or success_message, not both');
+  if (s.transfers) {
+    const total = s.transfers.reduce((sum, t) => sum.plus(t.percentage), new Dec(0));
+    if (total.gt(100)) issue(['transfers'], 'percentages must add up to at most 100');
+  }
+}
+
+/** Body of `POST /checkout-sessions`. */
+export function createSessionSchema(minTtl: number) {
+  return z.object(sessionFieldsShape).strict().superRefine((s, ctx) => checkSessionFields(s, ctx, minTtl));
+}
+
+export type SessionFieldsInput = z.infer<ReturnType<typeof createSessionSchema>>;
+
+/** Body of `POST /checkout-sessions/{id}`: the descriptive fields, any state. */
+export const updateSessionSchema = z.object({
+  metadata: sessionFieldsShape.metadata,
+  description: sessionFieldsShape.description,
+  success_url: sessionFieldsShape.success_url,
+  cancel_url: sessionFieldsShape.cancel_url,
+  success_message: sessionFieldsShape.success_message,
+  title: sessionFieldsShape.title,
+  title_description: sessionFieldsShape.title_description,
+  title_image: sessionFieldsShape.title_image,
+}).strict();

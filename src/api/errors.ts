@@ -1,0 +1,70 @@
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+
+/** An error the API answers with a 4xx and a message (SPEC §2 error body). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly param?: string,
+    readonly type: string = 'invalid_request_error',
+  ) {
+    super(message);
+  }
+}
+
+export class InvalidRequestError extends ApiError {
+  constructor(message: string, param?: string) { super(400, message, param); }
+}
+export class NotFoundError extends ApiError {
+  constructor(what: string, id: string) { super(404, `No such ${what}: '${id}'`, 'id'); }
+}
+export class AuthenticationError extends ApiError {
+  constructor(message = 'Invalid API key provided. Use HTTP Basic auth with your secret key as the username.') {
+    super(401, message, undefined, 'authentication_error');
+  }
+}
+export class ConflictError extends ApiError {
+  constructor(message: string) { super(409, message, undefined, 'idempotency_error'); }
+}
+
+/** `transfers[0].percentage` from a zod path. */
+export function paramOf(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+}
+
+/** The first zod issue of a failed parse as an InvalidRequestError naming its field. */
+export function fromZodError(error: z.ZodError, prefix: PropertyKey[] = []): InvalidRequestError {
+  const issue = error.issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    const param = paramOf([...prefix, ...issue.path, issue.keys[0]]);
+    return new InvalidRequestError(`Received unknown parameter: ${param}`, param);
+  }
+  const param = paramOf([...prefix, ...issue.path]);
+  const message = issue.code === 'invalid_type' && issue.input === undefined
+    ? `Missing required param: ${param}.`
+    : `Invalid ${param || 'request'}: ${issue.message}`;
+  return new InvalidRequestError(message, param || undefined);
+}
+
+/** Maps thrown errors to SPEC §2 error bodies; anything unexpected is a logged 500. */
+export function errorMiddleware(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (err instanceof ApiError) {
+      if (err.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="checkout"');
+      res.status(err.status).json({ errors: [{ type: err.type, message: err.message, ...(err.param ? { param: err.param } : {}) }] });
+      return;
+    }
+    if (err?.type === 'entity.parse.failed') {
+      res.status(400).json({ errors: [{ type: 'invalid_request_error', message: 'The request body is not valid JSON.' }] });
+      return;
+    }
+    if (err?.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ type: 'invalid_request_error', message: 'The request body is too large.' }] });
+      return;
+    }
+    log.error({ err, method: req.method, path: req.path }, 'unhandled API error');
+    res.status(500).json({ errors: [{ type: 'api_error', message: 'Something went wrong on our side; it is safe to retry with the same Idempotency-Key.' }] });
+  };
+}

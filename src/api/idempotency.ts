@@ -1,0 +1,62 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { RequestHandler, Response } from 'express';
+import type { Db } from '../db/knex';
+import { claimIdempotencyKey, expireIdempotencyKeys, releaseIdempotencyKey, storeIdempotentResponse } from '../db/idempotency';
+import { ConflictError, InvalidRequestError } from './errors';
+
+const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /**
+     * A seed fixed per Idempotency-Key (random per request without one). Handlers derive the IDs of
+     * what they create from it, so a retry after a crash creates the same objects, not new ones.
+     */
+    idempotencySeed?: string;
+  }
+}
+
+/**
+ * SPEC §2 idempotency for POSTs: the same key and body within 24 h replays the first response and
+ * does nothing again; the same key with another body is a 409. A request that failed (non-2xx)
+ * releases its key so a corrected retry may use it.
+ */
+export function idempotency(db: Db): RequestHandler {
+  return async (req, res, next) => {
+    if (req.method !== 'POST') return next();
+    const key = req.header('idempotency-key');
+    if (key === undefined) {
+      req.idempotencySeed = randomBytes(16).toString('hex');
+      return next();
+    }
+    if (key.length === 0 || key.length > 255) throw new InvalidRequestError('Idempotency-Key must be 1-255 characters.', 'Idempotency-Key');
+    const owner = req.isAdmin ? 'admin' : `${req.scope!.accountId}:${req.scope!.livemode ? 'live' : 'test'}`;
+    const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
+    const now = Date.now();
+    await expireIdempotencyKeys(db, owner, key, now - KEY_LIFETIME_MS);
+    const row = await claimIdempotencyKey(db, { owner, key, request_hash: requestHash, seed: randomBytes(16).toString('hex'), created: String(now) });
+    if (row.request_hash !== requestHash) {
+      throw new ConflictError('This Idempotency-Key was already used with a different request. Use a new key for a new request.');
+    }
+    if (row.response_status !== null) {
+      res.setHeader('Idempotent-Replayed', 'true');
+      res.status(row.response_status).json(row.response_body);
+      return;
+    }
+    req.idempotencySeed = row.seed;
+    captureResponse(res, async (status, body) => {
+      if (status >= 200 && status < 300) await storeIdempotentResponse(db, owner, key, status, body);
+      else await releaseIdempotencyKey(db, owner, key);
+    });
+    next();
+  };
+}
+
+/** Calls `store` with the JSON body before it is sent, so a replay is possible once the client has it. */
+function captureResponse(res: Response, store: (status: number, body: unknown) => Promise<void>): void {
+  const send = res.json.bind(res);
+  res.json = ((body: unknown) => {
+    store(res.statusCode, body).then(() => send(body), (err) => { res.status(500); send({ errors: [{ type: 'api_error', message: String(err) }] }); });
+    return res;
+  }) as Response['json'];
+}

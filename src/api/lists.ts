@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/** Query parameters every list endpoint takes (SPEC §2). */
+export const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  starting_after: z.string().min(1).optional(),
+  ending_before: z.string().min(1).optional(),
+});
+
+/** Query schema of a list endpoint with extra filters; unknown query params are refused. */
+export function listQuery<E extends z.ZodRawShape>(extra: E) {
+  return listQuerySchema.extend(extra).strict();
+}
+
+/** The SPEC §2 list envelope. */
+export function listBody<T>(data: T[], hasMore: boolean) {
+  return { object: 'list', has_more: hasMore, data };
+}
+
+/** Cursor options for repositories from a parsed list query. */
+export function pageOptions(q: z.infer<typeof listQuerySchema>) {
+  return { limit: q.limit, startingAfter: q.starting_after, endingBefore: q.ending_before };
+}

@@ -1,0 +1,48 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { findPayment } from '../../db/payments';
+import type { ServiceContext } from '../../services/context';
+import { ingestReceipt } from '../../watcher/ingest';
+import { scopeOf } from '../auth';
+import { ApiError, NotFoundError } from '../errors';
+import { bodyObject, parseOr400 } from '../validate';
+
+const receiveSchema = z.object({
+  amount: z.number().int().positive().max(2_100_000_000_000_000),
+  method: z.enum(['onchain', 'lightning']).default('onchain'),
+  reference: z.string().min(1).max(200).optional(),
+}).strict();
+
+/**
+ * `/test-helpers`: the test-mode payment simulator (SPEC §5). It feeds the payment watcher exactly as
+ * a chain or Lightning event would: same storage, same dedupe, same hand-off to the workflow.
+ */
+export function testHelperRoutes(ctx: ServiceContext): Router {
+  const router = Router();
+  router.post('/payments/:id/receive', async (req, res) => {
+    const scope = scopeOf(req);
+    if (scope.livemode) throw new ApiError(403, 'The payment simulator works with test keys only.', undefined, 'permission_error');
+    const input = parseOr400(receiveSchema, bodyObject(req.body));
+    const payment = await findPayment(ctx.db, req.params.id, scope);
+    if (!payment) throw new NotFoundError('payment', req.params.id);
+    // Without a reference, one is derived from the idempotency seed: a retried call is the same money.
+    const reference = input.reference ?? (input.method === 'lightning'
+      ? randomHex(req.idempotencySeed) : `${randomHex(req.idempotencySeed)}:0`);
+    const result = await ingestReceipt(
+      { db: ctx.db, temporal: ctx.temporal, log: ctx.log, taskQueue: ctx.config.temporal.taskQueue, monitoringMs: ctx.config.monitoringHours * 3_600_000 },
+      { paymentId: payment.id, reference, method: input.method, amountSats: BigInt(input.amount) },
+    );
+    const receipt = result!.receipt;
+    res.json({
+      id: receipt.id, object: 'receipt', payment: receipt.payment_id, checkout_session: receipt.checkout_session_id,
+      reference: receipt.reference, method: receipt.method, amount: Number(receipt.amount_sats), duplicate: result!.duplicate,
+      created: Number(receipt.created),
+    });
+  });
+  return router;
+}
+
+function randomHex(seed?: string): string {
+  return seed ? createHash('sha256').update(seed).digest('hex') : randomBytes(32).toString('hex');
+}

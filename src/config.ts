@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Environment variables, parsed once at start and injected everywhere (SPEC §1). */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  DATABASE_URL: z.string().optional(),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  TEMPORAL_TASK_QUEUE: z.string().default('checkout'),
+  ADMIN_API_KEY: z.string().min(16).optional(),
+  PLATFORM_FEE_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage 0-99.99').default('1'),
+  CHECKOUT_MIN_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+  MONITORING_HOURS: z.coerce.number().min(0).default(24),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RATE_PROVIDER: z.enum(['static', 'http']).default('static'),
+  RATE_PROVIDER_URL: z.string().url().optional(),
+  STATIC_RATES: z.string().optional(),
+  LND_REST_URL: z.string().url().optional(),
+  LND_MACAROON_HEX: z.string().optional(),
+  ESPLORA_URL: z.string().url().optional(),
+  ESPLORA_POLL_SECONDS: z.coerce.number().min(1).default(30),
+  ONCHAIN_MIN_CONFIRMATIONS: z.coerce.number().int().min(0).default(1),
+  BITCOIN_TEST_NETWORK: z.enum(['testnet', 'regtest']).default('regtest'),
+  LIGHTNING_NODE_KEY: z.string().regex(/^[0-9a-f]{64}$/i).optional(),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+});
+
+export type AppConfig = ReturnType<typeof loadConfig>;
+
+/** Parses the environment (and `.env` if present) into the one config object of the process. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+    },
+    adminApiKey: e.ADMIN_API_KEY,
+    platformFeePercent: e.PLATFORM_FEE_PERCENT,
+    minTtlSeconds: e.CHECKOUT_MIN_TTL_SECONDS,
+    monitoringHours: e.MONITORING_HOURS,
+    logLevel: e.LOG_LEVEL,
+    rates: { kind: e.RATE_PROVIDER, url: e.RATE_PROVIDER_URL, table: e.STATIC_RATES },
+    lnd: e.LND_REST_URL ? { url: e.LND_REST_URL, macaroonHex: e.LND_MACAROON_HEX ?? '' } : undefined,
+    esplora: e.ESPLORA_URL
+      ? { url: e.ESPLORA_URL, pollSeconds: e.ESPLORA_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS }
+      : undefined,
+    bitcoinTestNetwork: e.BITCOIN_TEST_NETWORK,
+    lightningNodeKey: e.LIGHTNING_NODE_KEY,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    eventRetentionDays: e.EVENT_RETENTION_DAYS,
+  };
+}

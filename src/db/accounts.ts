@@ -1,0 +1,52 @@
+import type { DbOrTx } from './knex';
+import { T } from './tables';
+
+/** An account row as the code uses it (decimals as strings). */
+export interface AccountRow {
+  id: string;
+  name: string;
+  kind: 'merchant' | 'platform' | 'external';
+  affiliate_account_id: string | null;
+  affiliate_percentage: string | null;
+  amount_paid_tolerance: string;
+  xpub_live: string | null;
+  xpub_test: string | null;
+  created: string;
+  modified: string;
+}
+
+const COLUMNS = ['id', 'name', 'kind', 'affiliate_account_id', 'affiliate_percentage', 'amount_paid_tolerance',
+  'xpub_live', 'xpub_test', 'created', 'modified'];
+
+/** The platform's own account: fees are credited here. */
+export const PLATFORM_ACCOUNT_ID = 'acct_platform';
+
+/** Inserts an account unless one with its ID exists; returns the stored row either way. */
+export async function insertAccount(db: DbOrTx, row: AccountRow): Promise<AccountRow> {
+  await db(T.accounts).insert(row).onConflict('id').ignore();
+  return (await findAccount(db, row.id))!;
+}
+
+export async function findAccount(db: DbOrTx, id: string): Promise<AccountRow | undefined> {
+  return db(T.accounts).select(COLUMNS).where({ id }).first();
+}
+
+/** IDs among `ids` that are merchant accounts (the platform and external accounts are not). */
+export async function merchantAccountIds(db: DbOrTx, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows: { id: string }[] = await db(T.accounts).select('id').whereIn('id', ids).andWhere({ kind: 'merchant' });
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Reserves the next unused receive-address index of an account in one mode (atomic). */
+export async function allocateAddressIndex(db: DbOrTx, accountId: string, livemode: boolean): Promise<number> {
+  const column = livemode ? 'next_address_index_live' : 'next_address_index_test';
+  const [row] = await db(T.accounts).where({ id: accountId }).increment(column, 1).returning(column);
+  return Number(row[column]) - 1;
+}
+
+/** Total number of merchant accounts (used to decide whether to make the demo account). */
+export async function countMerchantAccounts(db: DbOrTx): Promise<number> {
+  const [{ count }] = await db(T.accounts).where({ kind: 'merchant' }).count({ count: '*' });
+  return Number(count);
+}

@@ -1,0 +1,49 @@
+import { idFromSeed } from '../domain/ids';
+import type { DbOrTx } from './knex';
+import { pageQuery, type PageOptions } from './pagination';
+import type { Scope } from './sessions';
+import { T } from './tables';
+
+/** An event row; `data` is the object as the API showed it when the event happened. */
+export interface EventRow {
+  id: string;
+  dedupe_key: string;
+  account_id: string;
+  livemode: boolean;
+  event_type: string;
+  object_id: string;
+  data: Record<string, unknown>;
+  created: string;
+  /** Insertion order: events of one session are ordered as they happened. */
+  seq: string;
+}
+
+/**
+ * Records an event once per `dedupeKey` (a retried activity records nothing new). The ID derives from
+ * the key, so the same happening always has the same `evt_` ID. Returns the ID if this call inserted.
+ */
+export async function recordEvent(
+  db: DbOrTx,
+  e: { dedupeKey: string; accountId: string; livemode: boolean; type: string; objectId: string; data: unknown; created: number },
+): Promise<string | null> {
+  const id = idFromSeed('evt', e.dedupeKey);
+  const rows = await db(T.events)
+    .insert({ id, dedupe_key: e.dedupeKey, account_id: e.accountId, livemode: e.livemode, event_type: e.type,
+      object_id: e.objectId, data: JSON.stringify(e.data), created: e.created })
+    .onConflict('dedupe_key').ignore().returning('id');
+  return rows.length > 0 ? id : null;
+}
+
+export async function findEvent(db: DbOrTx, id: string, scope: Scope): Promise<EventRow | undefined> {
+  return db(T.events).select('*').where({ id, account_id: scope.accountId, livemode: scope.livemode }).first();
+}
+
+export async function listEvents(db: DbOrTx, scope: Scope, opts: PageOptions & { eventType?: string }) {
+  return pageQuery<EventRow>(db, T.events, { account_id: scope.accountId, livemode: scope.livemode,
+    ...(opts.eventType ? { event_type: opts.eventType } : {}) }, opts, ['seq']);
+}
+
+/** Deletes events older than `before` (retention). Returns how many went. */
+export async function pruneEvents(db: DbOrTx, before: number): Promise<number> {
+  return db(T.events).where('created', '<', before).delete();
+}

@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import * as core from './migrations/001_core';
+import * as ledger from './migrations/002_ledger';
+
+/** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
+const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
+  '001_core': core,
+  '002_ledger': ledger,
+};
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name],
+};
+
+/** Applies every pending migration; safe to run concurrently (knex takes a lock). */
+export async function migrateLatest(db: Knex): Promise<string[]> {
+  const [, applied] = await db.migrate.latest({ migrationSource: source });
+  return applied as string[];
+}

@@ -1,0 +1,78 @@
+import type { PaymentState, SessionState } from '../domain/session';
+import type { DbOrTx } from './knex';
+import { pageQuery, type PageOptions } from './pagination';
+import type { Scope } from './sessions';
+import { T } from './tables';
+
+/** A payments row. */
+export interface PaymentRow {
+  id: string;
+  checkout_session_id: string;
+  account_id: string;
+  livemode: boolean;
+  seq: number;
+  currency: string;
+  amount: string;
+  exchange_rate: string;
+  target_amount: string;
+  status: PaymentState['status'];
+  payment_request: string | null;
+  payment_hash: string | null;
+  onchain_address: string | null;
+  address_index: number | null;
+  received_sats: string;
+  amount_paid: string;
+  expires_at: string;
+  created: string;
+  modified: string;
+}
+
+export async function findPaymentBySeq(db: DbOrTx, sessionId: string, seq: number): Promise<PaymentRow | undefined> {
+  return db(T.payments).select('*').where({ checkout_session_id: sessionId, seq }).first();
+}
+
+export async function findPayment(db: DbOrTx, id: string, scope?: Scope): Promise<PaymentRow | undefined> {
+  const q = db(T.payments).select('*').where({ id });
+  if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode });
+  return q.first();
+}
+
+/** The payment an on-chain address or Lightning payment hash belongs to (what the watcher sees). */
+export async function findPaymentByChainTarget(db: DbOrTx, target: { address?: string; paymentHash?: string }): Promise<PaymentRow | undefined> {
+  if (target.address) return db(T.payments).select('*').where({ onchain_address: target.address }).first();
+  if (target.paymentHash) return db(T.payments).select('*').where({ payment_hash: target.paymentHash }).first();
+  return undefined;
+}
+
+/** Inserts a payment; a retry with the same (session, seq) keeps the first one. */
+export async function insertPayment(db: DbOrTx, row: PaymentRow): Promise<PaymentRow> {
+  await db(T.payments).insert(row).onConflict(['checkout_session_id', 'seq']).ignore();
+  return (await findPaymentBySeq(db, row.checkout_session_id, row.seq))!;
+}
+
+/** Mirrors the payments the workflow state holds (status and amounts received). */
+export async function writePaymentStates(db: DbOrTx, state: SessionState, now: number): Promise<void> {
+  for (const p of state.payments) {
+    await db(T.payments).where({ id: p.id }).andWhere((q) => q.whereNot({ status: p.status })
+      .orWhereNot({ received_sats: p.receivedSats }))
+      .update({ status: p.status, received_sats: p.receivedSats, amount_paid: p.amountPaid, modified: now });
+  }
+}
+
+/** Payments of one session that received funds, oldest first (the session's `payments` array). */
+export async function fundedPayments(db: DbOrTx, sessionId: string): Promise<PaymentRow[]> {
+  return db(T.payments).select('*').where({ checkout_session_id: sessionId }).andWhere('received_sats', '>', 0).orderBy('seq');
+}
+
+/** A page of payments, optionally of one session. */
+export async function listPayments(db: DbOrTx, scope: Scope, opts: PageOptions & { sessionId?: string }) {
+  return pageQuery<PaymentRow>(db, T.payments, { account_id: scope.accountId, livemode: scope.livemode,
+    ...(opts.sessionId ? { checkout_session_id: opts.sessionId } : {}) }, opts);
+}
+
+/** On-chain addresses still worth watching: unpaid payments and those inside the monitoring window. */
+export async function watchedAddresses(db: DbOrTx, since: number): Promise<{ address: string; paymentId: string }[]> {
+  const rows = await db(T.payments).select('onchain_address', 'id').whereNotNull('onchain_address')
+    .andWhere((q) => q.where({ status: 'unpaid' }).orWhere('expires_at', '>', since).orWhere('received_sats', '>', 0));
+  return rows.map((r: { onchain_address: string; id: string }) => ({ address: r.onchain_address, paymentId: r.id }));
+}

@@ -1,0 +1,50 @@
+import type { PaymentMethod, ReceiptFlag } from '../domain/session';
+import type { DbOrTx } from './knex';
+import { T } from './tables';
+
+/** A receipt: money seen arriving, keyed by its chain reference. */
+export interface ReceiptRow {
+  id: string;
+  reference: string;
+  payment_id: string;
+  checkout_session_id: string;
+  account_id: string;
+  livemode: boolean;
+  method: PaymentMethod;
+  amount_sats: string;
+  status: 'received' | 'credited';
+  flag: ReceiptFlag;
+  created: string;
+  credited_at: string | null;
+}
+
+/**
+ * Stores a receipt unless its reference is known; returns the stored row (the first one wins, so a
+ * duplicate report of the same output or payment hash never counts twice).
+ */
+export async function insertReceipt(db: DbOrTx, row: Omit<ReceiptRow, 'status' | 'flag' | 'credited_at'>): Promise<{ row: ReceiptRow; inserted: boolean }> {
+  const inserted = await db(T.receipts).insert({ ...row, status: 'received' }).onConflict('reference').ignore().returning('id');
+  const stored: ReceiptRow = await db(T.receipts).select('*').where({ reference: row.reference }).first();
+  return { row: stored, inserted: inserted.length > 0 };
+}
+
+/** Marks a receipt credited (idempotent): returns false if it already was. */
+export async function markReceiptCredited(db: DbOrTx, id: string, flag: ReceiptFlag, now: number): Promise<boolean> {
+  const n = await db(T.receipts).where({ id, status: 'received' }).update({ status: 'credited', flag, credited_at: now });
+  return n > 0;
+}
+
+export async function findReceipt(db: DbOrTx, id: string): Promise<ReceiptRow | undefined> {
+  return db(T.receipts).select('*').where({ id }).first();
+}
+
+/** Receipts stored but not yet credited, older than `olderThan`: to hand to their workflows again. */
+export async function uncreditedReceipts(db: DbOrTx, olderThan: number, limit = 500): Promise<ReceiptRow[]> {
+  return db(T.receipts).select('*').where({ status: 'received' }).andWhere('created', '<', olderThan).orderBy('created').limit(limit);
+}
+
+/** References of a session's credited receipts: the dedupe set a resumed workflow starts from. */
+export async function creditedReferences(db: DbOrTx, sessionId: string): Promise<string[]> {
+  const rows = await db(T.receipts).select('reference').where({ checkout_session_id: sessionId, status: 'credited' });
+  return rows.map((r: { reference: string }) => r.reference);
+}

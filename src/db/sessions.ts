@@ -1,0 +1,85 @@
+import type { SessionDefinition } from '../domain/definition';
+import type { SessionState } from '../domain/session';
+import type { DbOrTx } from './knex';
+import { pageQuery, type PageOptions } from './pagination';
+import { T } from './tables';
+
+/** A checkout_sessions row (NUMERIC and int8 columns come back as strings). */
+export interface SessionRow {
+  id: string;
+  account_id: string;
+  livemode: boolean;
+  status: SessionState['status'];
+  currency: string;
+  amount: string | null;
+  definition: Record<string, unknown>;
+  amount_paid: string;
+  target_amount_paid: string;
+  target_amount_due: string | null;
+  exception_status: SessionState['exceptionStatus'];
+  payment_id: string | null;
+  customer_details: Record<string, unknown> | null;
+  link_id: string | null;
+  version: number;
+  created: string;
+  modified: string;
+}
+
+/** Scope of every API read: an account in one mode. */
+export interface Scope {
+  accountId: string;
+  livemode: boolean;
+}
+
+/** Inserts a new session from its definition; a retried insert is a no-op. Returns true if it inserted. */
+export async function insertSession(db: DbOrTx, d: SessionDefinition): Promise<boolean> {
+  const rows = await db(T.sessions)
+    .insert({
+      id: d.id, account_id: d.accountId, livemode: d.livemode, status: 'active', currency: d.currency,
+      amount: d.amount, definition: d.fields, link_id: d.linkId, version: 0, created: d.created, modified: d.created,
+    })
+    .onConflict('id').ignore().returning('id');
+  return rows.length > 0;
+}
+
+export async function findSession(db: DbOrTx, id: string, scope?: Scope): Promise<SessionRow | undefined> {
+  const q = db(T.sessions).select('*').where({ id });
+  if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode });
+  return q.first();
+}
+
+/**
+ * Mirrors the workflow's state into the read model. Guarded by `version`, so a retried or delayed
+ * write never takes the row back to an older state.
+ */
+export async function writeSessionState(db: DbOrTx, state: SessionState, targetAmountDue: string | null, now: number): Promise<boolean> {
+  const updated = await db(T.sessions)
+    .where({ id: state.id })
+    .andWhere('version', '<', state.version)
+    .update({
+      status: state.status, amount: state.amount, amount_paid: state.amountPaid, target_amount_paid: state.receivedSats,
+      target_amount_due: targetAmountDue, exception_status: state.exceptionStatus, payment_id: state.currentPaymentId,
+      version: state.version, modified: now,
+    });
+  return updated > 0;
+}
+
+/** Updates the descriptive fields (metadata, urls, texts): not state, so any status allows it. */
+export async function updateSessionFields(db: DbOrTx, id: string, patch: Record<string, unknown>, now: number): Promise<void> {
+  await db(T.sessions).where({ id }).update({ definition: db.raw('definition || ?::jsonb', [JSON.stringify(patch)]), modified: now });
+}
+
+/** Stores the details a customer submitted on the payment page. */
+export async function saveCustomerDetails(db: DbOrTx, id: string, details: Record<string, unknown>, now: number): Promise<void> {
+  await db(T.sessions).where({ id }).update({ customer_details: details, modified: now });
+}
+
+/** A page of sessions, newest first, with `starting_after`/`ending_before` cursors. */
+export async function listSessions(
+  db: DbOrTx,
+  scope: Scope,
+  opts: PageOptions & { status?: string; linkId?: string },
+): Promise<{ rows: SessionRow[]; hasMore: boolean }> {
+  return pageQuery<SessionRow>(db, T.sessions, { account_id: scope.accountId, livemode: scope.livemode,
+    ...(opts.status ? { status: opts.status } : {}), ...(opts.linkId ? { link_id: opts.linkId } : {}) }, opts);
+}

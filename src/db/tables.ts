@@ -1,0 +1,13 @@
+/** Table names, in one place. */
+export const T = {
+  accounts: 'accounts',
+  apiKeys: 'api_keys',
+  idempotency: 'idempotency_keys',
+  sessions: 'checkout_sessions',
+  payments: 'payments',
+  receipts: 'receipts',
+  events: 'events',
+  ledgerTransactions: 'ledger_transactions',
+  ledgerEntries: 'ledger_entries',
+  transfers: 'transfers',
+} as const;

@@ -1,0 +1,49 @@
+import type { DbOrTx } from './knex';
+import { pageQuery, type PageOptions } from './pagination';
+import { T } from './tables';
+
+/** A split transfer (`tr_…`) of one receipt to one destination account. */
+export interface TransferRow {
+  id: string;
+  key: string;
+  receipt_id: string;
+  checkout_session_id: string;
+  source_account_id: string;
+  destination_account_id: string;
+  livemode: boolean;
+  index: number;
+  amount: string;
+  percentage: string;
+  description: string | null;
+  status: 'pending' | 'paid' | 'failed';
+  created: string;
+  modified: string;
+}
+
+/** Inserts a transfer unless its key exists; returns the stored row and whether this call made it. */
+export async function insertTransfer(db: DbOrTx, row: TransferRow): Promise<{ row: TransferRow; inserted: boolean }> {
+  const ins = await db(T.transfers).insert(row).onConflict('key').ignore().returning('id');
+  const stored: TransferRow = await db(T.transfers).select('*').where({ key: row.key }).first();
+  return { row: stored, inserted: ins.length > 0 };
+}
+
+/** Locks a transfer row for the duration of the transaction (check-before-act). */
+export async function lockTransfer(db: DbOrTx, id: string): Promise<TransferRow | undefined> {
+  return db(T.transfers).select('*').where({ id }).forUpdate().first();
+}
+
+export async function markTransferPaid(db: DbOrTx, id: string, now: number): Promise<void> {
+  await db(T.transfers).where({ id }).update({ status: 'paid', modified: now });
+}
+
+export async function findTransfer(db: DbOrTx, id: string): Promise<TransferRow | undefined> {
+  return db(T.transfers).select('*').where({ id }).first();
+}
+
+/** Transfers an account sent or received, in one mode. */
+export async function listTransfers(db: DbOrTx, accountId: string, livemode: boolean, opts: PageOptions & { sessionId?: string }) {
+  return pageQuery<TransferRow>(db, T.transfers, (q) => {
+    q.where({ livemode, ...(opts.sessionId ? { checkout_session_id: opts.sessionId } : {}) })
+      .andWhere((w) => { w.where({ source_account_id: accountId }).orWhere({ destination_account_id: accountId }); });
+  }, opts);
+}

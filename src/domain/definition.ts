@@ -1,0 +1,23 @@
+/** A checkout session as created: the validated request with defaults applied, payload-safe. */
+export interface SessionDefinition {
+  id: string;
+  accountId: string;
+  livemode: boolean;
+  created: number;
+  currency: string;
+  /** Decimal string; null for `options`/`preset` until the customer picks. */
+  amount: string | null;
+  tolerancePercent: string;
+  ttlSeconds: number;
+  linkId: string | null;
+  /** The create fields as the API returns them (amounts already normalised to decimal strings). */
+  fields: Record<string, unknown>;
+}
+
+/** What starts a checkout-session workflow run. */
+export type CheckoutWorkflowInput = { monitoringMs: number } & (
+  | { kind: 'new'; definition: SessionDefinition }
+  /** A receipt arrived for a session whose workflow had closed: reload from the read model. */
+  | { kind: 'resume'; sessionId: string }
+  | { kind: 'continued'; state: import('./session').SessionState }
+);

@@ -1,0 +1,180 @@
+import { Dec } from './money';
+import type {
+  EventIntent, PaymentState, ReceiptFlag, ReceiptInput, SessionState,
+} from './session';
+import { baseValueOfSats, isPaidWithinTolerance } from './tolerance';
+
+/** What can happen to a session. The workflow turns signals, updates and timers into these. */
+export type SessionInput =
+  | { type: 'payment_opened'; payment: PaymentState }
+  | { type: 'receipt'; receipt: ReceiptInput; late: boolean }
+  | { type: 'payment_expired'; paymentId: string }
+  | { type: 'deactivate' }
+  | { type: 'amount_chosen'; amount: string };
+
+/** What the workflow must do after a transition, in order. */
+export type SessionEffect =
+  | { kind: 'record'; events: EventIntent[] }
+  | { kind: 'credit_receipt'; receipt: ReceiptInput; flag: ReceiptFlag; events: EventIntent[] }
+  | { kind: 'open_payment'; amount: string };
+
+export type Transition =
+  | { ok: true; state: SessionState; effects: SessionEffect[] }
+  | { ok: false; state: SessionState; error: string };
+
+/**
+ * Every state change of a checkout session, in one pure function (BTCPay's UpdateInvoice). It never
+ * mutates its input; the workflow feeds it inputs and runs the effects it returns.
+ */
+export function nextState(current: SessionState, input: SessionInput, now: number): Transition {
+  const state: SessionState = structuredClone(current);
+  switch (input.type) {
+    case 'payment_opened':
+      return paymentOpened(state, input.payment);
+    case 'receipt':
+      return receipt(state, input.receipt, input.late, now);
+    case 'payment_expired':
+      return paymentExpired(state, input.paymentId);
+    case 'deactivate':
+      return deactivate(state, now);
+    case 'amount_chosen':
+      return amountChosen(state, input.amount);
+  }
+}
+
+/** Base-currency amount still due (never negative); null while no amount is chosen. */
+export function amountDue(state: SessionState): string | null {
+  if (state.amount === null) return null;
+  const due = new Dec(state.amount).minus(state.amountPaid);
+  return due.isPositive() ? due.toFixed() : '0';
+}
+
+function ok(state: SessionState, effects: SessionEffect[]): Transition {
+  state.version += 1;
+  return { ok: true, state, effects };
+}
+
+function currentPayment(state: SessionState): PaymentState | undefined {
+  return state.payments.find((p) => p.id === state.currentPaymentId);
+}
+
+function cancelOpenPayment(state: SessionState, events: EventIntent[]): void {
+  const open = currentPayment(state);
+  if (open && open.status === 'unpaid') {
+    open.status = 'cancelled';
+    events.push({ type: 'payment.cancelled', objectId: open.id });
+  }
+}
+
+function paymentOpened(state: SessionState, payment: PaymentState): Transition {
+  state.payments.push({ ...payment });
+  state.currentPaymentId = payment.id;
+  const events: EventIntent[] = [{ type: 'payment.created', objectId: payment.id }];
+  // A payment made while the session closed (a deactivate raced the renewal) is never collectible.
+  if (state.status !== 'active') cancelOpenPayment(state, events);
+  return ok(state, [{ kind: 'record', events }]);
+}
+
+function receipt(state: SessionState, input: ReceiptInput, late: boolean, now: number): Transition {
+  if (state.seenReceipts.includes(input.reference)) return { ok: true, state: structuredClone(state), effects: [] };
+  state.seenReceipts.push(input.reference);
+
+  let payment = state.payments.find((p) => p.id === input.paymentId);
+  if (!payment) {
+    // A payment pruned from the state (old, expired): its locked terms travel with the receipt.
+    payment = { ...input.payment, status: 'expired', receivedSats: '0', amountPaid: '0' };
+    state.payments.push(payment);
+  }
+  const value = baseValueOfSats(input.sats, payment.exchangeRate);
+  payment.receivedSats = (BigInt(payment.receivedSats) + BigInt(input.sats)).toString();
+  payment.amountPaid = new Dec(payment.amountPaid).plus(value).toFixed();
+  state.receivedSats = (BigInt(state.receivedSats) + BigInt(input.sats)).toString();
+  state.amountPaid = new Dec(state.amountPaid).plus(value).toFixed();
+
+  const events: EventIntent[] = [];
+  if (payment.status !== 'paid') events.push({ type: 'payment.paid', objectId: payment.id });
+  payment.status = 'paid';
+  events.push({ type: 'checkout_session.payment_paid', objectId: state.id });
+
+  const effects: SessionEffect[] = [];
+  let flag: ReceiptFlag = null;
+  if (state.status === 'active') {
+    if (state.amount !== null && isPaidWithinTolerance(state.amountPaid, state.amount, state.tolerancePercent)) {
+      state.status = 'paid';
+      state.settledAt = now;
+      state.exceptionStatus = exceptionFor(state.amountPaid, state.amount);
+      cancelOpenPayment(state, events);
+      events.push({ type: 'checkout_session.paid', objectId: state.id });
+    } else if (payment.id === state.currentPaymentId && state.amount !== null) {
+      // A Lightning invoice cannot be paid twice: ask for the rest with a fresh payment.
+      effects.push({ kind: 'open_payment', amount: amountDue(state)! });
+    }
+  } else {
+    flag = late || state.status === 'deactivated' ? 'late' : 'overpaid';
+    state.exceptionStatus = flag === 'late' ? 'paid_late' : 'overpaid';
+  }
+  effects.unshift({ kind: 'credit_receipt', receipt: input, flag, events });
+  return ok(state, effects);
+}
+
+function exceptionFor(amountPaid: string, amount: string): SessionState['exceptionStatus'] {
+  const cmp = new Dec(amountPaid).cmp(amount);
+  return cmp < 0 ? 'underpaid' : cmp > 0 ? 'overpaid' : null;
+}
+
+function paymentExpired(state: SessionState, paymentId: string): Transition {
+  const payment = currentPayment(state);
+  if (!payment || payment.id !== paymentId || payment.status !== 'unpaid') {
+    return { ok: true, state, effects: [] };
+  }
+  payment.status = 'expired';
+  const effects: SessionEffect[] = [{ kind: 'record', events: [{ type: 'payment.expired', objectId: payment.id }] }];
+  // The session never expires by TTL: it renews the payment at a fresh rate for what is still due.
+  if (state.status === 'active' && state.amount !== null) effects.push({ kind: 'open_payment', amount: amountDue(state)! });
+  return ok(state, effects);
+}
+
+function deactivate(state: SessionState, now: number): Transition {
+  if (state.status !== 'active') {
+    return {
+      ok: false,
+      state,
+      error: `This checkout session is ${state.status}; only an active checkout session can be deactivated.`,
+    };
+  }
+  state.status = 'deactivated';
+  state.settledAt = now;
+  const events: EventIntent[] = [];
+  cancelOpenPayment(state, events);
+  events.push({ type: 'checkout_session.deactivated', objectId: state.id });
+  return ok(state, [{ kind: 'record', events }]);
+}
+
+function amountChosen(state: SessionState, amount: string): Transition {
+  if (state.status !== 'active') {
+    return { ok: false, state, error: `This checkout session is ${state.status}; its amount cannot change.` };
+  }
+  if (state.receivedSats !== '0') {
+    return { ok: false, state, error: 'This checkout session already received funds; its amount cannot change.' };
+  }
+  state.amount = amount;
+  const events: EventIntent[] = [];
+  cancelOpenPayment(state, events);
+  return ok(state, [{ kind: 'record', events }, { kind: 'open_payment', amount }]);
+}
+
+/** Drops payments that can no longer matter (no funds, closed, past the monitoring window). */
+export function prunePayments(state: SessionState, now: number, monitoringMs: number): SessionState {
+  const keep = (p: PaymentState) =>
+    p.id === state.currentPaymentId || p.receivedSats !== '0' || p.status === 'unpaid' || p.expiresAt + monitoringMs > now;
+  return state.payments.every(keep) ? state : { ...state, payments: state.payments.filter(keep) };
+}
+
+/** SATS still due on the payment now being collected: 0 once paid, null while no amount is chosen. */
+export function targetAmountDue(state: SessionState, toTargetSats: (amount: string, rate: string) => bigint): string | null {
+  if (state.status === 'paid') return '0';
+  const due = amountDue(state);
+  const current = state.payments.find((p) => p.id === state.currentPaymentId);
+  if (due === null || !current) return null;
+  return toTargetSats(due, current.exchangeRate).toString();
+}

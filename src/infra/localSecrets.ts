@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { generateNodeKey } from '../bitcoin';
+
+/**
+ * The test-mode Lightning node key: LIGHTNING_NODE_KEY, else one generated on first start and kept in
+ * DATA_DIR, so invoices keep the same payee across restarts.
+ */
+export function lightningNodeKey(dataDir: string, configured?: string): string {
+  if (configured) return configured.toLowerCase();
+  const file = path.join(dataDir, 'lightning-node.key');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = generateNodeKey().privateKey;
+  fs.writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
+/** An admin key for this run when ADMIN_API_KEY is unset. */
+export function generatedAdminKey(): string {
+  return `admin_${randomBytes(24).toString('base64url')}`;
+}

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { SEARCH_ATTRIBUTE_TYPES } from '../temporal/searchAttributes';
+import { waitForPort } from './freePort';
+import { findTemporalCli } from './temporalCli';
+
+/** A running `temporal server start-dev` child process. */
+export interface TemporalDevServerHandle {
+  address: string;
+  uiUrl: string | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the Temporal dev server (the real server, SQLite-backed) with the search attributes of
+ * SPEC §9 registered. `dbFile` persists workflows across restarts; without it they live in memory.
+ */
+export async function startTemporalDevServer(opts: {
+  cliPath?: string;
+  port: number;
+  uiPort: number | null;
+  dbFile?: string;
+  namespace: string;
+  log: Logger;
+}): Promise<TemporalDevServerHandle> {
+  const cli = findTemporalCli(opts.cliPath);
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace,
+    '--log-level', 'error', '--ui-disable-news-fetch'];
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  else args.push('--headless');
+  if (opts.dbFile) {
+    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    args.push('--db-filename', opts.dbFile);
+  }
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
+
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  let stderrTail = '';
+  child.stdout?.on('data', (d: Buffer) => opts.log.debug({ component: 'temporal' }, d.toString().trim()));
+  child.stderr?.on('data', (d: Buffer) => {
+    stderrTail = (stderrTail + d.toString()).slice(-4000);
+    opts.log.debug({ component: 'temporal' }, d.toString().trim());
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await Promise.race([
+      waitForPort('127.0.0.1', opts.port, 60_000),
+      exited.then((code) => { throw new Error(`temporal dev server exited (${code}): ${stderrTail}`); }),
+    ]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    address: `127.0.0.1:${opts.port}`,
+    uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : null,
+    stop: () => stopChild(child, exited),
+  };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,81 @@
+import { generateTestAccountKey, parseExtendedPublicKey, type BitcoinNetwork } from '../bitcoin';
+import { findAccount, insertAccount, merchantAccountIds, type AccountRow } from '../db/accounts';
+import { issueKey } from '../db/apiKeys';
+import type { DbOrTx } from '../db/knex';
+import { idFromSeed } from '../domain/ids';
+import { jsonNumber } from '../domain/money';
+import { InvalidRequestError, NotFoundError } from '../api/errors';
+import type { ServiceContext } from './context';
+
+/** An account as the API returns it. */
+export function accountView(a: AccountRow) {
+  return {
+    id: a.id,
+    object: 'account',
+    name: a.name,
+    affiliate: a.affiliate_account_id ? { account: a.affiliate_account_id, percentage: jsonNumber(a.affiliate_percentage) } : null,
+    amount_paid_tolerance: jsonNumber(a.amount_paid_tolerance),
+    xpub: a.xpub_live,
+    created: Number(a.created),
+    modified: Number(a.modified),
+  };
+}
+
+/** Input of account creation (already validated by the route's schema). */
+export interface NewAccount {
+  name: string;
+  affiliate?: { account: string; percentage: string };
+  amount_paid_tolerance?: string;
+  xpub?: string;
+}
+
+/**
+ * Creates a merchant account with a generated test-mode tpub (BIP84, one fresh address per payment)
+ * and issues its first test key, shown once. The ID derives from the idempotency seed.
+ */
+export async function createAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, input: NewAccount, seed: string) {
+  const testNetwork: BitcoinNetwork = ctx.config.bitcoinTestNetwork;
+  const xpubLive = input.xpub ? checkXpub(input.xpub) : null;
+  if (input.affiliate) {
+    const ok = await merchantAccountIds(ctx.db, [input.affiliate.account]);
+    if (!ok.has(input.affiliate.account)) throw new InvalidRequestError(`No such account: '${input.affiliate.account}'`, 'affiliate.account');
+  }
+  const now = Date.now();
+  return ctx.db.transaction(async (tx) => {
+    const id = idFromSeed('acct', seed);
+    const existed = await findAccount(tx, id);
+    const row = existed ?? await insertAccount(tx, {
+      id, name: input.name, kind: 'merchant', affiliate_account_id: input.affiliate?.account ?? null,
+      affiliate_percentage: input.affiliate?.percentage ?? null, amount_paid_tolerance: input.amount_paid_tolerance ?? '1',
+      xpub_live: xpubLive, xpub_test: generateTestAccountKey(testNetwork).tpub, created: String(now), modified: String(now),
+    });
+    // The key is shown once; a replayed request gets the stored first response instead.
+    const secretKey = await issueKey(tx, row.id, false, now);
+    return { ...accountView(row), secret_key: secretKey };
+  });
+}
+
+function checkXpub(xpub: string): string {
+  try {
+    parseExtendedPublicKey(xpub, 'mainnet');
+    return xpub;
+  } catch (err) {
+    throw new InvalidRequestError(`Invalid xpub: ${(err as Error).message}`, 'xpub');
+  }
+}
+
+/** Issues another secret key for an account in test or live mode. */
+export async function createKey(db: DbOrTx, accountId: string, livemode: boolean) {
+  const account = await findAccount(db, accountId);
+  if (!account || account.kind !== 'merchant') throw new NotFoundError('account', accountId);
+  return { object: 'api_key', account: accountId, livemode, secret_key: await issueKey(db, accountId, livemode, Date.now()) };
+}
+
+/** The platform's fee account and the external counterparty: the ledger needs both to exist. */
+export async function ensureSystemAccounts(db: DbOrTx): Promise<void> {
+  const now = String(Date.now());
+  const base = { affiliate_account_id: null, affiliate_percentage: null, amount_paid_tolerance: '0', xpub_live: null, xpub_test: null, created: now, modified: now };
+  await insertAccount(db, { ...base, id: 'acct_platform', name: 'Platform fees', kind: 'platform' });
+  await insertAccount(db, { ...base, id: 'acct_external', name: 'Outside world (chain and Lightning)', kind: 'external' });
+}
+

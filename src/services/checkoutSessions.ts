@@ -1,0 +1,116 @@
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { findAccount, merchantAccountIds } from '../db/accounts';
+import { fundedPayments } from '../db/payments';
+import { findSession, type Scope } from '../db/sessions';
+import type { CheckoutWorkflowInput, SessionDefinition } from '../domain/definition';
+import { idFromSeed } from '../domain/ids';
+import { decimalFromJsonNumber, normalizeDecimal } from '../domain/money';
+import { InvalidRequestError, NotFoundError } from '../api/errors';
+import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
+import { MAX_TTL_SECONDS } from '../api/checkoutSessions/schema';
+import { CHECKOUT_WORKFLOW_TYPE, createdUpdate, deactivateUpdate } from '../temporal/definitions';
+import { AccountIdKey, CheckoutStatusKey, LivemodeKey, AmountPaidSatsKey } from '../temporal/searchAttributes';
+import { checkoutSessionView, type CheckoutSessionView } from '../views/checkoutSession';
+import type { ServiceContext } from './context';
+
+const FIAT_DEFAULT_TTL = 600;
+
+/** Reads a session as the API shows it, scoped to an account and mode (others get 404). */
+export async function getCheckoutSession(ctx: ServiceContext, id: string, scope?: Scope, withCustomer = false): Promise<CheckoutSessionView> {
+  const row = await findSession(ctx.db, id, scope);
+  if (!row) throw new NotFoundError('checkout session', id);
+  return checkoutSessionView(row, await fundedPayments(ctx.db, id), ctx.config.publicUrl, withCustomer);
+}
+
+/**
+ * Creates a checkout session: checks what needs the database, fixes the session ID from the
+ * idempotency seed, then starts its workflow with update-with-start and returns the persisted object.
+ * A retry with the same seed lands on the same workflow (USE_EXISTING) or the same stored row.
+ */
+export async function createCheckoutSession(
+  ctx: ServiceContext, scope: Scope, input: SessionFieldsInput, seed: string, linkId: string | null = null,
+): Promise<CheckoutSessionView> {
+  const id = idFromSeed('cs', seed, linkId ?? '');
+  if (await findSession(ctx.db, id)) return getCheckoutSession(ctx, id, scope);
+  const definition = await buildDefinition(ctx, scope, input, id, seed, linkId);
+  const workflowInput: CheckoutWorkflowInput = { kind: 'new', definition, monitoringMs: ctx.config.monitoringHours * 3_600_000 };
+  await ctx.temporal.workflow.executeUpdateWithStart(createdUpdate, {
+    startWorkflowOperation: new WithStartWorkflowOperation(CHECKOUT_WORKFLOW_TYPE, {
+      workflowId: id,
+      taskQueue: ctx.config.temporal.taskQueue,
+      args: [workflowInput],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      // A closed session's ID is reused only by the watcher's "late receipt" runs, never by create:
+      // create finds the persisted row first.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      typedSearchAttributes: [
+        { key: CheckoutStatusKey, value: 'active' }, { key: AccountIdKey, value: scope.accountId },
+        { key: AmountPaidSatsKey, value: 0 }, { key: LivemodeKey, value: scope.livemode },
+      ],
+      staticSummary: `Checkout ${definition.amount ?? 'open amount'} ${definition.currency} for ${scope.accountId}`,
+    }),
+  });
+  return getCheckoutSession(ctx, id, scope);
+}
+
+async function buildDefinition(
+  ctx: ServiceContext, scope: Scope, input: SessionFieldsInput, id: string, seed: string, linkId: string | null,
+): Promise<SessionDefinition> {
+  const account = await findAccount(ctx.db, scope.accountId);
+  if (!account) throw new NotFoundError('account', scope.accountId);
+  await checkTransfers(ctx, scope, input);
+  const paymentMethods = input.payment_methods ?? ['lightning', 'onchain'];
+  if (scope.livemode && paymentMethods.includes('lightning') && !ctx.liveLightning) {
+    throw new InvalidRequestError('Lightning is not available in live mode: no LND node is configured (LND_REST_URL).', 'payment_methods');
+  }
+  if (scope.livemode && paymentMethods.includes('onchain') && !account.xpub_live) {
+    throw new InvalidRequestError('On-chain payments in live mode need an account xpub.', 'payment_methods');
+  }
+  const bitcoinUnit = input.currency === 'SATS' || input.currency === 'BTC';
+  const tolerance = input.amount_paid_tolerance ?? normalizeDecimal(account.amount_paid_tolerance);
+  const amount = input.amount === undefined ? null : decimalFromJsonNumber(input.amount);
+  const ttl = input.ttl ?? (bitcoinUnit ? MAX_TTL_SECONDS : FIAT_DEFAULT_TTL);
+  const fields = {
+    ...input,
+    ttl,
+    payment_methods: paymentMethods,
+    amount_paid_tolerance: Number(tolerance),
+    customer_collections_status: input.customer_collections_status ?? {
+      is_phone_enabled: false, is_email_enabled: false, is_billing_address_enabled: false, is_shipping_address_enabled: false,
+    },
+    custom_fields: (input.custom_fields ?? []).map((f, i) => ({ id: idFromSeed('cscf', seed, `${id}:${i}`), ...f })),
+    transfers: (input.transfers ?? []).map((t) => ({ ...t, percentage: Number(t.percentage), description: t.description ?? null })),
+  };
+  return {
+    id, accountId: scope.accountId, livemode: scope.livemode, created: Date.now(), currency: input.currency,
+    amount, tolerancePercent: tolerance, ttlSeconds: ttl, linkId, fields,
+  };
+}
+
+/** SPEC §6: each destination exists, is a merchant account, and is not the session's own account. */
+async function checkTransfers(ctx: ServiceContext, scope: Scope, input: SessionFieldsInput): Promise<void> {
+  const transfers = input.transfers ?? [];
+  const existing = await merchantAccountIds(ctx.db, transfers.map((t) => t.destination_account));
+  transfers.forEach((t, i) => {
+    const param = `transfers[${i}].destination_account`;
+    if (t.destination_account === scope.accountId) throw new InvalidRequestError('A transfer cannot go to your own account.', param);
+    if (!existing.has(t.destination_account)) {
+      throw new InvalidRequestError(`No such account: '${t.destination_account}'`, param);
+    }
+  });
+}
+
+/** Deactivates a session through its workflow's `deactivate` update (the same one operators use). */
+export async function deactivateCheckoutSession(ctx: ServiceContext, id: string, scope: Scope): Promise<CheckoutSessionView> {
+  const session = await getCheckoutSession(ctx, id, scope);
+  if (session.status !== 'active') {
+    throw new InvalidRequestError(`This checkout session is ${session.status}; only an active checkout session can be deactivated.`);
+  }
+  try {
+    await ctx.temporal.workflow.getHandle(id).executeUpdate(deactivateUpdate);
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw new InvalidRequestError(err.cause?.message ?? err.message);
+    throw err;
+  }
+  return getCheckoutSession(ctx, id, scope);
+}

@@ -1,0 +1,14 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config';
+import type { Db } from '../db/knex';
+
+/** What services need: the database, Temporal, config and a logger. Built once, passed everywhere. */
+export interface ServiceContext {
+  db: Db;
+  temporal: Client;
+  config: AppConfig;
+  log: Logger;
+  /** Live-mode Lightning is available only with an LND node configured. */
+  liveLightning: boolean;
+}

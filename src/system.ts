@@ -1,0 +1,125 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { ActivityDeps } from '../activities';
+import { createApp } from './api/app';
+import { LndRestNode, LocalLightningNode } from './bitcoin';
+import type { AppConfig } from './config';
+import { createDb, type Db } from './db/knex';
+import { migrateLatest } from './db/migrate';
+import { startEmbeddedPostgres } from './infra/embeddedPostgres';
+import { generatedAdminKey, lightningNodeKey } from './infra/localSecrets';
+import { startTemporalDevServer } from './infra/temporalDevServer';
+import { createRateProvider, type RateProvider } from './rates';
+import { ensureSystemAccounts } from './services/accounts';
+import type { ServiceContext } from './services/context';
+import { createTemporalClient } from './temporal/client';
+import { createWorker } from './temporal/worker';
+import { startWatcher } from './watcher';
+
+export type Part = 'api' | 'worker' | 'watcher';
+
+/** A running system: what tests, the CLI and the benchmark talk to. */
+export interface SystemHandle {
+  config: AppConfig;
+  db: Db;
+  temporal: Client;
+  ctx: ServiceContext;
+  /** Base URL of the API when it runs in this process. */
+  url: string | null;
+  temporalUiUrl: string | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the parts of the system on `config`: PostgreSQL (DATABASE_URL or embedded), migrations,
+ * Temporal (TEMPORAL_ADDRESS or the embedded dev server), then the worker, the watcher and the API.
+ * `stop()` undoes everything in reverse order, child processes included.
+ */
+export async function startSystem(
+  baseConfig: AppConfig, log: Logger, opts: { parts?: Part[]; workflowBundlePath?: string; rates?: RateProvider } = {},
+): Promise<SystemHandle> {
+  const parts = new Set<Part>(opts.parts ?? ['api', 'worker', 'watcher']);
+  const config: AppConfig = { ...baseConfig, adminApiKey: baseConfig.adminApiKey ?? generatedAdminKey() };
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => log.warn({ err }, 'error while stopping'));
+    stops.length = 0;
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), log);
+      stops.push(pg.stop);
+      databaseUrl = pg.url;
+    }
+    const db = createDb(databaseUrl);
+    stops.push(() => db.destroy());
+    await migrateLatest(db);
+    await ensureSystemAccounts(db);
+
+    let address = config.temporal.address;
+    let temporalUiUrl: string | null = null;
+    if (!address) {
+      const server = await startTemporalDevServer({
+        cliPath: config.temporal.cliPath, port: config.temporal.port, uiPort: config.temporal.uiPort,
+        dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'), namespace: config.temporal.namespace, log,
+      });
+      stops.push(server.stop);
+      address = server.address;
+      temporalUiUrl = server.uiUrl;
+    }
+    const { client, connection } = await createTemporalClient(address, config.temporal.namespace);
+    stops.push(() => connection.close());
+
+    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd) };
+    const monitoringMs = config.monitoringHours * 3_600_000;
+    if (parts.has('worker')) {
+      const deps = activityDeps(config, db, log, opts.rates);
+      const { worker, connection: workerConnection } = await createWorker({
+        address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
+        workflowBundlePath: opts.workflowBundlePath,
+      });
+      const running = worker.run();
+      stops.push(async () => { worker.shutdown(); await running; await workerConnection.close(); });
+    }
+    if (parts.has('watcher')) {
+      stops.push(startWatcher({ db, temporal: client, log: log.child({ component: 'watcher' }), taskQueue: config.temporal.taskQueue, monitoringMs }, {
+        esplora: config.esplora, lnd: config.lnd,
+      }));
+    }
+    let url: string | null = null;
+    if (parts.has('api')) {
+      const health = async () => {
+        await db.raw('select 1');
+        await connection.workflowService.getSystemInfo({});
+        return true;
+      };
+      const server: Server = createApp(ctx, health).listen(config.port, '0.0.0.0');
+      await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+      const port = (server.address() as { port: number }).port;
+      url = `http://127.0.0.1:${port}`;
+      stops.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)); }));
+    }
+    return { config, db, temporal: client, ctx, url, temporalUiUrl, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function activityDeps(config: AppConfig, db: Db, log: Logger, rates?: RateProvider): ActivityDeps {
+  return {
+    db,
+    log: log.child({ component: 'activities' }),
+    rates: rates ?? createRateProvider({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }),
+    lightning: {
+      test: new LocalLightningNode(lightningNodeKey(config.dataDir, config.lightningNodeKey), config.bitcoinTestNetwork),
+      live: config.lnd ? new LndRestNode({ url: config.lnd.url, macaroonHex: config.lnd.macaroonHex, logger: log }) : undefined,
+    },
+    networks: { test: config.bitcoinTestNetwork, live: 'mainnet' },
+    publicUrl: config.publicUrl,
+    platformFeePercent: config.platformFeePercent,
+  };
+}

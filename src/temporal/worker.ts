@@ -1,0 +1,36 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities, type ActivityDeps } from '../../activities';
+
+/** Worker tuning shared by `npm start`, the tests and the benchmark (one place to change it). */
+export const WORKER_TUNING: Partial<WorkerOptions> = {
+  maxConcurrentActivityTaskExecutions: 200,
+  maxConcurrentWorkflowTaskExecutions: 100,
+  maxCachedWorkflows: 5000,
+};
+
+/**
+ * Creates the worker of the checkout task queue. Workflow code comes from a prebuilt bundle when given
+ * (tests bundle once per run) or is bundled from `workflows/` at start.
+ */
+export async function createWorker(opts: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  log: Logger;
+  workflowBundlePath?: string;
+}): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities: createActivities(opts.deps),
+    ...(opts.workflowBundlePath
+      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+      : { workflowsPath: require.resolve('../../workflows') }),
+    ...WORKER_TUNING,
+  });
+  return { worker, connection };
+}

@@ -1,0 +1,41 @@
+import type { Client } from '@temporalio/client';
+import type { PaymentRow } from '../db/payments';
+import type { ReceiptRow } from '../db/receipts';
+import type { CheckoutWorkflowInput } from '../domain/definition';
+import { normalizeDecimal } from '../domain/money';
+import type { ReceiptInput } from '../domain/session';
+import { CHECKOUT_WORKFLOW_TYPE, receiptSignal } from '../temporal/definitions';
+
+/** The receipt signal's payload: the receipt and its payment's locked terms. */
+export function receiptInput(receipt: ReceiptRow, payment: PaymentRow): ReceiptInput {
+  return {
+    receiptId: receipt.id,
+    reference: receipt.reference,
+    paymentId: payment.id,
+    method: receipt.method,
+    sats: receipt.amount_sats,
+    payment: {
+      id: payment.id, seq: payment.seq, amount: normalizeDecimal(payment.amount),
+      exchangeRate: normalizeDecimal(payment.exchange_rate), targetAmount: payment.target_amount, expiresAt: Number(payment.expires_at),
+    },
+  };
+}
+
+/**
+ * Hands a stored receipt to its session's workflow with signal-with-start: a running workflow gets the
+ * signal; a closed one is started again in `resume` mode, which credits the receipt (flagged late)
+ * through the same exactly-once path and closes. Safe to repeat: the workflow dedupes by reference.
+ */
+export async function deliverReceipt(
+  temporal: Client, opts: { taskQueue: string; monitoringMs: number }, receipt: ReceiptRow, payment: PaymentRow,
+): Promise<void> {
+  const input: CheckoutWorkflowInput = { kind: 'resume', sessionId: receipt.checkout_session_id, monitoringMs: opts.monitoringMs };
+  await temporal.workflow.signalWithStart(CHECKOUT_WORKFLOW_TYPE, {
+    workflowId: receipt.checkout_session_id,
+    taskQueue: opts.taskQueue,
+    args: [input],
+    signal: receiptSignal,
+    signalArgs: [receiptInput(receipt, payment)],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
+}

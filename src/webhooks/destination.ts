@@ -1,0 +1,100 @@
+/**
+ * Where a webhook may be sent. Test mode: any http(s) URL (merchants test against local receivers).
+ * Live mode: only public addresses, checked on the literal host and again on every DNS answer, so a
+ * name pointing at 127.0.0.1 or 10.x cannot turn our worker into a proxy into the operator's network.
+ */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { InvalidWebhookUrlError, WebhookDnsError } from './errors';
+import { blockedIpReason } from './ipRules';
+
+/** Whether the endpoint belongs to live mode (strict address rules) or test mode. */
+export interface DeliveryModeOptions {
+  livemode: boolean;
+}
+
+/** One resolved address, in the shape of `dns.lookup(…, { all: true })`. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** Resolver used by `resolveAndCheck`; defaults to `dns.lookup` (honours /etc/hosts like other clients). */
+export type HostResolver = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/** Options of `resolveAndCheck`. */
+export interface ResolveOptions extends DeliveryModeOptions {
+  resolver?: HostResolver;
+}
+
+/** A URL that passed every check, with the addresses the connection must use (no second lookup). */
+export interface CheckedDestination {
+  url: URL;
+  /** Host without IPv6 brackets, as node:http wants it. */
+  hostname: string;
+  addresses: ResolvedAddress[];
+}
+
+const defaultResolver: HostResolver = async (hostname) =>
+  (await dnsLookup(hostname, { all: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+
+function bareHost(url: URL): string {
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return host.toLowerCase();
+}
+
+function isLocalhostName(host: string): boolean {
+  // A trailing dot is the same name; RFC 6761 reserves localhost and all its subdomains for loopback.
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
+/** Parses `url` and throws `InvalidWebhookUrlError` unless it is http(s) and, in live mode, not local. */
+export function assertDeliverableUrl(url: string, options: DeliveryModeOptions): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidWebhookUrlError(`webhook URL "${url}" is not a valid absolute URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new InvalidWebhookUrlError(`webhook URL must use http: or https:, not ${parsed.protocol}`);
+  }
+  const host = bareHost(parsed);
+  if (host === '') throw new InvalidWebhookUrlError('webhook URL has no host');
+  if (!options.livemode) return parsed;
+  if (isLocalhostName(host)) {
+    throw new InvalidWebhookUrlError(`live-mode webhook URL must not point at ${host} (loopback)`);
+  }
+  if (isIP(host) !== 0) {
+    const reason = blockedIpReason(host);
+    if (reason) throw new InvalidWebhookUrlError(`live-mode webhook URL must not point at ${host} (${reason})`);
+  }
+  return parsed;
+}
+
+/** Checks `url`, resolves its host (all addresses) and, in live mode, refuses if any is non-public. */
+export async function resolveAndCheck(url: string, options: ResolveOptions): Promise<CheckedDestination> {
+  const parsed = assertDeliverableUrl(url, options);
+  const hostname = bareHost(parsed);
+  const family = isIP(hostname);
+  if (family !== 0) return { url: parsed, hostname, addresses: [{ address: hostname, family: family as 4 | 6 }] };
+  let addresses: ResolvedAddress[];
+  try {
+    addresses = await (options.resolver ?? defaultResolver)(hostname);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new WebhookDnsError(`cannot resolve webhook host ${hostname}: ${code}`);
+  }
+  if (addresses.length === 0) throw new WebhookDnsError(`webhook host ${hostname} has no addresses`);
+  if (options.livemode) {
+    // Every answer must pass: the connection could use any of them (happy eyeballs, retries).
+    for (const { address } of addresses) {
+      const reason = blockedIpReason(address);
+      if (reason) {
+        throw new InvalidWebhookUrlError(`live-mode webhook host ${hostname} resolves to ${address} (${reason})`);
+      }
+    }
+  }
+  return { url: parsed, hostname, addresses };
+}

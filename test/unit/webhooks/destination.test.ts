@@ -1,0 +1,170 @@
+import fc from 'fast-check';
+import {
+  assertDeliverableUrl,
+  blockedIpReason,
+  InvalidWebhookUrlError,
+  resolveAndCheck,
+  WebhookDnsError,
+  type HostResolver,
+} from '../../../src/webhooks';
+
+const live = { livemode: true };
+const test = { livemode: false };
+
+/** Stand-in for DNS answers (node:dns, not our code): name → addresses. */
+const fakeDns =
+  (answers: Record<string, string[]>): HostResolver =>
+  async (host) => {
+    const found = answers[host];
+    if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+
+describe('assertDeliverableUrl', () => {
+  it.each(['ftp://example.com/hook', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url', '/relative'])(
+    'rejects %s in both modes',
+    (url) => {
+      expect(() => assertDeliverableUrl(url, live)).toThrow(InvalidWebhookUrlError);
+      expect(() => assertDeliverableUrl(url, test)).toThrow(InvalidWebhookUrlError);
+    },
+  );
+
+  it('names the bad scheme', () => {
+    expect(() => assertDeliverableUrl('ftp://example.com', test)).toThrow(/http: or https:.*ftp:/);
+  });
+
+  it.each([
+    ['http://127.0.0.1/hook', /loopback/],
+    ['http://127.8.9.10/', /loopback/],
+    ['http://10.0.0.1/hook', /private 10\./],
+    ['http://172.16.5.4/', /private 172\.16/],
+    ['http://172.31.255.255/', /private 172\.16/],
+    ['http://192.168.1.1/', /private 192\.168/],
+    ['http://169.254.169.254/latest/meta-data', /link-local/],
+    ['http://100.64.0.1/', /carrier-grade NAT/],
+    ['http://100.127.255.255/', /carrier-grade NAT/],
+    ['http://0.0.0.0:8080/', /this network/],
+    ['http://2130706433/', /loopback/], // decimal form, normalized by the URL parser
+    ['http://0x7f.1/', /loopback/],
+    ['http://localhost/hook', /localhost/],
+    ['http://LOCALHOST.:3000/', /localhost/],
+    ['http://api.localhost/', /api\.localhost/],
+    ['http://[::1]/', /loopback ::1/],
+    ['http://[::]/', /unspecified/],
+    ['http://[::ffff:127.0.0.1]/', /IPv4-mapped loopback/],
+    ['http://[::ffff:a00:1]/', /IPv4-mapped private 10\./],
+    ['http://[64:ff9b::a9fe:a9fe]/', /NAT64 link-local/],
+    ['http://[2002:c0a8:101::1]/', /6to4 private 192\.168/],
+    ['http://[fd12:3456::1]/', /unique-local/],
+    ['http://[fc00::1]/', /unique-local/],
+    ['http://[fe80::1]/', /link-local fe80/],
+    ['http://224.0.0.1/', /multicast/],
+    ['http://255.255.255.255/', /reserved/],
+  ])('live mode rejects %s', (url, reason) => {
+    expect(() => assertDeliverableUrl(url, live)).toThrow(InvalidWebhookUrlError);
+    expect(() => assertDeliverableUrl(url, live)).toThrow(reason);
+  });
+
+  it.each([
+    'https://example.com/webhooks',
+    'http://8.8.8.8/hook',
+    'http://100.63.255.255/',
+    'http://100.128.0.1/',
+    'http://172.32.0.1/',
+    'http://192.169.0.1/',
+    'https://[2606:4700:4700::1111]/',
+    'http://[::ffff:8.8.8.8]/',
+    'https://localhost.example.com/',
+  ])('live mode accepts public %s', (url) => {
+    expect(assertDeliverableUrl(url, live).href).toBe(new URL(url).href);
+  });
+
+  it.each(['http://127.0.0.1:4000/hook', 'http://localhost:3000/', 'http://[::1]:8080/', 'http://10.0.0.1/'])(
+    'test mode accepts %s (local receivers)',
+    (url) => {
+      expect(assertDeliverableUrl(url, test)).toBeInstanceOf(URL);
+    },
+  );
+});
+
+describe('blockedIpReason', () => {
+  it('judges an IPv4 address and its IPv4-mapped IPv6 form alike', () => {
+    fc.assert(
+      fc.property(fc.ipV4(), (v4) => {
+        const blocked = blockedIpReason(v4) !== null;
+        expect(blockedIpReason(`::ffff:${v4}`) !== null).toBe(blocked);
+      }),
+    );
+  });
+
+  it('blocks all of 10/8 and 127/8 and 192.168/16', () => {
+    const octet = fc.integer({ min: 0, max: 255 });
+    fc.assert(
+      fc.property(octet, octet, octet, (a, b, c) => {
+        expect(blockedIpReason(`10.${a}.${b}.${c}`)).toMatch(/private/);
+        expect(blockedIpReason(`127.${a}.${b}.${c}`)).toMatch(/loopback/);
+        expect(blockedIpReason(`192.168.${b}.${c}`)).toMatch(/private/);
+      }),
+    );
+  });
+
+  it('accepts zone ids and brackets, refuses non-addresses', () => {
+    expect(blockedIpReason('fe80::1%eth0')).toMatch(/link-local/);
+    expect(blockedIpReason('[::1]')).toMatch(/loopback/);
+    expect(blockedIpReason('example.com')).toMatch(/not an IP address/);
+  });
+});
+
+describe('resolveAndCheck', () => {
+  it('refuses in live mode a name whose DNS answer is private', async () => {
+    const resolver = fakeDns({ 'hooks.evil.example': ['10.0.0.5'] });
+    await expect(resolveAndCheck('https://hooks.evil.example/x', { ...live, resolver })).rejects.toThrow(
+      /hooks\.evil\.example resolves to 10\.0\.0\.5 \(private/,
+    );
+  });
+
+  it('refuses in live mode if any one of several answers is private', async () => {
+    const resolver = fakeDns({ 'mixed.example': ['93.184.216.34', '2606:2800::1', '::1'] });
+    await expect(resolveAndCheck('https://mixed.example/', { ...live, resolver })).rejects.toThrow(
+      InvalidWebhookUrlError,
+    );
+  });
+
+  it('returns every address for a public name', async () => {
+    const resolver = fakeDns({ 'shop.example': ['93.184.216.34', '2606:2800::1'] });
+    const dest = await resolveAndCheck('https://shop.example/hook', { ...live, resolver });
+    expect(dest.hostname).toBe('shop.example');
+    expect(dest.addresses).toEqual([
+      { address: '93.184.216.34', family: 4 },
+      { address: '2606:2800::1', family: 6 },
+    ]);
+  });
+
+  it('allows private answers in test mode', async () => {
+    const resolver = fakeDns({ 'dev.internal': ['192.168.0.10'] });
+    const dest = await resolveAndCheck('http://dev.internal:8080/', { ...test, resolver });
+    expect(dest.addresses[0].address).toBe('192.168.0.10');
+  });
+
+  it('uses literal IPs without DNS, stripping IPv6 brackets', async () => {
+    const resolver: HostResolver = () => Promise.reject(new Error('must not be called'));
+    const dest = await resolveAndCheck('http://[2606:4700::1111]:8443/', { ...live, resolver });
+    expect(dest).toMatchObject({ hostname: '2606:4700::1111', addresses: [{ address: '2606:4700::1111', family: 6 }] });
+  });
+
+  it('reports an unknown name as WebhookDnsError', async () => {
+    const resolver = fakeDns({});
+    await expect(resolveAndCheck('https://nowhere.example/', { ...live, resolver })).rejects.toThrow(WebhookDnsError);
+  });
+
+  it('resolves localhost with the real node:dns in test mode, refuses it by name in live mode', async () => {
+    const dest = await resolveAndCheck('http://localhost:1/', test);
+    expect(dest.addresses.length).toBeGreaterThan(0);
+    for (const { address } of dest.addresses) expect(blockedIpReason(address)).toMatch(/loopback/);
+    await expect(resolveAndCheck('http://localhost:1/', live)).rejects.toThrow(InvalidWebhookUrlError);
+  });
+
+  it('still rejects bad schemes before any lookup', async () => {
+    await expect(resolveAndCheck('ftp://example.com/', test)).rejects.toThrow(InvalidWebhookUrlError);
+  });
+});

@@ -1,0 +1,1 @@
+export { checkoutSession } from './checkoutSession';
