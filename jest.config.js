@@ -6,6 +6,7 @@ const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
 // @noble, @scure and micro-packed ship ES modules only: compile them for jest like our own code.
 const transformIgnorePatterns = ['/node_modules/(?!(@noble|@scure|micro-packed)/)'];
 module.exports = {
+  testTimeout: 60000,
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
     {
@@ -16,7 +17,6 @@ module.exports = {
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
-      testTimeout: 60000,
     },
   ],
 };

@@ -27,7 +27,7 @@ export type Transition =
  * mutates its input; the workflow feeds it inputs and runs the effects it returns.
  */
 export function nextState(current: SessionState, input: SessionInput, now: number): Transition {
-  const state: SessionState = structuredClone(current);
+  const state = cloneState(current);
   switch (input.type) {
     case 'payment_opened':
       return paymentOpened(state, input.payment);
@@ -47,6 +47,11 @@ export function amountDue(state: SessionState): string | null {
   if (state.amount === null) return null;
   const due = new Dec(state.amount).minus(state.amountPaid);
   return due.isPositive() ? due.toFixed() : '0';
+}
+
+/** A deep copy: the state is plain JSON (it travels as a Temporal payload), and the sandbox has no structuredClone. */
+function cloneState(state: SessionState): SessionState {
+  return JSON.parse(JSON.stringify(state)) as SessionState;
 }
 
 function ok(state: SessionState, effects: SessionEffect[]): Transition {
@@ -76,7 +81,7 @@ function paymentOpened(state: SessionState, payment: PaymentState): Transition {
 }
 
 function receipt(state: SessionState, input: ReceiptInput, late: boolean, now: number): Transition {
-  if (state.seenReceipts.includes(input.reference)) return { ok: true, state: structuredClone(state), effects: [] };
+  if (state.seenReceipts.includes(input.reference)) return { ok: true, state, effects: [] };
   state.seenReceipts.push(input.reference);
 
   let payment = state.payments.find((p) => p.id === input.paymentId);
