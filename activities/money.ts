@@ -63,17 +63,15 @@ export function moneyActivities(deps: ActivityDeps) {
     const pending: string[] = [];
     for (const [index, plan] of planned.entries()) {
       const key = `${receipt.paymentId}:${receipt.receiptId}:${index}`;
-      const { row, inserted } = await insertTransfer(tx, {
+      const { row } = await insertTransfer(tx, {
         id: idFromSeed('tr', key), key, receipt_id: receipt.receiptId, checkout_session_id: state.id,
         source_account_id: state.accountId, destination_account_id: plan.destination_account, livemode: state.livemode,
         index, amount: split.transfers[index].toString(), percentage: String(plan.percentage),
         description: plan.description ?? null, status: 'pending', created: String(now), modified: String(now),
       });
-      if (inserted) {
-        const id = await recordEvent(tx, { dedupeKey: `${row.id}:created`, accountId: state.accountId, livemode: state.livemode,
-          type: 'transfer.created', objectId: row.id, data: { object: transferView(row) }, created: now });
-        if (id) eventIds.push(id);
-      }
+      // Recorded on every attempt (deduped by key) so a retry re-dispatches the same event ID.
+      eventIds.push(await recordEvent(tx, { dedupeKey: `${row.id}:created`, accountId: state.accountId, livemode: state.livemode,
+        type: 'transfer.created', objectId: row.id, data: { object: transferView(row) }, created: now }));
       if (row.status !== 'paid') pending.push(row.id);
     }
     return pending;
@@ -92,7 +90,7 @@ export function moneyActivities(deps: ActivityDeps) {
       await markTransferPaid(tx, t.id, now);
       const id = await recordEvent(tx, { dedupeKey: `${t.id}:paid`, accountId: t.source_account_id, livemode: t.livemode,
         type: 'transfer.paid', objectId: t.id, data: { object: transferView({ ...t, status: 'paid', modified: String(now) }) }, created: now });
-      return id ? [id] : [];
+      return [id];
     });
     await deps.onEventsRecorded?.(eventIds);
   }

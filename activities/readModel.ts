@@ -35,7 +35,7 @@ export async function writeStateAndEvents(
       accountId: state.accountId, livemode: state.livemode, type: e.type, objectId: e.objectId,
       data: { object: await eventObject(tx, e.type, e.objectId, publicUrl) }, created: now,
     });
-    if (id) recorded.push(id);
+    recorded.push(id);
   }
   return recorded;
 }

@@ -23,7 +23,7 @@ export function sessionActivities(deps: ActivityDeps) {
         type: 'checkout_session.created', objectId: definition.id,
         data: { object: await eventObject(tx, 'checkout_session.created', definition.id, publicUrl) }, created: definition.created,
       });
-      return id ? [id] : [];
+      return [id];
     });
     await deps.onEventsRecorded?.(eventIds);
   }

@@ -20,18 +20,19 @@ export interface EventRow {
 
 /**
  * Records an event once per `dedupeKey` (a retried activity records nothing new). The ID derives from
- * the key, so the same happening always has the same `evt_` ID. Returns the ID if this call inserted.
+ * the key, so the same happening always has the same `evt_` ID, and a retry returns the same ID: the
+ * caller can dispatch it again (webhook delivery is keyed by event ID, so that is harmless).
  */
 export async function recordEvent(
   db: DbOrTx,
   e: { dedupeKey: string; accountId: string; livemode: boolean; type: string; objectId: string; data: unknown; created: number },
-): Promise<string | null> {
+): Promise<string> {
   const id = idFromSeed('evt', e.dedupeKey);
-  const rows = await db(T.events)
+  await db(T.events)
     .insert({ id, dedupe_key: e.dedupeKey, account_id: e.accountId, livemode: e.livemode, event_type: e.type,
       object_id: e.objectId, data: JSON.stringify(e.data), created: e.created })
-    .onConflict('dedupe_key').ignore().returning('id');
-  return rows.length > 0 ? id : null;
+    .onConflict('dedupe_key').ignore();
+  return id;
 }
 
 export async function findEvent(db: DbOrTx, id: string, scope: Scope): Promise<EventRow | undefined> {
