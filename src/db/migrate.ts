@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
 import * as core from './migrations/001_core';
 import * as ledger from './migrations/002_ledger';
+import * as webhooks from './migrations/003_webhooks';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_core': core,
   '002_ledger': ledger,
+  '003_webhooks': webhooks,
 };
 
 const source: Knex.MigrationSource<string> = {

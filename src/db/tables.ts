@@ -10,4 +10,6 @@ export const T = {
   ledgerTransactions: 'ledger_transactions',
   ledgerEntries: 'ledger_entries',
   transfers: 'transfers',
+  webhookEndpoints: 'webhook_endpoints',
+  webhookDeliveries: 'webhook_deliveries',
 } as const;

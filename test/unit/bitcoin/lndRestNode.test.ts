@@ -109,8 +109,8 @@ describe('LndRestNode.subscribeInvoices', () => {
     abort.abort();
     await done;
     expect(seen).toEqual([
-      { paymentHash: HASH_B, amountSats: 1500n },
-      { paymentHash: HASH_C, amountSats: 2500n },
+      { paymentHash: HASH_B, amountSats: 1500n, settleIndex: 7n },
+      { paymentHash: HASH_C, amountSats: 2500n, settleIndex: 8n },
     ]);
     expect(server.requests.map((r) => r.url)).toEqual(['/v1/invoices/subscribe', '/v1/invoices/subscribe?settle_index=7']);
     expect(server.requests.every((r) => r.headers['grpc-metadata-macaroon'] === MACAROON)).toBe(true);
@@ -155,7 +155,7 @@ describe('LndRestNode.subscribeInvoices', () => {
     abort.abort();
     await done;
     // Only msat reported: whole sats received, rounded down.
-    expect(seen).toEqual([{ paymentHash: HASH_C, amountSats: 7n }]);
+    expect(seen).toEqual([{ paymentHash: HASH_C, amountSats: 7n, settleIndex: 3n }]);
     expect(server.requests.length).toBe(3);
   });
 

@@ -1,0 +1,81 @@
+import type { Db } from '../db/knex';
+import { EXTERNAL_ACCOUNT_ID } from '../db/ledger';
+import { T } from '../db/tables';
+
+/** One thing that does not add up. */
+export interface Difference {
+  kind: string;
+  subject: string;
+  expected: string;
+  actual: string;
+}
+
+const STUCK_TRANSFER_MS = 5 * 60_000;
+
+/**
+ * Re-derives the money state from receipts and ledger entries and lists every difference:
+ * unbalanced transactions, receipts not posted at their gross, splits that do not add up, negative
+ * balances, balances that do not sum to the money received, sessions whose totals disagree with their
+ * receipts, and transfers stuck pending.
+ */
+export async function reconcile(db: Db, now = Date.now()): Promise<Difference[]> {
+  const diffs: Difference[] = [];
+  const add = (kind: string, subject: string, expected: unknown, actual: unknown) =>
+    diffs.push({ kind, subject, expected: String(expected), actual: String(actual) });
+
+  const unbalanced = await rows<{ txn_id: string; total: string }>(db(T.ledgerEntries).select('txn_id').sum({ total: 'amount' }).groupBy('txn_id').havingRaw('sum(amount) <> 0'));
+  for (const r of unbalanced) add('unbalanced_transaction', r.txn_id, 0, r.total);
+
+  const receipts = await db(T.receipts).select('id', 'amount_sats', 'livemode', 'checkout_session_id').where({ status: 'credited' });
+  const postings = await rows<{ receipt_id: string; type: string; credited: string | null }>(db(`${T.ledgerTransactions} as t`)
+    .join(`${T.ledgerEntries} as e`, 'e.txn_id', 't.id')
+    .select('t.receipt_id', 't.type').sum({ credited: db.raw('case when e.amount > 0 then e.amount else 0 end') })
+    .whereNotNull('t.receipt_id').groupBy('t.receipt_id', 't.type'));
+  const byReceipt = new Map<string, Record<string, bigint>>();
+  for (const p of postings) {
+    const m = byReceipt.get(p.receipt_id) ?? {};
+    m[p.type] = BigInt(p.credited ?? 0);
+    byReceipt.set(p.receipt_id, m);
+  }
+  const receivedByMode = { true: 0n, false: 0n } as Record<string, bigint>;
+  for (const r of receipts) {
+    const gross = BigInt(r.amount_sats);
+    receivedByMode[String(r.livemode)] += gross;
+    const m = byReceipt.get(r.id) ?? {};
+    if ((m.payment ?? 0n) !== gross) add('receipt_not_posted_at_gross', r.id, gross, m.payment ?? 0n);
+    const outflows = (m.platform_fee ?? 0n) + (m.affiliate_fee ?? 0n) + (m.transfer ?? 0n);
+    if (outflows > gross) add('split_exceeds_gross', r.id, `<= ${gross}`, outflows);
+  }
+
+  const balances = await rows<{ account_id: string; livemode: boolean; total: string | null }>(
+    db(T.ledgerEntries).select('account_id', 'livemode').sum({ total: 'amount' }).groupBy('account_id', 'livemode'));
+  const heldByMode = { true: 0n, false: 0n } as Record<string, bigint>;
+  for (const b of balances) {
+    const total = BigInt(b.total ?? 0);
+    if (b.account_id === EXTERNAL_ACCOUNT_ID) {
+      if (-total !== receivedByMode[String(b.livemode)]) add('external_balance', `${b.account_id}:${b.livemode}`, -receivedByMode[String(b.livemode)], total);
+      continue;
+    }
+    if (total < 0n) add('negative_balance', `${b.account_id}:${b.livemode}`, '>= 0', total);
+    heldByMode[String(b.livemode)] += total;
+  }
+  for (const mode of ['true', 'false']) {
+    if (heldByMode[mode] !== receivedByMode[mode]) add('balances_vs_receipts', `livemode=${mode}`, receivedByMode[mode], heldByMode[mode]);
+  }
+
+  const sessionTotals = await rows<{ id: string; target_amount_paid: string; received: string | null }>(db(`${T.sessions} as s`)
+    .leftJoin(`${T.receipts} as r`, function joinCredited() { this.on('r.checkout_session_id', 's.id').andOnVal('r.status', 'credited'); })
+    .select('s.id', 's.target_amount_paid').sum({ received: 'r.amount_sats' }).groupBy('s.id', 's.target_amount_paid'));
+  for (const s of sessionTotals) {
+    if (BigInt(s.target_amount_paid) !== BigInt(s.received ?? 0)) add('session_total', s.id, s.received ?? 0, s.target_amount_paid);
+  }
+
+  const stuck = await db(T.transfers).select('id', 'amount').where({ status: 'pending' }).andWhere('created', '<', now - STUCK_TRANSFER_MS);
+  for (const t of stuck) add('transfer_stuck_pending', t.id, 'paid', 'pending');
+  return diffs;
+}
+
+/** Aggregate queries lose their row types in knex's typings; name them here. */
+async function rows<R>(query: PromiseLike<unknown>): Promise<R[]> {
+  return (await query) as R[];
+}
