@@ -17,6 +17,7 @@ import type { ServiceContext } from './services/context';
 import { createTemporalClient } from './temporal/client';
 import { createWorker } from './temporal/worker';
 import { startWatcher } from './watcher';
+import { watcherContext } from './watcher/context';
 
 export type Part = 'api' | 'worker' | 'watcher';
 
@@ -74,7 +75,6 @@ export async function startSystem(
     stops.push(() => connection.close());
 
     const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd) };
-    const monitoringMs = config.monitoringHours * 3_600_000;
     if (parts.has('worker')) {
       const deps = activityDeps(config, db, log, opts.rates);
       const { worker, connection: workerConnection } = await createWorker({
@@ -85,7 +85,7 @@ export async function startSystem(
       stops.push(async () => { worker.shutdown(); await running; await workerConnection.close(); });
     }
     if (parts.has('watcher')) {
-      stops.push(startWatcher({ db, temporal: client, log: log.child({ component: 'watcher' }), taskQueue: config.temporal.taskQueue, monitoringMs }, {
+      stops.push(startWatcher(watcherContext(ctx), {
         esplora: config.esplora, lnd: config.lnd,
       }));
     }

@@ -15,6 +15,9 @@ import { Serializer } from './serializer';
 
 type Activities = ReturnType<typeof createActivities>;
 
+/** Well below Temporal's 50k-event limit: a year of TTL renewals or a flood of receipts stays cheap to replay. */
+const DEFAULT_HISTORY_LIMIT = 10_000;
+
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
@@ -63,7 +66,7 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
   const monitoringMs = input.monitoringMs;
   for (;;) {
     const deadline = nextDeadline(mustHave(state), monitoringMs, resumed);
-    const wake = () => inbox.length > 0 || workflowInfo().continueAsNewSuggested;
+    const wake = () => inbox.length > 0 || historyFull();
     if (deadline === null) await condition(wake);
     else await condition(wake, Math.max(deadline - Date.now(), 1));
     await serial.run(async () => {
@@ -74,9 +77,10 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     });
     const s = mustHave(state);
     if (s.status !== 'active' && inbox.length === 0 && Date.now() >= monitoringEnd(s, monitoringMs, resumed)) break;
-    if (workflowInfo().continueAsNewSuggested) {
+    if (historyFull()) {
+      // Carry the state (with its receipt dedupe set) into a fresh history once in-flight handlers finish.
       await condition(allHandlersFinished);
-      if (inbox.length === 0) await continueAsNew<typeof checkoutSession>({ kind: 'continued', state: s, monitoringMs });
+      if (inbox.length === 0) await continueAsNew<typeof checkoutSession>({ kind: 'continued', state: mustHave(state), monitoringMs, historyLimit: input.historyLimit });
     }
   }
   await condition(allHandlersFinished);
@@ -107,6 +111,11 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
         await apply({ type: 'payment_opened', payment });
       }
     }
+  }
+
+  function historyFull(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
   }
 
   function dryRun(event: SessionInput): void {

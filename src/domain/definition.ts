@@ -15,7 +15,11 @@ export interface SessionDefinition {
 }
 
 /** What starts a checkout-session workflow run. */
-export type CheckoutWorkflowInput = { monitoringMs: number } & (
+export type CheckoutWorkflowInput = {
+  monitoringMs: number;
+  /** Continue-as-new once the history holds this many events (Temporal also suggests it on its own). */
+  historyLimit?: number;
+} & (
   | { kind: 'new'; definition: SessionDefinition }
   /** A receipt arrived for a session whose workflow had closed: reload from the read model. */
   | { kind: 'resume'; sessionId: string }

@@ -33,7 +33,9 @@ export async function createCheckoutSession(
   const id = idFromSeed('cs', seed, linkId ?? '');
   if (await findSession(ctx.db, id)) return getCheckoutSession(ctx, id, scope);
   const definition = await buildDefinition(ctx, scope, input, id, seed, linkId);
-  const workflowInput: CheckoutWorkflowInput = { kind: 'new', definition, monitoringMs: ctx.config.monitoringHours * 3_600_000 };
+  const workflowInput: CheckoutWorkflowInput = {
+    kind: 'new', definition, monitoringMs: ctx.config.monitoringHours * 3_600_000, historyLimit: ctx.config.workflowHistoryLimit,
+  };
   await ctx.temporal.workflow.executeUpdateWithStart(createdUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation(CHECKOUT_WORKFLOW_TYPE, {
       workflowId: id,

@@ -27,9 +27,11 @@ export function receiptInput(receipt: ReceiptRow, payment: PaymentRow): ReceiptI
  * through the same exactly-once path and closes. Safe to repeat: the workflow dedupes by reference.
  */
 export async function deliverReceipt(
-  temporal: Client, opts: { taskQueue: string; monitoringMs: number }, receipt: ReceiptRow, payment: PaymentRow,
+  temporal: Client, opts: { taskQueue: string; monitoringMs: number; historyLimit?: number }, receipt: ReceiptRow, payment: PaymentRow,
 ): Promise<void> {
-  const input: CheckoutWorkflowInput = { kind: 'resume', sessionId: receipt.checkout_session_id, monitoringMs: opts.monitoringMs };
+  const input: CheckoutWorkflowInput = {
+    kind: 'resume', sessionId: receipt.checkout_session_id, monitoringMs: opts.monitoringMs, historyLimit: opts.historyLimit,
+  };
   await temporal.workflow.signalWithStart(CHECKOUT_WORKFLOW_TYPE, {
     workflowId: receipt.checkout_session_id,
     taskQueue: opts.taskQueue,

@@ -24,6 +24,7 @@ export interface WatcherContext {
   log: Logger;
   taskQueue: string;
   monitoringMs: number;
+  historyLimit?: number;
 }
 
 /**

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { findPayment } from '../../db/payments';
 import type { ServiceContext } from '../../services/context';
+import { watcherContext } from '../../watcher/context';
 import { ingestReceipt } from '../../watcher/ingest';
 import { scopeOf } from '../auth';
 import { ApiError, NotFoundError } from '../errors';
@@ -29,10 +30,9 @@ export function testHelperRoutes(ctx: ServiceContext): Router {
     // Without a reference, one is derived from the idempotency seed: a retried call is the same money.
     const reference = input.reference ?? (input.method === 'lightning'
       ? randomHex(req.idempotencySeed) : `${randomHex(req.idempotencySeed)}:0`);
-    const result = await ingestReceipt(
-      { db: ctx.db, temporal: ctx.temporal, log: ctx.log, taskQueue: ctx.config.temporal.taskQueue, monitoringMs: ctx.config.monitoringHours * 3_600_000 },
-      { paymentId: payment.id, reference, method: input.method, amountSats: BigInt(input.amount) },
-    );
+    const result = await ingestReceipt(watcherContext(ctx), {
+      paymentId: payment.id, reference, method: input.method, amountSats: BigInt(input.amount),
+    });
     const receipt = result!.receipt;
     res.json({
       id: receipt.id, object: 'receipt', payment: receipt.payment_id, checkout_session: receipt.checkout_session_id,

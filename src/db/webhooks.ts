@@ -1,0 +1,127 @@
+import type { EventRow } from './events';
+import type { DbOrTx } from './knex';
+import { pageQuery, type PageOptions } from './pagination';
+import type { Scope } from './sessions';
+import { T } from './tables';
+
+/** A webhook_endpoints row (`we_…`). */
+export interface WebhookEndpointRow {
+  id: string;
+  account_id: string;
+  livemode: boolean;
+  url: string;
+  description: string | null;
+  enabled_events: string[];
+  status: 'enabled' | 'disabled';
+  secret: string;
+  deleted: boolean;
+  created: string;
+  modified: string;
+}
+
+/** One delivery attempt of one event to one endpoint. */
+export interface WebhookDeliveryRow {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  attempt: number;
+  manual: boolean;
+  ok: boolean;
+  http_status: number | null;
+  error_kind: string | null;
+  error: string | null;
+  duration_ms: number;
+  response_snippet: string;
+  created: string;
+}
+
+/** The fields an update may change. */
+export type EndpointPatch = Partial<Pick<WebhookEndpointRow, 'url' | 'description' | 'enabled_events' | 'status' | 'secret'>>;
+
+const ENDPOINT_COLUMNS = ['id', 'account_id', 'livemode', 'url', 'description', 'enabled_events', 'status', 'secret',
+  'deleted', 'created', 'modified'];
+
+// jsonb columns take JSON text: knex would send a JS array as a PostgreSQL array literal.
+function toDb(patch: EndpointPatch): Record<string, unknown> {
+  return patch.enabled_events ? { ...patch, enabled_events: JSON.stringify(patch.enabled_events) } : patch;
+}
+
+/** Inserts an endpoint unless its ID exists (an idempotent retry); returns the stored row. */
+export async function insertEndpoint(db: DbOrTx, row: WebhookEndpointRow): Promise<WebhookEndpointRow> {
+  await db(T.webhookEndpoints).insert(toDb(row)).onConflict('id').ignore();
+  return (await findEndpoint(db, row.id))!;
+}
+
+/** An endpoint by ID. With a scope, only a non-deleted endpoint of that account and mode. */
+export async function findEndpoint(db: DbOrTx, id: string, scope?: Scope): Promise<WebhookEndpointRow | undefined> {
+  const q = db(T.webhookEndpoints).select(ENDPOINT_COLUMNS).where({ id });
+  if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode, deleted: false });
+  return q.first();
+}
+
+/** A page of an account's endpoints in one mode, newest first. */
+export async function listEndpoints(db: DbOrTx, scope: Scope, opts: PageOptions) {
+  return pageQuery<WebhookEndpointRow>(db, T.webhookEndpoints,
+    { account_id: scope.accountId, livemode: scope.livemode, deleted: false }, opts);
+}
+
+/** Applies `patch` to a non-deleted endpoint; returns the row after the change. */
+export async function updateEndpoint(db: DbOrTx, id: string, patch: EndpointPatch, now: number): Promise<WebhookEndpointRow | undefined> {
+  await db(T.webhookEndpoints).where({ id, deleted: false }).update({ ...toDb(patch), modified: now });
+  return findEndpoint(db, id);
+}
+
+/** Marks an endpoint deleted: it disappears from the API and its pending deliveries stop. */
+export async function deleteEndpoint(db: DbOrTx, id: string, now: number): Promise<void> {
+  await db(T.webhookEndpoints).where({ id }).update({ deleted: true, status: 'disabled', modified: now });
+}
+
+/** The enabled endpoints of an account in one mode (subscription is checked by the caller). */
+export async function enabledEndpoints(db: DbOrTx, accountId: string, livemode: boolean): Promise<WebhookEndpointRow[]> {
+  return db(T.webhookEndpoints).select(ENDPOINT_COLUMNS)
+    .where({ account_id: accountId, livemode, status: 'enabled', deleted: false }).orderBy('created');
+}
+
+/** Logs one delivery attempt. */
+export async function insertDelivery(db: DbOrTx, row: WebhookDeliveryRow): Promise<void> {
+  await db(T.webhookDeliveries).insert(row);
+}
+
+/** A page of an endpoint's delivery attempts, newest first, optionally of one event. */
+export async function listDeliveries(db: DbOrTx, endpointId: string, opts: PageOptions & { eventId?: string }) {
+  return pageQuery<WebhookDeliveryRow>(db, T.webhookDeliveries,
+    { endpoint_id: endpointId, ...(opts.eventId ? { event_id: opts.eventId } : {}) }, opts);
+}
+
+/** Whether any attempt (or, with `okOnly`, a successful automatic one) of this pair is logged. */
+export async function hasDelivery(db: DbOrTx, endpointId: string, eventId: string, okOnly = false): Promise<boolean> {
+  const q = db(T.webhookDeliveries).first('id').where({ endpoint_id: endpointId, event_id: eventId });
+  if (okOnly) q.andWhere({ ok: true, manual: false });
+  return (await q) !== undefined;
+}
+
+/** Deletes attempts logged before `before` (the events they delivered are pruned too). */
+export async function pruneDeliveries(db: DbOrTx, before: number): Promise<number> {
+  return db(T.webhookDeliveries).where('created', '<', before).delete();
+}
+
+/** Events by ID, in the order they were recorded (`seq`). */
+export async function eventsInOrder(db: DbOrTx, ids: string[]): Promise<EventRow[]> {
+  if (ids.length === 0) return [];
+  return db(T.events).select('*').whereIn('id', ids).orderBy('seq');
+}
+
+/**
+ * Recent events of the same account, mode and stream recorded before `event`, latest first. A stream
+ * is a checkout session with its payments and transfers (their `checkout_session`), or one object.
+ */
+export async function earlierEventsOfStream(
+  db: DbOrTx, event: EventRow, stream: string, since: number, limit = 20,
+): Promise<EventRow[]> {
+  return db(T.events).select('*')
+    .where({ account_id: event.account_id, livemode: event.livemode })
+    .andWhere('seq', '<', event.seq).andWhere('created', '>=', since)
+    .andWhere((w) => { w.where({ object_id: stream }).orWhereRaw("data->'object'->>'checkout_session' = ?", [stream]); })
+    .orderBy('seq', 'desc').limit(limit);
+}
