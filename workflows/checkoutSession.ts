@@ -19,7 +19,7 @@ type Activities = ReturnType<typeof createActivities>;
 const DEFAULT_HISTORY_LIMIT = 10_000;
 
 const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 

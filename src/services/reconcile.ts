@@ -1,4 +1,4 @@
-import type { Db } from '../db/knex';
+import type { DbOrTx } from '../db/knex';
 import { EXTERNAL_ACCOUNT_ID } from '../db/ledger';
 import { T } from '../db/tables';
 
@@ -18,7 +18,7 @@ const STUCK_TRANSFER_MS = 5 * 60_000;
  * balances, balances that do not sum to the money received, sessions whose totals disagree with their
  * receipts, and transfers stuck pending.
  */
-export async function reconcile(db: Db, now = Date.now()): Promise<Difference[]> {
+export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Difference[]> {
   const diffs: Difference[] = [];
   const add = (kind: string, subject: string, expected: unknown, actual: unknown) =>
     diffs.push({ kind, subject, expected: String(expected), actual: String(actual) });
