@@ -1,0 +1,143 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EsploraClient, LndRestNode } from '../../src/bitcoin';
+import { T } from '../../src/db/tables';
+import { stateQuery } from '../../src/temporal/definitions';
+import { watcherContext } from '../../src/watcher/context';
+import { redeliverPending } from '../../src/watcher/redeliver';
+import { pollOnchainOnce } from '../../src/watcher/sources/esploraSource';
+import { followLightning } from '../../src/watcher/sources/lightningSource';
+import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+
+let sys: TestSystem;
+let merchant: { id: string; key: string };
+
+// No monitoring window: a settled session's workflow closes at once, so late money takes the resume path.
+// A small history limit makes continue-as-new happen after a few dozen receipts.
+beforeAll(async () => {
+  sys = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_HISTORY_LIMIT: '60' });
+  merchant = await createMerchant(sys.baseUrl);
+});
+afterAll(async () => { await sys?.stop(); });
+
+const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
+const session = (id: string) => api('GET', `/checkout-sessions/${id}`).then((r) => r.body);
+
+async function workflowClosed(id: string): Promise<boolean> {
+  const d = await sys.temporal.workflow.getHandle(id).describe();
+  return d.status.name !== 'RUNNING';
+}
+
+test('money arriving after the workflow closed is credited by a resumed run and flagged late', async () => {
+  const [dest] = [await createMerchant(sys.baseUrl)];
+  const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 5000, transfers: [{ destination_account: dest.id, percentage: 20 }] })).body;
+  await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 5000 });
+  await waitFor(() => workflowClosed(cs.id), Boolean);
+  expect(await workflowClosed(cs.id)).toBe(true);
+
+  const late = await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 1000 });
+  const s = await waitFor(() => session(cs.id), (x) => x.target_amount_paid === 6000);
+  expect(s).toMatchObject({ status: 'paid', exception_status: 'paid_late', target_amount_paid: 6000 });
+  const receipt = await waitFor(() => sys.db(T.receipts).where({ id: late.body.id }).first(), (r) => r.status === 'credited');
+  expect(receipt.flag).toBe('late');
+  // The late receipt went through the same split: fee 10, transfer floor(990 × 20%) = 198.
+  const transfers = await waitFor(() => sys.db(T.transfers).where({ receipt_id: late.body.id }), (ts) => ts.length === 1 && ts[0].status === 'paid');
+  expect(transfers[0].amount).toBe('198');
+  await waitFor(() => workflowClosed(cs.id), Boolean);
+  const runs = await sys.temporal.workflow.list({ query: `WorkflowId="${cs.id}"` });
+  let count = 0;
+  for await (const _ of runs) count++;
+  expect(count).toBe(2);
+});
+
+test('a session flooded with receipts continues as new and still counts each one once', async () => {
+  const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 1_000_000, payment_methods: ['onchain'] })).body;
+  const handle = sys.temporal.workflow.getHandle(cs.id);
+  const firstRun = (await handle.describe()).runId;
+  for (let i = 0; i < 30; i++) {
+    await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 100, reference: `flood${i}:0` });
+  }
+  // The same receipts again, after the continue-as-new: the dedupe set travelled with the state.
+  await waitFor(() => session(cs.id), (s) => s.target_amount_paid === 3000, 30_000);
+  for (let i = 0; i < 30; i += 7) {
+    const receipt = await sys.db(T.receipts).where({ reference: `flood${i}:0` }).first();
+    await sys.temporal.workflow.signalWithStart('checkoutSession', {
+      workflowId: cs.id, taskQueue: sys.taskQueue, args: [{ kind: 'resume', sessionId: cs.id, monitoringMs: 0 }],
+      signal: 'receipt', signalArgs: [{ receiptId: receipt.id, reference: receipt.reference, paymentId: cs.payment_id, method: 'onchain', sats: '100',
+        payment: { id: cs.payment_id, seq: 1, amount: '1000000', exchangeRate: '1', targetAmount: '1000000', expiresAt: Date.now() + 1e6 } }],
+    });
+  }
+  const state = await waitFor(() => handle.query(stateQuery), (st) => st.seenReceipts.length === 30);
+  expect(state.receivedSats).toBe('3000');
+  expect((await handle.describe()).runId).not.toBe(firstRun);
+  expect((await session(cs.id)).target_amount_paid).toBe(3000);
+});
+
+test('a receipt stored but never handed on (watcher crash) is delivered by the redelivery pass, once', async () => {
+  const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 800 })).body;
+  await sys.db(T.receipts).insert({ id: 'rcpt_orphan' + Date.now(), reference: `orphan${Date.now()}:0`, payment_id: cs.payment_id,
+    checkout_session_id: cs.id, account_id: merchant.id, livemode: false, method: 'onchain', amount_sats: 800, status: 'received', created: Date.now() - 60_000 });
+  const ctx = watcherContext(sys.ctx);
+  expect(await redeliverPending(ctx, 1000)).toBeGreaterThanOrEqual(1);
+  await redeliverPending(ctx, 1000); // a second pass (restart) before crediting finished changes nothing
+  const s = await waitFor(() => session(cs.id), (x) => x.status === 'paid');
+  expect(s.target_amount_paid).toBe(800);
+});
+
+describe('chain sources against local stand-ins', () => {
+  test('the on-chain source reports outputs paying a watched address from an Esplora API, once', async () => {
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 70000, payment_methods: ['onchain'] })).body;
+    const address = (await api('GET', `/payments/${cs.payment_id}`)).body.payment_method_options.onchain.address;
+    const txid = 'a1'.repeat(32);
+    const esplora = await standIn((req, res) => {
+      if (req.url === '/blocks/tip/height') return res.end('200');
+      if (req.url === `/address/${address}/txs`) {
+        return res.end(JSON.stringify([{ txid, status: { confirmed: true, block_height: 190 }, vout: [
+          { scriptpubkey_address: 'bcrt1qother', value: 5 }, { scriptpubkey_address: address, value: 30000 }, { scriptpubkey_address: address, value: 40000 }] }]));
+      }
+      res.end('[]');
+    });
+    try {
+      const client = new EsploraClient(esplora.url);
+      const ctx = watcherContext(sys.ctx);
+      expect(await pollOnchainOnce(ctx, client, { minConfirmations: 1, monitoringMs: 0 })).toBeGreaterThanOrEqual(2);
+      expect(await pollOnchainOnce(ctx, client, { minConfirmations: 1, monitoringMs: 0 })).toBe(0);
+      const s = await waitFor(() => session(cs.id), (x) => x.status === 'paid');
+      expect(s.target_amount_paid).toBe(70000);
+      expect((await sys.db(T.receipts).where({ checkout_session_id: cs.id }).orderBy('reference')).map((r) => r.reference)).toEqual([`${txid}:1`, `${txid}:2`]);
+    } finally {
+      await esplora.close();
+    }
+  });
+
+  test('the Lightning source follows an LND invoice stream and credits the settled invoice', async () => {
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 2100, payment_methods: ['lightning'] })).body;
+    const hash = (await api('GET', `/payments/${cs.payment_id}`)).body.payment_method_options.lightning.payment_hash;
+    const lnd = await standIn((req, res) => {
+      if (!req.url?.startsWith('/v1/invoices/subscribe')) return res.end('{}');
+      res.write(`${JSON.stringify({ result: { r_hash: Buffer.from(hash, 'hex').toString('base64'), state: 'OPEN', settle_index: '0' } })}\n`);
+      res.write(`${JSON.stringify({ result: { r_hash: Buffer.from(hash, 'hex').toString('base64'), state: 'SETTLED', amt_paid_sat: '2100', settle_index: '1' } })}\n`);
+    });
+    const abort = new AbortController();
+    try {
+      const following = followLightning(watcherContext(sys.ctx), new LndRestNode({ url: lnd.url, macaroonHex: '00' }), abort.signal);
+      const s = await waitFor(() => session(cs.id), (x) => x.status === 'paid');
+      expect(s.target_amount_paid).toBe(2100);
+      expect(await sys.db(T.receipts).where({ reference: hash }).first()).toMatchObject({ method: 'lightning', amount_sats: '2100' });
+      abort.abort();
+      await following;
+    } finally {
+      abort.abort();
+      await lnd.close();
+    }
+  });
+});
+
+async function standIn(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
