@@ -113,8 +113,10 @@ describe('chain sources against local stand-ins', () => {
   test('the Lightning source follows an LND invoice stream and credits the settled invoice', async () => {
     const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 2100, payment_methods: ['lightning'] })).body;
     const hash = (await api('GET', `/payments/${cs.payment_id}`)).body.payment_method_options.lightning.payment_hash;
+    const requested: string[] = [];
     const lnd = await standIn((req, res) => {
       if (!req.url?.startsWith('/v1/invoices/subscribe')) return res.end('{}');
+      requested.push(req.url);
       res.write(`${JSON.stringify({ result: { r_hash: Buffer.from(hash, 'hex').toString('base64'), state: 'OPEN', settle_index: '0' } })}\n`);
       res.write(`${JSON.stringify({ result: { r_hash: Buffer.from(hash, 'hex').toString('base64'), state: 'SETTLED', amt_paid_sat: '2100', settle_index: '1' } })}\n`);
     });
@@ -126,6 +128,13 @@ describe('chain sources against local stand-ins', () => {
       expect(await sys.db(T.receipts).where({ reference: hash }).first()).toMatchObject({ method: 'lightning', amount_sats: '2100' });
       abort.abort();
       await following;
+      // A restarted watcher resumes the stream after the last settle_index it handled.
+      const again = new AbortController();
+      const resumed = followLightning(watcherContext(sys.ctx), new LndRestNode({ url: lnd.url, macaroonHex: '00' }), again.signal);
+      await waitFor(async () => requested.length, (n) => n >= 2);
+      again.abort();
+      await resumed;
+      expect(requested).toEqual(['/v1/invoices/subscribe', '/v1/invoices/subscribe?settle_index=1']);
     } finally {
       abort.abort();
       await lnd.close();
