@@ -25,6 +25,9 @@ export class AuthenticationError extends ApiError {
     super(401, message, undefined, 'authentication_error');
   }
 }
+export class ServiceUnavailableError extends ApiError {
+  constructor(message: string) { super(503, message, undefined, 'api_error'); }
+}
 export class ConflictError extends ApiError {
   constructor(message: string) { super(409, message, undefined, 'idempotency_error'); }
 }

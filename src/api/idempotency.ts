@@ -45,11 +45,24 @@ export function idempotency(db: Db): RequestHandler {
     }
     req.idempotencySeed = row.seed;
     captureResponse(res, async (status, body) => {
-      if (status >= 200 && status < 300) await storeIdempotentResponse(db, owner, key, status, body);
+      if (status >= 200 && status < 300) await storeIdempotentResponse(db, owner, key, status, withoutSecrets(body));
       else await releaseIdempotencyKey(db, owner, key);
     });
     next();
   };
+}
+
+const SECRET_FIELDS = ['secret_key', 'secret'];
+
+/**
+ * Secrets are shown once: the stored copy of a response (kept 24 h for replays) carries a marker in
+ * their place, so no plain key or webhook secret rests in the idempotency table.
+ */
+function withoutSecrets(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  for (const field of SECRET_FIELDS) if (typeof copy[field] === 'string') copy[field] = '(shown once; not replayed)';
+  return copy;
 }
 
 /** Calls `store` with the JSON body before it is sent, so a replay is possible once the client has it. */

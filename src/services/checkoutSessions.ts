@@ -5,7 +5,7 @@ import { findSession, type Scope } from '../db/sessions';
 import type { CheckoutWorkflowInput, SessionDefinition } from '../domain/definition';
 import { idFromSeed } from '../domain/ids';
 import { decimalFromJsonNumber, normalizeDecimal } from '../domain/money';
-import { InvalidRequestError, NotFoundError } from '../api/errors';
+import { InvalidRequestError, NotFoundError, ServiceUnavailableError } from '../api/errors';
 import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
 import { MAX_TTL_SECONDS } from '../api/checkoutSessions/schema';
 import { CHECKOUT_WORKFLOW_TYPE, createdUpdate, deactivateUpdate } from '../temporal/definitions';
@@ -36,7 +36,7 @@ export async function createCheckoutSession(
   const workflowInput: CheckoutWorkflowInput = {
     kind: 'new', definition, monitoringMs: ctx.config.monitoringHours * 3_600_000, historyLimit: ctx.config.workflowHistoryLimit,
   };
-  await ctx.temporal.workflow.executeUpdateWithStart(createdUpdate, {
+  const started = ctx.temporal.workflow.executeUpdateWithStart(createdUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation(CHECKOUT_WORKFLOW_TYPE, {
       workflowId: id,
       taskQueue: ctx.config.temporal.taskQueue,
@@ -52,7 +52,20 @@ export async function createCheckoutSession(
       staticSummary: `Checkout ${definition.amount ?? 'open amount'} ${definition.currency} for ${scope.accountId}`,
     }),
   });
+  // If making the first payment is slow (a rate API or LND down: its activity keeps retrying), answer
+  // with the persisted session instead of hanging; its payment_id fills in once the payment exists.
+  const settled = await Promise.race([started.then(() => true), delay(CREATE_WAIT_MS).then(() => false)]);
+  if (!settled) {
+    started.catch((err) => ctx.log.warn({ err, sessionId: id }, 'first payment still pending'));
+    if (!(await findSession(ctx.db, id))) throw new ServiceUnavailableError('The checkout session could not be started yet; retry with the same Idempotency-Key.');
+  }
   return getCheckoutSession(ctx, id, scope);
+}
+
+const CREATE_WAIT_MS = 15_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 async function buildDefinition(

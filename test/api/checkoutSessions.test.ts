@@ -59,6 +59,16 @@ describe('authentication and tenancy', () => {
     expect(rows.map((r) => r.key_hash)).not.toContain(merchant.key);
   });
 
+  test('a replayed account creation does not hand out the secret key again, nor store it', async () => {
+    const headers = { 'Idempotency-Key': `acct-${Date.now()}` };
+    const first = await api(ADMIN_KEY, 'POST', '/accounts', { name: 'Replay' }, headers);
+    const replay = await api(ADMIN_KEY, 'POST', '/accounts', { name: 'Replay' }, headers);
+    expect(replay.body.id).toBe(first.body.id);
+    expect(replay.body.secret_key).not.toBe(first.body.secret_key);
+    const stored = JSON.stringify(await sys.db(T.idempotency).select('response_body'));
+    expect(stored).not.toContain(first.body.secret_key);
+  });
+
   test('another account, or the same account in live mode, gets 404 for a test-mode session', async () => {
     const created = await api(merchant.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 500 });
     const other = await api(partnerA.key, 'GET', `/checkout-sessions/${created.body.id}`);
