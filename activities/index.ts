@@ -2,6 +2,7 @@ import type { ActivityDeps } from './deps';
 import { moneyActivities } from './money';
 import { paymentActivities } from './payments';
 import { sessionActivities } from './sessions';
+import { webhookActivities } from './webhooks';
 
 export type { ActivityDeps } from './deps';
 
@@ -11,5 +12,6 @@ export function createActivities(deps: ActivityDeps) {
     ...sessionActivities(deps),
     ...paymentActivities(deps),
     ...moneyActivities(deps),
+    ...webhookActivities(deps),
   };
 }

@@ -4,6 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
 import { createApp } from './api/app';
+import { linkApiRouters } from './api/links/routes';
+import { webhookRoutes } from './api/webhooks/routes';
 import { LndRestNode, LocalLightningNode } from './bitcoin';
 import type { AppConfig } from './config';
 import { createDb, type Db } from './db/knex';
@@ -14,10 +16,13 @@ import { startTemporalDevServer } from './infra/temporalDevServer';
 import { createRateProvider, type RateProvider } from './rates';
 import { ensureSystemAccounts } from './services/accounts';
 import type { ServiceContext } from './services/context';
+import { pageRouters } from './page/routes';
 import { createTemporalClient } from './temporal/client';
 import { createWorker } from './temporal/worker';
 import { startWatcher } from './watcher';
 import { watcherContext } from './watcher/context';
+import { createWebhookDispatcher } from './webhooks/dispatch';
+import { startRetentionLoop } from './webhooks/retention';
 
 export type Part = 'api' | 'worker' | 'watcher';
 
@@ -76,13 +81,14 @@ export async function startSystem(
 
     const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd) };
     if (parts.has('worker')) {
-      const deps = activityDeps(config, db, log, opts.rates);
+      const deps = activityDeps(config, db, log, client, opts.rates);
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
         workflowBundlePath: opts.workflowBundlePath,
       });
       const running = worker.run();
       stops.push(async () => { worker.shutdown(); await running; await workerConnection.close(); });
+      stops.push(startRetentionLoop({ db, log: log.child({ component: 'retention' }), retentionDays: config.eventRetentionDays }));
     }
     if (parts.has('watcher')) {
       stops.push(startWatcher(watcherContext(ctx), {
@@ -96,7 +102,10 @@ export async function startSystem(
         await connection.workflowService.getSystemInfo({});
         return true;
       };
-      const server: Server = createApp(ctx, health).listen(config.port, '0.0.0.0');
+      const server: Server = createApp(ctx, health, {
+        publicRouters: pageRouters(ctx),
+        merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx) },
+      }).listen(config.port, '0.0.0.0');
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       const port = (server.address() as { port: number }).port;
       url = `http://127.0.0.1:${port}`;
@@ -109,7 +118,7 @@ export async function startSystem(
   }
 }
 
-function activityDeps(config: AppConfig, db: Db, log: Logger, rates?: RateProvider): ActivityDeps {
+function activityDeps(config: AppConfig, db: Db, log: Logger, temporal: Client, rates?: RateProvider): ActivityDeps {
   return {
     db,
     log: log.child({ component: 'activities' }),
@@ -121,5 +130,9 @@ function activityDeps(config: AppConfig, db: Db, log: Logger, rates?: RateProvid
     networks: { test: config.bitcoinTestNetwork, live: 'mainnet' },
     publicUrl: config.publicUrl,
     platformFeePercent: config.platformFeePercent,
+    // Events become webhook deliveries only after the activity's transaction has committed.
+    onEventsRecorded: createWebhookDispatcher({
+      db, temporal, taskQueue: config.temporal.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
+    }),
   };
 }

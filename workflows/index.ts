@@ -1,1 +1,2 @@
 export { checkoutSession } from './checkoutSession';
+export { webhookDelivery } from './webhookDelivery';

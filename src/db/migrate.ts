@@ -2,12 +2,16 @@ import type { Knex } from 'knex';
 import * as core from './migrations/001_core';
 import * as ledger from './migrations/002_ledger';
 import * as webhooks from './migrations/003_webhooks';
+import * as links from './migrations/004_links';
+import * as watcherCursors from './migrations/005_watcher_cursors';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001_core': core,
   '002_ledger': ledger,
   '003_webhooks': webhooks,
+  '004_links': links,
+  '005_watcher_cursors': watcherCursors,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -1,0 +1,71 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { findEvent, type EventRow } from '../src/db/events';
+import { findEndpoint, hasDelivery, insertDelivery, type WebhookEndpointRow } from '../src/db/webhooks';
+import { newId } from '../src/domain/ids';
+import { buildEventEnvelope, sendWebhook, serializeEvent, signWebhook, type WebhookAttemptResult } from '../src/webhooks';
+import type { WebhookDeliveryInput, WebhookDeliveryResult, WebhookSkipReason } from '../src/webhooks/deliveryTypes';
+import { isSubscribed } from '../src/webhooks/eventTypes';
+import { awaitPredecessor } from '../src/webhooks/ordering';
+import type { ActivityDeps } from './deps';
+
+// PostgreSQL text refuses NUL: a receiver's binary answer must not fail the log insert after a
+// successful send, or the retry would send the event again and again.
+const storable = (text: string): string => text.replaceAll('\u0000', '');
+
+/** The activity that sends one event to one webhook endpoint (SPEC §8). */
+export function webhookActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  const log = deps.log.child({ component: 'webhooks' });
+
+  /**
+   * One delivery attempt: re-reads endpoint and event (the merchant may have deleted, disabled or
+   * unsubscribed since dispatch), signs the stored event with its ID as `webhook-id`, sends it, logs
+   * the attempt, and throws a retryable failure unless the receiver answered 2xx.
+   */
+  async function deliverWebhook(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
+    const { attempt } = Context.current().info;
+    const endpoint = await findEndpoint(db, input.endpointId);
+    const skip = (reason: WebhookSkipReason): WebhookDeliveryResult => {
+      log.info({ eventId: input.eventId, endpointId: input.endpointId, reason }, 'webhook delivery skipped');
+      return { outcome: 'skipped', reason };
+    };
+    if (!endpoint || endpoint.deleted) return skip('endpoint_deleted');
+    if (endpoint.status !== 'enabled') return skip('endpoint_disabled');
+    // Scoped to the endpoint's account and mode: an endpoint never receives another account's events.
+    const event = await findEvent(db, input.eventId, { accountId: endpoint.account_id, livemode: endpoint.livemode });
+    if (!event) return skip('event_not_found');
+    if (!input.manual) {
+      if (!isSubscribed(endpoint.enabled_events, event.event_type)) return skip('not_subscribed');
+      // Check before act: a pair delivered once (even by a run whose ID Temporal has forgotten) is not resent.
+      if (await hasDelivery(db, endpoint.id, event.id, true)) return skip('already_delivered');
+      if (attempt === 1) await awaitPredecessor(db, endpoint, event, input.timeoutMs);
+    }
+    const result = await send(endpoint, event, input.timeoutMs);
+    await insertDelivery(db, {
+      id: newId('whd'), endpoint_id: endpoint.id, event_id: event.id, event_type: event.event_type, attempt,
+      manual: input.manual, ok: result.ok, http_status: result.status, error_kind: result.errorKind,
+      error: result.error === null ? null : storable(result.error), duration_ms: result.durationMs,
+      response_snippet: storable(result.responseSnippet), created: String(Date.now()),
+    });
+    const context = { eventId: event.id, endpointId: endpoint.id, attempt, status: result.status, durationMs: result.durationMs };
+    if (!result.ok) {
+      log.warn({ ...context, error: result.error }, 'webhook attempt failed; Temporal retries it');
+      throw ApplicationFailure.retryable(`Webhook ${endpoint.id} did not accept ${event.id}: ${result.error}`, 'WebhookDeliveryFailed');
+    }
+    log.info(context, 'webhook delivered');
+    return { outcome: 'delivered', attempt, status: result.status! };
+  }
+
+  async function send(endpoint: WebhookEndpointRow, event: EventRow, timeoutMs: number): Promise<WebhookAttemptResult> {
+    const envelope = buildEventEnvelope({
+      id: event.id, eventType: event.event_type, object: (event.data as { object: Record<string, unknown> }).object,
+      livemode: event.livemode, created: Number(event.created),
+    });
+    // The exact string that is signed is the one that is sent; every attempt signs with its own timestamp.
+    const body = serializeEvent(envelope);
+    const headers = signWebhook({ secret: endpoint.secret, msgId: event.id, timestamp: new Date(), body });
+    return sendWebhook({ url: endpoint.url, headers, body, timeoutMs, livemode: endpoint.livemode });
+  }
+
+  return { deliverWebhook };
+}

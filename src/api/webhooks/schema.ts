@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { isEventSelector, WEBHOOK_EVENT_RESOURCES } from '../../webhooks/eventTypes';
+import { listQuery } from '../lists';
+import { httpUrl } from '../schemas/common';
+
+const eventSelector = z.string().refine(isEventSelector, {
+  message: `must be "*", a resource wildcard (${WEBHOOK_EVENT_RESOURCES.map((r) => `${r}.*`).join(', ')}) or an event type of SPEC §8`,
+});
+
+// Duplicates are dropped rather than refused: the set of selected types is what matters.
+const enabledEvents = z.array(eventSelector).min(1).max(50).transform((list) => [...new Set(list)]);
+
+const description = z.string().max(500).nullable().optional();
+
+/** `POST /webhooks`. */
+export const createWebhookSchema = z.object({
+  url: httpUrl,
+  enabled_events: enabledEvents,
+  description,
+}).strict();
+
+/** `POST /webhooks/{id}`: any subset; `disabled` pauses deliveries without deleting the endpoint. */
+export const updateWebhookSchema = z.object({
+  url: httpUrl.optional(),
+  enabled_events: enabledEvents.optional(),
+  description,
+  disabled: z.boolean().optional(),
+}).strict();
+
+/** `POST /webhooks/{id}/redeliver`. */
+export const redeliverSchema = z.object({
+  event: z.string().regex(/^evt_[A-Za-z0-9]+$/, 'must be an event ID (evt_…)'),
+}).strict();
+
+/** `GET /webhooks/{id}/deliveries`, optionally the attempts of one event. */
+export const deliveriesQuerySchema = listQuery({ event: z.string().min(1).optional() });
+
+export type CreateWebhookInput = z.infer<typeof createWebhookSchema>;
+export type UpdateWebhookInput = z.infer<typeof updateWebhookSchema>;

@@ -1,0 +1,64 @@
+/**
+ * Turns committed events into delivery workflows, one per (event, endpoint) pair. Called by activities
+ * after their transaction commits (`onEventsRecorded`), so a webhook never describes uncommitted state.
+ * Events carry deterministic IDs and the workflow ID is `webhook:{evt}:{we}`: an activity retried after
+ * a crash dispatches the same pairs again, and Temporal refuses the duplicate starts.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { DbOrTx } from '../db/knex';
+import { enabledEndpoints, eventsInOrder, type WebhookEndpointRow } from '../db/webhooks';
+import { deliveryWorkflowId, WEBHOOK_DELIVERY_WORKFLOW_TYPE, type WebhookDeliveryInput } from './deliveryTypes';
+import { isSubscribed } from './eventTypes';
+
+/** What the dispatcher needs: the database, a Temporal client and where deliveries run. */
+export interface DispatcherDeps {
+  db: DbOrTx;
+  temporal: Client;
+  taskQueue: string;
+  /** Per-attempt timeout of the deliveries it schedules (WEBHOOK_TIMEOUT_MS). */
+  timeoutMs: number;
+  log: Logger;
+}
+
+/**
+ * Starts the delivery workflow `workflowId` unless a workflow with that ID exists or existed (REJECT_DUPLICATE:
+ * a finished delivery is not run again either). Returns whether this call started it.
+ */
+export async function startWebhookDelivery(
+  temporal: Client, taskQueue: string, input: WebhookDeliveryInput, workflowId: string,
+): Promise<boolean> {
+  try {
+    await temporal.workflow.start(WEBHOOK_DELIVERY_WORKFLOW_TYPE, {
+      workflowId, taskQueue, args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: `Webhook ${input.eventId} → ${input.endpointId}${input.manual ? ' (manual)' : ''}`,
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Returns the `onEventsRecorded` hook: for the given events, in `seq` order, starts one delivery per
+ * enabled endpoint of the event's account and mode that subscribes to its type and existed when it
+ * happened. A start failure throws, so the calling activity retries and dispatches again.
+ */
+export function createWebhookDispatcher(deps: DispatcherDeps): (eventIds: string[]) => Promise<void> {
+  return async (eventIds) => {
+    const events = await eventsInOrder(deps.db, eventIds);
+    const endpointsOf = new Map<string, Promise<WebhookEndpointRow[]>>();
+    for (const event of events) {
+      const scopeKey = `${event.account_id}:${event.livemode}`;
+      if (!endpointsOf.has(scopeKey)) endpointsOf.set(scopeKey, enabledEndpoints(deps.db, event.account_id, event.livemode));
+      for (const endpoint of await endpointsOf.get(scopeKey)!) {
+        if (Number(endpoint.created) > Number(event.created) || !isSubscribed(endpoint.enabled_events, event.event_type)) continue;
+        const input: WebhookDeliveryInput = { eventId: event.id, endpointId: endpoint.id, manual: false, timeoutMs: deps.timeoutMs };
+        const started = await startWebhookDelivery(deps.temporal, deps.taskQueue, input, deliveryWorkflowId(event.id, endpoint.id));
+        deps.log.debug({ eventId: event.id, endpointId: endpoint.id, started }, 'webhook delivery dispatched');
+      }
+    }
+  };
+}

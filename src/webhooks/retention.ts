@@ -1,0 +1,38 @@
+/**
+ * Event retention (SPEC §8: events are kept 30 days). A periodic loop in the worker process deletes
+ * older events and the delivery attempts logged for them; deleting is idempotent, so several workers
+ * pruning at once only repeat each other's work.
+ */
+import type { Logger } from 'pino';
+import { pruneEvents } from '../db/events';
+import type { DbOrTx } from '../db/knex';
+import { pruneDeliveries } from '../db/webhooks';
+
+const DAY_MS = 86_400_000;
+
+/** Deletes events and delivery attempts older than `retentionDays` before `now`; returns how many of each went. */
+export async function pruneExpired(db: DbOrTx, retentionDays: number, now = Date.now()): Promise<{ events: number; deliveries: number }> {
+  const before = now - retentionDays * DAY_MS;
+  return { events: await pruneEvents(db, before), deliveries: await pruneDeliveries(db, before) };
+}
+
+/** Prunes once now and then every `intervalMs` (default hourly); the returned function stops the loop. */
+export function startRetentionLoop(opts: { db: DbOrTx; log: Logger; retentionDays: number; intervalMs?: number }): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  let busy = false;
+  const tick = (): void => {
+    if (busy) return; // a slow prune is still going: skip this tick rather than pile up deletes
+    busy = true;
+    running = pruneExpired(opts.db, opts.retentionDays)
+      .then((pruned) => { if (pruned.events + pruned.deliveries > 0) opts.log.info(pruned, 'pruned expired events'); })
+      .catch((err) => { opts.log.warn({ err }, 'event pruning failed; next tick retries'); })
+      .finally(() => { busy = false; });
+  };
+  tick();
+  const timer = setInterval(tick, opts.intervalMs ?? 3_600_000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
