@@ -3,6 +3,7 @@ import { issueKey } from '../db/apiKeys';
 import { idFromSeed } from '../domain/ids';
 import { createAccount } from './accounts';
 import type { ServiceContext } from './context';
+import { demoCheckoutLines } from './demoLink';
 
 const DEMO_SEED = 'demo-account';
 
@@ -14,7 +15,7 @@ export async function ensureDemoAccount(ctx: ServiceContext): Promise<{ accountI
   const id = idFromSeed('acct', DEMO_SEED);
   if (!(await findAccount(ctx.db, id))) {
     const created = await createAccount(ctx, { name: 'Demo merchant' }, DEMO_SEED);
-    return { accountId: created.id, secretKey: created.secret_key, extraLines: [] };
+    return { accountId: created.id, secretKey: created.secret_key, extraLines: await demoCheckoutLines(ctx, created.id) };
   }
-  return { accountId: id, secretKey: await issueKey(ctx.db, id, false, Date.now()), extraLines: [] };
+  return { accountId: id, secretKey: await issueKey(ctx.db, id, false, Date.now()), extraLines: await demoCheckoutLines(ctx, id) };
 }

@@ -1,0 +1,82 @@
+import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import { ApiError } from '../api/errors';
+import { findLink } from '../db/links';
+import type { ServiceContext } from '../services/context';
+import { checkoutLinkSession, openPaymentLinkSession } from '../services/linkLifecycle';
+import { PAGE_SCRIPT } from './assets/script';
+import { PAGE_CSS } from './assets/style';
+import { loadPageModel } from './model';
+import { renderNotice, renderRefusedForm, renderSessionPage, type RenderedPage } from './render';
+import { pageStatusRoutes } from './statusRoutes';
+import { submitCheckoutForm } from './submit';
+import { ASSET_PATHS } from './views/layout';
+
+/**
+ * Only our own script, styles and forms; images from anywhere (the merchant's `title_image`); never
+ * framed; the session URL never leaks to the image host or the merchant's site through Referer.
+ */
+const PAGE_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; "
+    + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+function send(res: Response, page: RenderedPage): void {
+  res.status(page.status).set(PAGE_HEADERS).type('html').send(page.html);
+}
+
+/** The public routers of the hosted payment page and the link URLs (mounted without auth). */
+export function pageRouters(ctx: ServiceContext): Router[] {
+  return [pageStatusRoutes(ctx), pageRoutes(ctx)];
+}
+
+/**
+ * The customer-facing HTML: `/pay/{cs}` (the payment page and its form), `/c/{clink}` and
+ * `/p/{plink}` (links), and the page's assets. Public: no key. Links inside are relative, so the
+ * page works on whatever host serves it. Errors render as pages, never as JSON.
+ */
+function pageRoutes(ctx: ServiceContext): Router {
+  const router = Router();
+  const asset = (type: string, body: string): RequestHandler => (_req, res) => {
+    res.set({ 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }).type(type).send(body);
+  };
+  router.get(ASSET_PATHS.css, asset('css', PAGE_CSS));
+  router.get(ASSET_PATHS.js, asset('js', PAGE_SCRIPT));
+
+  router.get('/pay/:id', async (req, res) => {
+    send(res, await renderSessionPage(await loadPageModel(ctx, req.params.id)));
+  });
+
+  router.post('/pay/:id', express.urlencoded({ extended: false, limit: '20kb' }), async (req, res) => {
+    const outcome = await submitCheckoutForm(ctx, req.params.id, req.body);
+    if (outcome.ok) return void res.redirect(303, `/pay/${req.params.id}`);
+    send(res, renderRefusedForm(outcome.model, outcome.fields, outcome.errors, outcome.values));
+  });
+
+  router.get('/c/:id', async (req, res) => {
+    res.redirect(303, `/pay/${await checkoutLinkSession(ctx, req.params.id)}`);
+  });
+
+  // A HEAD (link previews, uptime checks) must not open a session; only a real visit does.
+  router.head('/p/:id', async (req, res) => {
+    const link = await findLink(ctx.db, 'payment', req.params.id);
+    res.status(!link ? 404 : link.status === 'active' ? 200 : 410).set('cache-control', 'no-store').end();
+  });
+  router.get('/p/:id', async (req, res) => {
+    res.redirect(303, `/pay/${await openPaymentLinkSession(ctx, req.params.id)}`);
+  });
+
+  router.use(pageErrors(ctx));
+  return router;
+}
+
+function pageErrors(ctx: ServiceContext): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (err instanceof ApiError) return send(res, renderNotice(err.status, err.message));
+    if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') return send(res, renderNotice(400));
+    ctx.log.error({ err, method: req.method, path: req.path }, 'payment page error');
+    send(res, renderNotice(500));
+  };
+}

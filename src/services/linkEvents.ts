@@ -1,0 +1,50 @@
+import { recordEvent } from '../db/events';
+import type { DbOrTx } from '../db/knex';
+import { findLink, type LinkRow } from '../db/links';
+import { fundedPayments } from '../db/payments';
+import { findSession } from '../db/sessions';
+import { linkView } from '../views/link';
+import { createWebhookDispatcher } from '../webhooks/dispatch';
+import type { ServiceContext } from './context';
+
+/** The link as the API shows it, read inside the transaction that changed it (the event's `data.object`). */
+async function linkObject(tx: DbOrTx, row: LinkRow, publicUrl: string) {
+  if (!row.checkout_session_id) return linkView(row, publicUrl);
+  return linkView(row, publicUrl, await findSession(tx, row.checkout_session_id), await fundedPayments(tx, row.checkout_session_id));
+}
+
+/**
+ * Records `checkout_link.{action}` / `payment_link.{action}` once per link and action (the dedupe key),
+ * in the caller's transaction, so the event exists exactly when the change it describes does.
+ */
+export async function recordLinkEvent(
+  tx: DbOrTx, publicUrl: string, kind: LinkRow['kind'], linkId: string, action: 'created' | 'deactivated' | 'paid', now: number,
+): Promise<string> {
+  const row = (await findLink(tx, kind, linkId))!;
+  return recordEvent(tx, {
+    dedupeKey: `${linkId}:${action}`, accountId: row.account_id, livemode: row.livemode, type: `${kind}_link.${action}`,
+    objectId: linkId, data: { object: await linkObject(tx, row, publicUrl) }, created: now,
+  });
+}
+
+/**
+ * `checkout_link.paid` for a session that just became paid, if a checkout link opened it; null
+ * otherwise. Meant for the transaction that records `checkout_session.paid` (activities/readModel).
+ */
+export async function recordCheckoutLinkPaid(tx: DbOrTx, sessionId: string, publicUrl: string, now: number): Promise<string | null> {
+  const session = await findSession(tx, sessionId);
+  if (!session?.link_id?.startsWith('clink_')) return null;
+  return recordLinkEvent(tx, publicUrl, 'checkout', session.link_id, 'paid', now);
+}
+
+/**
+ * Hands committed link events to the webhook dispatcher, as activities do for session events. A
+ * failure is logged, not thrown: the link change itself has happened and the merchant gets its answer.
+ */
+export async function dispatchLinkEvents(ctx: ServiceContext, eventIds: string[]): Promise<void> {
+  const dispatch = createWebhookDispatcher({
+    db: ctx.db, temporal: ctx.temporal, taskQueue: ctx.config.temporal.taskQueue, timeoutMs: ctx.config.webhookTimeoutMs,
+    log: ctx.log.child({ component: 'webhooks' }),
+  });
+  await dispatch(eventIds).catch((err) => ctx.log.warn({ err, eventIds }, 'link events recorded; webhook dispatch failed'));
+}

@@ -1,0 +1,43 @@
+import type { Browser } from 'playwright-core';
+import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { launchBrowser, newCustomer, screenshot, startShopServer } from './support/browser';
+
+let sys: TestSystem;
+let browser: Browser;
+let shop: Awaited<ReturnType<typeof startShopServer>>;
+beforeAll(async () => { [sys, browser, shop] = await Promise.all([startTestSystem(), launchBrowser(), startShopServer()]); });
+afterAll(async () => {
+  await browser?.close();
+  await shop?.close();
+  await sys?.stop();
+});
+
+test('a donor picks one of the offered amounts, and the QR asks for exactly that amount', async () => {
+  const m = await createMerchant(sys.baseUrl, { name: 'Open Source Fund' });
+  const link = await call(sys.baseUrl, m.key, 'POST', '/payment-links', {
+    currency: 'SATS', type: 'options', options: [5_000, 21_000, 100_000], title: 'Support the project',
+    title_image: `${shop.url}/logo.svg`, success_message: 'Thank you for your support!',
+  });
+  const { context, page } = await newCustomer(browser, 'phone');
+  await page.goto(`${sys.baseUrl}/p/${link.body.id}`);
+  await page.getByText('Choose how much to pay').waitFor();
+  const logo = page.locator('img.title-image');
+  expect(await logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(480);
+  expect(await page.getByTestId('qr').count()).toBe(0);
+
+  // Continuing without a choice is refused by the server.
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  expect(await page.locator('[data-error-for="amount"]').textContent()).toBe('Choose an amount.');
+  await page.getByLabel('21,000 SATS').check();
+  await screenshot(page, 'amount-choice-1-options');
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+
+  await page.getByTestId('qr').waitFor();
+  expect(await page.getByTestId('amount').textContent()).toBe('21,000 SATS');
+  expect(await page.getByTestId('qr').getAttribute('href')).toMatch(/\?amount=0\.00021&lightning=/);
+  await screenshot(page, 'amount-choice-2-qr');
+  await page.getByRole('button', { name: 'Simulate payment' }).click();
+  await page.getByTestId('paid').waitFor({ timeout: 20_000 });
+  expect(await page.getByTestId('success-message').textContent()).toBe('Thank you for your support!');
+  await context.close();
+});

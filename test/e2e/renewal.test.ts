@@ -1,0 +1,40 @@
+import type { Browser } from 'playwright-core';
+import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { eventually, launchBrowser, newCustomer, screenshot } from './support/browser';
+
+let sys: TestSystem;
+let browser: Browser;
+beforeAll(async () => { [sys, browser] = await Promise.all([startTestSystem(), launchBrowser()]); });
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+test('when a payment expires the workflow renews it and the page shows the new one by itself', async () => {
+  const m = await createMerchant(sys.baseUrl);
+  // CHECKOUT_MIN_TTL_SECONDS=1 in tests: a 3-second payment expires while the customer watches.
+  const cs = (await call(sys.baseUrl, m.key, 'POST', '/checkout-sessions', { currency: 'USD', amount: 20, ttl: 3, title: 'Short-lived quote' })).body;
+  const { context, page } = await newCustomer(browser, 'desktop');
+  await page.goto(`${sys.baseUrl}/pay/${cs.id}`);
+  await page.getByTestId('qr').waitFor();
+  expect(await page.getByTestId('payment').getAttribute('data-payment-id')).toBe(cs.payment_id);
+  expect(await page.getByTestId('countdown').textContent()).toMatch(/^Expires in 0:0[0-3]$/);
+  expect(await page.getByTestId('amount').textContent()).toBe('20.00 USD');
+  await screenshot(page, 'renewal-1-first-payment');
+
+  // Nobody touches the page: its script sees the renewal and shows the new payment.
+  const renewed = await eventually(
+    () => page.getByTestId('payment').getAttribute('data-payment-id', { timeout: 1000 }),
+    (id) => id !== null && id !== cs.payment_id,
+  );
+  await page.getByTestId('qr').waitFor();
+  await screenshot(page, 'renewal-2-renewed-payment');
+
+  const first = await call(sys.baseUrl, m.key, 'GET', `/payments/${cs.payment_id}`);
+  expect(first.body.status).toBe('expired');
+  const second = await call(sys.baseUrl, m.key, 'GET', `/payments/${renewed}`);
+  expect(second.body).toMatchObject({ checkout_session: cs.id, amount: 20, currency: 'USD' });
+  expect(second.body.expires_at).toBeGreaterThan(first.body.expires_at);
+  expect((await call(sys.baseUrl, m.key, 'GET', `/checkout-sessions/${cs.id}`)).body.status).toBe('active');
+  await context.close();
+});
