@@ -5,6 +5,7 @@ import { findSession, writeSessionState } from '../src/db/sessions';
 import type { EventIntent, SessionState } from '../src/domain/session';
 import { targetAmountDue } from '../src/domain/transitions';
 import { toTargetSats } from '../src/rates';
+import { recordCheckoutLinkPaid } from '../src/services/linkEvents';
 import { checkoutSessionView } from '../src/views/checkoutSession';
 import { paymentView } from '../src/views/payment';
 
@@ -36,6 +37,11 @@ export async function writeStateAndEvents(
       data: { object: await eventObject(tx, e.type, e.objectId, publicUrl) }, created: now,
     });
     recorded.push(id);
+  }
+  // A session opened by a checkout link pays the link too (`checkout_link.paid`), in the same transaction.
+  if (events.some((e) => e.type === 'checkout_session.paid')) {
+    const linkEvent = await recordCheckoutLinkPaid(tx, state.id, publicUrl, now);
+    if (linkEvent) recorded.push(linkEvent);
   }
   return recorded;
 }

@@ -22,6 +22,7 @@ import { createWorker } from './temporal/worker';
 import { startWatcher } from './watcher';
 import { watcherContext } from './watcher/context';
 import { createWebhookDispatcher } from './webhooks/dispatch';
+import { startDispatchSweeper } from './webhooks/sweeper';
 import { startRetentionLoop } from './webhooks/retention';
 
 export type Part = 'api' | 'worker' | 'watcher';
@@ -81,7 +82,10 @@ export async function startSystem(
 
     const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd) };
     if (parts.has('worker')) {
-      const deps = activityDeps(config, db, log, client, opts.rates);
+      const dispatch = createWebhookDispatcher({
+        db, temporal: client, taskQueue: config.temporal.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
+      });
+      const deps = activityDeps(config, db, log, dispatch, opts.rates);
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
         workflowBundlePath: opts.workflowBundlePath,
@@ -89,6 +93,7 @@ export async function startSystem(
       const running = worker.run();
       stops.push(async () => { worker.shutdown(); await running; await workerConnection.close(); });
       stops.push(startRetentionLoop({ db, log: log.child({ component: 'retention' }), retentionDays: config.eventRetentionDays }));
+      stops.push(startDispatchSweeper({ db, dispatch, log: log.child({ component: 'webhooks' }) }));
     }
     if (parts.has('watcher')) {
       stops.push(startWatcher(watcherContext(ctx), {
@@ -118,7 +123,9 @@ export async function startSystem(
   }
 }
 
-function activityDeps(config: AppConfig, db: Db, log: Logger, temporal: Client, rates?: RateProvider): ActivityDeps {
+function activityDeps(
+  config: AppConfig, db: Db, log: Logger, dispatch: (eventIds: string[]) => Promise<void>, rates?: RateProvider,
+): ActivityDeps {
   return {
     db,
     log: log.child({ component: 'activities' }),
@@ -131,8 +138,6 @@ function activityDeps(config: AppConfig, db: Db, log: Logger, temporal: Client, 
     publicUrl: config.publicUrl,
     platformFeePercent: config.platformFeePercent,
     // Events become webhook deliveries only after the activity's transaction has committed.
-    onEventsRecorded: createWebhookDispatcher({
-      db, temporal, taskQueue: config.temporal.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
-    }),
+    onEventsRecorded: dispatch,
   };
 }

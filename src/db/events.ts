@@ -48,3 +48,14 @@ export async function listEvents(db: DbOrTx, scope: Scope, opts: PageOptions & {
 export async function pruneEvents(db: DbOrTx, before: number): Promise<number> {
   return db(T.events).where('created', '<', before).delete();
 }
+
+/** Marks events as handed to the webhook dispatcher. */
+export async function markEventsDispatched(db: DbOrTx, ids: string[], now: number): Promise<void> {
+  if (ids.length > 0) await db(T.events).whereIn('id', ids).whereNull('dispatched_at').update({ dispatched_at: now });
+}
+
+/** IDs of events committed before `before` but never dispatched, oldest first. */
+export async function undispatchedEventIds(db: DbOrTx, before: number, limit = 500): Promise<string[]> {
+  const rows = await db(T.events).select('id').whereNull('dispatched_at').andWhere('created', '<', before).orderBy('seq').limit(limit);
+  return rows.map((r: { id: string }) => r.id);
+}

@@ -4,6 +4,7 @@ import * as ledger from './migrations/002_ledger';
 import * as webhooks from './migrations/003_webhooks';
 import * as links from './migrations/004_links';
 import * as watcherCursors from './migrations/005_watcher_cursors';
+import * as eventDispatch from './migrations/006_event_dispatch';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '003_webhooks': webhooks,
   '004_links': links,
   '005_watcher_cursors': watcherCursors,
+  '006_event_dispatch': eventDispatch,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -39,7 +39,8 @@ export async function recordCheckoutLinkPaid(tx: DbOrTx, sessionId: string, publ
 
 /**
  * Hands committed link events to the webhook dispatcher, as activities do for session events. A
- * failure is logged, not thrown: the link change itself has happened and the merchant gets its answer.
+ * failure is logged, not thrown: the link change itself has happened and the merchant gets its answer;
+ * the worker's dispatch sweeper hands the events on shortly after (they stay marked undispatched).
  */
 export async function dispatchLinkEvents(ctx: ServiceContext, eventIds: string[]): Promise<void> {
   const dispatch = createWebhookDispatcher({

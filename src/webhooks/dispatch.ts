@@ -7,6 +7,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { DbOrTx } from '../db/knex';
+import { markEventsDispatched } from '../db/events';
 import { enabledEndpoints, eventsInOrder, type WebhookEndpointRow } from '../db/webhooks';
 import { deliveryWorkflowId, WEBHOOK_DELIVERY_WORKFLOW_TYPE, type WebhookDeliveryInput } from './deliveryTypes';
 import { isSubscribed } from './eventTypes';
@@ -60,5 +61,6 @@ export function createWebhookDispatcher(deps: DispatcherDeps): (eventIds: string
         deps.log.debug({ eventId: event.id, endpointId: endpoint.id, started }, 'webhook delivery dispatched');
       }
     }
+    await markEventsDispatched(deps.db, events.map((e) => e.id), Date.now());
   };
 }
