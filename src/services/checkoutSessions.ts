@@ -1,5 +1,5 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { findAccount, merchantAccountIds } from '../db/accounts';
+import { findAccount } from '../db/accounts';
 import { fundedPayments } from '../db/payments';
 import { findSession, type Scope } from '../db/sessions';
 import type { CheckoutWorkflowInput, SessionDefinition } from '../domain/definition';
@@ -12,6 +12,7 @@ import { CHECKOUT_WORKFLOW_TYPE, createdUpdate, deactivateUpdate } from '../temp
 import { AccountIdKey, CheckoutStatusKey, LivemodeKey, AmountPaidSatsKey } from '../temporal/searchAttributes';
 import { checkoutSessionView, type CheckoutSessionView } from '../views/checkoutSession';
 import type { ServiceContext } from './context';
+import { checkSessionInputAgainstDb } from './sessionChecks';
 
 const FIAT_DEFAULT_TTL = 600;
 
@@ -73,14 +74,8 @@ async function buildDefinition(
 ): Promise<SessionDefinition> {
   const account = await findAccount(ctx.db, scope.accountId);
   if (!account) throw new NotFoundError('account', scope.accountId);
-  await checkTransfers(ctx, scope, input);
+  await checkSessionInputAgainstDb(ctx, scope, input, account);
   const paymentMethods = input.payment_methods ?? ['lightning', 'onchain'];
-  if (scope.livemode && paymentMethods.includes('lightning') && !ctx.liveLightning) {
-    throw new InvalidRequestError('Lightning is not available in live mode: no LND node is configured (LND_REST_URL).', 'payment_methods');
-  }
-  if (scope.livemode && paymentMethods.includes('onchain') && !account.xpub_live) {
-    throw new InvalidRequestError('On-chain payments in live mode need an account xpub.', 'payment_methods');
-  }
   const bitcoinUnit = input.currency === 'SATS' || input.currency === 'BTC';
   const tolerance = input.amount_paid_tolerance ?? normalizeDecimal(account.amount_paid_tolerance);
   const amount = input.amount === undefined ? null : decimalFromJsonNumber(input.amount);
@@ -100,19 +95,6 @@ async function buildDefinition(
     id, accountId: scope.accountId, livemode: scope.livemode, created: Date.now(), currency: input.currency,
     amount, tolerancePercent: tolerance, ttlSeconds: ttl, linkId, fields,
   };
-}
-
-/** SPEC §6: each destination exists, is a merchant account, and is not the session's own account. */
-async function checkTransfers(ctx: ServiceContext, scope: Scope, input: SessionFieldsInput): Promise<void> {
-  const transfers = input.transfers ?? [];
-  const existing = await merchantAccountIds(ctx.db, transfers.map((t) => t.destination_account));
-  transfers.forEach((t, i) => {
-    const param = `transfers[${i}].destination_account`;
-    if (t.destination_account === scope.accountId) throw new InvalidRequestError('A transfer cannot go to your own account.', param);
-    if (!existing.has(t.destination_account)) {
-      throw new InvalidRequestError(`No such account: '${t.destination_account}'`, param);
-    }
-  });
 }
 
 /** Deactivates a session through its workflow's `deactivate` update (the same one operators use). */

@@ -1,6 +1,6 @@
 import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
-import { InvalidRequestError, NotFoundError } from '../api/errors';
-import { findAccount, merchantAccountIds } from '../db/accounts';
+import { NotFoundError } from '../api/errors';
+import { findAccount } from '../db/accounts';
 import { findLink, insertLink, listLinks, type LinkKind, type LinkRow } from '../db/links';
 import type { PageOptions } from '../db/pagination';
 import { fundedPayments } from '../db/payments';
@@ -10,6 +10,7 @@ import { linkView, type LinkView } from '../views/link';
 import { createCheckoutSession } from './checkoutSessions';
 import type { ServiceContext } from './context';
 import { dispatchLinkEvents, recordLinkEvent } from './linkEvents';
+import { checkSessionInputAgainstDb } from './sessionChecks';
 
 /** `checkout link` / `payment link`, for messages. */
 export const linkNoun = (kind: LinkKind) => (kind === 'checkout' ? 'checkout link' : 'payment link');
@@ -51,7 +52,9 @@ export async function createCheckoutLink(ctx: ServiceContext, scope: Scope, inpu
 /** Creates a payment link; its sessions are opened one per visit of `/p/{id}`. */
 export async function createPaymentLink(ctx: ServiceContext, scope: Scope, input: SessionFieldsInput, seed: string): Promise<LinkView> {
   const id = idFromSeed('plink', seed);
-  await checkSessionInputAgainstDb(ctx, scope, input);
+  const account = await findAccount(ctx.db, scope.accountId);
+  if (!account) throw new NotFoundError('account', scope.accountId);
+  await checkSessionInputAgainstDb(ctx, scope, input, account);
   await storeLink(ctx, scope, { id, kind: 'payment', definition: input, checkoutSessionId: null });
   return getLink(ctx, 'payment', id, scope);
 }
@@ -71,24 +74,3 @@ async function storeLink(
   await dispatchLinkEvents(ctx, [eventId]);
 }
 
-/**
- * What a session create checks against the database, done when a payment link is made so a visit
- * never fails on it: transfer destinations exist and are not the merchant, live-mode methods work.
- */
-async function checkSessionInputAgainstDb(ctx: ServiceContext, scope: Scope, input: SessionFieldsInput): Promise<void> {
-  const transfers = input.transfers ?? [];
-  const existing = await merchantAccountIds(ctx.db, transfers.map((t) => t.destination_account));
-  transfers.forEach((t, i) => {
-    const param = `transfers[${i}].destination_account`;
-    if (t.destination_account === scope.accountId) throw new InvalidRequestError('A transfer cannot go to your own account.', param);
-    if (!existing.has(t.destination_account)) throw new InvalidRequestError(`No such account: '${t.destination_account}'`, param);
-  });
-  if (!scope.livemode) return;
-  const methods = input.payment_methods ?? ['lightning', 'onchain'];
-  if (methods.includes('lightning') && !ctx.liveLightning) {
-    throw new InvalidRequestError('Lightning is not available in live mode: no LND node is configured (LND_REST_URL).', 'payment_methods');
-  }
-  if (methods.includes('onchain') && !(await findAccount(ctx.db, scope.accountId))?.xpub_live) {
-    throw new InvalidRequestError('On-chain payments in live mode need an account xpub.', 'payment_methods');
-  }
-}
