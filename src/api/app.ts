@@ -7,6 +7,7 @@ import { checkoutSessionRoutes } from './checkoutSessions/routes';
 import { ApiError, errorMiddleware } from './errors';
 import { eventRoutes } from './events/routes';
 import { idempotency } from './idempotency';
+import { openApiRouter } from './openapi';
 import { paymentRoutes } from './payments/routes';
 import { testHelperRoutes } from './testHelpers/routes';
 
@@ -29,6 +30,7 @@ export function createApp(ctx: ServiceContext, health: () => Promise<boolean>, e
     const ok = await health().catch(() => false);
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'starting' });
   });
+  app.use(openApiRouter(Math.min(300, ctx.config.minTtlSeconds)));
   for (const router of ext.publicRouters ?? []) app.use(router);
 
   const admin = ctx.config.adminApiKey;

@@ -9,7 +9,8 @@ import { scopeOf } from '../auth';
 import { ApiError, NotFoundError } from '../errors';
 import { bodyObject, parseOr400 } from '../validate';
 
-const receiveSchema = z.object({
+/** Body of the simulator's `POST /test-helpers/payments/{id}/receive`. */
+export const receiveSchema = z.object({
   amount: z.number().int().positive().max(2_100_000_000_000_000),
   method: z.enum(['onchain', 'lightning']).default('onchain'),
   reference: z.string().min(1).max(200).optional(),

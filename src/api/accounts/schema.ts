@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { Dec } from '../../domain/money';
+import { decimalNumber, percentage } from '../schemas/common';
+
+/** Body of `POST /accounts`. */
+export const createAccountSchema = z.object({
+  name: z.string().trim().min(1).max(255),
+  affiliate: z.object({
+    account: z.string().regex(/^acct_\w+$/, 'must be an account ID (acct_…)'),
+    percentage: percentage.refine((p) => new Dec(p).gt(0) && new Dec(p).lte(50), 'must be greater than 0 and at most 50'),
+  }).strict().optional(),
+  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5').optional(),
+  xpub: z.string().min(1).max(200).optional(),
+}).strict();
+
+/** Body of `POST /accounts/{id}/keys`. */
+export const createKeySchema = z.object({ livemode: z.boolean() }).strict();
