@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../src/db/knex';
 import { recordEvent } from '../src/db/events';
-import { findPayment, fundedPayments, writePaymentStates } from '../src/db/payments';
-import { findSession, writeSessionState } from '../src/db/sessions';
+import { findPayment, writePaymentStates } from '../src/db/payments';
+import { findSessionWithFunded, writeSessionState } from '../src/db/sessions';
 import type { EventIntent, SessionState } from '../src/domain/session';
 import { targetAmountDue } from '../src/domain/transitions';
 import { toTargetSats } from '../src/rates';
@@ -15,8 +15,8 @@ export async function eventObject(tx: DbOrTx, type: string, objectId: string, pu
     const payment = await findPayment(tx, objectId);
     return payment ? paymentView(payment) : { id: objectId };
   }
-  const session = await findSession(tx, objectId);
-  return session ? checkoutSessionView(session, await fundedPayments(tx, objectId), publicUrl) : { id: objectId };
+  const found = await findSessionWithFunded(tx, objectId);
+  return found ? checkoutSessionView(found.row, found.funded, publicUrl) : { id: objectId };
 }
 
 /**

@@ -14,8 +14,9 @@ export interface IdempotencyRow {
 
 /** Claims (owner, key) unless already claimed; returns the row that holds it now. */
 export async function claimIdempotencyKey(db: DbOrTx, row: Omit<IdempotencyRow, 'response_status' | 'response_body'>): Promise<IdempotencyRow> {
-  await db(T.idempotency).insert(row).onConflict(['owner', 'key']).ignore();
-  return db(T.idempotency).select('*').where({ owner: row.owner, key: row.key }).first();
+  // RETURNING spares the read-back round trip for a new key; a known key is read as stored.
+  const [inserted] = await db(T.idempotency).insert(row).onConflict(['owner', 'key']).ignore().returning('*');
+  return inserted ?? db(T.idempotency).select('*').where({ owner: row.owner, key: row.key }).first();
 }
 
 export async function storeIdempotentResponse(db: DbOrTx, owner: string, key: string, status: number, body: unknown): Promise<void> {

@@ -46,8 +46,9 @@ export async function findPaymentByChainTarget(db: DbOrTx, target: { address?: s
 
 /** Inserts a payment; a retry with the same (session, seq) keeps the first one. */
 export async function insertPayment(db: DbOrTx, row: PaymentRow): Promise<PaymentRow> {
-  await db(T.payments).insert(row).onConflict(['checkout_session_id', 'seq']).ignore();
-  return (await findPaymentBySeq(db, row.checkout_session_id, row.seq))!;
+  // RETURNING spares the read-back round trip unless a retry lost the race (then the stored row wins).
+  const [inserted] = await db(T.payments).insert(row).onConflict(['checkout_session_id', 'seq']).ignore().returning('*');
+  return inserted ?? (await findPaymentBySeq(db, row.checkout_session_id, row.seq))!;
 }
 
 /** Mirrors the payments the workflow state holds (status and amounts received). */

@@ -23,9 +23,10 @@ export interface ReceiptRow {
  * duplicate report of the same output or payment hash never counts twice).
  */
 export async function insertReceipt(db: DbOrTx, row: Omit<ReceiptRow, 'status' | 'flag' | 'credited_at'>): Promise<{ row: ReceiptRow; inserted: boolean }> {
-  const inserted = await db(T.receipts).insert({ ...row, status: 'received' }).onConflict('reference').ignore().returning('id');
-  const stored: ReceiptRow = await db(T.receipts).select('*').where({ reference: row.reference }).first();
-  return { row: stored, inserted: inserted.length > 0 };
+  // RETURNING spares the read-back round trip unless the reference was known (then the stored row wins).
+  const [inserted] = await db(T.receipts).insert({ ...row, status: 'received' }).onConflict('reference').ignore().returning('*');
+  if (inserted) return { row: inserted, inserted: true };
+  return { row: await db(T.receipts).select('*').where({ reference: row.reference }).first(), inserted: false };
 }
 
 /** Marks a receipt credited (idempotent): returns false if it already was. */

@@ -1,6 +1,7 @@
 import type { SessionDefinition } from '../domain/definition';
 import type { SessionState } from '../domain/session';
 import type { DbOrTx } from './knex';
+import { fundedPayments, type PaymentRow } from './payments';
 import { pageQuery, type PageOptions } from './pagination';
 import { T } from './tables';
 
@@ -46,6 +47,18 @@ export async function findSession(db: DbOrTx, id: string, scope?: Scope): Promis
   const q = db(T.sessions).select('*').where({ id });
   if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode });
   return q.first();
+}
+
+/**
+ * A session with its funded payments (the API object's `payments`). A session nothing was received for
+ * (`target_amount_paid` 0, written in the same transaction as its payments) has none: no second query.
+ */
+export async function findSessionWithFunded(
+  db: DbOrTx, id: string, scope?: Scope,
+): Promise<{ row: SessionRow; funded: PaymentRow[] } | undefined> {
+  const row = await findSession(db, id, scope);
+  if (!row) return undefined;
+  return { row, funded: row.target_amount_paid === '0' ? [] : await fundedPayments(db, id) };
 }
 
 /**

@@ -22,9 +22,10 @@ export interface TransferRow {
 
 /** Inserts a transfer unless its key exists; returns the stored row and whether this call made it. */
 export async function insertTransfer(db: DbOrTx, row: TransferRow): Promise<{ row: TransferRow; inserted: boolean }> {
-  const ins = await db(T.transfers).insert(row).onConflict('key').ignore().returning('id');
-  const stored: TransferRow = await db(T.transfers).select('*').where({ key: row.key }).first();
-  return { row: stored, inserted: ins.length > 0 };
+  // RETURNING spares the read-back round trip unless the key existed (then the stored row wins).
+  const [inserted] = await db(T.transfers).insert(row).onConflict('key').ignore().returning('*');
+  if (inserted) return { row: inserted, inserted: true };
+  return { row: await db(T.transfers).select('*').where({ key: row.key }).first(), inserted: false };
 }
 
 /** Locks a transfer row for the duration of the transaction (check-before-act). */

@@ -1,7 +1,6 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { findAccount } from '../db/accounts';
-import { fundedPayments } from '../db/payments';
-import { findSession, type Scope } from '../db/sessions';
+import { findSession, findSessionWithFunded, type Scope } from '../db/sessions';
 import type { CheckoutWorkflowInput, SessionDefinition } from '../domain/definition';
 import { idFromSeed } from '../domain/ids';
 import { decimalFromJsonNumber, normalizeDecimal } from '../domain/money';
@@ -18,9 +17,9 @@ const FIAT_DEFAULT_TTL = 600;
 
 /** Reads a session as the API shows it, scoped to an account and mode (others get 404). */
 export async function getCheckoutSession(ctx: ServiceContext, id: string, scope?: Scope, withCustomer = false): Promise<CheckoutSessionView> {
-  const row = await findSession(ctx.db, id, scope);
-  if (!row) throw new NotFoundError('checkout session', id);
-  return checkoutSessionView(row, await fundedPayments(ctx.db, id), ctx.config.publicUrl, withCustomer);
+  const found = await findSessionWithFunded(ctx.db, id, scope);
+  if (!found) throw new NotFoundError('checkout session', id);
+  return checkoutSessionView(found.row, found.funded, ctx.config.publicUrl, withCustomer);
 }
 
 /**

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Db } from '../src/db/knex';
+
+/** How busy this process and the machine were during one phase: to tell a slow system from a busy box. */
+export interface PhaseConditions {
+  seconds: number;
+  /** CPU time of this process (API, worker, watcher, bench client) per wall second, in % of one core. */
+  processCpuPct: number;
+  /** CPU of the embedded servers this process started (all their processes), in % of one core. */
+  childCpuPct: Record<string, number>;
+  /** CPU time spent in the phase, in ms: `process` (this one) and each embedded server. */
+  cpuMs: Record<string, number>;
+  /** Event-loop delay of this process: how long a ready callback waited to run. */
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** SQL statements the system sent to PostgreSQL (BEGIN/COMMIT included; the bench's own poll excluded). */
+  dbQueries: number;
+  /** 1-minute load average at the end of the phase (the machine has `os.cpus().length` cores). */
+  loadAvg1m: number;
+}
+
+/** Starts watching (`db`: the system's pool, whose statements are counted); the returned function stops and reports. */
+export function watchConditions(db: Db): () => PhaseConditions {
+  let dbQueries = 0;
+  const count = () => { dbQueries++; };
+  db.on('query', count);
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  const cpu0 = process.cpuUsage();
+  const children0 = descendantCpuMs();
+  const t0 = performance.now();
+  return () => {
+    histogram.disable();
+    db.removeListener('query', count);
+    const cpu = process.cpuUsage(cpu0);
+    const wallMs = performance.now() - t0;
+    const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+    const childMs = [...descendantCpuMs()].map(([name, total]) => [name, Math.round(total - (children0.get(name) ?? 0))] as const);
+    return {
+      seconds: Math.round(wallMs / 100) / 10,
+      processCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+      childCpuPct: Object.fromEntries(childMs.map(([name, total]) => [name, Math.round((total / wallMs) * 100)])),
+      cpuMs: Object.fromEntries([['process', Math.round((cpu.user + cpu.system) / 1000)], ...childMs]),
+      eventLoopDelayMs: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) },
+      dbQueries,
+      loadAvg1m: Math.round(os.loadavg()[0] * 100) / 100,
+    };
+  };
+}
+
+/** CPU time (ms) used so far by the processes descending from this one, summed per command name. */
+function descendantCpuMs(): Map<string, number> {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  const procs = new Map<number, { ppid: number; comm: string; ms: number }>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      procs.set(Number(entry), { ppid: Number(fields[1]), comm, ms: (Number(fields[11]) + Number(fields[12])) * tick });
+    } catch { /* gone */ }
+  }
+  const totals = new Map<string, number>();
+  for (const [pid, p] of procs) {
+    if (pid === process.pid) continue;
+    // Walk up to our direct child: its name labels the whole tree (postgres backends, the temporal server).
+    let top = p;
+    let parent = p.ppid;
+    while (parent !== process.pid && procs.has(parent)) { top = procs.get(parent)!; parent = top.ppid; }
+    if (parent !== process.pid) continue;
+    const name = /postgres/.test(top.comm) ? 'postgres' : /temporal/.test(top.comm) ? 'temporal' : top.comm;
+    totals.set(name, (totals.get(name) ?? 0) + p.ms);
+  }
+  return totals;
+}

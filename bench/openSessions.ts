@@ -1,0 +1,52 @@
+import { childRssMb, processMemory, type ProcessMemory } from './memory';
+import { runReceipts, type ReceiptLoad, type ReceiptResult } from './receipts';
+import { createSession, type CreatedSession } from './sessions';
+import { rate, runPool } from './stats';
+import type { BenchSystem, Merchant } from './system';
+
+/** Figures of the open-sessions phase. */
+export interface OpenSessionsResult {
+  sessions: number;
+  createdPerSec: number;
+  /** This process (worker + API + watcher + bench client) before and after, after a full GC. */
+  before: ProcessMemory;
+  held: ProcessMemory;
+  /** (held - before) RSS per open session, in KB. */
+  rssPerSessionKb: number;
+  /** The embedded Temporal dev server's RSS while they wait (null when TEMPORAL_ADDRESS is used). */
+  temporalServerRssMb: number | null;
+  /** Receipt to `paid` for a sample of the open sessions while the others keep waiting. */
+  receipts: ReceiptResult;
+}
+
+/**
+ * Opens `n` sessions (SATS, a year's TTL: each workflow waits on its payment timer) and keeps them
+ * open, measures memory, then pays `receipts` of them spread across the set while the rest wait.
+ */
+export async function runOpenSessions(
+  sys: BenchSystem, merchant: Merchant, destinations: Merchant[],
+  opts: { n: number; concurrency: number; receipts: number; receiptLoad: ReceiptLoad; idempotencyKeys: boolean },
+): Promise<OpenSessionsResult> {
+  const before = processMemory();
+  const sessions: CreatedSession[] = [];
+  let lastReport = performance.now();
+  const wallMs = await runPool(opts.n, opts.concurrency, async (i) => {
+    sessions.push(await createSession(sys, merchant, destinations, 1_000_000 + i, opts.idempotencyKeys));
+    if (performance.now() - lastReport > 15_000) {
+      lastReport = performance.now();
+      console.log(`  … ${sessions.length}/${opts.n} open sessions`);
+    }
+  });
+  await new Promise((r) => setTimeout(r, 2_000)); // let in-flight activities and webhook dispatch settle
+  const held = processMemory();
+  const temporalServerRssMb = sys.embedded.temporal ? childRssMb(/temporal/) : null;
+  // Every k-th session, so the sample spans the oldest (maybe evicted from the worker cache) to the newest.
+  const step = Math.max(1, Math.floor(sessions.length / Math.max(1, opts.receipts)));
+  const sample = sessions.filter((_, i) => i % step === 0).slice(0, opts.receipts);
+  const receipts = await runReceipts(sys, merchant, sample, opts.receiptLoad);
+  return {
+    sessions: opts.n, createdPerSec: rate(opts.n, wallMs), before, held,
+    rssPerSessionKb: Math.round(((held.rssMb - before.rssMb) * 1024) / Math.max(1, opts.n) * 10) / 10,
+    temporalServerRssMb, receipts,
+  };
+}

@@ -1,0 +1,75 @@
+/** Command-line options of `npm run bench`, with defaults sized to finish in under 3 minutes on 2 cores. */
+
+export const PHASES = ['baseline', 'create', 'receipt', 'get', 'open'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Everything a run can be told; each field is one `--kebab-case` flag. */
+export interface BenchOptions {
+  /** Bare workflows in the baseline (start, one signal, complete). */
+  baseline: number;
+  /** Sessions created through the API (2 split transfers each). */
+  sessions: number;
+  /** How many of them are paid in the receipt phase (the rest stay active for the GET mix). */
+  receipts: number;
+  /** Requests in flight in the baseline, creation and receipt phases. */
+  concurrency: number;
+  /** Sessions held open on their TTL timers in the last phase. */
+  open: number;
+  /** Requests in flight while creating the open sessions (throughput, not measured latency). */
+  openConcurrency: number;
+  /** Open sessions paid while the others wait, for receipt-to-paid under that load. */
+  openReceipts: number;
+  /** Receipts per second, sent on a fixed schedule (open loop); 0 = closed loop with `concurrency` in flight. */
+  receiptRate: number;
+  /** Duration and connections of the GET load. */
+  getSeconds: number;
+  getConcurrency: number;
+  /** Interval of the read-model poll that detects `paid` and posted transfers. */
+  pollMs: number;
+  /** Send an Idempotency-Key on each create, as a retrying client would. */
+  idempotencyKeys: boolean;
+  /** Phases to run (others are skipped; `receipt` and `get` need `create`). */
+  phases: Phase[];
+  /** Phase to record a CPU profile of (written to bench/results/<phase>.cpuprofile). */
+  profile: Phase | null;
+  /** A label stored in the results (e.g. "before", "after"). */
+  label: string;
+  logLevel: string;
+  outDir: string;
+}
+
+const DEFAULTS: BenchOptions = {
+  baseline: 300, sessions: 300, receipts: 150, concurrency: 16, open: 2000, openConcurrency: 32, openReceipts: 100, receiptRate: 10,
+  getSeconds: 10, getConcurrency: 32, pollMs: 5, idempotencyKeys: true, phases: [...PHASES], profile: null,
+  label: 'latest', logLevel: 'error', outDir: 'bench/results',
+};
+
+const USAGE = `npm run bench -- [--sessions 300] [--receipts 150] [--baseline 300] [--concurrency 16] [--open 2000]
+  [--open-concurrency 32] [--open-receipts 100] [--receipt-rate 10] [--get-seconds 10] [--get-concurrency 32] [--poll-ms 5]
+  [--no-idempotency-keys] [--phases ${PHASES.join(',')}] [--profile <phase>] [--label latest] [--log-level error]`;
+
+/** Parses `argv` (without node and script) into options; throws with the usage text on a bad flag. */
+export function parseOptions(argv: string[]): BenchOptions {
+  const opts: BenchOptions = { ...DEFAULTS, phases: [...DEFAULTS.phases] };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--help' || flag === '-h') throw new Error(USAGE);
+    if (flag === '--no-idempotency-keys') { opts.idempotencyKeys = false; continue; }
+    const name = flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) as keyof BenchOptions;
+    const value = argv[++i];
+    if (!flag.startsWith('--') || !(name in DEFAULTS) || value === undefined) throw new Error(`bad option ${flag}\n${USAGE}`);
+    if (name === 'phases') opts.phases = value.split(',').map((p) => phase(p));
+    else if (name === 'profile') opts.profile = phase(value);
+    else if (typeof DEFAULTS[name] === 'number') {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number\n${USAGE}`);
+      (opts as unknown as Record<string, number>)[name] = n;
+    } else (opts as unknown as Record<string, string>)[name] = value;
+  }
+  return opts;
+}
+
+function phase(name: string): Phase {
+  if (!(PHASES as readonly string[]).includes(name)) throw new Error(`unknown phase "${name}"\n${USAGE}`);
+  return name as Phase;
+}

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BaselineResult } from './baseline';
+import type { PhaseConditions } from './conditions';
+import type { OpenSessionsResult } from './openSessions';
+import type { BenchOptions } from './options';
+import type { ReadResult } from './reads';
+import type { ReceiptResult } from './receipts';
+import type { CreationResult } from './sessions';
+import type { Summary } from './stats';
+
+/** Everything one run measured: the content of bench/results/latest.json. */
+export interface BenchResults {
+  label: string;
+  startedAt: string;
+  durationSec: number;
+  machine: { cpus: number; cpuModel: string; node: string; loadAvgStart: number[]; loadAvgEnd: number[] };
+  infra: { postgres: string; temporal: string };
+  options: BenchOptions;
+  baseline?: BaselineResult;
+  creation?: CreationResult;
+  receipts?: ReceiptResult;
+  reads?: ReadResult;
+  open?: OpenSessionsResult;
+  /** CPU, event-loop delay and machine load during each phase. */
+  conditions?: Partial<Record<string, PhaseConditions>>;
+  /** Timing spans from workflow histories of sample sessions (see spans.ts). */
+  spans?: Record<string, Summary>;
+  profile?: { phase: string; file: string; top: { fn: string; ms: number; pct: number }[] };
+}
+
+const f = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '–' : String(x));
+const row = (cells: (string | number | null | undefined)[]) => `| ${cells.map((c) => (typeof c === 'string' ? c : f(c))).join(' | ')} |`;
+const lat = (s: Summary | null | undefined) => (s ? [s.p50, s.p95, s.p99] : [null, null, null]);
+const goal = (met: boolean, text: string) => `${text} ${met ? '✅' : '❌'}`;
+const offered = (p: ReceiptResult) => (p.ratePerSec ? `${p.ratePerSec}/s offered` : `${p.concurrency} in flight`);
+
+/** The results as the Markdown table printed at the end of a run (latencies in ms). */
+export function toMarkdown(r: BenchResults): string {
+  const o = r.options;
+  const lines = [
+    `### Benchmark \`${r.label}\`: ${r.startedAt}, ${r.durationSec} s`,
+    '',
+    `${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}; load average ${r.machine.loadAvgStart.join(' / ')} at start, `
+      + `${r.machine.loadAvgEnd.join(' / ')} at end; PostgreSQL ${r.infra.postgres}, Temporal ${r.infra.temporal}.`,
+    '',
+    '| # | measure | throughput | p50 ms | p95 ms | p99 ms | goal |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const b = r.baseline;
+  if (b) {
+    lines.push(row(['1', `bare workflow: start → signal → complete (${b.workflows}, ${b.concurrency} in flight)`, `${b.workflowsPerSec} wf/s`, ...lat(b.signalToComplete), 'the limit']));
+    lines.push(row(['1', 'bare workflow: start call', '', ...lat(b.start), '']));
+  }
+  const c = r.creation;
+  if (c) {
+    const ratio = c.ratioToBaseline === null ? '' : ` = ${c.ratioToBaseline}× baseline`;
+    const met = c.ratioToBaseline === null ? '' : goal(c.ratioToBaseline >= 0.6, '≥ 0.6×');
+    lines.push(row(['2', `POST /checkout-sessions (${c.sessions}, ${c.concurrency} in flight${o.idempotencyKeys ? ', Idempotency-Key' : ''})`, `${c.sessionsPerSec} sessions/s${ratio}`, ...lat(c.latency), met]));
+  }
+  const p = r.receipts;
+  if (p) {
+    lines.push(row(['3', `receipt → \`paid\` in the read model (${p.sessions}, ${offered(p)})`, `${p.paidPerSec} paid/s`, ...lat(p.toPaid), goal(p.toPaid.p50 <= 100, 'p50 ≤ 100')]));
+    lines.push(row(['3', 'receipt → 2 transfers posted', '', ...lat(p.toTransfers), '']));
+    lines.push(row(['3', 'receipt call (simulator: store + signal)', '', ...lat(p.receiveCall), '']));
+  }
+  const g = r.reads;
+  if (g) {
+    lines.push(row(['4', `GET /checkout-sessions/{id} (${g.sessions} sessions, ${g.concurrency} connections, ${g.seconds} s, ${g.errors} errors)`, `${g.requestsPerSec} req/s`, ...lat(g.latency), goal(g.requestsPerSec >= 3000, '≥ 3,000 req/s')]));
+  }
+  const h = r.open;
+  if (h) {
+    const temporal = h.temporalServerRssMb === null ? '' : `; Temporal server ${h.temporalServerRssMb} MB`;
+    lines.push(row(['5', `${h.sessions} open sessions held (created at ${h.createdPerSec}/s)`, `process RSS ${h.before.rssMb} → ${h.held.rssMb} MB (${h.rssPerSessionKb} KB/session), heap ${h.before.heapUsedMb} → ${h.held.heapUsedMb} MB${temporal}`, '', '', '', '']));
+    lines.push(row(['5', `receipt → \`paid\` while they wait (${h.receipts.sessions}, ${offered(h.receipts)})`, `${h.receipts.paidPerSec} paid/s`, ...lat(h.receipts.toPaid), goal(h.receipts.toPaid.p50 <= 100, 'p50 ≤ 100')]));
+  }
+  if (r.conditions) {
+    const items: Record<string, number | undefined> = {
+      baseline: b?.workflows, create: c?.sessions, receipt: p?.sessions, get: g?.requests, open: h ? h.sessions + h.receipts.sessions : undefined,
+    };
+    lines.push('', 'Conditions per phase: CPU of this process (API + worker + watcher + bench client) and of the embedded servers; '
+      + 'CPU ms per item (workflow, session, receipt, request) is the load-independent cost:', '',
+      '| phase | s | CPU % of a core | CPU ms per item | DB statements per item | event-loop delay p50 / p99 / max ms | load avg 1 min |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...Object.entries(r.conditions).map(([name, cond]) => {
+        const k = cond!;
+        const n = items[name];
+        const perItem = n ? Object.entries(k.cpuMs).filter(([, v]) => v > 0).map(([w, v]) => `${w} ${Math.round((v / n) * 100) / 100}`).join(', ') : '';
+        return row([name, k.seconds, `process ${k.processCpuPct}, ${Object.entries(k.childCpuPct).map(([w, v]) => `${w} ${v}`).join(', ')}`,
+          perItem, n ? Math.round((k.dbQueries / n) * 10) / 10 : '', `${k.eventLoopDelayMs.p50} / ${k.eventLoopDelayMs.p99} / ${k.eventLoopDelayMs.max}`, k.loadAvg1m]);
+      }));
+  }
+  if (r.spans && Object.keys(r.spans).length > 0) {
+    lines.push('', 'Where the time goes (workflow histories of sample sessions, server timestamps, ms):', '',
+      '| span | n | p50 | p95 | mean |', '| --- | --- | --- | --- | --- |',
+      ...Object.entries(r.spans).map(([name, s]) => row([name, s.count, s.p50, s.p95, s.mean])));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes `<outDir>/latest.json` and `latest.md`, and a copy under the run's label when it has one. */
+export function writeResults(r: BenchResults, outDir: string): string[] {
+  fs.mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const name of new Set(['latest', r.label])) {
+    const base = path.join(outDir, name);
+    fs.writeFileSync(`${base}.json`, `${JSON.stringify(r, null, 2)}\n`);
+    fs.writeFileSync(`${base}.md`, toMarkdown(r));
+    written.push(`${base}.json`, `${base}.md`);
+  }
+  return written;
+}

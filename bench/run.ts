@@ -1,0 +1,86 @@
+import os from 'node:os';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { runBaseline } from './baseline';
+import { watchConditions } from './conditions';
+import { runOpenSessions } from './openSessions';
+import { parseOptions, type Phase } from './options';
+import { profiled, topSelfTime } from './profile';
+import { runReads } from './reads';
+import { runReceipts } from './receipts';
+import { toMarkdown, writeResults, type BenchResults } from './report';
+import { checkReadable, runCreation, type CreatedSession } from './sessions';
+import { historySpans } from './spans';
+import { createMerchant, startBenchSystem, terminateLeftovers } from './system';
+
+/**
+ * `npm run bench`: starts the project, then measures in one run the bare-Temporal baseline, session
+ * creation, receipt to paid, GET under load and open sessions held; prints and writes the results.
+ */
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  // The SDK's worker lifecycle lines would drown the figures; warnings and errors still show.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+  const results: BenchResults = {
+    label: opts.label, startedAt: new Date().toISOString(), durationSec: 0,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '?', node: process.version, loadAvgStart: load(), loadAvgEnd: [] },
+    infra: { postgres: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded', temporal: process.env.TEMPORAL_ADDRESS ? 'TEMPORAL_ADDRESS' : 'embedded dev server' },
+    options: opts,
+  };
+  const t0 = performance.now();
+  console.log(`Starting the system (load average ${results.machine.loadAvgStart.join(' / ')}) …`);
+  const sys = await startBenchSystem(opts.logLevel);
+  const on = (phase: Phase) => opts.phases.includes(phase);
+  const phase = async <T>(name: Phase, title: string, fn: () => Promise<T>): Promise<T> => {
+    console.log(`${title} …`);
+    const file = opts.profile === name ? path.join(opts.outDir, `${name}.cpuprofile`) : null;
+    const stop = watchConditions(sys.db);
+    const value = await profiled(file, fn);
+    (results.conditions ??= {})[name] = stop();
+    if (file) results.profile = { phase: name, file, top: topSelfTime(file) };
+    return value;
+  };
+  try {
+    const merchant = await createMerchant(sys, 'Bench merchant');
+    const destinations = [await createMerchant(sys, 'Bench partner A'), await createMerchant(sys, 'Bench partner B')];
+
+    if (on('baseline')) results.baseline = await phase('baseline', `1. Baseline: ${opts.baseline} bare workflows`, () => runBaseline(sys, sys.temporalAddress, opts.baseline, opts.concurrency));
+    const receiptLoad = { ratePerSec: opts.receiptRate, concurrency: opts.concurrency, pollMs: opts.pollMs, transfers: destinations.length };
+    let sessions: CreatedSession[] = [];
+    if (on('create')) {
+      const created = await phase('create', `2. Creating ${opts.sessions} sessions through the API`, () => runCreation(
+        sys, merchant, destinations, opts.sessions, opts.concurrency, opts.idempotencyKeys, results.baseline?.workflowsPerSec ?? null));
+      results.creation = created.result;
+      sessions = created.sessions;
+      await checkReadable(sys, merchant, sessions);
+    }
+    if (on('receipt') && sessions.length > 0) {
+      const paid = sessions.slice(0, opts.receipts);
+      results.receipts = await phase('receipt', `3. Paying ${paid.length} sessions`, () => runReceipts(sys, merchant, paid, receiptLoad));
+    }
+    if (sessions.length > 0) results.spans = await historySpans(sys.temporal, sessions.slice(0, 30).map((s) => s.id));
+    if (on('get') && sessions.length > 0) {
+      results.reads = await phase('get', `4. GET /checkout-sessions/{id} for ${opts.getSeconds} s`, () => runReads(
+        sys.baseUrl, merchant.key, sessions.map((s) => s.id), opts.getSeconds, opts.getConcurrency));
+    }
+    if (on('open') && opts.open > 0) {
+      results.open = await phase('open', `5. Holding ${opts.open} open sessions`, () => runOpenSessions(sys, merchant, destinations, {
+        n: opts.open, concurrency: opts.openConcurrency, receipts: opts.openReceipts, receiptLoad, idempotencyKeys: opts.idempotencyKeys,
+      }));
+    }
+  } finally {
+    results.machine.loadAvgEnd = load();
+    results.durationSec = Math.round((performance.now() - t0) / 1000);
+    await terminateLeftovers(sys).catch((err) => console.error('could not terminate the open workflows:', err));
+    await sys.stop();
+  }
+  console.log(`\n${toMarkdown(results)}`);
+  if (results.profile) console.log('Top self time:', results.profile.top.slice(0, 15));
+  console.log(`Written: ${writeResults(results, opts.outDir).join(', ')}`);
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err);
+  process.exit(1);
+});

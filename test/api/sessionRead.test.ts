@@ -1,0 +1,51 @@
+import { fundedPayments } from '../../src/db/payments';
+import { findSession, findSessionWithFunded } from '../../src/db/sessions';
+import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+
+let sys: TestSystem;
+let merchant: { id: string; key: string };
+
+beforeAll(async () => {
+  sys = await startTestSystem();
+  merchant = await createMerchant(sys.baseUrl);
+});
+afterAll(async () => { await sys?.stop(); });
+
+const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
+const until = (id: string, done: (s: any) => boolean) =>
+  waitFor(() => api('GET', `/checkout-sessions/${id}`), (r) => done(r.body)).then((r) => r.body);
+
+/** The plain two reads: the session row, then its funded payments. */
+async function twoReads(id: string) {
+  const row = await findSession(sys.db, id);
+  return row && { row, funded: await fundedPayments(sys.db, id) };
+}
+
+describe('the session read behind GET and session events', () => {
+  test('a fiat session with two funded payments reads exactly as the session row plus its funded payments', async () => {
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'USD', amount: 12.5, amount_paid_tolerance: 0 })).body;
+    await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 1000 });
+    const partial = await until(cs.id, (s) => s.payment_id !== cs.payment_id);
+    await api('POST', `/test-helpers/payments/${partial.payment_id}/receive`, { amount: 7, method: 'lightning' });
+    await until(cs.id, (s) => s.payments.length === 2);
+
+    const read = await findSessionWithFunded(sys.db, cs.id);
+    expect(read!.funded.map((p) => p.id)).toEqual([cs.payment_id, partial.payment_id]);
+    expect(read).toEqual(await twoReads(cs.id));
+    expect(typeof read!.funded[0].exchange_rate).toBe('string');
+  });
+
+  test('a session nothing was paid to has no funded payments (and needs no second query)', async () => {
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 500 })).body;
+    const read = await findSessionWithFunded(sys.db, cs.id);
+    expect(read).toEqual({ row: expect.objectContaining({ id: cs.id }), funded: [] });
+    expect(read).toEqual(await twoReads(cs.id));
+  });
+
+  test('the scope hides another account\'s session and the other mode', async () => {
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 500 })).body;
+    expect(await findSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: false })).toBeDefined();
+    expect(await findSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: true })).toBeUndefined();
+    expect(await findSessionWithFunded(sys.db, cs.id, { accountId: 'acct_other', livemode: false })).toBeUndefined();
+  });
+});
