@@ -18,7 +18,14 @@ import { createMerchant, startBenchSystem, terminateLeftovers } from './system';
  * creation, receipt to paid, GET under load and open sessions held; prints and writes the results.
  */
 async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2));
+  let opts: ReturnType<typeof parseOptions>;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    // Usage text, not a stack trace: --help succeeds, a bad flag fails.
+    console.error((err as Error).message);
+    process.exit(process.argv.includes('--help') || process.argv.includes('-h') ? 0 : 2);
+  }
   // The SDK's worker lifecycle lines would drown the figures; warnings and errors still show.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
