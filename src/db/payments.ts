@@ -65,6 +65,16 @@ export async function fundedPayments(db: DbOrTx, sessionId: string): Promise<Pay
   return db(T.payments).select('*').where({ checkout_session_id: sessionId }).andWhere('received_sats', '>', 0).orderBy('seq');
 }
 
+/** Funded payments of several sessions in one query (a list page), keyed by session ID, oldest first. */
+export async function fundedPaymentsBySession(db: DbOrTx, sessionIds: string[]): Promise<Map<string, PaymentRow[]>> {
+  const bySession = new Map<string, PaymentRow[]>(sessionIds.map((id) => [id, []]));
+  if (sessionIds.length === 0) return bySession;
+  const rows: PaymentRow[] = await db(T.payments).select('*').whereIn('checkout_session_id', sessionIds)
+    .andWhere('received_sats', '>', 0).orderBy('seq');
+  for (const p of rows) bySession.get(p.checkout_session_id)!.push(p);
+  return bySession;
+}
+
 /** A page of payments, optionally of one session. */
 export async function listPayments(db: DbOrTx, scope: Scope, opts: PageOptions & { sessionId?: string }) {
   return pageQuery<PaymentRow>(db, T.payments, { account_id: scope.accountId, livemode: scope.livemode,

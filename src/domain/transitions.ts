@@ -42,6 +42,11 @@ export function nextState(current: SessionState, input: SessionInput, now: numbe
   }
 }
 
+/** The refusal of deactivating a session that is not active (the API says the same as the workflow). */
+export function notDeactivatableMessage(status: string): string {
+  return `This checkout session is ${status}; only an active checkout session can be deactivated.`;
+}
+
 /** Base-currency amount still due (never negative); null while no amount is chosen. */
 export function amountDue(state: SessionState): string | null {
   if (state.amount === null) return null;
@@ -144,7 +149,7 @@ function deactivate(state: SessionState, now: number): Transition {
     return {
       ok: false,
       state,
-      error: `This checkout session is ${state.status}; only an active checkout session can be deactivated.`,
+      error: notDeactivatableMessage(state.status),
     };
   }
   state.status = 'deactivated';

@@ -2,7 +2,7 @@ import { NotFoundError } from '../api/errors';
 import { findAccount } from '../db/accounts';
 import { findPayment, type PaymentRow } from '../db/payments';
 import { findSession, type SessionRow } from '../db/sessions';
-import { normalizeDecimal } from '../domain/money';
+import { jsonNumber, normalizeDecimal } from '../domain/money';
 import type { ServiceContext } from '../services/context';
 
 /** A custom field of a session as the page asks it. */
@@ -82,8 +82,8 @@ export function statusBody(m: PageModel) {
     status: m.session.status,
     key: stateKey(m),
     payment: m.payment ? { id: m.payment.id, status: m.payment.status, expires_at: Number(m.payment.expires_at) } : null,
-    target_amount_paid: Number(m.session.target_amount_paid),
-    target_amount_due: m.session.target_amount_due === null ? null : Number(m.session.target_amount_due),
+    target_amount_paid: jsonNumber(m.session.target_amount_paid),
+    target_amount_due: jsonNumber(m.session.target_amount_due),
     success_url: paid ? m.fields.success_url ?? null : null,
     now: Date.now(),
   };

@@ -1,3 +1,4 @@
+import { jsonNumber } from '../domain/money';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ApiError, InvalidRequestError, NotFoundError } from '../api/errors';
@@ -38,5 +39,5 @@ export async function simulatePagePayment(ctx: ServiceContext, sessionId: string
   const result = await ingestReceipt(watcherContext(ctx), {
     paymentId: payment.id, reference: input.method === 'lightning' ? hex : `${hex}:0`, method: input.method, amountSats: amount,
   });
-  return { object: 'simulated_payment', payment: payment.id, method: input.method, amount: Number(amount), receipt: result?.receipt.id ?? null };
+  return { object: 'simulated_payment', payment: payment.id, method: input.method, amount: jsonNumber(amount.toString()), receipt: result?.receipt.id ?? null };
 }

@@ -4,6 +4,7 @@ import { findSession, findSessionWithFunded, type Scope } from '../db/sessions';
 import type { CheckoutWorkflowInput, SessionDefinition } from '../domain/definition';
 import { idFromSeed } from '../domain/ids';
 import { decimalFromJsonNumber, normalizeDecimal } from '../domain/money';
+import { notDeactivatableMessage } from '../domain/transitions';
 import { InvalidRequestError, NotFoundError, ServiceUnavailableError } from '../api/errors';
 import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
 import { MAX_TTL_SECONDS } from '../api/checkoutSessions/schema';
@@ -100,7 +101,8 @@ async function buildDefinition(
 export async function deactivateCheckoutSession(ctx: ServiceContext, id: string, scope: Scope): Promise<CheckoutSessionView> {
   const session = await getCheckoutSession(ctx, id, scope);
   if (session.status !== 'active') {
-    throw new InvalidRequestError(`This checkout session is ${session.status}; only an active checkout session can be deactivated.`);
+    // A settled session's workflow may have closed, so the read model answers this one, not the workflow.
+    throw new InvalidRequestError(notDeactivatableMessage(session.status));
   }
   try {
     await ctx.temporal.workflow.getHandle(id).executeUpdate(deactivateUpdate);

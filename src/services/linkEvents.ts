@@ -1,16 +1,19 @@
 import { recordEvent } from '../db/events';
 import type { DbOrTx } from '../db/knex';
 import { findLink, type LinkRow } from '../db/links';
-import { fundedPayments } from '../db/payments';
-import { findSession } from '../db/sessions';
+import { findSession, findSessionWithFunded } from '../db/sessions';
 import { linkView } from '../views/link';
 import { createWebhookDispatcher } from '../webhooks/dispatch';
 import type { ServiceContext } from './context';
 
-/** The link as the API shows it, read inside the transaction that changed it (the event's `data.object`). */
-async function linkObject(tx: DbOrTx, row: LinkRow, publicUrl: string) {
-  if (!row.checkout_session_id) return linkView(row, publicUrl);
-  return linkView(row, publicUrl, await findSession(tx, row.checkout_session_id), await fundedPayments(tx, row.checkout_session_id));
+/**
+ * The link as the API shows it; a checkout link reads its session for its status and payments. Given a
+ * transaction, it reads inside it (an event's `data.object` shows the change it describes).
+ */
+export async function readLinkView(db: DbOrTx, row: LinkRow, publicUrl: string) {
+  if (row.kind === 'payment' || !row.checkout_session_id) return linkView(row, publicUrl);
+  const found = await findSessionWithFunded(db, row.checkout_session_id);
+  return linkView(row, publicUrl, found?.row, found?.funded);
 }
 
 /**
@@ -23,7 +26,7 @@ export async function recordLinkEvent(
   const row = (await findLink(tx, kind, linkId))!;
   return recordEvent(tx, {
     dedupeKey: `${linkId}:${action}`, accountId: row.account_id, livemode: row.livemode, type: `${kind}_link.${action}`,
-    objectId: linkId, data: { object: await linkObject(tx, row, publicUrl) }, created: now,
+    objectId: linkId, data: { object: await readLinkView(tx, row, publicUrl) }, created: now,
   });
 }
 

@@ -3,13 +3,12 @@ import { NotFoundError } from '../api/errors';
 import { findAccount } from '../db/accounts';
 import { findLink, insertLink, listLinks, type LinkKind, type LinkRow } from '../db/links';
 import type { PageOptions } from '../db/pagination';
-import { fundedPayments } from '../db/payments';
-import { findSession, type Scope } from '../db/sessions';
+import type { Scope } from '../db/sessions';
 import { idFromSeed } from '../domain/ids';
-import { linkView, type LinkView } from '../views/link';
+import type { LinkView } from '../views/link';
 import { createCheckoutSession } from './checkoutSessions';
 import type { ServiceContext } from './context';
-import { dispatchLinkEvents, recordLinkEvent } from './linkEvents';
+import { dispatchLinkEvents, readLinkView, recordLinkEvent } from './linkEvents';
 import { checkSessionInputAgainstDb } from './sessionChecks';
 
 /** `checkout link` / `payment link`, for messages. */
@@ -17,9 +16,7 @@ export const linkNoun = (kind: LinkKind) => (kind === 'checkout' ? 'checkout lin
 
 /** A link as the API shows it; a checkout link reads its session for its status and payments. */
 export async function viewOfLink(ctx: ServiceContext, row: LinkRow): Promise<LinkView> {
-  if (row.kind === 'payment' || !row.checkout_session_id) return linkView(row, ctx.config.publicUrl);
-  const session = await findSession(ctx.db, row.checkout_session_id);
-  return linkView(row, ctx.config.publicUrl, session, await fundedPayments(ctx.db, row.checkout_session_id));
+  return readLinkView(ctx.db, row, ctx.config.publicUrl);
 }
 
 /** Reads a link scoped to an account and mode (others get 404). */

@@ -1,3 +1,4 @@
+import { jsonNumber } from '../domain/money';
 import type { LinkRow } from '../db/links';
 import type { PaymentRow } from '../db/payments';
 import type { SessionRow } from '../db/sessions';
@@ -45,7 +46,7 @@ export function linkView(row: LinkRow, publicUrl: string, session?: SessionRow, 
     title: f.title ?? null,
     title_description: f.title_description ?? null,
     title_image: f.title_image ?? null,
-    amount_paid_tolerance: f.amount_paid_tolerance === undefined ? null : Number(f.amount_paid_tolerance),
+    amount_paid_tolerance: f.amount_paid_tolerance === undefined ? null : jsonNumber(String(f.amount_paid_tolerance)),
     customer_collections_status: f.customer_collections_status ?? {
       is_phone_enabled: false, is_email_enabled: false, is_billing_address_enabled: false, is_shipping_address_enabled: false,
     },

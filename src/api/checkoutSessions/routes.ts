@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { findPayment } from '../../db/payments';
 import { listSessions, updateSessionFields } from '../../db/sessions';
-import { fundedPayments } from '../../db/payments';
+import { findPayment, fundedPaymentsBySession } from '../../db/payments';
 import {
   createCheckoutSession, deactivateCheckoutSession, getCheckoutSession,
 } from '../../services/checkoutSessions';
@@ -28,7 +27,8 @@ export function checkoutSessionRoutes(ctx: ServiceContext): Router {
   router.get('/', async (req, res) => {
     const q = parseOr400(listSchema, req.query);
     const { rows, hasMore } = await listSessions(ctx.db, scopeOf(req), { ...pageOptions(q), status: q.status });
-    const data = await Promise.all(rows.map(async (r) => checkoutSessionView(r, await fundedPayments(ctx.db, r.id), ctx.config.publicUrl)));
+    const funded = await fundedPaymentsBySession(ctx.db, rows.map((r) => r.id));
+    const data = rows.map((r) => checkoutSessionView(r, funded.get(r.id)!, ctx.config.publicUrl));
     res.json(listBody(data, hasMore));
   });
 

@@ -1,3 +1,4 @@
+import { jsonNumber } from '../../domain/money';
 import { createHash, randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -37,7 +38,7 @@ export function testHelperRoutes(ctx: ServiceContext): Router {
     const receipt = result!.receipt;
     res.json({
       id: receipt.id, object: 'receipt', payment: receipt.payment_id, checkout_session: receipt.checkout_session_id,
-      reference: receipt.reference, method: receipt.method, amount: Number(receipt.amount_sats), duplicate: result!.duplicate,
+      reference: receipt.reference, method: receipt.method, amount: jsonNumber(receipt.amount_sats), duplicate: result!.duplicate,
       created: Number(receipt.created),
     });
   });
