@@ -5,6 +5,7 @@ import * as webhooks from './migrations/003_webhooks';
 import * as links from './migrations/004_links';
 import * as watcherCursors from './migrations/005_watcher_cursors';
 import * as eventDispatch from './migrations/006_event_dispatch';
+import * as receiptSources from './migrations/010_receipt_sources';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '004_links': links,
   '005_watcher_cursors': watcherCursors,
   '006_event_dispatch': eventDispatch,
+  '010_receipt_sources': receiptSources,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -2,10 +2,14 @@ import type { PaymentMethod, ReceiptFlag } from '../domain/session';
 import type { DbOrTx } from './knex';
 import { T } from './tables';
 
-/** A receipt: money seen arriving, keyed by its chain reference. */
+/** Where a receipt's reference comes from; references are unique per (mode, source). */
+export type ReceiptSource = 'onchain' | 'lightning' | 'simulator';
+
+/** A receipt: money seen arriving, keyed by its reference within its mode and source. */
 export interface ReceiptRow {
   id: string;
   reference: string;
+  source: ReceiptSource;
   payment_id: string;
   checkout_session_id: string;
   account_id: string;
@@ -19,14 +23,16 @@ export interface ReceiptRow {
 }
 
 /**
- * Stores a receipt unless its reference is known; returns the stored row (the first one wins, so a
- * duplicate report of the same output or payment hash never counts twice).
+ * Stores a receipt unless its reference is known in its mode and source; returns the stored row (the
+ * first one wins, so a duplicate report of the same output or payment hash never counts twice). The
+ * caller must check that a known row is for the same payment before treating it as its own.
  */
 export async function insertReceipt(db: DbOrTx, row: Omit<ReceiptRow, 'status' | 'flag' | 'credited_at'>): Promise<{ row: ReceiptRow; inserted: boolean }> {
   // RETURNING spares the read-back round trip unless the reference was known (then the stored row wins).
-  const [inserted] = await db(T.receipts).insert({ ...row, status: 'received' }).onConflict('reference').ignore().returning('*');
+  const [inserted] = await db(T.receipts).insert({ ...row, status: 'received' }).onConflict(['livemode', 'source', 'reference']).ignore().returning('*');
   if (inserted) return { row: inserted, inserted: true };
-  return { row: await db(T.receipts).select('*').where({ reference: row.reference }).first(), inserted: false };
+  const known = await db(T.receipts).select('*').where({ livemode: row.livemode, source: row.source, reference: row.reference }).first();
+  return { row: known, inserted: false };
 }
 
 /** Marks a receipt credited (idempotent): returns false if it already was. */

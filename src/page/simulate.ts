@@ -38,6 +38,7 @@ export async function simulatePagePayment(ctx: ServiceContext, sessionId: string
   const hex = randomBytes(32).toString('hex');
   const result = await ingestReceipt(watcherContext(ctx), {
     paymentId: payment.id, reference: input.method === 'lightning' ? hex : `${hex}:0`, method: input.method, amountSats: amount,
+    simulated: true,
   });
-  return { object: 'simulated_payment', payment: payment.id, method: input.method, amount: jsonNumber(amount.toString()), receipt: result?.receipt.id ?? null };
+  return { object: 'simulated_payment', payment: payment.id, method: input.method, amount: jsonNumber(amount.toString()), receipt: result?.receipt?.id ?? null };
 }

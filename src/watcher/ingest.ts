@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Db } from '../db/knex';
 import { findPayment, findPaymentByChainTarget, type PaymentRow } from '../db/payments';
-import { insertReceipt, type ReceiptRow } from '../db/receipts';
+import { insertReceipt, type ReceiptRow, type ReceiptSource } from '../db/receipts';
 import { newId } from '../domain/ids';
 import type { PaymentMethod } from '../domain/session';
 import { deliverReceipt } from './deliver';
@@ -15,6 +15,21 @@ export interface ObservedReceipt {
   reference: string;
   method: PaymentMethod;
   amountSats: bigint;
+  /** Test-mode simulated money: stored under the `simulator` source, its reference `sim:<account>:…`. */
+  simulated?: boolean;
+}
+
+/**
+ * What ingestion did: stored a new receipt, found the same receipt already stored, or refused one whose
+ * reference is already recorded for another payment (never shown to the caller: it is not theirs).
+ */
+export type IngestResult =
+  | { receipt: ReceiptRow; duplicate: boolean; conflict?: false }
+  | { receipt: null; duplicate: true; conflict: true };
+
+/** The `sim:` namespace of simulated references: per account, so no tenant can occupy another's. */
+export function simulatedReference(accountId: string, reference: string): string {
+  return `sim:${accountId}:${reference}`;
 }
 
 /** What the watcher needs. */
@@ -32,7 +47,7 @@ export interface WatcherContext {
  * second report of the same money is a no-op) and then hands it to the session's workflow. If the
  * hand-off fails, the stored receipt is picked up again by the redelivery loop: nothing is lost.
  */
-export async function ingestReceipt(ctx: WatcherContext, observed: ObservedReceipt): Promise<{ receipt: ReceiptRow; duplicate: boolean } | null> {
+export async function ingestReceipt(ctx: WatcherContext, observed: ObservedReceipt): Promise<IngestResult | null> {
   const payment = observed.paymentId
     ? await findPayment(ctx.db, observed.paymentId)
     : await findPaymentByChainTarget(ctx.db, { address: observed.address, paymentHash: observed.paymentHash });
@@ -41,11 +56,24 @@ export async function ingestReceipt(ctx: WatcherContext, observed: ObservedRecei
     return null;
   }
   if (observed.amountSats <= 0n) return null;
+  const source: ReceiptSource = observed.simulated ? 'simulator' : observed.method;
+  let reference = observed.reference;
+  if (observed.simulated) {
+    // Simulated money never exists in live mode, and its reference cannot take a chain one's place.
+    if (payment.livemode) throw new Error(`refusing simulated money for live payment ${payment.id}`);
+    reference = simulatedReference(payment.account_id, observed.reference);
+  }
   const { row, inserted } = await insertReceipt(ctx.db, {
-    id: newId('rcpt'), reference: observed.reference, payment_id: payment.id, checkout_session_id: payment.checkout_session_id,
+    id: newId('rcpt'), reference, source, payment_id: payment.id, checkout_session_id: payment.checkout_session_id,
     account_id: payment.account_id, livemode: payment.livemode, method: observed.method,
     amount_sats: observed.amountSats.toString(), created: String(Date.now()),
   });
+  if (!inserted && row.payment_id !== payment.id) {
+    // The same reference cannot pay two payments: an operator must look (a reused address, a bug).
+    ctx.log.error({ reference, source, payment: payment.id, storedPayment: row.payment_id, receipt: row.id },
+      'receipt reference already recorded for another payment; not credited twice');
+    return { receipt: null, duplicate: true, conflict: true };
+  }
   if (inserted || row.status === 'received') await deliver(ctx, row, payment);
   return { receipt: row, duplicate: !inserted };
 }

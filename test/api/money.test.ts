@@ -102,7 +102,7 @@ describe('exactly once across a worker crash', () => {
 
       // The watcher stored this receipt and crashed before signalling: its redelivery loop hands it on.
       const receiptId = 'rcpt_crashtest' + Date.now();
-      await sys.db(T.receipts).insert({ id: receiptId, reference: `${receiptId}:0`, payment_id: cs.payment_id, checkout_session_id: cs.id,
+      await sys.db(T.receipts).insert({ id: receiptId, reference: `${receiptId}:0`, source: 'onchain', payment_id: cs.payment_id, checkout_session_id: cs.id,
         account_id: shop.id, livemode: false, method: 'onchain', amount_sats: 20000, status: 'received', created: Date.now() - 10_000 });
       // Hold the ledger key of transfer #2 in an open transaction: the worker's insert of that key waits
       // on it, so the worker is stuck inside transfer #2 after #1 is paid.

@@ -115,7 +115,7 @@ describe('receipts and the paid rule', () => {
     await until(cs.id, (s) => s.target_amount_paid === 400);
     await new Promise((r) => setTimeout(r, 300));
     expect((await session(cs.id)).body.target_amount_paid).toBe(400);
-    expect(await sys.db(T.receipts).where({ reference }).count({ count: '*' })).toEqual([{ count: '1' }]);
+    expect(await sys.db(T.receipts).where({ checkout_session_id: cs.id }).count({ count: '*' })).toEqual([{ count: '1' }]);
   });
 
   test('money after paid is recorded, credited and flagged overpaid', async () => {

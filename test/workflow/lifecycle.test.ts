@@ -60,7 +60,7 @@ test('a session flooded with receipts continues as new and still counts each one
   // The same receipts again, after the continue-as-new: the dedupe set travelled with the state.
   await waitFor(() => session(cs.id), (s) => s.target_amount_paid === 3000, 30_000);
   for (let i = 0; i < 30; i += 7) {
-    const receipt = await sys.db(T.receipts).where({ reference: `flood${i}:0` }).first();
+    const receipt = await sys.db(T.receipts).where({ checkout_session_id: cs.id }).andWhere('reference', 'like', `sim:%:flood${i}:0`).first();
     await sys.temporal.workflow.signalWithStart('checkoutSession', {
       workflowId: cs.id, taskQueue: sys.taskQueue, args: [{ kind: 'resume', sessionId: cs.id, monitoringMs: 0 }],
       signal: 'receipt', signalArgs: [{ receiptId: receipt.id, reference: receipt.reference, paymentId: cs.payment_id, method: 'onchain', sats: '100',
@@ -75,7 +75,7 @@ test('a session flooded with receipts continues as new and still counts each one
 
 test('a receipt stored but never handed on (watcher crash) is delivered by the redelivery pass, once', async () => {
   const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 800 })).body;
-  await sys.db(T.receipts).insert({ id: 'rcpt_orphan' + Date.now(), reference: `orphan${Date.now()}:0`, payment_id: cs.payment_id,
+  await sys.db(T.receipts).insert({ id: 'rcpt_orphan' + Date.now(), reference: `orphan${Date.now()}:0`, source: 'onchain', payment_id: cs.payment_id,
     checkout_session_id: cs.id, account_id: merchant.id, livemode: false, method: 'onchain', amount_sats: 800, status: 'received', created: Date.now() - 60_000 });
   const ctx = watcherContext(sys.ctx);
   expect(await redeliverPending(ctx, 1000)).toBeGreaterThanOrEqual(1);

@@ -19,7 +19,9 @@ export const receiveSchema = z.object({
 
 /**
  * `/test-helpers`: the test-mode payment simulator (SPEC §5). It feeds the payment watcher exactly as
- * a chain or Lightning event would: same storage, same dedupe, same hand-off to the workflow.
+ * a chain or Lightning event would: same storage, same dedupe, same hand-off to the workflow. Its
+ * references are stored as `sim:<account>:<reference>` under their own source, so simulated money can
+ * never occupy a real payment hash or `txid:vout`, in either mode.
  */
 export function testHelperRoutes(ctx: ServiceContext): Router {
   const router = Router();
@@ -33,12 +35,15 @@ export function testHelperRoutes(ctx: ServiceContext): Router {
     const reference = input.reference ?? (input.method === 'lightning'
       ? randomHex(req.idempotencySeed) : `${randomHex(req.idempotencySeed)}:0`);
     const result = await ingestReceipt(watcherContext(ctx), {
-      paymentId: payment.id, reference, method: input.method, amountSats: BigInt(input.amount),
+      paymentId: payment.id, reference, method: input.method, amountSats: BigInt(input.amount), simulated: true,
     });
-    const receipt = result!.receipt;
+    // Simulated references live in the account's own `sim:` namespace, so a known one is always the
+    // caller's; one already used for another of its payments is refused rather than shown.
+    if (!result || result.conflict) throw new ApiError(409, 'This reference was already used for another payment.', 'reference');
+    const receipt = result.receipt;
     res.json({
       id: receipt.id, object: 'receipt', payment: receipt.payment_id, checkout_session: receipt.checkout_session_id,
-      reference: receipt.reference, method: receipt.method, amount: jsonNumber(receipt.amount_sats), duplicate: result!.duplicate,
+      reference: receipt.reference, method: receipt.method, amount: jsonNumber(receipt.amount_sats), duplicate: result.duplicate,
       created: Number(receipt.created),
     });
   });
