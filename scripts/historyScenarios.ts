@@ -1,0 +1,189 @@
+/**
+ * The lifecycles whose workflow histories are recorded as replay fixtures. Each drives a real session
+ * through the API (real PostgreSQL, real Temporal) and returns the workflow ID(s) to record once closed.
+ */
+import type { Client } from '@temporalio/client';
+import { chooseAmountUpdate } from '../src/temporal/definitions';
+import { call, createMerchant, waitFor, type TestSystem } from '../test/support/testSystem';
+import { startReceiver } from '../test/support/webhookReceiver';
+
+/** A lifecycle to record: drives it and returns the workflow IDs whose runs make the fixtures. */
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Which started system it runs on (`small` continues-as-new after a few dozen events). */
+  system: 'default' | 'small';
+  run(sys: TestSystem): Promise<string[]>;
+}
+
+const api = (sys: TestSystem, key: string, method: string, route: string, body?: unknown) => call(sys.baseUrl, key, method, route, body);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function pay(sys: TestSystem, key: string, paymentId: string, amount: number, reference?: string): Promise<void> {
+  const res = await api(sys, key, 'POST', `/test-helpers/payments/${paymentId}/receive`, { amount, ...(reference ? { reference } : {}) });
+  if (res.status !== 200) throw new Error(`receive failed: ${JSON.stringify(res.body)}`);
+}
+
+async function sessionOf(sys: TestSystem, key: string, id: string) {
+  return (await api(sys, key, 'GET', `/checkout-sessions/${id}`)).body;
+}
+
+async function create(sys: TestSystem, key: string, body: Record<string, unknown>) {
+  const res = await api(sys, key, 'POST', '/checkout-sessions', body);
+  if (res.status !== 200) throw new Error(`create failed: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Waits until the workflow's latest run has closed; returns false if it is still running after `timeoutMs`. */
+export async function waitClosed(temporal: Client, workflowId: string, timeoutMs = 30_000): Promise<boolean> {
+  const status = await waitFor(async () => (await temporal.workflow.getHandle(workflowId).describe()).status.name, (s) => s !== 'RUNNING', timeoutMs);
+  return status !== 'RUNNING';
+}
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'paid-at-once',
+    description: 'SATS session with two transfers, paid in one receipt; closes after the (zero) monitoring window',
+    system: 'default',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const [a, b] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+      const cs = await create(sys, m.key, { currency: 'SATS', amount: 10000, transfers: [
+        { destination_account: a.id, percentage: 10 }, { destination_account: b.id, percentage: 25 }] });
+      await pay(sys, m.key, cs.payment_id, 10000);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'partials',
+    description: 'Two partial receipts (a new payment for the rest after the first), then paid; one transfer',
+    system: 'default',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const dest = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'SATS', amount: 10000, transfers: [{ destination_account: dest.id, percentage: 5 }] });
+      await pay(sys, m.key, cs.payment_id, 4000);
+      const after = await waitFor(() => sessionOf(sys, m.key, cs.id), (s) => s.payment_id !== cs.payment_id);
+      await pay(sys, m.key, after.payment_id, 3000);
+      const third = await waitFor(() => sessionOf(sys, m.key, cs.id), (s) => s.payment_id !== after.payment_id);
+      await pay(sys, m.key, third.payment_id, 3000);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'ttl-renewals',
+    description: 'USD session with ttl 1 s: its payment expires and is renewed a few times, then it is paid in full',
+    system: 'default',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'USD', amount: 12.5, ttl: 1 });
+      await sleep(3_500);
+      const s = await waitFor(() => sessionOf(sys, m.key, cs.id), (x) => x.payment_id !== cs.payment_id);
+      const payment = (await api(sys, m.key, 'GET', `/payments/${s.payment_id}`)).body;
+      await pay(sys, m.key, s.payment_id, payment.target_amount);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'late-after-close',
+    description: 'Paid, its workflow closed; money arriving later starts a resume run that credits it (flagged late) and closes',
+    system: 'default',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const dest = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'SATS', amount: 5000, transfers: [{ destination_account: dest.id, percentage: 20 }] });
+      await pay(sys, m.key, cs.payment_id, 5000);
+      if (!(await waitClosed(sys.temporal, cs.id))) throw new Error('the paid session did not close');
+      await pay(sys, m.key, cs.payment_id, 1000);
+      await waitFor(() => sessionOf(sys, m.key, cs.id), (x) => x.target_amount_paid === 6000);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'deactivated',
+    description: 'Created, then deactivated through the API (the `deactivate` update); money after that is credited and flagged late',
+    system: 'default',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'EUR', amount: 20 });
+      const res = await api(sys, m.key, 'POST', `/checkout-sessions/${cs.id}/deactivate`);
+      if (res.status !== 200) throw new Error(`deactivate failed: ${JSON.stringify(res.body)}`);
+      await pay(sys, m.key, cs.payment_id, 777);
+      await waitFor(() => sessionOf(sys, m.key, cs.id), (x) => x.target_amount_paid === 777);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'options-choose-amount',
+    description: 'An `options` session: no payment until the customer picks (the `chooseAmount` update), then paid, overpaid',
+    system: 'default',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'SATS', type: 'options', options: [1000, 2000] });
+      await sys.temporal.workflow.getHandle(cs.id).executeUpdate(chooseAmountUpdate, { args: ['2000'] });
+      const s = await waitFor(() => sessionOf(sys, m.key, cs.id), (x) => x.payment_id !== null);
+      await pay(sys, m.key, s.payment_id, 2100);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'preset-underpaid',
+    description: 'A `preset` session priced in BTC: amount chosen, paid within the tolerance (underpaid)',
+    system: 'default',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'BTC', type: 'preset', preset: { min_amount: 0.0001, max_amount: 0.01 }, amount_paid_tolerance: 2 });
+      await sys.temporal.workflow.getHandle(cs.id).executeUpdate(chooseAmountUpdate, { args: ['0.0002'] });
+      const s = await waitFor(() => sessionOf(sys, m.key, cs.id), (x) => x.payment_id !== null);
+      await pay(sys, m.key, s.payment_id, 19_700);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'continue-as-new',
+    description: 'A session flooded with receipts continues as new (small history limit), then is deactivated',
+    system: 'small',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'SATS', amount: 1_000_000, payment_methods: ['onchain'] });
+      for (let i = 0; i < 20; i++) await pay(sys, m.key, cs.payment_id, 100, `flood${cs.id}${i}:0`);
+      await waitFor(() => sessionOf(sys, m.key, cs.id), (x) => x.target_amount_paid === 2000, 30_000);
+      const runs = await waitFor(() => runIds(sys.temporal, cs.id), (r) => r.length >= 2, 30_000);
+      if (runs.length < 2) throw new Error('the session did not continue as new');
+      const res = await api(sys, m.key, 'POST', `/checkout-sessions/${cs.id}/deactivate`);
+      if (res.status !== 200) throw new Error(`deactivate failed: ${JSON.stringify(res.body)}`);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'webhook-delivery',
+    description: 'A `checkout_session.paid` event delivered to a webhook endpoint (the delivery workflow)',
+    system: 'default',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const receiver = await startReceiver();
+      try {
+        const ep = await api(sys, m.key, 'POST', '/webhooks', { url: receiver.url, enabled_events: ['checkout_session.paid'] });
+        if (ep.status !== 200) throw new Error(`endpoint failed: ${JSON.stringify(ep.body)}`);
+        receiver.secret = ep.body.secret;
+        const cs = await create(sys, m.key, { currency: 'SATS', amount: 3000 });
+        await pay(sys, m.key, cs.payment_id, 3000);
+        await waitFor(async () => receiver.types(), (t) => t.includes('checkout_session.paid'));
+        const ids: string[] = [];
+        for await (const w of sys.temporal.workflow.list({ query: `WorkflowType="webhookDelivery" AND WorkflowId STARTS_WITH "webhook:"` })) {
+          if (w.workflowId.endsWith(`:${ep.body.id}`)) ids.push(w.workflowId);
+        }
+        return [cs.id, ...ids];
+      } finally {
+        await receiver.close();
+      }
+    },
+  },
+];
+
+/** Every run of a workflow ID, oldest first. */
+export async function runIds(temporal: Client, workflowId: string): Promise<string[]> {
+  const runs: { runId: string; start: number }[] = [];
+  for await (const w of temporal.workflow.list({ query: `WorkflowId="${workflowId}"` })) runs.push({ runId: w.runId, start: w.startTime.getTime() });
+  return runs.sort((a, b) => a.start - b.start).map((r) => r.runId);
+}

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as proto from '@temporalio/proto';
+import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
+
+type temporalHistory = proto.temporal.api.history.v1.IHistory;
+
+// `historyToJSON`/`historyFromJSON` of @temporalio/common load protobufjs from their own folder, a
+// different copy than the one @temporalio/proto's types were built with here (npm nests three copies of
+// protobufjs 8 beside grpc's 7), so its `instanceof Type` check fails. The same conversion with the copy
+// @temporalio/proto itself uses: the canonical proto3 JSON that `temporal workflow show --output json` writes.
+const protoDir = path.dirname(require.resolve('@temporalio/proto/package.json'));
+const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as {
+  toJson(type: unknown, message: unknown): unknown;
+  fromJson(type: unknown, json: unknown, opts: { ignoreUnknownFields: boolean }): unknown;
+};
+const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown }).lookupType('temporal.api.history.v1.History');
+
+function historyToJSON(history: temporalHistory): unknown {
+  return protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history));
+}
+
+function historyFromJSON(json: unknown): proto.temporal.api.history.v1.History {
+  return protojson.fromJson(historyType, json, { ignoreUnknownFields: true }) as proto.temporal.api.history.v1.History;
+}
+
+/** Where the recorded workflow histories live (replayed by test/workflow/replay.test.ts). */
+export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
+
+/** One recorded run of a workflow, as stored in a fixture file. */
+export interface HistoryFixture {
+  /** The lifecycle it shows, e.g. `paid-at-once` or `continue-as-new.2`. */
+  name: string;
+  description: string;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  /** The history in Temporal's JSON form (`temporal workflow show --output json` reads the same). */
+  history: unknown;
+}
+
+/** Writes one fixture file, named after the lifecycle. */
+export function saveHistory(fixture: Omit<HistoryFixture, 'history'> & { history: temporalHistory }): string {
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  const file = path.join(HISTORIES_DIR, `${fixture.name}.json`);
+  const json = { ...fixture, history: historyToJSON(fixture.history) };
+  fs.writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);
+  return file;
+}
+
+/** Every recorded fixture, in name order. */
+export function loadHistories(): (HistoryFixture & { parsed: proto.temporal.api.history.v1.History })[] {
+  if (!fs.existsSync(HISTORIES_DIR)) return [];
+  return fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => {
+    const fixture = JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, f), 'utf8')) as HistoryFixture;
+    return { ...fixture, parsed: historyFromJSON(fixture.history) };
+  });
+}
