@@ -18,6 +18,7 @@ import { ensureSystemAccounts } from './services/accounts';
 import type { ServiceContext } from './services/context';
 import { pageRouters } from './page/routes';
 import { createTemporalClient } from './temporal/client';
+import type { TemporalSecurity } from './temporal/connectionOptions';
 import { createWorker } from './temporal/worker';
 import { startWatcher } from './watcher';
 import { watcherContext } from './watcher/context';
@@ -67,8 +68,10 @@ export async function startSystem(
     await ensureSystemAccounts(db);
 
     let address = config.temporal.address;
+    let security: TemporalSecurity = config.temporal.security;
     let temporalUiUrl: string | null = null;
     if (!address) {
+      security = {}; // the embedded dev server speaks plain gRPC on loopback only
       const server = await startTemporalDevServer({
         cliPath: config.temporal.cliPath, port: config.temporal.port, uiPort: config.temporal.uiPort,
         dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'), namespace: config.temporal.namespace, log,
@@ -77,7 +80,7 @@ export async function startSystem(
       address = server.address;
       temporalUiUrl = server.uiUrl;
     }
-    const { client, connection } = await createTemporalClient(address, config.temporal.namespace);
+    const { client, connection } = await createTemporalClient(address, config.temporal.namespace, security);
     stops.push(() => connection.close());
 
     const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd) };
@@ -88,7 +91,7 @@ export async function startSystem(
       const deps = activityDeps(config, db, log, dispatch, opts.rates);
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
-        workflowBundlePath: opts.workflowBundlePath,
+        workflowBundlePath: opts.workflowBundlePath, security,
       });
       const running = worker.run();
       stops.push(async () => { worker.shutdown(); await running; await workerConnection.close(); });

@@ -1,7 +1,10 @@
 import { Client, Connection } from '@temporalio/client';
+import { temporalConnectionOptions, type TemporalSecurity } from './connectionOptions';
 
 /** A Temporal client on `address` (one gRPC connection, shared by the API and the watcher). */
-export async function createTemporalClient(address: string, namespace: string): Promise<{ client: Client; connection: Connection }> {
-  const connection = await Connection.connect({ address });
+export async function createTemporalClient(
+  address: string, namespace: string, security?: TemporalSecurity,
+): Promise<{ client: Client; connection: Connection }> {
+  const connection = await Connection.connect({ address, ...temporalConnectionOptions(security) });
   return { client: new Client({ connection, namespace }), connection };
 }

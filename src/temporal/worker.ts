@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { temporalConnectionOptions, type TemporalSecurity } from './connectionOptions';
 
 /** Worker tuning shared by `npm start`, the tests and the benchmark (one place to change it). */
 export const WORKER_TUNING: Partial<WorkerOptions> = {
@@ -20,8 +21,9 @@ export async function createWorker(opts: {
   deps: ActivityDeps;
   log: Logger;
   workflowBundlePath?: string;
+  security?: TemporalSecurity;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: opts.address });
+  const connection = await NativeConnection.connect({ address: opts.address, ...temporalConnectionOptions(opts.security) });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
