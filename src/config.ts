@@ -12,6 +12,7 @@ const envSchema = z.object({
   TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TEMPORAL_CLI_PATH: z.string().optional(),
+  TEMPORAL_CLI_CACHE_DIR: z.string().optional(),
   TEMPORAL_TASK_QUEUE: z.string().default('checkout'),
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
@@ -19,6 +20,7 @@ const envSchema = z.object({
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
   ADMIN_API_KEY: z.string().min(16).optional(),
   PLATFORM_FEE_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage 0-99.99').default('1'),
   CHECKOUT_MIN_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -43,7 +45,7 @@ export type AppConfig = ReturnType<typeof loadConfig>;
 
 /** Parses the environment (and `.env` if present) into the one config object of the process. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       port: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       cliPath: e.TEMPORAL_CLI_PATH,
+      cliCacheDir: e.TEMPORAL_CLI_CACHE_DIR,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       // Only for a cluster of your own (TEMPORAL_ADDRESS): the embedded dev server listens on loopback.
       security: {
@@ -83,6 +86,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     bitcoinTestNetwork: e.BITCOIN_TEST_NETWORK,
     lightningNodeKey: e.LIGHTNING_NODE_KEY,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
   };
+}
+
+/**
+ * An empty value means "not set": compose files write `${ESPLORA_URL:-}` and `.env` templates leave
+ * `KEY=` lines, and both must fall back to the default rather than fail validation.
+ */
+function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value.trim() !== '') out[key] = value;
+  return out;
 }

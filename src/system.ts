@@ -20,6 +20,7 @@ import { pageRouters } from './page/routes';
 import { createTemporalClient } from './temporal/client';
 import type { TemporalSecurity } from './temporal/connectionOptions';
 import { createWorker } from './temporal/worker';
+import { workflowBundleToLoad } from './temporal/workflowBundle';
 import { startWatcher } from './watcher';
 import { watcherContext } from './watcher/context';
 import { createWebhookDispatcher } from './webhooks/dispatch';
@@ -73,7 +74,7 @@ export async function startSystem(
     if (!address) {
       security = {}; // the embedded dev server speaks plain gRPC on loopback only
       const server = await startTemporalDevServer({
-        cliPath: config.temporal.cliPath, port: config.temporal.port, uiPort: config.temporal.uiPort,
+        cliPath: config.temporal.cliPath, cliCacheDir: config.temporal.cliCacheDir, port: config.temporal.port, uiPort: config.temporal.uiPort,
         dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'), namespace: config.temporal.namespace, log,
       });
       stops.push(server.stop);
@@ -91,7 +92,8 @@ export async function startSystem(
       const deps = activityDeps(config, db, log, dispatch, opts.rates);
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
-        workflowBundlePath: opts.workflowBundlePath, security,
+        workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath),
+        security,
       });
       const running = worker.run();
       stops.push(async () => { worker.shutdown(); await running; await workerConnection.close(); });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { SEARCH_ATTRIBUTE_TYPES } from '../temporal/searchAttributes';
 import { waitForPort } from './freePort';
-import { findTemporalCli } from './temporalCli';
+import { ensureTemporalCli } from './temporalCliInstall';
 
 /** A running `temporal server start-dev` child process. */
 export interface TemporalDevServerHandle {
@@ -19,13 +19,15 @@ export interface TemporalDevServerHandle {
  */
 export async function startTemporalDevServer(opts: {
   cliPath?: string;
+  /** Where a missing CLI is installed (default: the user's cache folder). */
+  cliCacheDir?: string;
   port: number;
   uiPort: number | null;
   dbFile?: string;
   namespace: string;
   log: Logger;
 }): Promise<TemporalDevServerHandle> {
-  const cli = findTemporalCli(opts.cliPath);
+  const cli = await ensureTemporalCli({ explicitPath: opts.cliPath, cacheDir: opts.cliCacheDir, log: opts.log });
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--namespace', opts.namespace,
     '--log-level', 'error', '--ui-disable-news-fetch'];
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));

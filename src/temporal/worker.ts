@@ -10,17 +10,15 @@ export const WORKER_TUNING: Partial<WorkerOptions> = {
   maxCachedWorkflows: 5000,
 };
 
-/**
- * Creates the worker of the checkout task queue. Workflow code comes from a prebuilt bundle when given
- * (tests bundle once per run) or is bundled from `workflows/` at start.
- */
+/** Creates the worker of the checkout task queue. */
 export async function createWorker(opts: {
   address: string;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
   log: Logger;
-  workflowBundlePath?: string;
+  /** A prebuilt bundle (`npm run build`, or the tests' one per run); without it workflows/ is bundled at start. */
+  workflowBundle?: { codePath: string; sourceMapPath?: string };
   security?: TemporalSecurity;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address, ...temporalConnectionOptions(opts.security) });
@@ -29,8 +27,8 @@ export async function createWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
-    ...(opts.workflowBundlePath
-      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),
     ...WORKER_TUNING,
   });
