@@ -39,6 +39,10 @@ const envSchema = z.object({
   LIGHTNING_NODE_KEY: z.string().regex(/^[0-9a-f]{64}$/i).optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15000),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(20000),
 });
 
 export type AppConfig = ReturnType<typeof loadConfig>;
@@ -88,6 +92,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
+    /** Deadline of the API's Temporal calls (updates, signals) before it answers 503. */
+    temporalCallTimeoutMs: e.TEMPORAL_CALL_TIMEOUT_MS,
+    db: { acquireMs: e.DB_ACQUIRE_TIMEOUT_MS, statementMs: e.DB_STATEMENT_TIMEOUT_MS },
+    /** How long a stopping API lets in-flight requests finish before it closes their connections. */
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }
 

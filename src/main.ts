@@ -1,7 +1,8 @@
 import 'dotenv/config';
 import { loadConfig } from './config';
-import { createLogger } from './logger';
-import { startSystem, type Part } from './system';
+import { createLogger, type Logger } from './logger';
+import { installProcessGuards } from './processGuards';
+import { startSystem, type Part, type SystemHandle } from './system';
 import { ensureDemoAccount } from './services/demo';
 
 /**
@@ -13,18 +14,24 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const only = process.argv[2] as Part | undefined;
   if (only && !['api', 'worker', 'watcher'].includes(only)) throw new Error(`unknown part "${only}": use api, worker or watcher`);
-  const system = await startSystem(config, log, { parts: only ? [only] : undefined });
+  installProcessGuards(log);
 
-  let stopping = false;
+  // Signals are handled from the first moment: one that arrives while the parts are still starting
+  // (bundling the workflows takes seconds) stops them as soon as the start has finished.
+  let stopRequested: string | null = null;
+  let system: SystemHandle | null = null;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    await system.stop();
-    process.exit(0);
+    if (stopRequested) return;
+    stopRequested = signal;
+    log.info({ signal, starting: !system }, 'stopping');
+    if (!system) return; // the start below sees stopRequested and stops what it started
+    await stopAndExit(system, config.shutdownDrainMs, log);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  system = await startSystem(config, log, { parts: only ? [only] : undefined });
+  if (stopRequested) return stopAndExit(system, config.shutdownDrainMs, log);
 
   const lines = [`Checkout is running${only ? ` (${only} only)` : ''}.`];
   if (system.url) {
@@ -39,6 +46,18 @@ async function main(): Promise<void> {
   }
   if (system.temporalUiUrl) lines.push(`  Temporal UI:    ${system.temporalUiUrl}`);
   console.log(lines.join('\n'));
+}
+
+/** Stops every part (API first, draining its requests) and exits; a stop that hangs is cut off. */
+async function stopAndExit(system: SystemHandle, drainMs: number, log: Logger): Promise<never> {
+  const cutOff = setTimeout(() => {
+    log.error('stop did not finish in time; exiting');
+    process.exit(1);
+  }, drainMs + 30_000);
+  cutOff.unref();
+  await system.stop();
+  log.info('stopped');
+  process.exit(0);
 }
 
 main().catch((err) => {

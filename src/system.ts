@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
 import { createApp } from './api/app';
+import { healthProbe } from './api/health';
 import { linkApiRouters } from './api/links/routes';
 import { webhookRoutes } from './api/webhooks/routes';
 import { LndRestNode, LocalLightningNode } from './bitcoin';
@@ -11,6 +12,7 @@ import type { AppConfig } from './config';
 import { createDb, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
+import { closeGracefully } from './infra/httpShutdown';
 import { generatedAdminKey, lightningNodeKey } from './infra/localSecrets';
 import { startTemporalDevServer } from './infra/temporalDevServer';
 import { createRateProvider, type RateProvider } from './rates';
@@ -63,10 +65,16 @@ export async function startSystem(
       stops.push(pg.stop);
       databaseUrl = pg.url;
     }
-    const db = createDb(databaseUrl);
+    // Migrations run without the statement timeout (a migration may rightly take long), then close.
+    const migrator = createDb(databaseUrl, { min: 0, max: 1 }, { acquireMs: 60_000, statementMs: 0 });
+    try {
+      await migrateLatest(migrator);
+      await ensureSystemAccounts(migrator);
+    } finally {
+      await migrator.destroy();
+    }
+    const db = createDb(databaseUrl, undefined, config.db);
     stops.push(() => db.destroy());
-    await migrateLatest(db);
-    await ensureSystemAccounts(db);
 
     let address = config.temporal.address;
     let security: TemporalSecurity = config.temporal.security;
@@ -90,6 +98,7 @@ export async function startSystem(
         db, temporal: client, taskQueue: config.temporal.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
       });
       const deps = activityDeps(config, db, log, dispatch, opts.rates);
+      log.info({ taskQueue: config.temporal.taskQueue }, 'starting worker');
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
         workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath),
@@ -107,19 +116,15 @@ export async function startSystem(
     }
     let url: string | null = null;
     if (parts.has('api')) {
-      const health = async () => {
-        await db.raw('select 1');
-        await connection.workflowService.getSystemInfo({});
-        return true;
-      };
-      const server: Server = createApp(ctx, health, {
+      const server: Server = createApp(ctx, healthProbe(db, connection), {
         publicRouters: pageRouters(ctx),
         merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx) },
       }).listen(config.port, '0.0.0.0');
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       const port = (server.address() as { port: number }).port;
       url = `http://127.0.0.1:${port}`;
-      stops.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)); }));
+      // In-flight requests finish (a create waits for its workflow, so the worker stops after this).
+      stops.push(() => closeGracefully(server, config.shutdownDrainMs));
     }
     return { config, db, temporal: client, ctx, url, temporalUiUrl, stop };
   } catch (err) {

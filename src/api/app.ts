@@ -4,8 +4,9 @@ import { accountRoutes } from './accounts/routes';
 import { requireAdminKey, requireMerchantKey } from './auth';
 import { balanceRoutes } from './balances/routes';
 import { checkoutSessionRoutes } from './checkoutSessions/routes';
-import { ApiError, errorMiddleware } from './errors';
+import { ApiError, errorMiddleware, RETRY_AFTER_SECONDS } from './errors';
 import { eventRoutes } from './events/routes';
+import type { HealthReport } from './health';
 import { idempotency } from './idempotency';
 import { openApiRouter } from './openapi';
 import { paymentRoutes } from './payments/routes';
@@ -20,15 +21,16 @@ export interface AppExtensions {
 }
 
 /** The HTTP app: JSON API (SPEC §2–§8) with auth, idempotency and one error middleware. */
-export function createApp(ctx: ServiceContext, health: () => Promise<boolean>, ext: AppExtensions = {}): Express {
+export function createApp(ctx: ServiceContext, health: () => Promise<HealthReport>, ext: AppExtensions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/health', async (_req, res) => {
-    const ok = await health().catch(() => false);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'starting' });
+    const report = await health().catch((): HealthReport => ({ ok: false, postgres: 'down', temporal: 'down' }));
+    if (!report.ok) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ok' : 'unavailable', postgres: report.postgres, temporal: report.temporal });
   });
   app.use(openApiRouter(Math.min(300, ctx.config.minTtlSeconds)));
   for (const router of ext.publicRouters ?? []) app.use(router);

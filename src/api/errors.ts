@@ -1,6 +1,10 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { unavailableDependency } from './unavailable';
+
+/** Seconds a client is asked to wait before retrying a 503 (a restart of PostgreSQL or Temporal). */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** An error the API answers with a 4xx and a message (SPEC §2 error body). */
 export class ApiError extends Error {
@@ -26,7 +30,7 @@ export class AuthenticationError extends ApiError {
   }
 }
 export class ServiceUnavailableError extends ApiError {
-  constructor(message: string) { super(503, message, undefined, 'api_error'); }
+  constructor(message: string, readonly retryAfterSeconds = RETRY_AFTER_SECONDS) { super(503, message, undefined, 'api_error'); }
 }
 export class ConflictError extends ApiError {
   constructor(message: string) { super(409, message, undefined, 'idempotency_error'); }
@@ -54,7 +58,15 @@ export function fromZodError(error: z.ZodError, prefix: PropertyKey[] = []): Inv
 /** Maps thrown errors to SPEC §2 error bodies; anything unexpected is a logged 500. */
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    const down = err instanceof ApiError ? null : unavailableDependency(err);
+    if (down) {
+      log.warn({ err, method: req.method, path: req.path, dependency: down }, 'dependency unavailable; answered 503');
+      err = new ServiceUnavailableError(down === 'database'
+        ? 'The database is unavailable right now; retry shortly with the same Idempotency-Key.'
+        : 'The workflow service is unavailable or did not answer in time; retry shortly with the same Idempotency-Key.');
+    }
     if (err instanceof ApiError) {
+      if (err instanceof ServiceUnavailableError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       if (err.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="checkout"');
       res.status(err.status).json({ errors: [{ type: err.type, message: err.message, ...(err.param ? { param: err.param } : {}) }] });
       return;

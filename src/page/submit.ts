@@ -2,6 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { saveCustomerDetails } from '../db/sessions';
 import { Dec } from '../domain/money';
 import type { ServiceContext } from '../services/context';
+import { withCallDeadline } from '../temporal/deadline';
 import { chooseAmountUpdate } from '../temporal/definitions';
 import { checkForm, customerDetails, FORM_ERROR } from './details';
 import { formFields, type FormField } from './formFields';
@@ -42,7 +43,8 @@ export async function submitCheckoutForm(ctx: ServiceContext, sessionId: string,
   const amount = checked.values.amount;
   if (model.amount === null && amount !== undefined) {
     try {
-      await ctx.temporal.workflow.getHandle(sessionId).executeUpdate(chooseAmountUpdate, { args: [new Dec(amount).toFixed()] });
+      await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs,
+        () => ctx.temporal.workflow.getHandle(sessionId).executeUpdate(chooseAmountUpdate, { args: [new Dec(amount).toFixed()] }));
     } catch (err) {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
       const refused = await loadPageModel(ctx, sessionId);

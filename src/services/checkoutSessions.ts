@@ -8,6 +8,7 @@ import { notDeactivatableMessage } from '../domain/transitions';
 import { InvalidRequestError, NotFoundError, ServiceUnavailableError } from '../api/errors';
 import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
 import { MAX_TTL_SECONDS } from '../api/checkoutSessions/schema';
+import { withCallDeadline } from '../temporal/deadline';
 import { CHECKOUT_WORKFLOW_TYPE, createdUpdate, deactivateUpdate } from '../temporal/definitions';
 import { AccountIdKey, CheckoutStatusKey, LivemodeKey, AmountPaidSatsKey } from '../temporal/searchAttributes';
 import { checkoutSessionView, type CheckoutSessionView } from '../views/checkoutSession';
@@ -37,7 +38,8 @@ export async function createCheckoutSession(
   const workflowInput: CheckoutWorkflowInput = {
     kind: 'new', definition, monitoringMs: ctx.config.monitoringHours * 3_600_000, historyLimit: ctx.config.workflowHistoryLimit,
   };
-  const started = ctx.temporal.workflow.executeUpdateWithStart(createdUpdate, {
+  // The deadline bounds an unreachable Temporal too: its gRPC error surfaces as a 503 with Retry-After.
+  const started = withCallDeadline(ctx.temporal, CREATE_WAIT_MS + 1_000, () => ctx.temporal.workflow.executeUpdateWithStart(createdUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation(CHECKOUT_WORKFLOW_TYPE, {
       workflowId: id,
       taskQueue: ctx.config.temporal.taskQueue,
@@ -52,7 +54,7 @@ export async function createCheckoutSession(
       ],
       staticSummary: `Checkout ${definition.amount ?? 'open amount'} ${definition.currency} for ${scope.accountId}`,
     }),
-  });
+  }));
   // If making the first payment is slow (a rate API or LND down: its activity keeps retrying), answer
   // with the persisted session instead of hanging; its payment_id fills in once the payment exists.
   const settled = await Promise.race([started.then(() => true), delay(CREATE_WAIT_MS).then(() => false)]);
@@ -105,7 +107,7 @@ export async function deactivateCheckoutSession(ctx: ServiceContext, id: string,
     throw new InvalidRequestError(notDeactivatableMessage(session.status));
   }
   try {
-    await ctx.temporal.workflow.getHandle(id).executeUpdate(deactivateUpdate);
+    await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs, () => ctx.temporal.workflow.getHandle(id).executeUpdate(deactivateUpdate));
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw new InvalidRequestError(err.cause?.message ?? err.message);
     throw err;

@@ -4,6 +4,7 @@ import type { ReceiptRow } from '../db/receipts';
 import type { CheckoutWorkflowInput } from '../domain/definition';
 import { normalizeDecimal } from '../domain/money';
 import type { ReceiptInput } from '../domain/session';
+import { DEFAULT_TEMPORAL_CALL_MS, withCallDeadline } from '../temporal/deadline';
 import { CHECKOUT_WORKFLOW_TYPE, receiptSignal } from '../temporal/definitions';
 
 /** The receipt signal's payload: the receipt and its payment's locked terms. */
@@ -32,12 +33,14 @@ export async function deliverReceipt(
   const input: CheckoutWorkflowInput = {
     kind: 'resume', sessionId: receipt.checkout_session_id, monitoringMs: opts.monitoringMs, historyLimit: opts.historyLimit,
   };
-  await temporal.workflow.signalWithStart(CHECKOUT_WORKFLOW_TYPE, {
+  // A deadline, so an unreachable Temporal costs the caller seconds, not the client's ~20 s of retries;
+  // the receipt is stored already and the redelivery loop hands it on later.
+  await withCallDeadline(temporal, DEFAULT_TEMPORAL_CALL_MS, () => temporal.workflow.signalWithStart(CHECKOUT_WORKFLOW_TYPE, {
     workflowId: receipt.checkout_session_id,
     taskQueue: opts.taskQueue,
     args: [input],
     signal: receiptSignal,
     signalArgs: [receiptInput(receipt, payment)],
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-  });
+  }));
 }
