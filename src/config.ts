@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -31,10 +32,18 @@ const envSchema = z.object({
   RATE_PROVIDER_URL: z.string().url().optional(),
   STATIC_RATES: z.string().optional(),
   LND_REST_URL: z.string().url().optional(),
-  LND_MACAROON_HEX: z.string().optional(),
+  LND_MACAROON_HEX: z.string().regex(/^[0-9a-f]+$/i, 'hex').optional(),
+  LND_MACAROON_PATH: z.string().optional(),
+  LND_TLS_CERT_PATH: z.string().optional(),
+  LND_TLS_CERT_BASE64: z.string().optional(),
+  LND_INVOICE_SECRET: z.string().regex(/^[0-9a-f]{64}$/i, '32 bytes of hex').optional(),
   ESPLORA_URL: z.string().url().optional(),
   ESPLORA_POLL_SECONDS: z.coerce.number().min(1).default(30),
+  BITCOIN_RPC_URL: z.string().url().optional(),
+  BITCOIN_RPC_COOKIE: z.string().optional(),
+  BITCOIN_RPC_POLL_SECONDS: z.coerce.number().min(0.1).default(10),
   ONCHAIN_MIN_CONFIRMATIONS: z.coerce.number().int().min(0).default(1),
+  BITCOIN_NETWORK: z.enum(['mainnet', 'testnet', 'signet', 'regtest']).default('mainnet'),
   BITCOIN_TEST_NETWORK: z.enum(['testnet', 'regtest']).default('regtest'),
   LIGHTNING_NODE_KEY: z.string().regex(/^[0-9a-f]{64}$/i).optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
@@ -46,6 +55,34 @@ const envSchema = z.object({
 });
 
 export type AppConfig = ReturnType<typeof loadConfig>;
+type Env = z.infer<typeof envSchema>;
+
+/** LND settings: the macaroon from hex or a file, the TLS certificate pinned from a file or base64 PEM. */
+function lndConfig(e: Env) {
+  if (!e.LND_REST_URL) return undefined;
+  if (e.LND_MACAROON_HEX && e.LND_MACAROON_PATH) throw new Error('Invalid configuration: set LND_MACAROON_HEX or LND_MACAROON_PATH, not both');
+  if (e.LND_TLS_CERT_PATH && e.LND_TLS_CERT_BASE64) throw new Error('Invalid configuration: set LND_TLS_CERT_PATH or LND_TLS_CERT_BASE64, not both');
+  const macaroonHex = e.LND_MACAROON_PATH ? readConfigFile('LND_MACAROON_PATH', e.LND_MACAROON_PATH).toString('hex') : e.LND_MACAROON_HEX ?? '';
+  let tlsCertPem: string | undefined;
+  if (e.LND_TLS_CERT_PATH) tlsCertPem = readConfigFile('LND_TLS_CERT_PATH', e.LND_TLS_CERT_PATH).toString('utf8');
+  // Accept the base64 of the PEM file (what `base64 -w0 tls.cert` prints) or a PEM pasted as is.
+  if (e.LND_TLS_CERT_BASE64) {
+    const raw = e.LND_TLS_CERT_BASE64.trim();
+    tlsCertPem = raw.startsWith('-----BEGIN') ? raw : Buffer.from(raw, 'base64').toString('utf8');
+  }
+  if (tlsCertPem !== undefined && !tlsCertPem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new Error('Invalid configuration: the LND TLS certificate is not a PEM certificate');
+  }
+  return { url: e.LND_REST_URL, macaroonHex, tlsCertPem, invoiceSecretHex: e.LND_INVOICE_SECRET };
+}
+
+function readConfigFile(variable: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new Error(`Invalid configuration: ${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+  }
+}
 
 /** Parses the environment (and `.env` if present) into the one config object of the process. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -83,10 +120,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     workflowHistoryLimit: e.WORKFLOW_HISTORY_LIMIT,
     logLevel: e.LOG_LEVEL,
     rates: { kind: e.RATE_PROVIDER, url: e.RATE_PROVIDER_URL, table: e.STATIC_RATES },
-    lnd: e.LND_REST_URL ? { url: e.LND_REST_URL, macaroonHex: e.LND_MACAROON_HEX ?? '' } : undefined,
+    lnd: lndConfig(e),
     esplora: e.ESPLORA_URL
       ? { url: e.ESPLORA_URL, pollSeconds: e.ESPLORA_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS }
       : undefined,
+    bitcoinRpc: e.BITCOIN_RPC_URL
+      ? { url: e.BITCOIN_RPC_URL, cookieFile: e.BITCOIN_RPC_COOKIE, pollSeconds: e.BITCOIN_RPC_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS }
+      : undefined,
+    bitcoinNetwork: e.BITCOIN_NETWORK,
     bitcoinTestNetwork: e.BITCOIN_TEST_NETWORK,
     lightningNodeKey: e.LIGHTNING_NODE_KEY,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,

@@ -13,7 +13,7 @@ import { createDb, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeGracefully } from './infra/httpShutdown';
-import { generatedAdminKey, lightningNodeKey } from './infra/localSecrets';
+import { generatedAdminKey, lightningNodeKey, lndInvoiceSecret } from './infra/localSecrets';
 import { startTemporalDevServer } from './infra/temporalDevServer';
 import { createRateProvider, type RateProvider } from './rates';
 import { ensureSystemAccounts } from './services/accounts';
@@ -111,7 +111,8 @@ export async function startSystem(
     }
     if (parts.has('watcher')) {
       stops.push(startWatcher(watcherContext(ctx), {
-        esplora: config.esplora, lnd: config.lnd,
+        esplora: config.esplora, bitcoinRpc: config.bitcoinRpc, network: config.bitcoinNetwork,
+        lnd: config.lnd ? liveLndNode(config, log) : undefined,
       }));
     }
     let url: string | null = null;
@@ -142,12 +143,21 @@ function activityDeps(
     rates: rates ?? createRateProvider({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }),
     lightning: {
       test: new LocalLightningNode(lightningNodeKey(config.dataDir, config.lightningNodeKey), config.bitcoinTestNetwork),
-      live: config.lnd ? new LndRestNode({ url: config.lnd.url, macaroonHex: config.lnd.macaroonHex, logger: log }) : undefined,
+      live: config.lnd ? liveLndNode(config, log) : undefined,
     },
-    networks: { test: config.bitcoinTestNetwork, live: 'mainnet' },
+    networks: { test: config.bitcoinTestNetwork, live: config.bitcoinNetwork },
     publicUrl: config.publicUrl,
     platformFeePercent: config.platformFeePercent,
     // Events become webhook deliveries only after the activity's transaction has committed.
     onEventsRecorded: dispatch,
   };
+}
+
+/** The live LND node: pinned certificate, invoice preimages derived from the node-local secret. */
+function liveLndNode(config: AppConfig, log: Logger): LndRestNode {
+  const lnd = config.lnd!;
+  return new LndRestNode({
+    url: lnd.url, macaroonHex: lnd.macaroonHex, tlsCertPem: lnd.tlsCertPem, network: config.bitcoinNetwork, logger: log,
+    invoiceSecretHex: lndInvoiceSecret(config.dataDir, lnd.invoiceSecretHex),
+  });
 }

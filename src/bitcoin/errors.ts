@@ -56,3 +56,15 @@ export class EsploraError extends Error {
     super(message);
   }
 }
+
+/** A Bitcoin node's JSON-RPC interface failed, refused the credentials or sent something we cannot parse. */
+export class ChainRpcError extends Error {
+  override readonly name = 'ChainRpcError';
+  constructor(
+    message: string,
+    /** HTTP status, or the JSON-RPC error code, when the node answered at all. */
+    readonly code?: number,
+  ) {
+    super(message);
+  }
+}

@@ -7,4 +7,8 @@ export {
   type BitcoinNetwork, type TestAccountKey, type ParsedExtendedPublicKey,
 } from './onchain';
 export { EsploraClient, type AddressOutput, type EsploraClientOptions } from './esplora';
+export { BitcoinRpcClient, type BitcoinRpcOptions } from './bitcoinRpc';
+export { parseRawBlock, type ParsedBlock, type BlockOutput } from './rawBlock';
+export { btcSignerNetwork, invoicePrefix, BITCOIN_NETWORKS } from './network';
+export { pinnedFetch, type FetchLike } from './pinnedFetch';
 export * from './errors';

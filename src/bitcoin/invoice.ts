@@ -3,6 +3,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bech32 } from '@scure/base';
 import { concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { InvalidInvoiceError } from './errors';
+import { bolt11Network, type BitcoinNetwork } from './network';
 
 /** The facts of a BOLT11 invoice the checkout relies on, after its signature was checked. */
 export interface VerifiedInvoice {
@@ -25,12 +26,13 @@ const DEFAULT_EXPIRY_SECONDS = 3600;
 /**
  * Decodes `paymentRequest` with `bolt11` and checks its signature independently with @noble/curves:
  * the key bolt11 recovered must verify the signature (low-S) over the invoice's signing data and, when
- * `expectedPayeeNodeKey` is given, must be that key. Throws `InvalidInvoiceError` on any failure.
+ * `expectedPayeeNodeKey` is given, must be that key; with `network`, the invoice must be of that network
+ * (signet's `lntbs` is decoded only this way). Throws `InvalidInvoiceError` on any failure.
  */
-export function decodeAndVerifyInvoice(paymentRequest: string, expectedPayeeNodeKey?: string): VerifiedInvoice {
+export function decodeAndVerifyInvoice(paymentRequest: string, expectedPayeeNodeKey?: string, network?: BitcoinNetwork): VerifiedInvoice {
   let decoded: ReturnType<typeof bolt11.decode>;
   try {
-    decoded = bolt11.decode(paymentRequest);
+    decoded = network ? bolt11.decode(paymentRequest, bolt11Network(network)) : bolt11.decode(paymentRequest);
   } catch (err) {
     throw new InvalidInvoiceError(`not a valid BOLT11 invoice: ${(err as Error).message}`);
   }

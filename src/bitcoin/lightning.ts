@@ -9,6 +9,11 @@ export interface CreateInvoiceRequest {
   amountSats: bigint;
   memo: string;
   expirySeconds: number;
+  /**
+   * Names the one invoice this request is for (e.g. `{session}:{payment seq}`): a node that supports it
+   * returns the invoice an earlier attempt made instead of a second one.
+   */
+  idempotencyKey?: string;
 }
 
 /** Result of {@link LightningNode.createInvoice}. */

@@ -31,6 +31,12 @@ export async function findAccount(db: DbOrTx, id: string): Promise<AccountRow | 
   return db(T.accounts).select(COLUMNS).where({ id }).first();
 }
 
+/** Updates an account's columns; returns the stored row. */
+export async function updateAccountRow(db: DbOrTx, id: string, changes: Partial<AccountRow>): Promise<AccountRow> {
+  await db(T.accounts).where({ id }).update(changes);
+  return (await findAccount(db, id))!;
+}
+
 /** IDs among `ids` that are merchant accounts (the platform and external accounts are not). */
 export async function merchantAccountIds(db: DbOrTx, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();

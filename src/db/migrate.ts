@@ -6,6 +6,7 @@ import * as links from './migrations/004_links';
 import * as watcherCursors from './migrations/005_watcher_cursors';
 import * as eventDispatch from './migrations/006_event_dispatch';
 import * as receiptSources from './migrations/010_receipt_sources';
+import * as chainScan from './migrations/020_chain_scan';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '005_watcher_cursors': watcherCursors,
   '006_event_dispatch': eventDispatch,
   '010_receipt_sources': receiptSources,
+  '020_chain_scan': chainScan,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -21,3 +21,17 @@ export function lightningNodeKey(dataDir: string, configured?: string): string {
 export function generatedAdminKey(): string {
   return `admin_${randomBytes(24).toString('base64url')}`;
 }
+
+/**
+ * The node-local secret that derives live invoice preimages: LND_INVOICE_SECRET, else one generated on
+ * first start and kept in DATA_DIR. Every worker of one deployment needs the same one (set the variable).
+ */
+export function lndInvoiceSecret(dataDir: string, configured?: string): string {
+  if (configured) return configured.toLowerCase();
+  const file = path.join(dataDir, 'lnd-invoice.secret');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

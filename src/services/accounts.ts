@@ -1,5 +1,5 @@
 import { generateTestAccountKey, parseExtendedPublicKey, type BitcoinNetwork } from '../bitcoin';
-import { findAccount, insertAccount, merchantAccountIds, type AccountRow } from '../db/accounts';
+import { findAccount, insertAccount, merchantAccountIds, updateAccountRow, type AccountRow } from '../db/accounts';
 import { issueKey } from '../db/apiKeys';
 import type { DbOrTx } from '../db/knex';
 import { idFromSeed } from '../domain/ids';
@@ -35,7 +35,7 @@ export interface NewAccount {
  */
 export async function createAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, input: NewAccount, seed: string) {
   const testNetwork: BitcoinNetwork = ctx.config.bitcoinTestNetwork;
-  const xpubLive = input.xpub ? checkXpub(input.xpub) : null;
+  const xpubLive = input.xpub ? checkXpub(input.xpub, ctx.config.bitcoinNetwork) : null;
   if (input.affiliate) {
     const ok = await merchantAccountIds(ctx.db, [input.affiliate.account]);
     if (!ok.has(input.affiliate.account)) throw new InvalidRequestError(`No such account: '${input.affiliate.account}'`, 'affiliate.account');
@@ -55,13 +55,35 @@ export async function createAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, 
   });
 }
 
-function checkXpub(xpub: string): string {
+/** The live-mode xpub, checked against BITCOIN_NETWORK (a tpub on mainnet, an xpub on regtest: 400). */
+function checkXpub(xpub: string, network: BitcoinNetwork): string {
   try {
-    parseExtendedPublicKey(xpub, 'mainnet');
-    return xpub;
+    parseExtendedPublicKey(xpub, network);
+    return xpub.trim();
   } catch (err) {
-    throw new InvalidRequestError(`Invalid xpub: ${(err as Error).message}`, 'xpub');
+    throw new InvalidRequestError(`Invalid xpub for BITCOIN_NETWORK=${network}: ${(err as Error).message}`, 'xpub');
   }
+}
+
+/** Fields of `POST /accounts/{id}` (already validated by the route's schema). */
+export interface AccountUpdate {
+  name?: string;
+  amount_paid_tolerance?: string;
+  xpub?: string | null;
+}
+
+/**
+ * Updates a merchant account. A new `xpub` is checked against the network like at creation; payments
+ * already made keep their addresses, new ones derive from the new key.
+ */
+export async function updateAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, id: string, input: AccountUpdate) {
+  const account = await findAccount(ctx.db, id);
+  if (!account || account.kind !== 'merchant') throw new NotFoundError('account', id);
+  const changes: Partial<AccountRow> = {};
+  if (input.name !== undefined) changes.name = input.name;
+  if (input.amount_paid_tolerance !== undefined) changes.amount_paid_tolerance = input.amount_paid_tolerance;
+  if (input.xpub !== undefined) changes.xpub_live = input.xpub === null ? null : checkXpub(input.xpub, ctx.config.bitcoinNetwork);
+  return accountView(await updateAccountRow(ctx.db, id, { ...changes, modified: String(Date.now()) }));
 }
 
 /** Issues another secret key for an account in test or live mode. */

@@ -1,11 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EsploraClient, LndRestNode } from '../../src/bitcoin';
+import { LndRestNode } from '../../src/bitcoin';
 import { T } from '../../src/db/tables';
 import { stateQuery } from '../../src/temporal/definitions';
 import { watcherContext } from '../../src/watcher/context';
 import { redeliverPending } from '../../src/watcher/redeliver';
-import { pollOnchainOnce } from '../../src/watcher/sources/esploraSource';
 import { followLightning } from '../../src/watcher/sources/lightningSource';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 
@@ -84,32 +83,8 @@ test('a receipt stored but never handed on (watcher crash) is delivered by the r
   expect(s.target_amount_paid).toBe(800);
 });
 
+// The Esplora source's tests (live addresses only) are in test/api/esploraWatch.test.ts.
 describe('chain sources against local stand-ins', () => {
-  test('the on-chain source reports outputs paying a watched address from an Esplora API, once', async () => {
-    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 70000, payment_methods: ['onchain'] })).body;
-    const address = (await api('GET', `/payments/${cs.payment_id}`)).body.payment_method_options.onchain.address;
-    const txid = 'a1'.repeat(32);
-    const esplora = await standIn((req, res) => {
-      if (req.url === '/blocks/tip/height') return res.end('200');
-      if (req.url === `/address/${address}/txs`) {
-        return res.end(JSON.stringify([{ txid, status: { confirmed: true, block_height: 190 }, vout: [
-          { scriptpubkey_address: 'bcrt1qother', value: 5 }, { scriptpubkey_address: address, value: 30000 }, { scriptpubkey_address: address, value: 40000 }] }]));
-      }
-      res.end('[]');
-    });
-    try {
-      const client = new EsploraClient(esplora.url);
-      const ctx = watcherContext(sys.ctx);
-      expect(await pollOnchainOnce(ctx, client, { minConfirmations: 1, monitoringMs: 0 })).toBeGreaterThanOrEqual(2);
-      expect(await pollOnchainOnce(ctx, client, { minConfirmations: 1, monitoringMs: 0 })).toBe(0);
-      const s = await waitFor(() => session(cs.id), (x) => x.status === 'paid');
-      expect(s.target_amount_paid).toBe(70000);
-      expect((await sys.db(T.receipts).where({ checkout_session_id: cs.id }).orderBy('reference')).map((r) => r.reference)).toEqual([`${txid}:1`, `${txid}:2`]);
-    } finally {
-      await esplora.close();
-    }
-  });
-
   test('the Lightning source follows an LND invoice stream and credits the settled invoice', async () => {
     const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 2100, payment_methods: ['lightning'] })).body;
     const hash = (await api('GET', `/payments/${cs.payment_id}`)).body.payment_method_options.lightning.payment_hash;

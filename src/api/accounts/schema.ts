@@ -13,5 +13,12 @@ export const createAccountSchema = z.object({
   xpub: z.string().min(1).max(200).optional(),
 }).strict();
 
+/** Body of `POST /accounts/{id}`: `xpub: null` removes the live-mode key. */
+export const updateAccountSchema = z.object({
+  name: z.string().trim().min(1).max(255).optional(),
+  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5').optional(),
+  xpub: z.string().min(1).max(200).nullable().optional(),
+}).strict();
+
 /** Body of `POST /accounts/{id}/keys`. */
 export const createKeySchema = z.object({ livemode: z.boolean() }).strict();

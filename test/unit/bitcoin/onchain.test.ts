@@ -91,7 +91,12 @@ describe('parseExtendedPublicKey', () => {
   });
 
   it('refuses an unknown network name from untyped config', () => {
-    expect(() => parseExtendedPublicKey(XPUB, 'signet' as never)).toThrow(UnsupportedNetworkError);
+    expect(() => parseExtendedPublicKey(XPUB, 'liquid' as never)).toThrow(UnsupportedNetworkError);
+  });
+
+  it('takes testnet keys on signet (signet addresses are tb1…) and refuses mainnet keys there', () => {
+    expect(parseExtendedPublicKey(TPUB, 'signet').hdKey.depth).toBe(3);
+    expect(() => parseExtendedPublicKey(XPUB, 'signet')).toThrow(/network is signet/);
   });
 });
 
