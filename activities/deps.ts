@@ -15,6 +15,8 @@ export interface ActivityDeps {
   networks: { test: BitcoinNetwork; live: BitcoinNetwork };
   publicUrl: string;
   platformFeePercent: string;
+  /** The operator allows webhooks to private, loopback and link-local addresses (local development only). */
+  webhookAllowPrivateNetworks?: boolean;
   /** Called after events are committed (the webhook dispatcher hooks in here). */
   onEventsRecorded?: (eventIds: string[]) => Promise<void>;
 }

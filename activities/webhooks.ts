@@ -45,7 +45,8 @@ export function webhookActivities(deps: ActivityDeps) {
       id: newId('whd'), endpoint_id: endpoint.id, event_id: event.id, event_type: event.event_type, attempt,
       manual: input.manual, ok: result.ok, http_status: result.status, error_kind: result.errorKind,
       error: result.error === null ? null : storable(result.error), duration_ms: result.durationMs,
-      response_snippet: storable(result.responseSnippet), created: String(Date.now()),
+      // A private destination's answer is never kept: the delivery log would read the operator's network back.
+      response_snippet: result.publicDestination ? storable(result.responseSnippet) : '', created: String(Date.now()),
     });
     const context = { eventId: event.id, endpointId: endpoint.id, attempt, status: result.status, durationMs: result.durationMs };
     if (!result.ok) {
@@ -64,7 +65,7 @@ export function webhookActivities(deps: ActivityDeps) {
     // The exact string that is signed is the one that is sent; every attempt signs with its own timestamp.
     const body = serializeEvent(envelope);
     const headers = signWebhook({ secret: endpoint.secret, msgId: event.id, timestamp: new Date(), body });
-    return sendWebhook({ url: endpoint.url, headers, body, timeoutMs, livemode: endpoint.livemode });
+    return sendWebhook({ url: endpoint.url, headers, body, timeoutMs, allowPrivateNetworks: deps.webhookAllowPrivateNetworks ?? false });
   }
 
   return { deliverWebhook };

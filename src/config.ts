@@ -47,6 +47,8 @@ const envSchema = z.object({
   BITCOIN_TEST_NETWORK: z.enum(['testnet', 'regtest']).default('regtest'),
   LIGHTNING_NODE_KEY: z.string().regex(/^[0-9a-f]{64}$/i).optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_MAX_ENDPOINTS: z.coerce.number().int().min(1).max(1000).default(16),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
@@ -132,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     lightningNodeKey: e.LIGHTNING_NODE_KEY,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
+    webhooks: { allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true', maxEndpointsPerAccount: e.WEBHOOK_MAX_ENDPOINTS },
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     /** Deadline of the API's Temporal calls (updates, signals) before it answers 503. */
     temporalCallTimeoutMs: e.TEMPORAL_CALL_TIMEOUT_MS,

@@ -45,6 +45,9 @@ async function main(): Promise<void> {
     );
   }
   if (system.temporalUiUrl) lines.push(`  Temporal UI:    ${system.temporalUiUrl}`);
+  if (config.webhooks.allowPrivateNetworks) {
+    lines.push('  Webhooks:       may reach private, loopback and link-local addresses (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true; local development only)');
+  }
   console.log(lines.join('\n'));
 }
 

@@ -148,6 +148,7 @@ function activityDeps(
     networks: { test: config.bitcoinTestNetwork, live: config.bitcoinNetwork },
     publicUrl: config.publicUrl,
     platformFeePercent: config.platformFeePercent,
+    webhookAllowPrivateNetworks: config.webhooks.allowPrivateNetworks,
     // Events become webhook deliveries only after the activity's transaction has committed.
     onEventsRecorded: dispatch,
   };

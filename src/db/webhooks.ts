@@ -53,6 +53,12 @@ export async function insertEndpoint(db: DbOrTx, row: WebhookEndpointRow): Promi
   return (await findEndpoint(db, row.id))!;
 }
 
+/** Endpoints an account has (both modes, deleted ones excepted): what the per-account cap counts. */
+export async function countEndpoints(db: DbOrTx, accountId: string): Promise<number> {
+  const [{ n }] = await db(T.webhookEndpoints).where({ account_id: accountId, deleted: false }).count({ n: '*' });
+  return Number(n);
+}
+
 /** An endpoint by ID. With a scope, only a non-deleted endpoint of that account and mode. */
 export async function findEndpoint(db: DbOrTx, id: string, scope?: Scope): Promise<WebhookEndpointRow | undefined> {
   const q = db(T.webhookEndpoints).select(ENDPOINT_COLUMNS).where({ id });

@@ -4,19 +4,20 @@ import type { CreateWebhookInput, UpdateWebhookInput } from '../api/webhooks/sch
 import { findEvent } from '../db/events';
 import type { Scope } from '../db/sessions';
 import {
-  deleteEndpoint, findEndpoint, insertEndpoint, updateEndpoint, type EndpointPatch, type WebhookEndpointRow,
+  countEndpoints, deleteEndpoint, findEndpoint, insertEndpoint, updateEndpoint, type EndpointPatch, type WebhookEndpointRow,
 } from '../db/webhooks';
 import { idFromSeed } from '../domain/ids';
 import { withCallDeadline } from '../temporal/deadline';
 import { assertDeliverableUrl, generateWebhookSecret, InvalidWebhookUrlError } from '../webhooks';
 import { deliveryWorkflowId } from '../webhooks/deliveryTypes';
 import { startWebhookDelivery } from '../webhooks/dispatch';
+import { T } from '../db/tables';
 import type { ServiceContext } from './context';
 
-/** Refuses URLs the mode may not deliver to (live mode: no loopback or private networks), as a 400 on `url`. */
-function checkUrl(url: string, scope: Scope): void {
+/** Refuses URLs no webhook may go to (loopback, private, link-local unless the operator allows them), as a 400 on `url`. */
+function checkUrl(ctx: ServiceContext, url: string): void {
   try {
-    assertDeliverableUrl(url, { livemode: scope.livemode });
+    assertDeliverableUrl(url, { allowPrivateNetworks: ctx.config.webhooks.allowPrivateNetworks });
   } catch (err) {
     if (err instanceof InvalidWebhookUrlError) throw new InvalidRequestError(`Invalid url: ${err.message}`, 'url');
     throw err;
@@ -33,16 +34,29 @@ export async function getWebhookEndpoint(ctx: ServiceContext, scope: Scope, id: 
 /**
  * Registers an endpoint with a fresh `wsec_` secret. Its ID derives from the idempotency seed, so a
  * retried request finds the endpoint (and secret) the first attempt stored instead of making another.
+ * An account has at most `WEBHOOK_MAX_ENDPOINTS` (both modes): each endpoint multiplies every event
+ * into deliveries, so an unbounded number would let one merchant flood a third party through us.
  */
 export async function createWebhookEndpoint(
   ctx: ServiceContext, scope: Scope, input: CreateWebhookInput, seed: string,
 ): Promise<WebhookEndpointRow> {
-  checkUrl(input.url, scope);
+  checkUrl(ctx, input.url);
+  const id = idFromSeed('we', seed);
   const now = String(Date.now());
-  return insertEndpoint(ctx.db, {
-    id: idFromSeed('we', seed), account_id: scope.accountId, livemode: scope.livemode, url: input.url,
-    description: input.description ?? null, enabled_events: input.enabled_events, status: 'enabled',
-    secret: generateWebhookSecret(), deleted: false, created: now, modified: now,
+  return ctx.db.transaction(async (tx) => {
+    const known = await findEndpoint(tx, id, scope);
+    if (known) return known;
+    // The account row's lock serialises concurrent creates, so the count cannot be raced past the cap.
+    await tx(T.accounts).select('id').where({ id: scope.accountId }).forUpdate();
+    const max = ctx.config.webhooks.maxEndpointsPerAccount;
+    if (await countEndpoints(tx, scope.accountId) >= max) {
+      throw new InvalidRequestError(`An account can have at most ${max} webhook endpoints; delete one before adding another.`);
+    }
+    return insertEndpoint(tx, {
+      id, account_id: scope.accountId, livemode: scope.livemode, url: input.url,
+      description: input.description ?? null, enabled_events: input.enabled_events, status: 'enabled',
+      secret: generateWebhookSecret(), deleted: false, created: now, modified: now,
+    });
   });
 }
 
@@ -51,7 +65,7 @@ export async function updateWebhookEndpoint(
   ctx: ServiceContext, scope: Scope, id: string, input: UpdateWebhookInput,
 ): Promise<WebhookEndpointRow> {
   await getWebhookEndpoint(ctx, scope, id);
-  if (input.url !== undefined) checkUrl(input.url, scope);
+  if (input.url !== undefined) checkUrl(ctx, input.url);
   const patch: EndpointPatch = {
     ...(input.url !== undefined ? { url: input.url } : {}),
     ...(input.enabled_events !== undefined ? { enabled_events: input.enabled_events } : {}),

@@ -1,16 +1,17 @@
 /**
- * Where a webhook may be sent. Test mode: any http(s) URL (merchants test against local receivers).
- * Live mode: only public addresses, checked on the literal host and again on every DNS answer, so a
- * name pointing at 127.0.0.1 or 10.x cannot turn our worker into a proxy into the operator's network.
+ * Where a webhook may be sent: only public addresses, in both modes, checked on the literal host and
+ * again on every DNS answer, so a name pointing at 127.0.0.1, 10.x or 169.254.169.254 cannot turn our
+ * worker into a proxy into the operator's network. Only the operator can open private networks
+ * (`WEBHOOK_ALLOW_PRIVATE_NETWORKS=true`, for local development).
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { InvalidWebhookUrlError, WebhookDnsError } from './errors';
 import { blockedIpReason } from './ipRules';
 
-/** Whether the endpoint belongs to live mode (strict address rules) or test mode. */
-export interface DeliveryModeOptions {
-  livemode: boolean;
+/** The operator's choice: may webhooks reach loopback, private and link-local addresses? (default no) */
+export interface DeliveryPolicy {
+  allowPrivateNetworks: boolean;
 }
 
 /** One resolved address, in the shape of `dns.lookup(…, { all: true })`. */
@@ -23,7 +24,7 @@ export interface ResolvedAddress {
 export type HostResolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
 /** Options of `resolveAndCheck`. */
-export interface ResolveOptions extends DeliveryModeOptions {
+export interface ResolveOptions extends DeliveryPolicy {
   resolver?: HostResolver;
 }
 
@@ -33,6 +34,8 @@ export interface CheckedDestination {
   /** Host without IPv6 brackets, as node:http wants it. */
   hostname: string;
   addresses: ResolvedAddress[];
+  /** Every address is a public one (false only where private networks are allowed). */
+  isPublic: boolean;
 }
 
 const defaultResolver: HostResolver = async (hostname) =>
@@ -49,8 +52,18 @@ function isLocalhostName(host: string): boolean {
   return name === 'localhost' || name.endsWith('.localhost');
 }
 
-/** Parses `url` and throws `InvalidWebhookUrlError` unless it is http(s) and, in live mode, not local. */
-export function assertDeliverableUrl(url: string, options: DeliveryModeOptions): URL {
+/** Why a literal host is not public (a localhost name or a non-public IP), or null. */
+function privateHostReason(host: string): string | null {
+  if (isLocalhostName(host)) return `${host} (loopback)`;
+  if (isIP(host) !== 0) {
+    const reason = blockedIpReason(host);
+    if (reason) return `${host} (${reason})`;
+  }
+  return null;
+}
+
+/** Parses `url` and throws `InvalidWebhookUrlError` unless it is http(s) and, unless allowed, not local. */
+export function assertDeliverableUrl(url: string, options: DeliveryPolicy): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -62,23 +75,20 @@ export function assertDeliverableUrl(url: string, options: DeliveryModeOptions):
   }
   const host = bareHost(parsed);
   if (host === '') throw new InvalidWebhookUrlError('webhook URL has no host');
-  if (!options.livemode) return parsed;
-  if (isLocalhostName(host)) {
-    throw new InvalidWebhookUrlError(`live-mode webhook URL must not point at ${host} (loopback)`);
-  }
-  if (isIP(host) !== 0) {
-    const reason = blockedIpReason(host);
-    if (reason) throw new InvalidWebhookUrlError(`live-mode webhook URL must not point at ${host} (${reason})`);
-  }
+  if (options.allowPrivateNetworks) return parsed;
+  const reason = privateHostReason(host);
+  if (reason) throw new InvalidWebhookUrlError(`webhook URL must not point at ${reason}: only public addresses are allowed`);
   return parsed;
 }
 
-/** Checks `url`, resolves its host (all addresses) and, in live mode, refuses if any is non-public. */
+/** Checks `url`, resolves its host (all addresses) and, unless allowed, refuses if any is non-public. */
 export async function resolveAndCheck(url: string, options: ResolveOptions): Promise<CheckedDestination> {
   const parsed = assertDeliverableUrl(url, options);
   const hostname = bareHost(parsed);
   const family = isIP(hostname);
-  if (family !== 0) return { url: parsed, hostname, addresses: [{ address: hostname, family: family as 4 | 6 }] };
+  if (family !== 0) {
+    return { url: parsed, hostname, addresses: [{ address: hostname, family: family as 4 | 6 }], isPublic: privateHostReason(hostname) === null };
+  }
   let addresses: ResolvedAddress[];
   try {
     addresses = await (options.resolver ?? defaultResolver)(hostname);
@@ -87,14 +97,10 @@ export async function resolveAndCheck(url: string, options: ResolveOptions): Pro
     throw new WebhookDnsError(`cannot resolve webhook host ${hostname}: ${code}`);
   }
   if (addresses.length === 0) throw new WebhookDnsError(`webhook host ${hostname} has no addresses`);
-  if (options.livemode) {
-    // Every answer must pass: the connection could use any of them (happy eyeballs, retries).
-    for (const { address } of addresses) {
-      const reason = blockedIpReason(address);
-      if (reason) {
-        throw new InvalidWebhookUrlError(`live-mode webhook host ${hostname} resolves to ${address} (${reason})`);
-      }
-    }
+  // Every answer must pass: the connection could use any of them (happy eyeballs, retries).
+  const blocked = addresses.map(({ address }) => [address, blockedIpReason(address)] as const).find(([, reason]) => reason);
+  if (blocked && !options.allowPrivateNetworks) {
+    throw new InvalidWebhookUrlError(`webhook host ${hostname} resolves to ${blocked[0]} (${blocked[1]}): only public addresses are allowed`);
   }
-  return { url: parsed, hostname, addresses };
+  return { url: parsed, hostname, addresses, isPublic: !blocked && !isLocalhostName(hostname) };
 }

@@ -10,7 +10,7 @@ export {
   assertDeliverableUrl,
   resolveAndCheck,
   type CheckedDestination,
-  type DeliveryModeOptions,
+  type DeliveryPolicy,
   type HostResolver,
   type ResolvedAddress,
 } from './destination';

@@ -36,11 +36,17 @@ const V6_BLOCKED: Range[] = [
   { bytes: [0xfe, 0x80], bits: 10, label: 'link-local fe80::/10' },
   { bytes: [0xfe, 0xc0], bits: 10, label: 'site-local fec0::/10' },
   { bytes: [0xff], bits: 8, label: 'multicast ff00::/8' },
+  // Translation and tunnel prefixes whose gateway may be inside the operator's network.
+  { bytes: [0, 0x64, 0xff, 0x9b, 0, 0x01], bits: 48, label: 'local-use NAT64 64:ff9b:1::/48' },
+  { bytes: [0x20, 0x01, 0, 0], bits: 32, label: 'Teredo 2001::/32' },
+  { bytes: [0x20, 0x01, 0x0d, 0xb8], bits: 32, label: 'documentation 2001:db8::/32' },
+  { bytes: [0x01, 0, 0, 0, 0, 0, 0, 0], bits: 64, label: 'discard-only 100::/64' },
 ];
 
 // IPv6 forms that carry an IPv4 address which the kernel or a NAT64/6to4 gateway will actually reach.
 const V4_EMBEDDINGS: { prefix: Range; offset: number }[] = [
   { prefix: { bytes: [...Array(10).fill(0), 0xff, 0xff], bits: 96, label: 'IPv4-mapped' }, offset: 12 },
+  { prefix: { bytes: [...Array(8).fill(0), 0xff, 0xff, 0, 0], bits: 96, label: 'IPv4-translated' }, offset: 12 },
   { prefix: { bytes: Array(12).fill(0), bits: 96, label: 'IPv4-compatible' }, offset: 12 },
   { prefix: { bytes: [0, 0x64, 0xff, 0x9b, ...Array(8).fill(0)], bits: 96, label: 'NAT64' }, offset: 12 },
   { prefix: { bytes: [0x20, 0x02], bits: 16, label: '6to4' }, offset: 2 },

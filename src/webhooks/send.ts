@@ -19,7 +19,8 @@ export interface SendWebhookInput {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
-  livemode: boolean;
+  /** The operator opened private networks (`WEBHOOK_ALLOW_PRIVATE_NETWORKS`); default: public only. */
+  allowPrivateNetworks?: boolean;
   maxResponseBytes?: number;
   /** Replaces `dns.lookup`, e.g. to test DNS answers; connections always use the checked addresses. */
   resolver?: HostResolver;
@@ -35,7 +36,10 @@ export interface WebhookAttemptResult {
   durationMs: number;
   error: string | null;
   errorKind: WebhookFailureKind | null;
+  /** The start of the receiver's answer (up to `maxResponseBytes`). */
   responseSnippet: string;
+  /** Every address connected to was public; false when private networks are allowed and one was used. */
+  publicDestination: boolean;
 }
 
 interface RawResponse {
@@ -50,7 +54,7 @@ function assertInput(input: SendWebhookInput, maxResponseBytes: number): void {
   };
   if (typeof input.url !== 'string') bad('url must be a string');
   if (typeof input.body !== 'string') bad('body must be a string');
-  if (typeof input.livemode !== 'boolean') bad('livemode must be a boolean');
+  if (input.allowPrivateNetworks !== undefined && typeof input.allowPrivateNetworks !== 'boolean') bad('allowPrivateNetworks must be a boolean');
   if (!Number.isFinite(input.timeoutMs) || input.timeoutMs <= 0) bad('timeoutMs must be a positive number');
   if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 0) bad('maxResponseBytes must be an integer >= 0');
   for (const [name, value] of Object.entries(input.headers ?? bad('headers are required'))) {
@@ -158,11 +162,11 @@ export async function sendWebhook(input: SendWebhookInput): Promise<WebhookAttem
   const timer = setTimeout(() => controller.abort(new Error('webhook attempt timed out')), input.timeoutMs);
   try {
     const dest = await raceAbort(
-      resolveAndCheck(input.url, { livemode: input.livemode, resolver: input.resolver }),
+      resolveAndCheck(input.url, { allowPrivateNetworks: input.allowPrivateNetworks ?? false, resolver: input.resolver }),
       controller.signal,
     );
     const res = await post(dest, input, maxResponseBytes, controller.signal);
-    const base = { status: res.status, durationMs: elapsed(), responseSnippet: res.snippet };
+    const base = { status: res.status, durationMs: elapsed(), responseSnippet: res.snippet, publicDestination: dest.isPublic };
     if (res.status >= 200 && res.status < 300) return { ...base, ok: true, error: null, errorKind: null };
     if (res.status >= 300 && res.status < 400) {
       const to = res.location ? ` to ${res.location.slice(0, 200)}` : '';
@@ -173,7 +177,7 @@ export async function sendWebhook(input: SendWebhookInput): Promise<WebhookAttem
     const failure = describeFailure(err, controller.signal.aborted, input.timeoutMs);
     if (!failure) throw err;
     const [errorKind, error] = failure;
-    return { ok: false, status: null, durationMs: elapsed(), error, errorKind, responseSnippet: '' };
+    return { ok: false, status: null, durationMs: elapsed(), error, errorKind, responseSnippet: '', publicDestination: false };
   } finally {
     clearTimeout(timer);
   }

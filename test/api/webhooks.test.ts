@@ -86,7 +86,7 @@ describe('delivery', () => {
     expect(r.received[2].event.data.object.id).toBe(session.id);
     const log = await waitFor(() => api(m.key, 'GET', `/webhooks/${endpoint.id}/deliveries`), (res) => res.body.data.length === 3);
     expect(log.body.data.map((d: any) => [d.attempt, d.succeeded, d.status_code])).toEqual([[3, true, 200], [2, false, 500], [1, false, 500]]);
-    expect(log.body.data[1]).toMatchObject({ object: 'webhook_delivery', webhook: endpoint.id, event_type: 'checkout_session.created', manual: false, error: 'HTTP 500', response_body: 'nope' });
+    expect(log.body.data[1]).toMatchObject({ object: 'webhook_delivery', webhook: endpoint.id, event_type: 'checkout_session.created', manual: false, error: 'HTTP 500', response_body: '' });
     const filtered = await api(m.key, 'GET', `/webhooks/${endpoint.id}/deliveries?event=${r.received[0].event.id}&limit=1`);
     expect(filtered.body).toMatchObject({ has_more: true, data: [{ attempt: 3 }] });
 
@@ -134,13 +134,13 @@ describe('delivery', () => {
     expect(r.received.map((x) => x.event.id)).toEqual(eventIds);
   });
 
-  test('a 2xx with a binary body counts as delivered once, its body logged without NUL bytes', async () => {
+  test("a 2xx with a binary body counts as delivered once; a private receiver's body is never logged", async () => {
     const m = await createMerchant(sys.baseUrl);
     const r = await receiver({ body: 'ok\u0000\u0001done' });
     const endpoint = await register(m.key, r, { enabled_events: ['checkout_session.created'] });
     await createSession(m.key);
     const log = await waitFor(() => api(m.key, 'GET', `/webhooks/${endpoint.id}/deliveries`), (res) => res.body.data.length === 1);
-    expect(log.body.data[0]).toMatchObject({ succeeded: true, status_code: 200, response_body: 'ok\u0001done' });
+    expect(log.body.data[0]).toMatchObject({ succeeded: true, status_code: 200, response_body: '' }); // a private receiver's answer is never kept
     await pause(300);
     expect(r.received).toHaveLength(1);
   });

@@ -31,6 +31,8 @@ export async function startTestSystem(env: Record<string, string> = {}, opts: { 
     DATA_DIR: dataDir,
     ADMIN_API_KEY: ADMIN_KEY,
     CHECKOUT_MIN_TTL_SECONDS: '1',
+    // The tests' webhook receivers listen on 127.0.0.1 (test/api/securityWebhooks.test.ts runs without this).
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });

@@ -8,8 +8,10 @@ import {
   type HostResolver,
 } from '../../../src/webhooks';
 
-const live = { livemode: true };
-const test = { livemode: false };
+/** The default (both modes): public addresses only. */
+const strict = { allowPrivateNetworks: false };
+/** WEBHOOK_ALLOW_PRIVATE_NETWORKS=true: the operator's local development. */
+const open = { allowPrivateNetworks: true };
 
 /** Stand-in for DNS answers (node:dns, not our code): name → addresses. */
 const fakeDns =
@@ -22,15 +24,15 @@ const fakeDns =
 
 describe('assertDeliverableUrl', () => {
   it.each(['ftp://example.com/hook', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url', '/relative'])(
-    'rejects %s in both modes',
+    'rejects %s whatever the policy',
     (url) => {
-      expect(() => assertDeliverableUrl(url, live)).toThrow(InvalidWebhookUrlError);
-      expect(() => assertDeliverableUrl(url, test)).toThrow(InvalidWebhookUrlError);
+      expect(() => assertDeliverableUrl(url, strict)).toThrow(InvalidWebhookUrlError);
+      expect(() => assertDeliverableUrl(url, open)).toThrow(InvalidWebhookUrlError);
     },
   );
 
   it('names the bad scheme', () => {
-    expect(() => assertDeliverableUrl('ftp://example.com', test)).toThrow(/http: or https:.*ftp:/);
+    expect(() => assertDeliverableUrl('ftp://example.com', open)).toThrow(/http: or https:.*ftp:/);
   });
 
   it.each([
@@ -58,11 +60,15 @@ describe('assertDeliverableUrl', () => {
     ['http://[fd12:3456::1]/', /unique-local/],
     ['http://[fc00::1]/', /unique-local/],
     ['http://[fe80::1]/', /link-local fe80/],
+    ['http://[64:ff9b:1::a00:1]/', /local-use NAT64/],
+    ['http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/', /Teredo/],
+    ['http://[::ffff:0:7f00:1]/', /IPv4-translated loopback/],
+    ['http://[2001:db8::1]/', /documentation/],
     ['http://224.0.0.1/', /multicast/],
     ['http://255.255.255.255/', /reserved/],
-  ])('live mode rejects %s', (url, reason) => {
-    expect(() => assertDeliverableUrl(url, live)).toThrow(InvalidWebhookUrlError);
-    expect(() => assertDeliverableUrl(url, live)).toThrow(reason);
+  ])('rejects %s by default', (url, reason) => {
+    expect(() => assertDeliverableUrl(url, strict)).toThrow(InvalidWebhookUrlError);
+    expect(() => assertDeliverableUrl(url, strict)).toThrow(reason);
   });
 
   it.each([
@@ -75,14 +81,15 @@ describe('assertDeliverableUrl', () => {
     'https://[2606:4700:4700::1111]/',
     'http://[::ffff:8.8.8.8]/',
     'https://localhost.example.com/',
-  ])('live mode accepts public %s', (url) => {
-    expect(assertDeliverableUrl(url, live).href).toBe(new URL(url).href);
+  ])('accepts public %s', (url) => {
+    expect(assertDeliverableUrl(url, strict).href).toBe(new URL(url).href);
   });
 
   it.each(['http://127.0.0.1:4000/hook', 'http://localhost:3000/', 'http://[::1]:8080/', 'http://10.0.0.1/'])(
-    'test mode accepts %s (local receivers)',
+    'accepts %s only when private networks are allowed (local receivers)',
     (url) => {
-      expect(assertDeliverableUrl(url, test)).toBeInstanceOf(URL);
+      expect(assertDeliverableUrl(url, open)).toBeInstanceOf(URL);
+      expect(() => assertDeliverableUrl(url, strict)).toThrow(/only public addresses are allowed/);
     },
   );
 });
@@ -116,55 +123,58 @@ describe('blockedIpReason', () => {
 });
 
 describe('resolveAndCheck', () => {
-  it('refuses in live mode a name whose DNS answer is private', async () => {
+  it('refuses a name whose DNS answer is private', async () => {
     const resolver = fakeDns({ 'hooks.evil.example': ['10.0.0.5'] });
-    await expect(resolveAndCheck('https://hooks.evil.example/x', { ...live, resolver })).rejects.toThrow(
+    await expect(resolveAndCheck('https://hooks.evil.example/x', { ...strict, resolver })).rejects.toThrow(
       /hooks\.evil\.example resolves to 10\.0\.0\.5 \(private/,
     );
   });
 
-  it('refuses in live mode if any one of several answers is private', async () => {
+  it('refuses if any one of several answers is private', async () => {
     const resolver = fakeDns({ 'mixed.example': ['93.184.216.34', '2606:2800::1', '::1'] });
-    await expect(resolveAndCheck('https://mixed.example/', { ...live, resolver })).rejects.toThrow(
+    await expect(resolveAndCheck('https://mixed.example/', { ...strict, resolver })).rejects.toThrow(
       InvalidWebhookUrlError,
     );
   });
 
   it('returns every address for a public name', async () => {
     const resolver = fakeDns({ 'shop.example': ['93.184.216.34', '2606:2800::1'] });
-    const dest = await resolveAndCheck('https://shop.example/hook', { ...live, resolver });
+    const dest = await resolveAndCheck('https://shop.example/hook', { ...strict, resolver });
     expect(dest.hostname).toBe('shop.example');
+    expect(dest.isPublic).toBe(true);
     expect(dest.addresses).toEqual([
       { address: '93.184.216.34', family: 4 },
       { address: '2606:2800::1', family: 6 },
     ]);
   });
 
-  it('allows private answers in test mode', async () => {
+  it('allows private answers only when private networks are allowed, and says they are not public', async () => {
     const resolver = fakeDns({ 'dev.internal': ['192.168.0.10'] });
-    const dest = await resolveAndCheck('http://dev.internal:8080/', { ...test, resolver });
+    const dest = await resolveAndCheck('http://dev.internal:8080/', { ...open, resolver });
     expect(dest.addresses[0].address).toBe('192.168.0.10');
+    expect(dest.isPublic).toBe(false);
+    await expect(resolveAndCheck('http://dev.internal:8080/', { ...strict, resolver })).rejects.toThrow(/resolves to 192\.168\.0\.10/);
   });
 
   it('uses literal IPs without DNS, stripping IPv6 brackets', async () => {
     const resolver: HostResolver = () => Promise.reject(new Error('must not be called'));
-    const dest = await resolveAndCheck('http://[2606:4700::1111]:8443/', { ...live, resolver });
+    const dest = await resolveAndCheck('http://[2606:4700::1111]:8443/', { ...strict, resolver });
     expect(dest).toMatchObject({ hostname: '2606:4700::1111', addresses: [{ address: '2606:4700::1111', family: 6 }] });
   });
 
   it('reports an unknown name as WebhookDnsError', async () => {
     const resolver = fakeDns({});
-    await expect(resolveAndCheck('https://nowhere.example/', { ...live, resolver })).rejects.toThrow(WebhookDnsError);
+    await expect(resolveAndCheck('https://nowhere.example/', { ...strict, resolver })).rejects.toThrow(WebhookDnsError);
   });
 
-  it('resolves localhost with the real node:dns in test mode, refuses it by name in live mode', async () => {
-    const dest = await resolveAndCheck('http://localhost:1/', test);
+  it('resolves localhost with the real node:dns when allowed, refuses it by name by default', async () => {
+    const dest = await resolveAndCheck('http://localhost:1/', open);
     expect(dest.addresses.length).toBeGreaterThan(0);
     for (const { address } of dest.addresses) expect(blockedIpReason(address)).toMatch(/loopback/);
-    await expect(resolveAndCheck('http://localhost:1/', live)).rejects.toThrow(InvalidWebhookUrlError);
+    await expect(resolveAndCheck('http://localhost:1/', strict)).rejects.toThrow(InvalidWebhookUrlError);
   });
 
   it('still rejects bad schemes before any lookup', async () => {
-    await expect(resolveAndCheck('ftp://example.com/', test)).rejects.toThrow(InvalidWebhookUrlError);
+    await expect(resolveAndCheck('ftp://example.com/', open)).rejects.toThrow(InvalidWebhookUrlError);
   });
 });

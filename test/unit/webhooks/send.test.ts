@@ -20,7 +20,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const plain = { headers: {}, body: '{}', livemode: false, timeoutMs: 5000 };
+const plain = { headers: {}, body: '{}', allowPrivateNetworks: true, timeoutMs: 5000 };
 
 describe('sendWebhook against real local receivers', () => {
   it('delivers a signed event that a standardwebhooks receiver verifies', async () => {
@@ -41,9 +41,9 @@ describe('sendWebhook against real local receivers', () => {
     const body = serializeEvent(envelope);
     const headers = signWebhook({ secret, msgId: envelope.id, timestamp: new Date(), body });
 
-    const result = await sendWebhook({ url: `${receiver.url}/hooks?x=1`, headers, body, timeoutMs: 5000, livemode: false });
+    const result = await sendWebhook({ url: `${receiver.url}/hooks?x=1`, headers, body, timeoutMs: 5000, allowPrivateNetworks: true });
 
-    expect(result).toMatchObject({ ok: true, status: 200, error: null, errorKind: null });
+    expect(result).toMatchObject({ ok: true, status: 200, error: null, errorKind: null, publicDestination: false });
     expect(result.responseSnippet).toBe('{"received":true}');
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
     expect(verified).toEqual(envelope);
@@ -111,20 +111,20 @@ describe('sendWebhook against real local receivers', () => {
     expect(result.durationMs).toBeGreaterThanOrEqual(250);
   });
 
-  it('refuses loopback in live mode without connecting', async () => {
+  it('refuses loopback and private addresses by default without connecting', async () => {
     const receiver = await server((_req, res) => res.writeHead(200).end());
     for (const url of [receiver.url, `http://localhost:${receiver.port}/`, 'http://10.0.0.1/hook']) {
-      const result = await sendWebhook({ ...plain, url, livemode: true });
+      const result = await sendWebhook({ ...plain, url, allowPrivateNetworks: false });
       expect(result).toMatchObject({ ok: false, status: null, errorKind: 'invalid_url' });
-      expect(result.error).toMatch(/live-mode webhook URL must not point at/);
+      expect(result.error).toMatch(/webhook URL must not point at .*only public addresses/);
     }
     expect(receiver.requests).toHaveLength(0);
   });
 
-  it('refuses in live mode a name that resolves to loopback', async () => {
+  it('refuses by default a name that resolves to loopback', async () => {
     const receiver = await server((_req, res) => res.writeHead(200).end());
     const resolver = async () => [{ address: '127.0.0.1', family: 4 as const }];
-    const result = await sendWebhook({ ...plain, url: `http://rebind.example:${receiver.port}/`, livemode: true, resolver });
+    const result = await sendWebhook({ ...plain, url: `http://rebind.example:${receiver.port}/`, allowPrivateNetworks: false, resolver });
     expect(result).toMatchObject({ ok: false, errorKind: 'invalid_url' });
     expect(receiver.requests).toHaveLength(0);
   });
@@ -138,14 +138,14 @@ describe('sendWebhook against real local receivers', () => {
     expect(receiver.requests[0].headers.host).toBe(`merchant.example:${receiver.port}`);
   });
 
-  it('accepts loopback in test mode, including localhost', async () => {
+  it('accepts loopback, including localhost, when private networks are allowed', async () => {
     const receiver = await server((_req, res) => res.writeHead(200).end());
     const result = await sendWebhook({ ...plain, url: `http://localhost:${receiver.port}/` });
     expect(result).toMatchObject({ ok: true, status: 200 });
   });
 
-  it.each([true, false])('returns ftp:// as a failed attempt (livemode %s)', async (livemode) => {
-    const result = await sendWebhook({ ...plain, url: 'ftp://example.com/hook', livemode });
+  it.each([true, false])('returns ftp:// as a failed attempt (private networks allowed: %s)', async (allowPrivateNetworks) => {
+    const result = await sendWebhook({ ...plain, url: 'ftp://example.com/hook', allowPrivateNetworks });
     expect(result).toMatchObject({ ok: false, status: null, errorKind: 'invalid_url' });
   });
 
