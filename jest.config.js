@@ -9,11 +9,9 @@ module.exports = {
   testTimeout: 60000,
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
-    // Starts the product as its users do (own servers, own processes): no shared global setup.
-    { displayName: 'deploy', testMatch: ['<rootDir>/test/deploy/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
     {
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/{api,workflow,e2e}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{api,workflow,e2e,deploy}/**/*.test.ts'],
       transform,
       transformIgnorePatterns,
       testEnvironment: 'node',
