@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BaselineResult } from './baseline';
+import type { LedgerResult } from './ledger';
 import type { PhaseConditions } from './conditions';
 import type { OpenSessionsResult } from './openSessions';
 import type { BenchOptions } from './options';
@@ -21,6 +22,7 @@ export interface BenchResults {
   creation?: CreationResult;
   receipts?: ReceiptResult;
   reads?: ReadResult;
+  ledger?: LedgerResult;
   open?: OpenSessionsResult;
   /** CPU, event-loop delay and machine load during each phase. */
   conditions?: Partial<Record<string, PhaseConditions>>;
@@ -74,9 +76,15 @@ export function toMarkdown(r: BenchResults): string {
     lines.push(row(['5', `${h.sessions} open sessions held (created at ${h.createdPerSec}/s)`, `process RSS ${h.before.rssMb} → ${h.held.rssMb} MB (${h.rssPerSessionKb} KB/session), heap ${h.before.heapUsedMb} → ${h.held.heapUsedMb} MB${temporal}`, '', '', '', '']));
     lines.push(row(['5', `receipt → \`paid\` while they wait (${h.receipts.sessions}, ${offered(h.receipts)})`, `${h.receipts.paidPerSec} paid/s`, ...lat(h.receipts.toPaid), goal(h.receipts.toPaid.p50 <= 100, 'p50 ≤ 100')]));
   }
+  const l = r.ledger;
+  if (l) {
+    lines.push(row(['6', `a receipt's ledger postings (payment, fee, 2 transfers), merchant with 0 prior entries (${l.receipts})`, '', ...lat(l.fresh), '']));
+    lines.push(row(['6', `… merchant with ${l.priorEntries} prior entries`, `${l.ratio}× the fresh p50`, ...lat(l.heavy), goal(l.ratio <= 1.2, 'ratio ≈ 1 (≤ 1.2)')]));
+    lines.push(row(['6', '… deriving that merchant\'s balance from its entries (the old per-debit check)', '', ...lat(l.derivedBalance), '']));
+  }
   if (r.conditions) {
     const items: Record<string, number | undefined> = {
-      baseline: b?.workflows, create: c?.sessions, receipt: p?.sessions, get: g?.requests, open: h ? h.sessions + h.receipts.sessions : undefined,
+      baseline: b?.workflows, create: c?.sessions, receipt: p?.sessions, get: g?.requests, ledger: l ? l.receipts * 2 : undefined, open: h ? h.sessions + h.receipts.sessions : undefined,
     };
     lines.push('', 'Conditions per phase: CPU of this process (API + worker + watcher + bench client) and of the embedded servers; '
       + 'CPU ms per item (workflow, session, receipt, request) is the load-independent cost:', '',

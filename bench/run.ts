@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { runBaseline } from './baseline';
+import { runLedger } from './ledger';
 import { watchConditions } from './conditions';
 import { runOpenSessions } from './openSessions';
 import { parseOptions, type Phase } from './options';
@@ -70,6 +71,11 @@ async function main(): Promise<void> {
     if (on('get') && sessions.length > 0) {
       results.reads = await phase('get', `4. GET /checkout-sessions/{id} for ${opts.getSeconds} s`, () => runReads(
         sys.baseUrl, merchant.key, sessions.map((s) => s.id), opts.getSeconds, opts.getConcurrency));
+    }
+    if (on('ledger') && opts.ledgerReceipts > 0) {
+      const [fresh, heavy, other] = [await createMerchant(sys, 'Ledger fresh'), await createMerchant(sys, 'Ledger heavy'), await createMerchant(sys, 'Ledger other')];
+      results.ledger = await phase('ledger', `6. Ledger: a receipt's postings at 0 and ${opts.ledgerEntries} prior entries`, () => runLedger(
+        sys.db, fresh, heavy, other, destinations, { priorEntries: opts.ledgerEntries, receipts: opts.ledgerReceipts }));
     }
     if (on('open') && opts.open > 0) {
       results.open = await phase('open', `5. Holding ${opts.open} open sessions`, () => runOpenSessions(sys, merchant, destinations, {

@@ -10,10 +10,21 @@ export type LedgerTxnType = 'payment' | 'platform_fee' | 'affiliate_fee' | 'tran
 export class LedgerImbalanceError extends Error {}
 export class NegativeBalanceError extends Error {}
 
+/** The CHECK of migration 050: a running balance below zero. */
+const NON_NEGATIVE_CONSTRAINT = 'account_balances_non_negative';
+
 /**
  * Posts one balanced movement (entries sum to zero), exactly once per `key`: a retry finds the key
- * and posts nothing. Must run inside a DB transaction. Refuses to leave any debited account (other
- * than the external counterparty) below zero. Returns the transaction ID.
+ * and posts nothing. Must run inside a DB transaction. Refuses to leave any account (other than the
+ * external counterparty) below zero. Returns the transaction ID.
+ *
+ * One statement: the transaction row, its entries and the running balances (`account_balances`) move
+ * together, so the cost does not depend on how many entries an account already has. The balance CHECK
+ * refuses an overdraft inside the database; the error aborts the caller's transaction, so nothing of
+ * the movement (or of anything else the caller wrote) stays. Existing balance rows are updated and
+ * missing ones inserted (PostgreSQL checks an INSERT's proposed row before ON CONFLICT, so a debit
+ * cannot be an upsert). Two movements racing in opposite directions may deadlock; PostgreSQL aborts
+ * one, and the activity's retry posts it again (the key makes that exactly once).
  */
 export async function postLedgerTransaction(
   tx: DbOrTx,
@@ -22,25 +33,49 @@ export async function postLedgerTransaction(
 ): Promise<string> {
   if (t.entries.reduce((sum, e) => sum + e.amount, 0n) !== 0n) throw new LedgerImbalanceError(`unbalanced ${t.key}`);
   const id = idFromSeed('txn', t.key);
-  const inserted = await tx(T.ledgerTransactions)
-    .insert({ id, key: t.key, type: t.type, livemode: t.livemode, receipt_id: t.receiptId ?? null,
-      transfer_id: t.transferId ?? null, checkout_session_id: t.sessionId ?? null, description: t.description ?? null, created: t.now })
-    .onConflict('key').ignore().returning('id');
-  if (inserted.length === 0) return id;
-  await tx(T.ledgerEntries).insert(t.entries.filter((e) => e.amount !== 0n).map((e) => ({
-    txn_id: id, account_id: e.accountId, livemode: t.livemode, amount: e.amount.toString(), created: t.now,
-  })));
-  for (const e of t.entries) {
-    if (e.amount < 0n && e.accountId !== EXTERNAL_ACCOUNT_ID) {
-      const balance = await accountBalance(tx, e.accountId, t.livemode);
-      if (balance < 0n) throw new NegativeBalanceError(`${e.accountId} would go to ${balance} sats by ${t.key}`);
+  const entries = t.entries.filter((e) => e.amount !== 0n);
+  if (entries.length === 0) throw new LedgerImbalanceError(`no movement in ${t.key}`);
+  const values = entries.map(() => '(?::varchar, ?::bigint, ?::int)').join(', ');
+  try {
+    await tx.raw(`
+      with txn as (
+        insert into ${T.ledgerTransactions} (id, key, type, livemode, receipt_id, transfer_id, checkout_session_id, description, created)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (key) do nothing returning id
+      ), entries as (
+        insert into ${T.ledgerEntries} (txn_id, account_id, livemode, amount, created)
+        select txn.id, v.account_id, ?, v.amount, ? from txn cross join (values ${values}) as v(account_id, amount, ord) order by v.ord
+        returning account_id, amount
+      ), moved as (
+        select account_id, sum(amount)::bigint as delta from entries where account_id <> ? group by account_id
+      ), updated as (
+        update ${T.accountBalances} b set balance = b.balance + m.delta from moved m
+        where b.account_id = m.account_id and b.livemode = ? returning b.account_id
+      )
+      insert into ${T.accountBalances} (account_id, livemode, balance)
+      select account_id, ?, delta from moved where account_id not in (select account_id from updated) order by account_id
+      on conflict (account_id, livemode) do update set balance = ${T.accountBalances}.balance + excluded.balance`,
+    [id, t.key, t.type, t.livemode, t.receiptId ?? null, t.transferId ?? null, t.sessionId ?? null, t.description ?? null, t.now,
+      t.livemode, t.now, ...entries.flatMap((e, i) => [e.accountId, e.amount.toString(), i]),
+      EXTERNAL_ACCOUNT_ID, t.livemode, t.livemode]);
+  } catch (err) {
+    const pgErr = err as { code?: string; constraint?: string; detail?: string };
+    if (pgErr.code === '23514' && pgErr.constraint === NON_NEGATIVE_CONSTRAINT) {
+      throw new NegativeBalanceError(`${t.key} would overdraw an account (${pgErr.detail ?? 'balance below zero'})`);
     }
+    throw err;
   }
   return id;
 }
 
-/** An account's balance in one mode, derived from its entries. */
+/** An account's balance in one mode: one row of the running balances (0 before its first movement). */
 export async function accountBalance(db: DbOrTx, accountId: string, livemode: boolean): Promise<bigint> {
+  if (accountId === EXTERNAL_ACCOUNT_ID) return derivedAccountBalance(db, accountId, livemode);
+  const row = await db(T.accountBalances).first('balance').where({ account_id: accountId, livemode });
+  return BigInt(row?.balance ?? 0);
+}
+
+/** An account's balance in one mode re-derived from all its entries (reconcile, the external account). */
+export async function derivedAccountBalance(db: DbOrTx, accountId: string, livemode: boolean): Promise<bigint> {
   const row = await db(T.ledgerEntries).where({ account_id: accountId, livemode }).sum({ total: 'amount' }).first();
   return BigInt(row?.total ?? 0);
 }

@@ -7,6 +7,7 @@ import * as watcherCursors from './migrations/005_watcher_cursors';
 import * as eventDispatch from './migrations/006_event_dispatch';
 import * as receiptSources from './migrations/010_receipt_sources';
 import * as chainScan from './migrations/020_chain_scan';
+import * as accountBalances from './migrations/050_account_balances';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '006_event_dispatch': eventDispatch,
   '010_receipt_sources': receiptSources,
   '020_chain_scan': chainScan,
+  '050_account_balances': accountBalances,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -9,6 +9,7 @@ export const T = {
   events: 'events',
   ledgerTransactions: 'ledger_transactions',
   ledgerEntries: 'ledger_entries',
+  accountBalances: 'account_balances',
   transfers: 'transfers',
   webhookEndpoints: 'webhook_endpoints',
   webhookDeliveries: 'webhook_deliveries',

@@ -59,6 +59,8 @@ export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Differenc
     if (total < 0n) add('negative_balance', `${b.account_id}:${b.livemode}`, '>= 0', total);
     heldByMode[String(b.livemode)] += total;
   }
+  const running = await db(T.accountBalances).select('account_id', 'livemode', 'balance') as { account_id: string; livemode: boolean; balance: string }[];
+  diffs.push(...runningBalanceDifferences(balances, running));
   for (const mode of ['true', 'false']) {
     if (heldByMode[mode] !== receivedByMode[mode]) add('balances_vs_receipts', `livemode=${mode}`, receivedByMode[mode], heldByMode[mode]);
   }
@@ -73,6 +75,26 @@ export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Differenc
   const stuck = await db(T.transfers).select('id', 'amount').where({ status: 'pending' }).andWhere('created', '<', now - STUCK_TRANSFER_MS);
   for (const t of stuck) add('transfer_stuck_pending', t.id, 'paid', 'pending');
   return diffs;
+}
+
+/**
+ * Compares the running balance of every (account, mode) with the sum of its entries, both ways: a
+ * missing row counts as 0, and the external counterparty has none by design.
+ */
+function runningBalanceDifferences(
+  derived: { account_id: string; livemode: boolean; total: string | null }[],
+  running: { account_id: string; livemode: boolean; balance: string }[],
+): Difference[] {
+  const totals = new Map<string, [bigint, bigint]>();
+  const at = (accountId: string, livemode: boolean) => {
+    const key = `${accountId}:${livemode}`;
+    if (!totals.has(key)) totals.set(key, [0n, 0n]);
+    return totals.get(key)!;
+  };
+  for (const d of derived) if (d.account_id !== EXTERNAL_ACCOUNT_ID) at(d.account_id, d.livemode)[0] = BigInt(d.total ?? 0);
+  for (const r of running) at(r.account_id, r.livemode)[1] = BigInt(r.balance);
+  return [...totals].filter(([, [fromEntries, kept]]) => fromEntries !== kept)
+    .map(([subject, [fromEntries, kept]]) => ({ kind: 'running_balance', subject, expected: String(fromEntries), actual: String(kept) }));
 }
 
 /** Aggregate queries lose their row types in knex's typings; name them here. */
