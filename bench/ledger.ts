@@ -64,8 +64,8 @@ async function seedHistory(db: Db, accountId: string, otherId: string, n: number
   await db.raw(`insert into ${T.ledgerTransactions} (id, key, type, livemode, created)
     select 'txn_benchseed_' || g, 'bench-seed:' || g, 'payment', false, ? from generate_series(1, ?) g`, [now, n * 2]);
   await db.raw(`insert into ${T.ledgerEntries} (txn_id, account_id, livemode, amount, created)
-    select 'txn_benchseed_' || g, case when g % 2 = 0 then ? else ? end, false, 1, ? + g from generate_series(1, ?) g
-    union all select 'txn_benchseed_' || g, ?, false, -1, ? + g from generate_series(1, ?) g`,
+    select 'txn_benchseed_' || g, case when g % 2 = 0 then ? else ? end, false, 1, ?::bigint + g from generate_series(1, ?) g
+    union all select 'txn_benchseed_' || g, ?, false, -1, ?::bigint + g from generate_series(1, ?) g`,
   [accountId, otherId, now, n * 2, EXTERNAL_ACCOUNT_ID, now, n * 2]);
   for (const id of [accountId, otherId]) {
     await db.raw(`insert into ${T.accountBalances} (account_id, livemode, balance) values (?, false, ?)

@@ -1,33 +1,68 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
+import type { BareReadRequest } from './bareReadServer';
 import type { GetLoadReply, GetLoadRequest } from './getLoad';
+import { mustCall } from './http';
 import { rate, type Summary } from './stats';
+import type { BenchSystem, Merchant } from './system';
 
-/** Figures of the GET load. */
-export interface ReadResult {
-  seconds: number;
-  concurrency: number;
-  sessions: number;
+/** Figures of one GET load. */
+export interface LoadFigures {
   requests: number;
   errors: number;
   requestsPerSec: number;
   latency: Summary;
 }
 
+/** Figures of the GET phase: the API and, in the same run, a bare Express + pg read of the same JSON. */
+export interface ReadResult extends LoadFigures {
+  seconds: number;
+  concurrency: number;
+  sessions: number;
+  /** Express 5 + pg primary-key read of a copy of each session's JSON, in its own process (bareReadServer.ts). */
+  bare: LoadFigures;
+  /** API req/s ÷ bare req/s (goal ≥ 0.5). */
+  ratioToBare: number;
+}
+
+const BARE_TABLE = 'bench_bare_rows';
+
 /**
- * Runs `GET /checkout-sessions/{id}` for `seconds` with `concurrency` keep-alive connections from a
- * separate process (getLoad.ts), over the given sessions, and collects its figures.
+ * Runs the same closed-loop GET load (getLoad.ts, its own process, `concurrency` keep-alive
+ * connections, random sessions) against the bare baseline for `seconds`, then against
+ * `GET /checkout-sessions/{id}` for `seconds`, and compares them.
  */
-export async function runReads(baseUrl: string, key: string, ids: string[], seconds: number, concurrency: number): Promise<ReadResult> {
+export async function runReads(sys: BenchSystem, merchant: Merchant, ids: string[], seconds: number, concurrency: number): Promise<ReadResult> {
+  await sys.db.raw(`create table if not exists ${BARE_TABLE} (id text primary key, body jsonb not null)`);
+  for (const id of ids) {
+    const body = await mustCall(sys.baseUrl, merchant.key, 'GET', `/checkout-sessions/${id}`);
+    await sys.db.raw(`insert into ${BARE_TABLE} (id, body) values (?, ?) on conflict (id) do update set body = excluded.body`, [id, JSON.stringify(body)]);
+  }
+  const databaseUrl = (sys.db.client.config as { connection: string }).connection;
+  const bareServer = fork(require.resolve('./bareReadServer'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
+  try {
+    const port = await ask<{ port: number }>(bareServer, { databaseUrl, table: BARE_TABLE } satisfies BareReadRequest);
+    const bare = await load({ baseUrl: `http://127.0.0.1:${port.port}`, key: null, paths: ids.map((id) => `/rows/${id}`), seconds, concurrency });
+    const api = await load({ baseUrl: sys.baseUrl, key: merchant.key, paths: ids.map((id) => `/checkout-sessions/${id}`), seconds, concurrency });
+    return { seconds, concurrency, sessions: ids.length, ...api, bare,
+      ratioToBare: Math.round((api.requestsPerSec / bare.requestsPerSec) * 100) / 100 };
+  } finally {
+    bareServer.kill();
+  }
+}
+
+/** One load run from its own process (getLoad.ts). */
+async function load(request: GetLoadRequest): Promise<LoadFigures> {
   const child = fork(require.resolve('./getLoad'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
-  const reply = await new Promise<GetLoadReply>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as GetLoadReply));
+  const reply = await ask<GetLoadReply>(child, request);
+  return { requests: reply.requests, errors: reply.errors, requestsPerSec: rate(reply.requests, reply.wallMs), latency: reply.latency };
+}
+
+/** Sends `message` to a forked child and waits for its first reply. */
+function ask<T>(child: ChildProcess, message: unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as T));
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`GET load process exited with ${code}`)));
-    const request: GetLoadRequest = { baseUrl, key, ids, seconds, concurrency };
-    child.send(request);
+    child.once('exit', (code) => reject(new Error(`${child.spawnfile} child exited with ${code}`)));
+    child.send(message as object);
   });
-  return {
-    seconds, concurrency, sessions: ids.length, requests: reply.requests, errors: reply.errors,
-    requestsPerSec: rate(reply.requests, reply.wallMs), latency: reply.latency,
-  };
 }

@@ -69,8 +69,8 @@ async function main(): Promise<void> {
     }
     if (sessions.length > 0) results.spans = await historySpans(sys.temporal, sessions.slice(0, 30).map((s) => s.id));
     if (on('get') && sessions.length > 0) {
-      results.reads = await phase('get', `4. GET /checkout-sessions/{id} for ${opts.getSeconds} s`, () => runReads(
-        sys.baseUrl, merchant.key, sessions.map((s) => s.id), opts.getSeconds, opts.getConcurrency));
+      results.reads = await phase('get', `4. GET: a bare Express + pg read, then /checkout-sessions/{id}, ${opts.getSeconds} s each`, () => runReads(
+        sys, merchant, sessions.map((s) => s.id), opts.getSeconds, opts.getConcurrency));
     }
     if (on('ledger') && opts.ledgerReceipts > 0) {
       const [fresh, heavy, other] = [await createMerchant(sys, 'Ledger fresh'), await createMerchant(sys, 'Ledger heavy'), await createMerchant(sys, 'Ledger other')];

@@ -22,6 +22,10 @@ export interface EventRow {
  * Records an event once per `dedupeKey` (a retried activity records nothing new). The ID derives from
  * the key, so the same happening always has the same `evt_` ID, and a retry returns the same ID: the
  * caller can dispatch it again (webhook delivery is keyed by event ID, so that is harmless).
+ *
+ * An event of an account and mode without an enabled endpoint is stored as already dispatched (in the
+ * same statement): no endpoint existed when it happened, so none can ever receive it, and the
+ * dispatcher and its sweeper skip it without looking up endpoints.
  */
 export async function recordEvent(
   db: DbOrTx,
@@ -30,7 +34,9 @@ export async function recordEvent(
   const id = idFromSeed('evt', e.dedupeKey);
   await db(T.events)
     .insert({ id, dedupe_key: e.dedupeKey, account_id: e.accountId, livemode: e.livemode, event_type: e.type,
-      object_id: e.objectId, data: JSON.stringify(e.data), created: e.created })
+      object_id: e.objectId, data: JSON.stringify(e.data), created: e.created,
+      dispatched_at: db.raw(`(select case when exists (select 1 from ${T.webhookEndpoints} where account_id = ? and livemode = ?
+        and status = 'enabled' and not deleted) then null else ?::bigint end)`, [e.accountId, e.livemode, e.created]) })
     .onConflict('dedupe_key').ignore();
   return id;
 }

@@ -112,10 +112,13 @@ export async function pruneDeliveries(db: DbOrTx, before: number): Promise<numbe
   return db(T.webhookDeliveries).where('created', '<', before).delete();
 }
 
-/** Events by ID, in the order they were recorded (`seq`). */
-export async function eventsInOrder(db: DbOrTx, ids: string[]): Promise<EventRow[]> {
+/**
+ * Events by ID not yet handed to the dispatcher, in the order they were recorded (`seq`). Events of an
+ * account without endpoints are stored as dispatched, so for them this one query is all dispatch costs.
+ */
+export async function undispatchedEventsInOrder(db: DbOrTx, ids: string[]): Promise<EventRow[]> {
   if (ids.length === 0) return [];
-  return db(T.events).select('*').whereIn('id', ids).orderBy('seq');
+  return db(T.events).select('*').whereIn('id', ids).whereNull('dispatched_at').orderBy('seq');
 }
 
 /**

@@ -8,7 +8,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Logger } from 'pino';
 import type { DbOrTx } from '../db/knex';
 import { markEventsDispatched } from '../db/events';
-import { enabledEndpoints, eventsInOrder, type WebhookEndpointRow } from '../db/webhooks';
+import { enabledEndpoints, undispatchedEventsInOrder, type WebhookEndpointRow } from '../db/webhooks';
 import { deliveryWorkflowId, WEBHOOK_DELIVERY_WORKFLOW_TYPE, type WebhookDeliveryInput } from './deliveryTypes';
 import { isSubscribed } from './eventTypes';
 
@@ -43,13 +43,16 @@ export async function startWebhookDelivery(
 }
 
 /**
- * Returns the `onEventsRecorded` hook: for the given events, in `seq` order, starts one delivery per
- * enabled endpoint of the event's account and mode that subscribes to its type and existed when it
- * happened. A start failure throws, so the calling activity retries and dispatches again.
+ * Returns the `onEventsRecorded` hook: for the given events not yet dispatched, in `seq` order, starts
+ * one delivery per enabled endpoint of the event's account and mode that subscribes to its type and
+ * existed when it happened, then marks them dispatched. A start failure throws, so the calling activity
+ * retries and dispatches again. An account without endpoints costs one query (its events are stored
+ * as dispatched).
  */
 export function createWebhookDispatcher(deps: DispatcherDeps): (eventIds: string[]) => Promise<void> {
   return async (eventIds) => {
-    const events = await eventsInOrder(deps.db, eventIds);
+    const events = await undispatchedEventsInOrder(deps.db, eventIds);
+    if (events.length === 0) return;
     const endpointsOf = new Map<string, Promise<WebhookEndpointRow[]>>();
     for (const event of events) {
       const scopeKey = `${event.account_id}:${event.livemode}`;

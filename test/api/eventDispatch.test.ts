@@ -1,3 +1,4 @@
+import { createDb } from '../../src/db/knex';
 import { recordEvent } from '../../src/db/events';
 import { T } from '../../src/db/tables';
 import { createWebhookDispatcher } from '../../src/webhooks/dispatch';
@@ -33,4 +34,42 @@ test('an event committed but never dispatched (a crash in between) is delivered 
   expect(deliveries).toHaveLength(1);
   expect(deliveries[0].verified).toBe(true);
   expect(await sys.db(T.events).where({ id: eventId }).first()).toMatchObject({ dispatched_at: expect.any(String) });
+});
+
+describe('an account without webhook endpoints', () => {
+  test('its events are stored as dispatched, so dispatching them costs one query and starts nothing', async () => {
+    const m = await createMerchant(sys.baseUrl);
+    const cs = (await call(sys.baseUrl, m.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 1000 })).body;
+    const events = await sys.db(T.events).select('id', 'created', 'dispatched_at').where({ account_id: m.id });
+    expect(events.map((e) => e.dispatched_at)).toEqual(events.map((e) => e.created));
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    expect(cs.status).toBe('active');
+
+    const db = createDb(process.env.CHECKOUT_TEST_DATABASE_URL!);
+    try {
+      let statements = 0;
+      db.on('query', () => { statements++; });
+      const dispatch = createWebhookDispatcher({ db, temporal: sys.temporal, taskQueue: sys.taskQueue, timeoutMs: 5000, log: sys.ctx.log });
+      await dispatch(events.map((e) => e.id));
+      expect(statements).toBe(1);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  test('an account with an enabled endpoint gets its events left for the dispatcher; a disabled one does not count', async () => {
+    const m = await createMerchant(sys.baseUrl);
+    const endpoint = (await call(sys.baseUrl, m.key, 'POST', '/webhooks', { url: receiver.url, enabled_events: ['*'] })).body;
+    const record = (key: string) => recordEvent(sys.db, { dedupeKey: `${key}-${Date.now()}`, accountId: m.id, livemode: false,
+      type: 'payment_link.created', objectId: 'plink_x', data: { object: { id: 'plink_x' } }, created: Date.now() });
+    const withEndpoint = await record('enabled');
+    expect((await sys.db(T.events).where({ id: withEndpoint }).first()).dispatched_at).toBeNull();
+    await call(sys.baseUrl, m.key, 'POST', `/webhooks/${endpoint.id}`, { disabled: true });
+    const whileDisabled = await record('disabled');
+    expect((await sys.db(T.events).where({ id: whileDisabled }).first()).dispatched_at).not.toBeNull();
+    // The test-mode endpoint of the other mode does not count either.
+    const live = await recordEvent(sys.db, { dedupeKey: `live-${Date.now()}`, accountId: m.id, livemode: true,
+      type: 'payment_link.created', objectId: 'plink_y', data: { object: { id: 'plink_y' } }, created: Date.now() });
+    expect((await sys.db(T.events).where({ id: live }).first()).dispatched_at).not.toBeNull();
+  });
 });
