@@ -25,6 +25,7 @@ export async function runBaseline(sys: BenchSystem, address: string, n: number, 
   const worker = await Worker.create({
     connection, namespace: sys.config.temporal.namespace, taskQueue,
     workflowsPath: require.resolve('./baselineWorkflow'), ...WORKER_TUNING,
+    maxCachedWorkflows: sys.config.worker.maxCachedWorkflows,
   });
   const running = worker.run();
   try {

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import type { BareReadRequest } from './bareReadServer';
 import type { GetLoadReply, GetLoadRequest } from './getLoad';
 import { mustCall } from './http';
@@ -11,6 +12,8 @@ export interface LoadFigures {
   errors: number;
   requestsPerSec: number;
   latency: Summary;
+  /** CPU of the serving process per request (ms): load-independent, unlike req/s on a shared machine. */
+  serverCpuMsPerRequest: number;
 }
 
 /** Figures of the GET phase: the API and, in the same run, a bare Express + pg read of the same JSON. */
@@ -22,6 +25,8 @@ export interface ReadResult extends LoadFigures {
   bare: LoadFigures;
   /** API req/s ÷ bare req/s (goal ≥ 0.5). */
   ratioToBare: number;
+  /** Bare CPU per request ÷ API CPU per request: the same comparison without the machine's load. */
+  cpuRatioToBare: number;
 }
 
 const BARE_TABLE = 'bench_bare_rows';
@@ -37,24 +42,41 @@ export async function runReads(sys: BenchSystem, merchant: Merchant, ids: string
     const body = await mustCall(sys.baseUrl, merchant.key, 'GET', `/checkout-sessions/${id}`);
     await sys.db.raw(`insert into ${BARE_TABLE} (id, body) values (?, ?) on conflict (id) do update set body = excluded.body`, [id, JSON.stringify(body)]);
   }
-  const databaseUrl = (sys.db.client.config as { connection: string }).connection;
+  // knex keeps the password non-enumerable: copy the fields by name so it survives the IPC message.
+  const { host, port, user, password, database } = (sys.db.client as { connectionSettings: BareReadRequest['connection'] }).connectionSettings;
+  const connection = { host, port, user, password, database };
   const bareServer = fork(require.resolve('./bareReadServer'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
   try {
-    const port = await ask<{ port: number }>(bareServer, { databaseUrl, table: BARE_TABLE } satisfies BareReadRequest);
-    const bare = await load({ baseUrl: `http://127.0.0.1:${port.port}`, key: null, paths: ids.map((id) => `/rows/${id}`), seconds, concurrency });
-    const api = await load({ baseUrl: sys.baseUrl, key: merchant.key, paths: ids.map((id) => `/checkout-sessions/${id}`), seconds, concurrency });
+    const port = await ask<{ port: number }>(bareServer, { connection, table: BARE_TABLE } satisfies BareReadRequest);
+    const bare = await load({ baseUrl: `http://127.0.0.1:${port.port}`, key: null, paths: ids.map((id) => `/rows/${id}`), seconds, concurrency },
+      () => pidCpuMs(bareServer.pid!));
+    // The API shares this process with the (idle) worker and watcher: their CPU is counted against it.
+    const api = await load({ baseUrl: sys.baseUrl, key: merchant.key, paths: ids.map((id) => `/checkout-sessions/${id}`), seconds, concurrency },
+      () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; });
+    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
     return { seconds, concurrency, sessions: ids.length, ...api, bare,
-      ratioToBare: Math.round((api.requestsPerSec / bare.requestsPerSec) * 100) / 100 };
+      ratioToBare: ratio(api.requestsPerSec, bare.requestsPerSec), cpuRatioToBare: ratio(bare.serverCpuMsPerRequest, api.serverCpuMsPerRequest) };
   } finally {
     bareServer.kill();
   }
 }
 
-/** One load run from its own process (getLoad.ts). */
-async function load(request: GetLoadRequest): Promise<LoadFigures> {
+/** One load run from its own process (getLoad.ts); `serverCpuMs` reads the serving process's CPU time so far. */
+async function load(request: GetLoadRequest, serverCpuMs: () => number): Promise<LoadFigures> {
   const child = fork(require.resolve('./getLoad'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
+  await new Promise((resolve) => child.once('spawn', resolve));
+  const cpu0 = serverCpuMs();
   const reply = await ask<GetLoadReply>(child, request);
-  return { requests: reply.requests, errors: reply.errors, requestsPerSec: rate(reply.requests, reply.wallMs), latency: reply.latency };
+  const cpu = serverCpuMs() - cpu0;
+  return { requests: reply.requests, errors: reply.errors, requestsPerSec: rate(reply.requests, reply.wallMs), latency: reply.latency,
+    serverCpuMsPerRequest: Math.round((cpu / Math.max(1, reply.requests)) * 1000) / 1000 };
+}
+
+/** CPU time (user + system, ms) of another process so far, from /proc. */
+function pidCpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ is 100 on Linux
 }
 
 /** Sends `message` to a forked child and waits for its first reply. */

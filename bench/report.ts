@@ -68,8 +68,10 @@ export function toMarkdown(r: BenchResults): string {
   }
   const g = r.reads;
   if (g) {
-    lines.push(row(['4', `bare Express 5 + pg primary-key read of the same JSON, own process (${g.bare.errors} errors)`, `${g.bare.requestsPerSec} req/s`, ...lat(g.bare.latency), 'the limit']));
-    lines.push(row(['4', `GET /checkout-sessions/{id} (${g.sessions} sessions, ${g.concurrency} connections, ${g.seconds} s, ${g.errors} errors)`,
+    lines.push(row(['4', `bare Express 5 + pg primary-key read of the same JSON, own process (${g.bare.errors} errors; ${g.bare.serverCpuMsPerRequest} CPU ms/request)`,
+      `${g.bare.requestsPerSec} req/s`, ...lat(g.bare.latency), 'the limit']));
+    lines.push(row(['4', `GET /checkout-sessions/{id} (${g.sessions} sessions, ${g.concurrency} connections, ${g.seconds} s, ${g.errors} errors; `
+      + `${g.serverCpuMsPerRequest} CPU ms/request = ${g.cpuRatioToBare}× bare's efficiency)`,
       `${g.requestsPerSec} req/s = ${g.ratioToBare}× bare`, ...lat(g.latency), goal(g.ratioToBare >= 0.5, '≥ 0.5× bare')]));
   }
   const h = r.open;

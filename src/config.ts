@@ -27,6 +27,9 @@ const envSchema = z.object({
   CHECKOUT_MIN_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   MONITORING_HOURS: z.coerce.number().min(0).default(24),
   WORKFLOW_HISTORY_LIMIT: z.coerce.number().int().min(50).default(10_000),
+  // A cached session costs the worker ~200 KB (bench/README, "Open sessions"): 1,000 bound the cache near
+  // 200 MB however many sessions are open; one outside it replays its history on its next signal.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_PROVIDER: z.enum(['static', 'http']).default('static'),
   RATE_PROVIDER_URL: z.string().url().optional(),
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     minTtlSeconds: e.CHECKOUT_MIN_TTL_SECONDS,
     monitoringHours: e.MONITORING_HOURS,
     workflowHistoryLimit: e.WORKFLOW_HISTORY_LIMIT,
+    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
     logLevel: e.LOG_LEVEL,
     rates: { kind: e.RATE_PROVIDER, url: e.RATE_PROVIDER_URL, table: e.STATIC_RATES },
     lnd: lndConfig(e),

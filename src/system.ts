@@ -102,7 +102,7 @@ export async function startSystem(
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
         workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath),
-        security,
+        security, maxCachedWorkflows: config.worker.maxCachedWorkflows,
       });
       const running = worker.run();
       stops.push(async () => { worker.shutdown(); await running; await workerConnection.close(); });

@@ -7,7 +7,6 @@ import { temporalConnectionOptions, type TemporalSecurity } from './connectionOp
 export const WORKER_TUNING: Partial<WorkerOptions> = {
   maxConcurrentActivityTaskExecutions: 200,
   maxConcurrentWorkflowTaskExecutions: 100,
-  maxCachedWorkflows: 5000,
 };
 
 /** Creates the worker of the checkout task queue. */
@@ -20,6 +19,8 @@ export async function createWorker(opts: {
   /** A prebuilt bundle (`npm run build`, or the tests' one per run); without it workflows/ is bundled at start. */
   workflowBundle?: { codePath: string; sourceMapPath?: string };
   security?: TemporalSecurity;
+  /** Sticky cache size (WORKER_MAX_CACHED_WORKFLOWS): bounds memory, not how many sessions may be open. */
+  maxCachedWorkflows: number;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address, ...temporalConnectionOptions(opts.security) });
   const worker = await Worker.create({
@@ -31,6 +32,7 @@ export async function createWorker(opts: {
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),
     ...WORKER_TUNING,
+    maxCachedWorkflows: opts.maxCachedWorkflows,
   });
   return { worker, connection };
 }
