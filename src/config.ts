@@ -23,6 +23,8 @@ const envSchema = z.object({
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   ADMIN_API_KEY: z.string().min(16).optional(),
+  NODE_ENV: z.string().optional(),
+  DEMO: z.enum(['true', 'false']).optional(),
   PLATFORM_FEE_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage 0-99.99').default('1'),
   CHECKOUT_MIN_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   MONITORING_HOURS: z.coerce.number().min(0).default(24),
@@ -119,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       },
     },
     adminApiKey: e.ADMIN_API_KEY,
+    /** Make the demo merchant, its test key and checkout at start: on by default, off in production. */
+    demo: e.DEMO === undefined ? e.NODE_ENV !== 'production' : e.DEMO === 'true',
     platformFeePercent: e.PLATFORM_FEE_PERCENT,
     minTtlSeconds: e.CHECKOUT_MIN_TTL_SECONDS,
     monitoringHours: e.MONITORING_HOURS,

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from './logger';
 import { installProcessGuards } from './processGuards';
 import { startSystem, type Part, type SystemHandle } from './system';
 import { ensureDemoAccount } from './services/demo';
+import { startupBanner } from './banner';
 
 /**
  * `npm start` (everything) or `npm run start:api|start:worker|start:watcher` (one part). Embedded
@@ -33,22 +34,12 @@ async function main(): Promise<void> {
   system = await startSystem(config, log, { parts: only ? [only] : undefined });
   if (stopRequested) return stopAndExit(system, config.shutdownDrainMs, log);
 
-  const lines = [`Checkout is running${only ? ` (${only} only)` : ''}.`];
-  if (system.url) {
-    const demo = await ensureDemoAccount(system.ctx);
-    lines.push(
-      `  API:            ${system.config.publicUrl}   (health: ${system.config.publicUrl}/health)`,
-      `  Admin key:      ${system.config.adminApiKey}${config.adminApiKey ? ' (from ADMIN_API_KEY)' : ' (generated for this run; set ADMIN_API_KEY to keep one)'}`,
-      `  Demo account:   ${demo.accountId}`,
-      `  Demo test key:  ${demo.secretKey}`,
-      ...demo.extraLines,
-    );
-  }
-  if (system.temporalUiUrl) lines.push(`  Temporal UI:    ${system.temporalUiUrl}`);
-  if (config.webhooks.allowPrivateNetworks) {
-    lines.push('  Webhooks:       may reach private, loopback and link-local addresses (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true; local development only)');
-  }
-  console.log(lines.join('\n'));
+  console.log(startupBanner({
+    only, publicUrl: system.url ? system.config.publicUrl : null,
+    adminKey: system.config.adminApiKey!, adminKeyFromEnv: Boolean(config.adminApiKey),
+    demo: system.url && config.demo ? await ensureDemoAccount(system.ctx) : null,
+    temporalUiUrl: system.temporalUiUrl, webhooksAllowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+  }));
 }
 
 /** Stops every part (API first, draining its requests) and exits; a stop that hangs is cut off. */

@@ -4,6 +4,7 @@ import { accountRoutes } from './accounts/routes';
 import { requireAdminKey, requireMerchantKey } from './auth';
 import { balanceRoutes } from './balances/routes';
 import { checkoutSessionRoutes } from './checkoutSessions/routes';
+import { requireJsonPosts } from './contentType';
 import { ApiError, errorMiddleware, RETRY_AFTER_SECONDS } from './errors';
 import { eventRoutes } from './events/routes';
 import type { HealthReport } from './health';
@@ -36,10 +37,10 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   for (const router of ext.publicRouters ?? []) app.use(router);
 
   const admin = ctx.config.adminApiKey;
-  if (admin) app.use('/accounts', requireAdminKey(admin), idempotency(ctx.db), accountRoutes(ctx));
+  if (admin) app.use('/accounts', requireAdminKey(admin), requireJsonPosts(), idempotency(ctx.db), accountRoutes(ctx));
 
   const merchant = express.Router();
-  merchant.use(requireMerchantKey(ctx.db), idempotency(ctx.db));
+  merchant.use(requireMerchantKey(ctx.db), requireJsonPosts(), idempotency(ctx.db));
   merchant.use('/checkout-sessions', checkoutSessionRoutes(ctx));
   merchant.use('/payments', paymentRoutes(ctx));
   merchant.use('/events', eventRoutes(ctx));

@@ -22,26 +22,16 @@ export function basicUsername(req: Request): string | null {
   return colon === -1 ? decoded : decoded.slice(0, colon);
 }
 
-const KEY_CACHE_MS = 30_000;
-
 /**
- * Authenticates merchant requests by secret key. Lookups are cached briefly in memory (keyed by the
- * key's hash) so hot read paths do not pay a database round trip per request.
+ * Authenticates merchant requests by secret key: one indexed lookup of the key's hash per request, so
+ * a revoked key is refused by every API process at once (no cache can keep it alive).
  */
 export function requireMerchantKey(db: Db): RequestHandler {
-  const cache = new Map<string, { owner: KeyOwner; until: number }>();
   return async (req, _res, next) => {
     const key = basicUsername(req);
     if (!key || !/^sk_(test|live)_/.test(key)) throw new AuthenticationError();
-    const cacheKey = createHash('sha256').update(key).digest('hex');
-    const hit = cache.get(cacheKey);
-    let owner = hit && hit.until > Date.now() ? hit.owner : undefined;
-    if (!owner) {
-      owner = await findKeyOwner(db, key);
-      if (!owner) throw new AuthenticationError();
-      if (cache.size > 10_000) cache.clear();
-      cache.set(cacheKey, { owner, until: Date.now() + KEY_CACHE_MS });
-    }
+    const owner = await findKeyOwner(db, key);
+    if (!owner) throw new AuthenticationError();
     req.scope = owner;
     next();
   };

@@ -67,7 +67,8 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     }
     if (err instanceof ApiError) {
       if (err instanceof ServiceUnavailableError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-      if (err.status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="checkout"');
+      // No `WWW-Authenticate: Basic` challenge: a browser would prompt for the key and then send it on
+      // its own with every request to this origin, cross-site forms included.
       res.status(err.status).json({ errors: [{ type: err.type, message: err.message, ...(err.param ? { param: err.param } : {}) }] });
       return;
     }

@@ -6,6 +6,7 @@ import * as links from './migrations/004_links';
 import * as watcherCursors from './migrations/005_watcher_cursors';
 import * as eventDispatch from './migrations/006_event_dispatch';
 import * as receiptSources from './migrations/010_receipt_sources';
+import * as apiKeyRevocation from './migrations/011_api_key_revocation';
 import * as chainScan from './migrations/020_chain_scan';
 import * as accountBalances from './migrations/050_account_balances';
 
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '005_watcher_cursors': watcherCursors,
   '006_event_dispatch': eventDispatch,
   '010_receipt_sources': receiptSources,
+  '011_api_key_revocation': apiKeyRevocation,
   '020_chain_scan': chainScan,
   '050_account_balances': accountBalances,
 };

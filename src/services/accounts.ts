@@ -1,6 +1,6 @@
 import { generateTestAccountKey, parseExtendedPublicKey, type BitcoinNetwork } from '../bitcoin';
 import { findAccount, insertAccount, merchantAccountIds, updateAccountRow, type AccountRow } from '../db/accounts';
-import { issueKey } from '../db/apiKeys';
+import { issueKey, keyPrefix, listKeys, revokeKey, type ApiKeyRow } from '../db/apiKeys';
 import type { DbOrTx } from '../db/knex';
 import { idFromSeed } from '../domain/ids';
 import { jsonNumber } from '../domain/money';
@@ -50,7 +50,7 @@ export async function createAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, 
       xpub_live: xpubLive, xpub_test: generateTestAccountKey(testNetwork).tpub, created: String(now), modified: String(now),
     });
     // The key is shown once; a replayed request gets the stored first response instead.
-    const secretKey = await issueKey(tx, row.id, false, now);
+    const { secret: secretKey } = await issueKey(tx, row.id, false, now);
     return { ...accountView(row), secret_key: secretKey };
   });
 }
@@ -86,11 +86,40 @@ export async function updateAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, 
   return accountView(await updateAccountRow(ctx.db, id, { ...changes, modified: String(Date.now()) }));
 }
 
-/** Issues another secret key for an account in test or live mode. */
-export async function createKey(db: DbOrTx, accountId: string, livemode: boolean) {
+/** A key as the admin API shows it: its ID and prefix, never the secret or its hash. */
+export function apiKeyView(k: ApiKeyRow) {
+  return {
+    id: k.id, object: 'api_key', account: k.account_id, livemode: k.livemode, prefix: keyPrefix(k.key_hint),
+    created: Number(k.created), revoked: k.revoked_at !== null, revoked_at: k.revoked_at === null ? null : Number(k.revoked_at),
+  };
+}
+
+async function merchantAccount(db: DbOrTx, accountId: string): Promise<AccountRow> {
   const account = await findAccount(db, accountId);
   if (!account || account.kind !== 'merchant') throw new NotFoundError('account', accountId);
-  return { object: 'api_key', account: accountId, livemode, secret_key: await issueKey(db, accountId, livemode, Date.now()) };
+  return account;
+}
+
+/** Issues another secret key for an account in test or live mode (the secret is in this answer only). */
+export async function createKey(db: DbOrTx, accountId: string, livemode: boolean) {
+  await merchantAccount(db, accountId);
+  const { row, secret } = await issueKey(db, accountId, livemode, Date.now());
+  return { ...apiKeyView(row), secret_key: secret };
+}
+
+/** An account's keys (prefix only), revoked ones included. */
+export async function listAccountKeys(db: DbOrTx, accountId: string) {
+  await merchantAccount(db, accountId);
+  const keys = await listKeys(db, accountId);
+  return { object: 'list', has_more: false, data: keys.map(apiKeyView) };
+}
+
+/** Revokes a key: from this moment every request with it is a 401. Revoking twice changes nothing. */
+export async function revokeAccountKey(db: DbOrTx, accountId: string, keyId: string) {
+  await merchantAccount(db, accountId);
+  const row = await revokeKey(db, accountId, keyId, Date.now());
+  if (!row) throw new NotFoundError('api key', keyId);
+  return apiKeyView(row);
 }
 
 /** The platform's fee account and the external counterparty: the ledger needs both to exist. */

@@ -128,7 +128,7 @@ describe('a workflow that does not answer its update', () => {
     const apiOnly = await startTestSystem({ TEMPORAL_TASK_QUEUE: full.taskQueue, TEMPORAL_CALL_TIMEOUT_MS: '2000' }, { parts: ['api'] });
     try {
       const res = await fetch(`${apiOnly.baseUrl}/checkout-sessions/${session.body.id}/deactivate`, {
-        method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${merchant.key}:`).toString('base64')}` }, signal: AbortSignal.timeout(HANG_MS),
+        method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${merchant.key}:`).toString('base64')}`, 'content-type': 'application/json' }, signal: AbortSignal.timeout(HANG_MS),
       });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);

@@ -57,7 +57,8 @@ export async function call<T = any>(
     method,
     headers: {
       ...(key ? { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      // Every API POST declares JSON, even without a body (a POST without it is a 415).
+      ...(body !== undefined || method === 'POST' ? { 'content-type': 'application/json' } : {}),
       ...headers,
     },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

@@ -1,23 +1,32 @@
 import { Router } from 'express';
-import { createAccount, createKey, updateAccount } from '../../services/accounts';
+import { z } from 'zod';
+import { createAccount, createKey, listAccountKeys, revokeAccountKey } from '../../services/accounts';
 import type { ServiceContext } from '../../services/context';
 import { bodyObject, parseOr400 } from '../validate';
-import { createAccountSchema, createKeySchema, updateAccountSchema } from './schema';
+import { createAccountSchema, createKeySchema } from './schema';
 
-/** `/accounts`: platform-admin endpoints (SPEC §3). */
+/** `/accounts`: platform-admin endpoints (SPEC §3): accounts and the lifecycle of their secret keys. */
 export function accountRoutes(ctx: ServiceContext): Router {
   const router = Router();
+  const noBody = z.object({}).strict();
   router.post('/', async (req, res) => {
     const input = parseOr400(createAccountSchema, bodyObject(req.body));
     res.json(await createAccount(ctx, input, req.idempotencySeed!));
   });
-  router.post('/:id', async (req, res) => {
-    const input = parseOr400(updateAccountSchema, bodyObject(req.body));
-    res.json(await updateAccount(ctx, req.params.id, input));
-  });
   router.post('/:id/keys', async (req, res) => {
     const input = parseOr400(createKeySchema, bodyObject(req.body));
     res.json(await createKey(ctx.db, req.params.id, input.livemode));
+  });
+  router.get('/:id/keys', async (req, res) => {
+    res.json(await listAccountKeys(ctx.db, req.params.id));
+  });
+  // Two spellings of one action: REST clients DELETE, form-minded ones POST …/revoke.
+  router.delete('/:id/keys/:keyId', async (req, res) => {
+    res.json(await revokeAccountKey(ctx.db, req.params.id, req.params.keyId));
+  });
+  router.post('/:id/keys/:keyId/revoke', async (req, res) => {
+    parseOr400(noBody, bodyObject(req.body));
+    res.json(await revokeAccountKey(ctx.db, req.params.id, req.params.keyId));
   });
   return router;
 }
