@@ -1,6 +1,8 @@
 /**
- * Two projects: `unit` (pure code, no servers) and `integration` (real PostgreSQL + a real Temporal
- * dev server, started once per run by the global setup and shared by every file).
+ * Three projects: `unit` (pure code, no servers), `integration` (real PostgreSQL + a real Temporal
+ * dev server, started once per run by the global setup and shared by every file) and `regtest` (live
+ * mode against a real btcd + two LND nodes on regtest, built once per machine by
+ * scripts/build-regtest-binaries.sh, plus the same PostgreSQL and Temporal).
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
 // @noble, @scure and micro-packed ship ES modules only: compile them for jest like our own code.
@@ -17,6 +19,15 @@ module.exports = {
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
+    },
+    {
+      displayName: 'regtest',
+      testMatch: ['<rootDir>/test/regtest/**/*.test.ts'],
+      transform,
+      transformIgnorePatterns,
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/support/regtest/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/support/regtest/globalTeardown.ts',
     },
   ],
 };

@@ -36,8 +36,11 @@ export function paymentActivities(deps: ActivityDeps) {
       const node = deps.lightning[mode];
       if (!node) throw ApplicationFailure.nonRetryable('Lightning is not configured for live mode (LND_REST_URL).', 'LightningUnavailable');
       // The invoice never expires before the payment does (SPEC §5).
+      // The key makes a retried attempt (after a timeout) find the invoice the first one made on LND
+      // instead of leaving a second one; it includes the amount because a fiat retry may see a new rate.
       invoice = await node.createInvoice({
         amountSats: targetAmount, memo: fields.statement_descriptor || fields.title || `Checkout ${session.id}`, expirySeconds: fields.ttl,
+        idempotencyKey: `${session.id}:${input.seq}:${targetAmount}`,
       });
     }
     let address: string | null = null;
