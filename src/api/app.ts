@@ -37,10 +37,10 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   for (const router of ext.publicRouters ?? []) app.use(router);
 
   const admin = ctx.config.adminApiKey;
-  if (admin) app.use('/accounts', requireAdminKey(admin), requireJsonPosts(), idempotency(ctx.db), accountRoutes(ctx));
+  if (admin) app.use('/accounts', requireAdminKey(admin), requireJsonPosts(), idempotency(ctx.db, ctx.log), accountRoutes(ctx));
 
   const merchant = express.Router();
-  merchant.use(requireMerchantKey(ctx.db), requireJsonPosts(), idempotency(ctx.db));
+  merchant.use(requireMerchantKey(ctx.db), requireJsonPosts(), idempotency(ctx.db, ctx.log));
   merchant.use('/checkout-sessions', checkoutSessionRoutes(ctx));
   merchant.use('/payments', paymentRoutes(ctx));
   merchant.use('/events', eventRoutes(ctx));

@@ -10,19 +10,41 @@ export interface IdempotencyRow {
   response_status: number | null;
   response_body: unknown;
   created: string;
+  /** While a request holds the key: until when (epoch ms). Null once answered or given up. */
+  locked_until: string | null;
 }
 
-/** Claims (owner, key) unless already claimed; returns the row that holds it now. */
-export async function claimIdempotencyKey(db: DbOrTx, row: Omit<IdempotencyRow, 'response_status' | 'response_body'>): Promise<IdempotencyRow> {
+/** Claims (owner, key), locked, unless already claimed; returns the row and whether this call made it. */
+export async function claimIdempotencyKey(
+  db: DbOrTx, row: Omit<IdempotencyRow, 'response_status' | 'response_body'>,
+): Promise<{ row: IdempotencyRow; claimed: boolean }> {
   // RETURNING spares the read-back round trip for a new key; a known key is read as stored.
   const [inserted] = await db(T.idempotency).insert(row).onConflict(['owner', 'key']).ignore().returning('*');
-  return inserted ?? db(T.idempotency).select('*').where({ owner: row.owner, key: row.key }).first();
+  if (inserted) return { row: inserted, claimed: true };
+  return { row: await db(T.idempotency).select('*').where({ owner: row.owner, key: row.key }).first(), claimed: false };
+}
+
+/**
+ * Takes an unanswered key whose lock is free or expired (its request failed with a 5xx, or its process
+ * died): one caller wins, the row keeps its seed. Undefined while another request holds it.
+ */
+export async function takeOverIdempotencyKey(db: DbOrTx, owner: string, key: string, now: number, lockUntil: number): Promise<IdempotencyRow | undefined> {
+  const [row] = await db(T.idempotency).where({ owner, key }).whereNull('response_status')
+    .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', now))
+    .update({ locked_until: lockUntil }).returning('*');
+  return row;
 }
 
 export async function storeIdempotentResponse(db: DbOrTx, owner: string, key: string, status: number, body: unknown): Promise<void> {
-  await db(T.idempotency).where({ owner, key }).update({ response_status: status, response_body: JSON.stringify(body) });
+  await db(T.idempotency).where({ owner, key }).update({ response_status: status, response_body: JSON.stringify(body), locked_until: null });
 }
 
+/** Frees the lock but keeps the seed: a retry continues what this attempt may have started. */
+export async function unlockIdempotencyKey(db: DbOrTx, owner: string, key: string): Promise<void> {
+  await db(T.idempotency).where({ owner, key }).whereNull('response_status').update({ locked_until: null });
+}
+
+/** Forgets an unanswered key (its request was refused before doing anything), so it may be reused. */
 export async function releaseIdempotencyKey(db: DbOrTx, owner: string, key: string): Promise<void> {
   await db(T.idempotency).where({ owner, key }).whereNull('response_status').delete();
 }
@@ -30,4 +52,9 @@ export async function releaseIdempotencyKey(db: DbOrTx, owner: string, key: stri
 /** Forgets keys older than `before` (their 24 hours are over). */
 export async function expireIdempotencyKeys(db: DbOrTx, owner: string, key: string, before: number): Promise<void> {
   await db(T.idempotency).where({ owner, key }).andWhere('created', '<', before).delete();
+}
+
+/** Deletes every key older than `before`, in bounded batches; returns how many went. */
+export async function pruneIdempotencyKeys(db: DbOrTx, before: number, batch = 1000): Promise<number> {
+  return db(T.idempotency).whereIn(['owner', 'key'], db(T.idempotency).select('owner', 'key').where('created', '<', before).limit(batch)).delete();
 }

@@ -7,6 +7,7 @@ import * as watcherCursors from './migrations/005_watcher_cursors';
 import * as eventDispatch from './migrations/006_event_dispatch';
 import * as receiptSources from './migrations/010_receipt_sources';
 import * as apiKeyRevocation from './migrations/011_api_key_revocation';
+import * as idempotencyLocks from './migrations/012_idempotency_locks';
 import * as chainScan from './migrations/020_chain_scan';
 import * as accountBalances from './migrations/050_account_balances';
 
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '006_event_dispatch': eventDispatch,
   '010_receipt_sources': receiptSources,
   '011_api_key_revocation': apiKeyRevocation,
+  '012_idempotency_locks': idempotencyLocks,
   '020_chain_scan': chainScan,
   '050_account_balances': accountBalances,
 };
