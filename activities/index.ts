@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { moneyActivities } from './money';
 import { paymentActivities } from './payments';
+import { receiptActivities } from './receipts';
 import { sessionActivities } from './sessions';
 import { webhookActivities } from './webhooks';
 
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
     ...sessionActivities(deps),
     ...paymentActivities(deps),
     ...moneyActivities(deps),
+    ...receiptActivities(deps),
     ...webhookActivities(deps),
   };
 }

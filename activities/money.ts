@@ -1,16 +1,17 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { findAccount, PLATFORM_ACCOUNT_ID } from '../src/db/accounts';
 import { recordEvent } from '../src/db/events';
-import { EXTERNAL_ACCOUNT_ID, postLedgerTransaction } from '../src/db/ledger';
+import { EXTERNAL_ACCOUNT_ID, LedgerImbalanceError, NegativeBalanceError, postLedgerTransaction } from '../src/db/ledger';
 import { findReceipt, markReceiptCredited } from '../src/db/receipts';
 import { findSession } from '../src/db/sessions';
-import { insertTransfer, lockTransfer, markTransferPaid } from '../src/db/transfers';
+import { insertTransfer, lockTransfer, markTransferFailed, markTransferPaid } from '../src/db/transfers';
 import type { DbOrTx } from '../src/db/knex';
 import { idFromSeed } from '../src/domain/ids';
 import type { EventIntent, ReceiptFlag, ReceiptInput, SessionState } from '../src/domain/session';
 import { splitReceipt } from '../src/domain/split';
 import { transferView } from '../src/views/transfer';
 import type { ActivityDeps } from './deps';
+import { dispatchBestEffort } from './dispatch';
 import { writeStateAndEvents } from './readModel';
 
 interface SessionTransfer { destination_account: string; percentage: number; description?: string | null }
@@ -18,6 +19,7 @@ interface SessionTransfer { destination_account: string; percentage: number; des
 /** Activities that move money: crediting receipts (with fees) and the ordered split transfers. */
 export function moneyActivities(deps: ActivityDeps) {
   const { db, publicUrl } = deps;
+  const dispatch = dispatchBestEffort(deps);
 
   /**
    * Credits one receipt in one DB transaction: marks it credited (with its flag), mirrors the session
@@ -31,12 +33,17 @@ export function moneyActivities(deps: ActivityDeps) {
     const result = await db.transaction(async (tx) => {
       const stored = await findReceipt(tx, receipt.receiptId);
       if (!stored) throw ApplicationFailure.nonRetryable(`No receipt ${receipt.receiptId}`, 'ReceiptNotFound');
+      // The stored row is the truth: a receipt of another session, or facts that differ from it, credit nothing.
+      if (stored.checkout_session_id !== state.id || stored.payment_id !== receipt.paymentId
+        || stored.amount_sats !== receipt.sats || stored.reference !== receipt.reference) {
+        throw ApplicationFailure.nonRetryable(`Receipt ${receipt.receiptId} does not match the stored receipt of session ${state.id}`, 'ReceiptMismatch');
+      }
       await markReceiptCredited(tx, stored.id, input.flag, now);
       const eventIds = await writeStateAndEvents(tx, state, input.events, publicUrl, now);
       const transfers = await postReceiptSplit(tx, state, receipt, now, eventIds);
       return { transfers, eventIds };
     });
-    await deps.onEventsRecorded?.(result.eventIds);
+    await dispatch(result.eventIds);
     return { transferIds: result.transfers };
   }
 
@@ -62,6 +69,8 @@ export function moneyActivities(deps: ActivityDeps) {
     }
     const pending: string[] = [];
     for (const [index, plan] of planned.entries()) {
+      // A share that rounds down to 0 sats moves nothing: no transfer row, no empty ledger movement.
+      if (split.transfers[index] === 0n) continue;
       const key = `${receipt.paymentId}:${receipt.receiptId}:${index}`;
       const { row } = await insertTransfer(tx, {
         id: idFromSeed('tr', key), key, receipt_id: receipt.receiptId, checkout_session_id: state.id,
@@ -77,12 +86,31 @@ export function moneyActivities(deps: ActivityDeps) {
     return pending;
   }
 
-  /** Executes one transfer exactly once: locks it, posts it to the ledger if still pending, marks it paid. */
-  async function executeTransfer(transferId: string): Promise<void> {
+  /**
+   * Executes one transfer of a session exactly once: locks it, posts it to the ledger unless paid, marks
+   * it paid. A refusal (the source balance would go negative) marks it `failed` with the reason and is
+   * not retried here: the session's workflow retries it later and flags the session for an operator.
+   * Takes `{ sessionId, transferId }` (a bare ID from workflows scheduled before writes were scoped).
+   */
+  async function executeTransfer(input: string | { sessionId: string; transferId: string }): Promise<void> {
+    const { transferId, sessionId } = typeof input === 'string' ? { transferId: input, sessionId: undefined } : input;
+    try {
+      await postTransfer(transferId, sessionId);
+    } catch (err) {
+      const refused = isLedgerRefusal(err);
+      // Best effort in its own transaction (the failed one rolled back); an outage leaves it pending and the workflow flags it.
+      await markTransferFailed(db, transferId, `${refused ? 'refused by the ledger' : 'could not be posted'}: ${(err as Error).message}`, Date.now())
+        .catch((markErr) => deps.log.warn({ err: markErr, transferId }, 'could not mark the transfer failed'));
+      if (refused) throw ApplicationFailure.nonRetryable(`Transfer ${transferId} refused: ${(err as Error).message}`, 'TransferRefused');
+      throw err;
+    }
+  }
+
+  async function postTransfer(transferId: string, sessionId: string | undefined): Promise<void> {
     const now = Date.now();
     const eventIds = await db.transaction(async (tx) => {
-      const t = await lockTransfer(tx, transferId);
-      if (!t) throw ApplicationFailure.nonRetryable(`No transfer ${transferId}`, 'TransferNotFound');
+      const t = await lockTransfer(tx, transferId, sessionId);
+      if (!t) throw ApplicationFailure.nonRetryable(`No transfer ${transferId}${sessionId ? ` of session ${sessionId}` : ''}`, 'TransferNotFound');
       if (t.status === 'paid') return [];
       await postLedgerTransaction(tx, { key: `transfer:${t.id}`, type: 'transfer', livemode: t.livemode, transferId: t.id,
         receiptId: t.receipt_id, sessionId: t.checkout_session_id, description: t.description ?? undefined, now,
@@ -92,8 +120,15 @@ export function moneyActivities(deps: ActivityDeps) {
         type: 'transfer.paid', objectId: t.id, data: { object: transferView({ ...t, status: 'paid', modified: String(now) }) }, created: now });
       return [id];
     });
-    await deps.onEventsRecorded?.(eventIds);
+    await dispatch(eventIds);
   }
 
   return { creditReceipt, executeTransfer };
+}
+
+/** The ledger refused the movement (a balance would go negative, or it does not balance): retrying cannot help. */
+function isLedgerRefusal(err: unknown): boolean {
+  if (err instanceof NegativeBalanceError || err instanceof LedgerImbalanceError) return true;
+  // A CHECK constraint on a balance column reports the same refusal as PostgreSQL's check_violation.
+  return (err as { code?: string } | null)?.code === '23514';
 }

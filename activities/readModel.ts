@@ -27,8 +27,9 @@ export async function eventObject(tx: DbOrTx, type: string, objectId: string, pu
 export async function writeStateAndEvents(
   tx: DbOrTx, state: SessionState, events: EventIntent[], publicUrl: string, now: number,
 ): Promise<string[]> {
-  await writePaymentStates(tx, state, now);
-  await writeSessionState(tx, state, targetAmountDue(state, toTargetSats), now);
+  // The session row is version-guarded (and locked by this update until commit); its payments are
+  // written only when it advanced, so a late attempt never takes a `paid` payment back to `unpaid`.
+  if (await writeSessionState(tx, state, targetAmountDue(state, toTargetSats), now)) await writePaymentStates(tx, state, now);
   const recorded: string[] = [];
   for (const e of events) {
     const id = await recordEvent(tx, {

@@ -4,15 +4,18 @@ import { creditedReferences } from '../src/db/receipts';
 import { findSession, insertSession } from '../src/db/sessions';
 import { T } from '../src/db/tables';
 import type { SessionDefinition } from '../src/domain/definition';
+import { amountChoiceOf } from '../src/domain/amountChoice';
 import { normalizeDecimal } from '../src/domain/money';
 import type { EventIntent, PaymentState, SessionState } from '../src/domain/session';
 import type { ActivityDeps } from './deps';
+import { dispatchBestEffort } from './dispatch';
 import { eventObject, writeStateAndEvents } from './readModel';
 import { paymentState } from './paymentState';
 
 /** Activities that persist a session's definition and mirror its state. */
 export function sessionActivities(deps: ActivityDeps) {
   const { db, publicUrl } = deps;
+  const dispatch = dispatchBestEffort(deps);
 
   /** Inserts the session row and its `checkout_session.created` event (idempotent). */
   async function persistNewSession(definition: SessionDefinition): Promise<void> {
@@ -25,13 +28,13 @@ export function sessionActivities(deps: ActivityDeps) {
       });
       return [id];
     });
-    await deps.onEventsRecorded?.(eventIds);
+    await dispatch(eventIds);
   }
 
   /** Mirrors the workflow state into the read model and records the transition's events. */
   async function recordSession(input: { state: SessionState; events: EventIntent[] }): Promise<void> {
     const eventIds = await db.transaction((tx) => writeStateAndEvents(tx, input.state, input.events, publicUrl, Date.now()));
-    await deps.onEventsRecorded?.(eventIds);
+    await dispatch(eventIds);
   }
 
   /** Rebuilds a session's workflow state from the read model (a receipt woke a closed session). */
@@ -49,6 +52,7 @@ export function sessionActivities(deps: ActivityDeps) {
       currentPaymentId: row.payment_id,
       nextPaymentSeq: payments.reduce((max, p) => Math.max(max, p.seq), 0) + 1,
       seenReceipts: await creditedReferences(db, sessionId),
+      amountChoice: amountChoiceOf(row.definition),
       settledAt: row.status === 'active' ? null : Number(row.modified),
       version: row.version,
     };

@@ -32,6 +32,7 @@ const envSchema = z.object({
   // A cached session costs the worker ~200 KB (bench/README, "Open sessions"): 1,000 bound the cache near
   // 200 MB however many sessions are open; one outside it replays its history on its next signal.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  WORKFLOW_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_PROVIDER: z.enum(['static', 'http']).default('static'),
   RATE_PROVIDER_URL: z.string().url().optional(),
@@ -128,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     monitoringHours: e.MONITORING_HOURS,
     workflowHistoryLimit: e.WORKFLOW_HISTORY_LIMIT,
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
+    workflowRetryBaseMs: Math.round(e.WORKFLOW_RETRY_BASE_SECONDS * 1000),
     logLevel: e.LOG_LEVEL,
     rates: { kind: e.RATE_PROVIDER, url: e.RATE_PROVIDER_URL, table: e.STATIC_RATES },
     lnd: lndConfig(e),

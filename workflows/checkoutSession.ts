@@ -1,40 +1,44 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, setCurrentDetails,
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, setCurrentDetails,
   setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
 import type { CheckoutWorkflowInput } from '../src/domain/definition';
 import type { ReceiptInput, SessionState } from '../src/domain/session';
-import { nextState, prunePayments, type SessionEffect, type SessionInput } from '../src/domain/transitions';
+import { chosenAmountError } from '../src/domain/amountChoice';
+import { amountDue, nextState, prunePayments, type SessionEffect, type SessionInput } from '../src/domain/transitions';
 import {
-  chooseAmountUpdate, createdUpdate, deactivateUpdate, receiptSignal, stateQuery,
+  chooseAmountUpdate, createdUpdate, deactivateUpdate, receiptSignal, retryUpdate, stateQuery, type ReceiptSignal,
 } from '../src/temporal/definitions';
 import { initialState } from '../src/domain/initialState';
+import { CheckoutAttentionKey } from '../src/temporal/searchAttributes';
 import { searchAttributesKey, searchAttributesOf, sessionSummary } from '../src/temporal/workflowView';
+import { dbActivities as db, moneyActivities as money, paymentActivities as payments } from './activityOptions';
+import { PATCHES } from './patches';
+import { emptyRecovery, failureLine, isActivityFailure, retryDelayMs, type Job, type Recovery } from './recovery';
 import { Serializer } from './serializer';
-
-type Activities = ReturnType<typeof createActivities>;
 
 /** Well below Temporal's 50k-event limit: a year of TTL renewals or a flood of receipts stays cheap to replay. */
 const DEFAULT_HISTORY_LIMIT = 10_000;
-
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+const DEFAULT_RETRY_BASE_MS = 30_000;
 
 /**
  * One checkout session's whole life: its payments, receipts, TTL renewals, deactivation and the
  * monitoring window after it settles. State changes only through `nextState`; this function feeds
- * it inputs and runs the effects it returns, one transition at a time.
+ * it inputs and runs the effects it returns, one transition at a time. It never fails: work whose
+ * activity fails is kept, flagged (`CheckoutAttention`, the details line) and retried on a growing
+ * durable backoff or by an operator's `retry`, while receipts and updates keep being handled.
  */
 export async function checkoutSession(input: CheckoutWorkflowInput): Promise<SessionState> {
-  const inbox: ReceiptInput[] = [];
+  const inbox: ReceiptSignal[] = [];
   const serial = new Serializer();
   let state: SessionState | undefined = input.kind === 'continued' ? input.state : undefined;
+  const recovery: Recovery = input.kind === 'continued' && input.recovery ? input.recovery as Recovery : emptyRecovery();
   let ready = state !== undefined;
   const resumed = input.kind === 'resume';
   let publishedKey = '';
+  let publishedAttention = recovery.attention !== null;
+  let wakeRequested = false;
+  const retryBaseMs = input.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
 
   setHandler(receiptSignal, (receipt) => { inbox.push(receipt); });
   setHandler(stateQuery, () => mustHave(state));
@@ -43,44 +47,60 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     return { version: mustHave(state).version };
   });
   // Validators dry-run the transition, so a refused update leaves no trace in the history.
-  setHandler(deactivateUpdate, () => serial.run(() => apply({ type: 'deactivate' })), {
+  setHandler(deactivateUpdate, () => serial.run(() => applyFromUpdate({ type: 'deactivate' })), {
     validator: () => dryRun({ type: 'deactivate' }),
   });
-  setHandler(chooseAmountUpdate, (amount) => serial.run(() => apply({ type: 'amount_chosen', amount })), {
-    validator: (amount) => dryRun({ type: 'amount_chosen', amount }),
+  setHandler(chooseAmountUpdate, (amount) => serial.run(() => applyFromUpdate({ type: 'amount_chosen', amount })), {
+    validator: (amount) => {
+      const s = dryRun({ type: 'amount_chosen', amount });
+      const error = chosenAmountError(amount, s.currency, s.amountChoice);
+      if (error) throw ApplicationFailure.nonRetryable(error, 'InvalidAmount');
+    },
   });
+  setHandler(retryUpdate, () => serial.run(async () => {
+    await retryJobs();
+    return { pending: recovery.jobs.length, attention: recovery.attention?.reason ?? null };
+  }), { validator: () => { mustHave(state); } });
 
   if (input.kind === 'new') {
-    await acts.persistNewSession(input.definition);
+    // A failed insert is kept for a retry like any other work; the payment request after it waits its turn.
+    await runJob({ kind: 'persist', definition: input.definition });
     state = initialState(input.definition);
     await serial.run(async () => {
       if (state!.amount !== null) await runEffects([{ kind: 'open_payment', amount: state!.amount }]);
       else publish();
     });
   } else if (input.kind === 'resume') {
-    state = await acts.loadSessionState(input.sessionId);
+    state = await loadState(input.sessionId);
   }
   publish();
   ready = true;
 
   const monitoringMs = input.monitoringMs;
   for (;;) {
-    const deadline = nextDeadline(mustHave(state), monitoringMs, resumed);
-    const wake = () => inbox.length > 0 || historyFull();
+    wakeRequested = false;
+    const deadline = earliest(nextDeadline(mustHave(state), monitoringMs, resumed), recovery.attention?.retryAt ?? null);
+    const wake = () => inbox.length > 0 || historyFull() || wakeRequested;
     if (deadline === null) await condition(wake);
     else await condition(wake, Math.max(deadline - Date.now(), 1));
     await serial.run(async () => {
-      while (inbox.length > 0) await apply({ type: 'receipt', receipt: inbox.shift()!, late: resumed && state!.status !== 'active' });
+      while (inbox.length > 0) await takeReceipt(inbox.shift()!);
       const open = state!.payments.find((p) => p.id === state!.currentPaymentId);
       if (open && open.status === 'unpaid' && Date.now() >= open.expiresAt) await apply({ type: 'payment_expired', paymentId: open.id });
+      if (recovery.attention && Date.now() >= recovery.attention.retryAt) await retryJobs();
       state = prunePayments(state!, Date.now(), monitoringMs);
     });
     const s = mustHave(state);
-    if (s.status !== 'active' && inbox.length === 0 && Date.now() >= monitoringEnd(s, monitoringMs, resumed)) break;
+    const settled = s.status !== 'active' && inbox.length === 0 && recovery.jobs.length === 0;
+    if (settled && Date.now() >= monitoringEnd(s, monitoringMs, resumed)) break;
     if (historyFull()) {
-      // Carry the state (with its receipt dedupe set) into a fresh history once in-flight handlers finish.
+      // Carry the state (with its receipt dedupe set and failed work) into a fresh history once in-flight handlers finish.
       await condition(allHandlersFinished);
-      if (inbox.length === 0) await continueAsNew<typeof checkoutSession>({ kind: 'continued', state: mustHave(state), monitoringMs, historyLimit: input.historyLimit });
+      if (inbox.length === 0) {
+        await continueAsNew<typeof checkoutSession>({
+          kind: 'continued', state: mustHave(state), recovery, monitoringMs, historyLimit: input.historyLimit, retryBaseMs: input.retryBaseMs,
+        });
+      }
     }
   }
   await condition(allHandlersFinished);
@@ -91,24 +111,135 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     if (!result.ok) throw ApplicationFailure.nonRetryable(result.error, 'SessionTransitionRejected');
     state = result.state;
     await runEffects(result.effects);
+    dropObsoleteJobs();
     publish();
     return { version: state.version };
   }
 
+  /** An update's transition; the main loop then recomputes its deadline (a renewal, the monitoring end). */
+  async function applyFromUpdate(event: SessionInput): Promise<{ version: number }> {
+    const result = await apply(event);
+    if (patched(PATCHES.wakeLoopOnUpdate)) wakeRequested = true;
+    return result;
+  }
+
   async function runEffects(effects: SessionEffect[]): Promise<void> {
-    for (const effect of effects) {
-      const snapshot = mustHave(state);
-      if (effect.kind === 'record') {
-        await acts.recordSession({ state: snapshot, events: effect.events });
-      } else if (effect.kind === 'credit_receipt') {
-        const { transferIds } = await acts.creditReceipt({ state: snapshot, receipt: effect.receipt, flag: effect.flag, events: effect.events });
+    for (const effect of effects) await runJob(effect);
+  }
+
+  /** Runs one job; an activity failure keeps the job for a retry and flags the session instead of failing it. */
+  async function runJob(job: Job): Promise<boolean> {
+    try {
+      await execute(job);
+      return true;
+    } catch (err) {
+      if (!isActivityFailure(err)) throw err;
+      const reason = failureLine(job.kind, err);
+      log.warn('checkout session work failed; kept for a retry', { sessionId: workflowInfo().workflowId, reason });
+      if (job.kind === 'open_payment') recovery.jobs = recovery.jobs.filter((j) => j.kind !== 'open_payment');
+      recovery.jobs.push(job);
+      const now = Date.now();
+      recovery.attention = recovery.attention
+        ? { ...recovery.attention, reason }
+        : { reason, since: now, attempts: 0, retryAt: now + retryDelayMs(0, retryBaseMs) };
+      wakeRequested = true;
+      publish();
+      return false;
+    }
+  }
+
+  async function execute(job: Job): Promise<void> {
+    if (job.kind === 'persist') return db.persistNewSession(job.definition);
+    const snapshot = mustHave(state);
+    switch (job.kind) {
+      case 'record':
+        return db.recordSession({ state: snapshot, events: job.events });
+      case 'receipt':
+        return creditFromDatabase(job.receiptId);
+      case 'transfer':
+        return money.executeTransfer({ sessionId: snapshot.id, transferId: job.transferId });
+      case 'credit_receipt': {
+        const { transferIds } = await money.creditReceipt({ state: snapshot, receipt: job.receipt, flag: job.flag, events: job.events });
         // Transfers run in array order, each its own activity, each exactly once (keyed, check-before-act).
-        for (const transferId of transferIds) await acts.executeTransfer(transferId);
-      } else {
-        const seq = snapshot.nextPaymentSeq;
-        state = { ...snapshot, nextPaymentSeq: seq + 1 };
-        const payment = await acts.openPayment({ sessionId: snapshot.id, seq, amount: effect.amount });
+        for (const transferId of transferIds) await runJob({ kind: 'transfer', transferId });
+        return;
+      }
+      case 'open_payment': {
+        const seq = job.seq ?? snapshot.nextPaymentSeq;
+        // The sequence is taken before the call, so a retry of this job finds the payment an earlier attempt made.
+        if (job.seq === undefined) { job.seq = seq; state = { ...snapshot, nextPaymentSeq: seq + 1 }; }
+        const payment = await payments.openPayment({ sessionId: snapshot.id, seq, amount: job.amount });
         await apply({ type: 'payment_opened', payment });
+        return;
+      }
+    }
+  }
+
+  /** A receipt signal: the database holds the facts; the message only names the receipt. */
+  async function takeReceipt(message: ReceiptSignal): Promise<void> {
+    if (!patched(PATCHES.receiptFactsFromDb)) {
+      await apply({ type: 'receipt', receipt: message as ReceiptInput, late: resumed && state!.status !== 'active' });
+      return;
+    }
+    await runJob({ kind: 'receipt', receiptId: message.receiptId });
+  }
+
+  async function creditFromDatabase(receiptId: string): Promise<void> {
+    const facts = await db.receiptFacts({ sessionId: mustHave(state).id, receiptId });
+    if (!facts) {
+      log.warn('receipt refused: not a stored receipt of this session', { sessionId: workflowInfo().workflowId, receiptId });
+      return;
+    }
+    const { credited, ...receipt } = facts;
+    // Credited already (a repeated signal after the dedupe set was rebuilt): its money is in the state.
+    if (credited) return;
+    await apply({ type: 'receipt', receipt, late: resumed && state!.status !== 'active' });
+  }
+
+  /** Runs the failed work again, oldest first; clears the flag when all of it went through. */
+  async function retryJobs(): Promise<void> {
+    const attention = recovery.attention;
+    const jobs = recovery.jobs;
+    recovery.jobs = [];
+    for (const job of jobs) if (stillNeeded(job)) await runJob(job);
+    if (recovery.jobs.length === 0) {
+      recovery.attention = null;
+    } else if (attention) {
+      const attempts = attention.attempts + 1;
+      recovery.attention = { ...recovery.attention!, attempts, retryAt: Date.now() + retryDelayMs(attempts, retryBaseMs) };
+    }
+    publish();
+  }
+
+  /** Failed work the session no longer needs (a payment request of a session since paid or deactivated) goes. */
+  function dropObsoleteJobs(): void {
+    if (recovery.jobs.length === 0) return;
+    recovery.jobs = recovery.jobs.filter(stillNeeded);
+    if (recovery.jobs.length === 0) recovery.attention = null;
+  }
+
+  /** A failed payment request is dropped once the session no longer needs it, or re-asked for what is due now. */
+  function stillNeeded(job: Job): boolean {
+    if (job.kind !== 'open_payment') return true;
+    const s = mustHave(state);
+    if (s.status !== 'active' || s.amount === null) return false;
+    const due = amountDue(s);
+    if (due === null || due === '0') return false;
+    if (due !== job.amount) { job.amount = due; job.seq = undefined; }
+    return true;
+  }
+
+  async function loadState(sessionId: string): Promise<SessionState> {
+    // Nothing can happen without the state: keep trying on the backoff (flagged) until the database answers.
+    for (let attempts = 0; ; attempts++) {
+      try {
+        return await db.loadSessionState(sessionId);
+      } catch (err) {
+        if (!isActivityFailure(err)) throw err;
+        log.warn('could not load the session state; retrying', { sessionId, reason: failureLine('load_state', err) });
+        upsertSearchAttributes([{ key: CheckoutAttentionKey, value: true }]);
+        publishedAttention = true;
+        await condition(() => false, retryDelayMs(attempts, retryBaseMs));
       }
     }
   }
@@ -118,19 +249,30 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     return info.continueAsNewSuggested || info.historyLength >= (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
   }
 
-  function dryRun(event: SessionInput): void {
+  function dryRun(event: SessionInput): SessionState {
     if (!state) throw ApplicationFailure.nonRetryable('The checkout session is not initialised yet.', 'SessionNotReady');
     const result = nextState(state, event, Date.now());
     if (!result.ok) throw ApplicationFailure.nonRetryable(result.error, 'SessionTransitionRejected');
+    return state;
   }
 
   function publish(): void {
-    const s = mustHave(state);
+    if (!state) return;
+    const s = state;
     const key = searchAttributesKey(s);
     if (key !== publishedKey) upsertSearchAttributes(searchAttributesOf(s));
     publishedKey = key;
-    setCurrentDetails(sessionSummary(s));
+    // Only on a change: sessions that never failed issue exactly the commands they always did.
+    const attention = recovery.attention !== null;
+    if (attention !== publishedAttention) upsertSearchAttributes([{ key: CheckoutAttentionKey, value: attention }]);
+    publishedAttention = attention;
+    const flag = recovery.attention ? ` | ATTENTION (${recovery.jobs.length} failed, retry ${recovery.attention.attempts + 1}): ${recovery.attention.reason}` : '';
+    setCurrentDetails(`${sessionSummary(s)}${flag}`);
   }
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
 function nextDeadline(state: SessionState, monitoringMs: number, resumed: boolean): number | null {

@@ -3,4 +3,16 @@
  * (`deprecatePatch`) only when no open workflow can still be on its old path: a year (the longest TTL)
  * plus MONITORING_HOURS after the deploy that introduced it (docs/workflow-versioning.md).
  */
-export const PATCHES = {} as const;
+export const PATCHES = {
+  /**
+   * A receipt signal names a stored receipt; the workflow reads its amount, reference and payment terms
+   * from the database, scoped to the session (security H2). Old histories applied the signal's payload.
+   */
+  receiptFactsFromDb: 'receipt-facts-from-db',
+  /**
+   * After `deactivate` or `chooseAmount`, the main loop recomputes its deadline at once: a deactivated
+   * session's monitoring window starts then (before, it waited for the old TTL timer, up to a year), and a
+   * chosen amount's payment renews at its TTL.
+   */
+  wakeLoopOnUpdate: 'wake-loop-on-update',
+} as const;

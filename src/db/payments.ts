@@ -51,10 +51,13 @@ export async function insertPayment(db: DbOrTx, row: PaymentRow): Promise<Paymen
   return inserted ?? (await findPaymentBySeq(db, row.checkout_session_id, row.seq))!;
 }
 
-/** Mirrors the payments the workflow state holds (status and amounts received). */
+/**
+ * Mirrors the payments the workflow state holds (status and amounts received), scoped to the session.
+ * Call only after the session row's version-guarded write succeeded in the same transaction.
+ */
 export async function writePaymentStates(db: DbOrTx, state: SessionState, now: number): Promise<void> {
   for (const p of state.payments) {
-    await db(T.payments).where({ id: p.id }).andWhere((q) => q.whereNot({ status: p.status })
+    await db(T.payments).where({ id: p.id, checkout_session_id: state.id }).andWhere((q) => q.whereNot({ status: p.status })
       .orWhereNot({ received_sats: p.receivedSats }))
       .update({ status: p.status, received_sats: p.receivedSats, amount_paid: p.amountPaid, modified: now });
   }

@@ -16,6 +16,8 @@ export interface TransferRow {
   percentage: string;
   description: string | null;
   status: 'pending' | 'paid' | 'failed';
+  /** Why the last attempt could not post it (only while `failed`); its session's workflow retries it. */
+  failure_reason?: string | null;
   created: string;
   modified: string;
 }
@@ -28,13 +30,18 @@ export async function insertTransfer(db: DbOrTx, row: TransferRow): Promise<{ ro
   return { row: await db(T.transfers).select('*').where({ key: row.key }).first(), inserted: false };
 }
 
-/** Locks a transfer row for the duration of the transaction (check-before-act). */
-export async function lockTransfer(db: DbOrTx, id: string): Promise<TransferRow | undefined> {
-  return db(T.transfers).select('*').where({ id }).forUpdate().first();
+/** Locks a transfer row of one session for the duration of the transaction (check-before-act). */
+export async function lockTransfer(db: DbOrTx, id: string, sessionId?: string): Promise<TransferRow | undefined> {
+  return db(T.transfers).select('*').where({ id, ...(sessionId ? { checkout_session_id: sessionId } : {}) }).forUpdate().first();
 }
 
 export async function markTransferPaid(db: DbOrTx, id: string, now: number): Promise<void> {
-  await db(T.transfers).where({ id }).update({ status: 'paid', modified: now });
+  await db(T.transfers).where({ id }).update({ status: 'paid', failure_reason: null, modified: now });
+}
+
+/** Marks a transfer that could not be posted `failed` with the reason (never a paid one). */
+export async function markTransferFailed(db: DbOrTx, id: string, reason: string, now: number): Promise<void> {
+  await db(T.transfers).where({ id }).whereNot({ status: 'paid' }).update({ status: 'failed', failure_reason: reason.slice(0, 500), modified: now });
 }
 
 export async function findTransfer(db: DbOrTx, id: string): Promise<TransferRow | undefined> {

@@ -19,9 +19,11 @@ export type CheckoutWorkflowInput = {
   monitoringMs: number;
   /** Continue-as-new once the history holds this many events (Temporal also suggests it on its own). */
   historyLimit?: number;
+  /** First delay of the workflow's own retry of failed work (doubles per round, capped at an hour). */
+  retryBaseMs?: number;
 } & (
   | { kind: 'new'; definition: SessionDefinition }
   /** A receipt arrived for a session whose workflow had closed: reload from the read model. */
   | { kind: 'resume'; sessionId: string }
-  | { kind: 'continued'; state: import('./session').SessionState }
+  | { kind: 'continued'; state: import('./session').SessionState; recovery?: unknown }
 );

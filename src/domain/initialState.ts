@@ -1,3 +1,4 @@
+import { amountChoiceOf } from './amountChoice';
 import type { SessionDefinition } from './definition';
 import type { SessionState } from './session';
 
@@ -19,6 +20,7 @@ export function initialState(definition: SessionDefinition): SessionState {
     currentPaymentId: null,
     nextPaymentSeq: 1,
     seenReceipts: [],
+    amountChoice: amountChoiceOf(definition.fields),
     settledAt: null,
     version: 0,
   };

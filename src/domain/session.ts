@@ -1,4 +1,5 @@
 /** Shapes of a checkout session's state as the workflow holds it (payload-safe: strings, no bigint). */
+import type { AmountChoice } from './amountChoice';
 
 export type SessionStatus = 'active' | 'paid' | 'deactivated';
 export type PaymentStatus = 'unpaid' | 'paid' | 'expired' | 'cancelled';
@@ -40,6 +41,8 @@ export interface SessionState {
   nextPaymentSeq: number;
   /** Chain references already counted: the receipt dedupe set, carried across continue-as-new. */
   seenReceipts: string[];
+  /** How the amount may be chosen (absent in states kept before the rule was: then only its format is checked). */
+  amountChoice?: AmountChoice;
   /** When the session left `active` (start of the monitoring window), epoch ms. */
   settledAt: number | null;
   version: number;

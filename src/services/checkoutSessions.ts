@@ -37,6 +37,7 @@ export async function createCheckoutSession(
   const definition = await buildDefinition(ctx, scope, input, id, seed, linkId);
   const workflowInput: CheckoutWorkflowInput = {
     kind: 'new', definition, monitoringMs: ctx.config.monitoringHours * 3_600_000, historyLimit: ctx.config.workflowHistoryLimit,
+    retryBaseMs: ctx.config.workflowRetryBaseMs,
   };
   // The deadline bounds an unreachable Temporal too: its gRPC error surfaces as a 503 with Retry-After.
   const started = withCallDeadline(ctx.temporal, CREATE_WAIT_MS + 1_000, () => ctx.temporal.workflow.executeUpdateWithStart(createdUpdate, {

@@ -15,8 +15,23 @@ export const deactivateUpdate = defineUpdate<{ version: number }>('deactivate');
 /** The customer picked an amount on an `options`/`preset` session: make its payment. */
 export const chooseAmountUpdate = defineUpdate<{ version: number }, [string]>('chooseAmount');
 
-/** Money arrived for one of the session's payments (sent by the payment watcher). */
-export const receiptSignal = defineSignal<[ReceiptInput]>('receipt');
+/**
+ * Money arrived for one of the session's payments (sent by the payment watcher): only the stored
+ * receipt's ID. The workflow reads every fact (amount, reference, payment terms) from the database,
+ * scoped to the session, so a forged signal credits nothing. The full `ReceiptInput` shape of older
+ * senders is still accepted (and, once the workflow reads receipts from the database, only its ID is used).
+ */
+export type ReceiptSignal = { receiptId: string } | ReceiptInput;
+export const receiptSignal = defineSignal<[ReceiptSignal]>('receipt');
+
+/** What an operator's `retry` answers: the work still failing after the retry, and why. */
+export interface RetryResult {
+  pending: number;
+  attention: string | null;
+}
+
+/** Retries a session's failed work now (operators: `temporal workflow update execute --name retry -w cs_…`). */
+export const retryUpdate = defineUpdate<RetryResult>('retry');
 
 /** The workflow's current state, for operators and tests. */
 export const stateQuery = defineQuery<SessionState>('state');

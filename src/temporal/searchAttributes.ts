@@ -6,9 +6,12 @@ export const SEARCH_ATTRIBUTE_TYPES = {
   AccountId: 'Keyword',
   AmountPaidSats: 'Int',
   Livemode: 'Bool',
+  CheckoutAttention: 'Bool',
 } as const;
 
 export const CheckoutStatusKey = defineSearchAttributeKey('CheckoutStatus', SearchAttributeType.KEYWORD);
 export const AccountIdKey = defineSearchAttributeKey('AccountId', SearchAttributeType.KEYWORD);
 export const AmountPaidSatsKey = defineSearchAttributeKey('AmountPaidSats', SearchAttributeType.INT);
 export const LivemodeKey = defineSearchAttributeKey('Livemode', SearchAttributeType.BOOL);
+/** True while some work of the session failed and waits for a retry (reason in the workflow's details). */
+export const CheckoutAttentionKey = defineSearchAttributeKey('CheckoutAttention', SearchAttributeType.BOOL);

@@ -8,6 +8,7 @@ export function transferView(t: TransferRow) {
     object: 'transfer',
     livemode: t.livemode,
     status: t.status,
+    failure_reason: t.status === 'failed' ? (t.failure_reason ?? null) : null,
     amount: jsonNumber(t.amount),
     currency: 'SATS',
     source_account: t.source_account_id,

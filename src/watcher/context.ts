@@ -10,5 +10,6 @@ export function watcherContext(ctx: ServiceContext): WatcherContext {
     taskQueue: ctx.config.temporal.taskQueue,
     monitoringMs: ctx.config.monitoringHours * 3_600_000,
     historyLimit: ctx.config.workflowHistoryLimit,
+    retryBaseMs: ctx.config.workflowRetryBaseMs,
   };
 }

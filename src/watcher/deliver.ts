@@ -2,25 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { PaymentRow } from '../db/payments';
 import type { ReceiptRow } from '../db/receipts';
 import type { CheckoutWorkflowInput } from '../domain/definition';
-import { normalizeDecimal } from '../domain/money';
-import type { ReceiptInput } from '../domain/session';
 import { DEFAULT_TEMPORAL_CALL_MS, withCallDeadline } from '../temporal/deadline';
 import { CHECKOUT_WORKFLOW_TYPE, receiptSignal } from '../temporal/definitions';
-
-/** The receipt signal's payload: the receipt and its payment's locked terms. */
-export function receiptInput(receipt: ReceiptRow, payment: PaymentRow): ReceiptInput {
-  return {
-    receiptId: receipt.id,
-    reference: receipt.reference,
-    paymentId: payment.id,
-    method: receipt.method,
-    sats: receipt.amount_sats,
-    payment: {
-      id: payment.id, seq: payment.seq, amount: normalizeDecimal(payment.amount),
-      exchangeRate: normalizeDecimal(payment.exchange_rate), targetAmount: payment.target_amount, expiresAt: Number(payment.expires_at),
-    },
-  };
-}
 
 /**
  * Hands a stored receipt to its session's workflow with signal-with-start: a running workflow gets the
@@ -28,10 +11,10 @@ export function receiptInput(receipt: ReceiptRow, payment: PaymentRow): ReceiptI
  * through the same exactly-once path and closes. Safe to repeat: the workflow dedupes by reference.
  */
 export async function deliverReceipt(
-  temporal: Client, opts: { taskQueue: string; monitoringMs: number; historyLimit?: number }, receipt: ReceiptRow, payment: PaymentRow,
+  temporal: Client, opts: { taskQueue: string; monitoringMs: number; historyLimit?: number; retryBaseMs?: number }, receipt: ReceiptRow, _payment?: PaymentRow,
 ): Promise<void> {
   const input: CheckoutWorkflowInput = {
-    kind: 'resume', sessionId: receipt.checkout_session_id, monitoringMs: opts.monitoringMs, historyLimit: opts.historyLimit,
+    kind: 'resume', sessionId: receipt.checkout_session_id, monitoringMs: opts.monitoringMs, historyLimit: opts.historyLimit, retryBaseMs: opts.retryBaseMs,
   };
   // A deadline, so an unreachable Temporal costs the caller seconds, not the client's ~20 s of retries;
   // the receipt is stored already and the redelivery loop hands it on later.
@@ -40,7 +23,8 @@ export async function deliverReceipt(
     taskQueue: opts.taskQueue,
     args: [input],
     signal: receiptSignal,
-    signalArgs: [receiptInput(receipt, payment)],
+    // Only the ID: the workflow reads the amount and terms from the stored row (a message is never trusted).
+    signalArgs: [{ receiptId: receipt.id }],
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
   }));
 }

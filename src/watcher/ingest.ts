@@ -40,6 +40,8 @@ export interface WatcherContext {
   taskQueue: string;
   monitoringMs: number;
   historyLimit?: number;
+  /** First delay of a session workflow's own retry of failed work. */
+  retryBaseMs?: number;
 }
 
 /**

@@ -1,0 +1,17 @@
+import type { ActivityDeps } from './deps';
+
+/**
+ * Hands committed events to the webhook dispatcher without making the money path depend on it: a
+ * dispatch failure is logged and the outbox sweeper (src/webhooks/sweeper.ts) delivers the events
+ * later, so a slow or failing dispatch never retries a credit, a transfer or a payment.
+ */
+export function dispatchBestEffort(deps: ActivityDeps): (eventIds: string[]) => Promise<void> {
+  return async (eventIds) => {
+    if (!deps.onEventsRecorded || eventIds.length === 0) return;
+    try {
+      await deps.onEventsRecorded(eventIds);
+    } catch (err) {
+      deps.log.warn({ err, eventIds }, 'event dispatch failed; the outbox sweeper delivers these events');
+    }
+  };
+}

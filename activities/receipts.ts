@@ -1,0 +1,41 @@
+import { findPayment } from '../src/db/payments';
+import { findReceipt } from '../src/db/receipts';
+import { normalizeDecimal } from '../src/domain/money';
+import type { ReceiptInput } from '../src/domain/session';
+import type { ActivityDeps } from './deps';
+
+/** A stored receipt as the workflow credits it, read from the database, never from a message. */
+export type ReceiptFacts = ReceiptInput & { credited: boolean };
+
+/** Reading receipts for the session workflow: the database is the only source of money facts. */
+export function receiptActivities(deps: ActivityDeps) {
+  const { db } = deps;
+
+  /**
+   * The facts of receipt `receiptId` (amount, reference, its payment's locked terms) if it is stored for
+   * session `sessionId` and paid one of that session's payments; null otherwise (an unknown receipt,
+   * another session's, or a forged ID), so a message can name a receipt but never state its amount.
+   */
+  async function receiptFacts(input: { sessionId: string; receiptId: string }): Promise<ReceiptFacts | null> {
+    const receipt = await findReceipt(db, input.receiptId);
+    if (!receipt || receipt.checkout_session_id !== input.sessionId) {
+      deps.log.warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: no such receipt of this session');
+      return null;
+    }
+    const payment = await findPayment(db, receipt.payment_id);
+    if (!payment || payment.checkout_session_id !== input.sessionId) {
+      deps.log.warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: its payment is not of this session');
+      return null;
+    }
+    return {
+      receiptId: receipt.id, reference: receipt.reference, paymentId: payment.id, method: receipt.method, sats: receipt.amount_sats,
+      payment: {
+        id: payment.id, seq: payment.seq, amount: normalizeDecimal(payment.amount),
+        exchangeRate: normalizeDecimal(payment.exchange_rate), targetAmount: payment.target_amount, expiresAt: Number(payment.expires_at),
+      },
+      credited: receipt.status === 'credited',
+    };
+  }
+
+  return { receiptFacts };
+}

@@ -1,0 +1,33 @@
+import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Errors no retry can fix (by their `name`, which survives Temporal's failure conversion): a currency
+ * the rate source cannot price, a bad extended key, an invoice no node accepts, a ledger refusal.
+ * They fail the attempt at once; the workflow then flags the session and retries on its own backoff.
+ */
+export const DETERMINISTIC_ERRORS = [
+  'UnknownCurrencyError', 'InvalidConversionInputError', 'RateConfigError', 'InvalidExtendedKeyError',
+  'InvalidDerivationIndexError', 'UnsupportedNetworkError', 'InvalidInvoiceRequestError', 'InvalidNodeKeyError',
+  'LedgerImbalanceError', 'NegativeBalanceError',
+];
+
+// A few quick retries inside the activity for blips; past them the workflow takes over with a durable,
+// growing backoff (workflows/recovery.ts) so one stuck call never holds the session's other inputs.
+const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4, nonRetryableErrorTypes: DETERMINISTIC_ERRORS };
+
+/** Database-only activities: a transaction on the pool (knex waits ≤ 30 s for a connection). */
+const DB_ONLY: ActivityOptions = { startToCloseTimeout: '45 seconds', retry };
+
+/**
+ * Making a payment calls the rate source (10 s timeout) and LND (15 s) before its insert: the attempt
+ * must outlive both, or a slow node leaves orphan invoices on every retry.
+ */
+const PAYMENT: ActivityOptions = { startToCloseTimeout: '90 seconds', retry };
+
+export const dbActivities = proxyActivities<Activities>(DB_ONLY);
+export const paymentActivities = proxyActivities<Activities>(PAYMENT);
+/** Crediting and transfers: database only; webhook dispatch after them is best effort (the outbox sweeper heals it). */
+export const moneyActivities = proxyActivities<Activities>(DB_ONLY);
