@@ -19,7 +19,7 @@ export const DETERMINISTIC_ERRORS = [
 const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4, nonRetryableErrorTypes: DETERMINISTIC_ERRORS };
 
 /** Database-only activities: a transaction on the pool (knex waits ≤ 30 s for a connection). */
-const DB_ONLY: ActivityOptions = { startToCloseTimeout: '45 seconds', retry };
+const DB_ONLY: ActivityOptions = { startToCloseTimeout: '30 seconds', retry };
 
 /**
  * Making a payment calls the rate source (10 s timeout) and LND (15 s) before its insert: the attempt

@@ -96,9 +96,12 @@ describe('exactly once across a worker crash', () => {
     try {
       const [shop, a, b, c] = await Promise.all([0, 1, 2, 3].map(() => createMerchant(api2.baseUrl)));
       child = startWorkerProcess(api2.taskQueue, api2.config.dataDir);
-      const cs = (await call(api2.baseUrl, shop.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 20000, transfers: [
-        { destination_account: a.id, percentage: 10 }, { destination_account: b.id, percentage: 20 }, { destination_account: c.id, percentage: 30 }] })).body;
-      expect(cs.status).toBe('active');
+      // The child worker bundles the workflows at start; until it polls, create answers 503 "retry with the same key".
+      const create = () => call(api2.baseUrl, shop.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 20000, transfers: [
+        { destination_account: a.id, percentage: 10 }, { destination_account: b.id, percentage: 20 }, { destination_account: c.id, percentage: 30 }] },
+      { 'Idempotency-Key': `crash-${shop.id}` });
+      const cs = (await waitFor(create, (r) => r.status === 200, 60_000)).body;
+      expect(cs).toMatchObject({ status: 'active' });
 
       // The watcher stored this receipt and crashed before signalling: its redelivery loop hands it on.
       const receiptId = 'rcpt_crashtest' + Date.now();
