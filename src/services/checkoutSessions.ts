@@ -1,6 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { findAccount } from '../db/accounts';
 import { findSession, findSessionWithFunded, type Scope } from '../db/sessions';
+import { readSessionWithFunded } from '../db/sessionRead';
 import type { CheckoutWorkflowInput, SessionDefinition } from '../domain/definition';
 import { idFromSeed } from '../domain/ids';
 import { decimalFromJsonNumber, normalizeDecimal } from '../domain/money';
@@ -19,7 +20,7 @@ const FIAT_DEFAULT_TTL = 600;
 
 /** Reads a session as the API shows it, scoped to an account and mode (others get 404). */
 export async function getCheckoutSession(ctx: ServiceContext, id: string, scope?: Scope, withCustomer = false): Promise<CheckoutSessionView> {
-  const found = await findSessionWithFunded(ctx.db, id, scope);
+  const found = scope ? await readSessionWithFunded(ctx.db, id, scope) : await findSessionWithFunded(ctx.db, id);
   if (!found) throw new NotFoundError('checkout session', id);
   return checkoutSessionView(found.row, found.funded, ctx.config.publicUrl, withCustomer);
 }

@@ -1,4 +1,5 @@
 import { fundedPayments } from '../../src/db/payments';
+import { readSessionWithFunded } from '../../src/db/sessionRead';
 import { findSession, findSessionWithFunded } from '../../src/db/sessions';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 
@@ -33,6 +34,10 @@ describe('the session read behind GET and session events', () => {
     expect(read!.funded.map((p) => p.id)).toEqual([cs.payment_id, partial.payment_id]);
     expect(read).toEqual(await twoReads(cs.id));
     expect(typeof read!.funded[0].exchange_rate).toBe('string');
+    // The API's one-statement read (prepared, payments joined) gives the very same rows, twice (the second runs the prepared plan).
+    const scope = { accountId: merchant.id, livemode: false };
+    expect(await readSessionWithFunded(sys.db, cs.id, scope)).toEqual(read);
+    expect(await readSessionWithFunded(sys.db, cs.id, scope)).toEqual(read);
   });
 
   test('a session nothing was paid to has no funded payments (and needs no second query)', async () => {
@@ -40,6 +45,24 @@ describe('the session read behind GET and session events', () => {
     const read = await findSessionWithFunded(sys.db, cs.id);
     expect(read).toEqual({ row: expect.objectContaining({ id: cs.id }), funded: [] });
     expect(read).toEqual(await twoReads(cs.id));
+    expect(await readSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: false })).toEqual(read);
+  });
+
+  test('the one-statement read is one statement, counted like any other', async () => {
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 700 })).body;
+    await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 700 });
+    await until(cs.id, (s) => s.status === 'paid');
+    const statements: string[] = [];
+    const count = (q: { sql: string }) => statements.push(q.sql);
+    sys.db.on('query', count);
+    try {
+      const read = await readSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: false });
+      expect(read!.funded).toHaveLength(1);
+      expect(read!.row.target_amount_paid).toBe('700');
+    } finally {
+      sys.db.removeListener('query', count);
+    }
+    expect(statements.filter((sql) => sql.includes('__funded'))).toHaveLength(1);
   });
 
   test('the scope hides another account\'s session and the other mode', async () => {
@@ -47,5 +70,8 @@ describe('the session read behind GET and session events', () => {
     expect(await findSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: false })).toBeDefined();
     expect(await findSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: true })).toBeUndefined();
     expect(await findSessionWithFunded(sys.db, cs.id, { accountId: 'acct_other', livemode: false })).toBeUndefined();
+    expect(await readSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: true })).toBeUndefined();
+    expect(await readSessionWithFunded(sys.db, cs.id, { accountId: 'acct_other', livemode: false })).toBeUndefined();
+    expect(await readSessionWithFunded(sys.db, 'cs_missing', { accountId: merchant.id, livemode: false })).toBeUndefined();
   });
 });
