@@ -3,6 +3,7 @@ import type { ServiceContext } from '../services/context';
 import { accountRoutes } from './accounts/routes';
 import { requireAdminKey, requireMerchantKey } from './auth';
 import { balanceRoutes } from './balances/routes';
+import { checkoutSessionReadRoute } from './checkoutSessions/read';
 import { checkoutSessionRoutes } from './checkoutSessions/routes';
 import { requireJsonPosts } from './contentType';
 import { ApiError, errorMiddleware, RETRY_AFTER_SECONDS } from './errors';
@@ -39,6 +40,7 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   const admin = ctx.config.adminApiKey;
   if (admin) app.use('/accounts', requireAdminKey(admin), requireJsonPosts(), idempotency(ctx.db, ctx.log), accountRoutes(ctx));
 
+  app.get('/checkout-sessions/:id', checkoutSessionReadRoute(ctx));
   const merchant = express.Router();
   merchant.use(requireMerchantKey(ctx.db), requireJsonPosts(), idempotency(ctx.db, ctx.log));
   merchant.use('/checkout-sessions', checkoutSessionRoutes(ctx));

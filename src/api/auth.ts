@@ -22,14 +22,20 @@ export function basicUsername(req: Request): string | null {
   return colon === -1 ? decoded : decoded.slice(0, colon);
 }
 
+/** The secret key of a merchant request (HTTP Basic username), or a 401 when there is none of that shape. */
+export function merchantKeyOf(req: Request): string {
+  const key = basicUsername(req);
+  if (!key || !/^sk_(test|live)_/.test(key)) throw new AuthenticationError();
+  return key;
+}
+
 /**
  * Authenticates merchant requests by secret key: one indexed lookup of the key's hash per request, so
  * a revoked key is refused by every API process at once (no cache can keep it alive).
  */
 export function requireMerchantKey(db: Db): RequestHandler {
   return async (req, _res, next) => {
-    const key = basicUsername(req);
-    if (!key || !/^sk_(test|live)_/.test(key)) throw new AuthenticationError();
+    const key = merchantKeyOf(req);
     const owner = await findKeyOwner(db, key);
     if (!owner) throw new AuthenticationError();
     req.scope = owner;

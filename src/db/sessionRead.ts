@@ -9,43 +9,81 @@ interface PgConnection {
   query(q: { name: string; text: string; values: unknown[]; rowMode: 'array' }): Promise<QueryArrayResult>;
 }
 
-// One round trip for the API's hot read: the session and its funded payments (none until something
-// was received: `target_amount_paid` is written in the same transaction as the payments), one row per
-// funded payment, or one row with the payment columns null. `__funded` marks where they begin, so new
-// columns on either table need no change here; pg parses every column as knex would (int8/NUMERIC as strings).
-const SQL = `select s.*, null as "__funded", p.* from ${T.sessions} s
-  left join ${T.payments} p on p.checkout_session_id = s.id and s.target_amount_paid > 0 and p.received_sats > 0
-  where s.id = $1 and s.account_id = $2 and s.livemode = $3 order by p.seq`;
-const STATEMENT = 'checkout_session_read_v1';
+/** A session with its funded payments (the API object's `payments`). */
+export interface SessionWithFunded {
+  row: SessionRow;
+  funded: PaymentRow[];
+}
+
+// The session and its funded payments in one round trip (none until something was received:
+// `target_amount_paid` is written in the same transaction as the payments): one row per funded payment,
+// or one row with the payment columns null. `__funded` marks where they begin, so new columns on either
+// table need no change here; pg parses every column as knex would (int8/NUMERIC as strings).
+const SESSION_COLUMNS = `s.*, null as "__funded", p.*`;
+const FUNDED_JOIN = `left join ${T.payments} p on p.checkout_session_id = s.id and s.target_amount_paid > 0 and p.received_sats > 0`;
+
+const BY_SCOPE = {
+  name: 'checkout_session_read_v1',
+  text: `select ${SESSION_COLUMNS} from ${T.sessions} s ${FUNDED_JOIN}
+    where s.id = $1 and s.account_id = $2 and s.livemode = $3 order by p.seq`,
+};
+
+// The key check of the merchant auth (hash, not revoked) and the read in one statement: no row means
+// no such key, a row without a session means none of the key's account and mode.
+const BY_KEY = {
+  name: 'checkout_session_read_by_key_v1',
+  text: `with k as (select account_id, livemode from ${T.apiKeys} where key_hash = $1 and revoked_at is null)
+    select k.account_id as "__key_account", k.livemode as "__key_livemode", ${SESSION_COLUMNS}
+    from k left join ${T.sessions} s on s.id = $2 and s.account_id = k.account_id and s.livemode = k.livemode
+    ${FUNDED_JOIN} order by p.seq`,
+};
 
 /**
- * A session of `scope` with its funded payments, read with one named prepared statement (parsed and
- * planned once per connection) straight on a pooled pg connection: the GET path skips the query
- * builder. The statement is still reported to knex's `query` listeners, so it is counted like any other.
+ * Runs a named prepared statement (parsed and planned once per connection) straight on a pooled pg
+ * connection: the hot reads skip the query builder. It is still reported to knex's `query` listeners,
+ * so it is counted like any other statement.
  */
-export async function readSessionWithFunded(
-  db: Db, id: string, scope: Scope,
-): Promise<{ row: SessionRow; funded: PaymentRow[] } | undefined> {
-  const values = [id, scope.accountId, scope.livemode];
+async function runPrepared(db: Db, statement: { name: string; text: string }, values: unknown[]): Promise<QueryArrayResult> {
   const connection = (await db.client.acquireConnection()) as PgConnection;
-  let result: QueryArrayResult;
   try {
-    db.client.emit('query', { sql: SQL, bindings: values, method: 'select' });
-    result = await connection.query({ name: STATEMENT, text: SQL, values, rowMode: 'array' });
+    db.client.emit('query', { sql: statement.text, bindings: values, method: 'select' });
+    return await connection.query({ ...statement, values, rowMode: 'array' });
   } finally {
     await db.client.releaseConnection(connection);
   }
-  if (result.rows.length === 0) return undefined;
+}
+
+/** Rebuilds the session row and its funded payments from the joined rows, starting at column `from`. */
+function sessionFromRows(result: QueryArrayResult, from: number): SessionWithFunded | undefined {
   const names = result.fields.map((f) => f.name);
   const split = names.indexOf('__funded');
-  const toObject = (values: unknown[], from: number, to: number) => {
+  const first = result.rows[0];
+  if (!first || first[from] === null) return undefined;
+  const toObject = (values: unknown[], start: number, end: number) => {
     const o: Record<string, unknown> = {};
-    for (let i = from; i < to; i++) o[names[i]] = values[i];
+    for (let i = start; i < end; i++) o[names[i]] = values[i];
     return o;
   };
-  const row = toObject(result.rows[0], 0, split) as unknown as SessionRow;
   // The first payment column is its primary key: null only on the row of a session without funded payments.
   const funded = result.rows.filter((r) => r[split + 1] !== null)
     .map((r) => toObject(r, split + 1, names.length) as unknown as PaymentRow);
-  return { row, funded };
+  return { row: toObject(first, from, split) as unknown as SessionRow, funded };
+}
+
+/** A session of `scope` with its funded payments, in one prepared statement. */
+export async function readSessionWithFunded(db: Db, id: string, scope: Scope): Promise<SessionWithFunded | undefined> {
+  return sessionFromRows(await runPrepared(db, BY_SCOPE, [id, scope.accountId, scope.livemode]), 0);
+}
+
+/**
+ * The owner of an unrevoked secret key (by its hash) and that owner's session `id`, in one prepared
+ * statement: `null` for an unknown or revoked key; `session` undefined when the owner has no such session.
+ */
+export async function readSessionForKey(
+  db: Db, keyHash: string, id: string,
+): Promise<{ scope: Scope; session: SessionWithFunded | undefined } | null> {
+  const result = await runPrepared(db, BY_KEY, [keyHash, id]);
+  if (result.rows.length === 0) return null;
+  const [accountId, livemode] = result.rows[0] as [string, boolean];
+  return { scope: { accountId, livemode }, session: sessionFromRows(result, 2) };
 }

@@ -1,5 +1,7 @@
 import { fundedPayments } from '../../src/db/payments';
-import { readSessionWithFunded } from '../../src/db/sessionRead';
+import { hashKey } from '../../src/db/apiKeys';
+import { readSessionForKey, readSessionWithFunded } from '../../src/db/sessionRead';
+import { T } from '../../src/db/tables';
 import { findSession, findSessionWithFunded } from '../../src/db/sessions';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 
@@ -73,5 +75,31 @@ describe('the session read behind GET and session events', () => {
     expect(await readSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: true })).toBeUndefined();
     expect(await readSessionWithFunded(sys.db, cs.id, { accountId: 'acct_other', livemode: false })).toBeUndefined();
     expect(await readSessionWithFunded(sys.db, 'cs_missing', { accountId: merchant.id, livemode: false })).toBeUndefined();
+  });
+
+  test('GET checks the key and reads the session in one statement: unknown or revoked key 401, another scope 404', async () => {
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 900 })).body;
+    const other = await createMerchant(sys.baseUrl);
+    expect(await readSessionForKey(sys.db, hashKey(merchant.key), cs.id))
+      .toEqual({ scope: { accountId: merchant.id, livemode: false }, session: await readSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: false }) });
+    expect(await readSessionForKey(sys.db, hashKey(other.key), cs.id)).toEqual({ scope: { accountId: other.id, livemode: false }, session: undefined });
+    expect(await readSessionForKey(sys.db, hashKey('sk_test_unknown'), cs.id)).toBeNull();
+
+    const statements: string[] = [];
+    const count = (q: { sql: string }) => statements.push(q.sql);
+    sys.db.on('query', count);
+    try {
+      expect((await api('GET', `/checkout-sessions/${cs.id}`)).body).toMatchObject({ id: cs.id, status: 'active', payments: [] });
+    } finally {
+      sys.db.removeListener('query', count);
+    }
+    expect(statements).toHaveLength(1);
+    expect((await call(sys.baseUrl, other.key, 'GET', `/checkout-sessions/${cs.id}`)).status).toBe(404);
+    expect((await call(sys.baseUrl, 'sk_test_nope', 'GET', `/checkout-sessions/${cs.id}`)).status).toBe(401);
+    expect((await call(sys.baseUrl, null, 'GET', `/checkout-sessions/${cs.id}`)).status).toBe(401);
+
+    await sys.db(T.apiKeys).where({ key_hash: hashKey(other.key) }).update({ revoked_at: Date.now() });
+    expect((await call(sys.baseUrl, other.key, 'GET', `/checkout-sessions/${cs.id}`)).status).toBe(401);
+    expect(await readSessionForKey(sys.db, hashKey(other.key), cs.id)).toBeNull();
   });
 });

@@ -38,9 +38,7 @@ export function checkoutSessionRoutes(ctx: ServiceContext): Router {
     res.json(await getCheckoutSession(ctx, payment.checkout_session_id, scopeOf(req), true));
   });
 
-  router.get('/:id', async (req, res) => {
-    res.json(await getCheckoutSession(ctx, req.params.id, scopeOf(req)));
-  });
+  // GET /:id is checkoutSessionReadRoute (read.ts), mounted ahead of the merchant auth: one statement for key and read.
 
   router.post('/:id', async (req, res) => {
     const patch = parseOr400(updateSessionSchema, bodyObject(req.body));
