@@ -99,7 +99,7 @@ test('a transfer the ledger refuses is failed with a reason, the session stays o
   // The destination's share is inflated past what the merchant holds: the ledger refuses the movement.
   await sys.db.raw(`create or replace function inflate_transfer() returns trigger as $$ begin new.amount := 1000000000; return new; end $$ language plpgsql`);
   await sys.db.raw(`create trigger inflate_transfer before insert on transfers for each row when (new.destination_account_id = '${dest.id}') execute function inflate_transfer()`);
-  let cs;
+  let cs: { id: string; payment_id: string };
   try {
     cs = (await call(sys.baseUrl, shop.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 10000, transfers: [{ destination_account: dest.id, percentage: 10 }] })).body;
     await call(sys.baseUrl, shop.key, 'POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 10000 });
