@@ -5,8 +5,8 @@
  * scripts/build-regtest-binaries.sh, plus the same PostgreSQL and Temporal).
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
-// @noble, @scure and micro-packed ship ES modules only: compile them for jest like our own code.
-const transformIgnorePatterns = ['/node_modules/(?!(@noble|@scure|micro-packed)/)'];
+// @noble, @scure, micro-packed and @apidevtools (swagger-parser's ref parser) ship ES modules only: compile them for jest like our own code.
+const transformIgnorePatterns = ['/node_modules/(?!(@noble|@scure|micro-packed|@apidevtools)/)'];
 module.exports = {
   testTimeout: 60000,
   projects: [

@@ -22,6 +22,8 @@ const envSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  TEMPORAL_METRICS_BIND: z.string().regex(/^[^:]+:\d+$/, 'host:port, e.g. 0.0.0.0:9464').optional(),
+  METRICS_TOKEN: z.string().min(16).optional(),
   ADMIN_API_KEY: z.string().min(16).optional(),
   NODE_ENV: z.string().optional(),
   DEMO: z.enum(['true', 'false']).optional(),
@@ -144,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     lightningNodeKey: e.LIGHTNING_NODE_KEY,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
+    metricsToken: e.METRICS_TOKEN,
+    temporalMetricsBind: e.TEMPORAL_METRICS_BIND,
     webhooks: { allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true', maxEndpointsPerAccount: e.WEBHOOK_MAX_ENDPOINTS },
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     /** Deadline of the API's Temporal calls (updates, signals) before it answers 503. */

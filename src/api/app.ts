@@ -1,4 +1,6 @@
 import express, { type Express, type Router } from 'express';
+import { httpMetricsMiddleware } from '../metrics/httpMetrics';
+import { createMetricsRegistry, metricsRouter } from '../metrics/routes';
 import type { ServiceContext } from '../services/context';
 import { accountRoutes } from './accounts/routes';
 import { requireAdminKey, requireMerchantKey } from './auth';
@@ -10,6 +12,7 @@ import { ApiError, errorMiddleware, RETRY_AFTER_SECONDS } from './errors';
 import { eventRoutes } from './events/routes';
 import type { HealthReport } from './health';
 import { idempotency } from './idempotency';
+import { docsRouter } from './docs';
 import { openApiRouter } from './openapi';
 import { paymentRoutes } from './payments/routes';
 import { testHelperRoutes } from './testHelpers/routes';
@@ -27,6 +30,8 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const metrics = createMetricsRegistry(ctx.db);
+  app.use(httpMetricsMiddleware(metrics));
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/health', async (_req, res) => {
@@ -35,6 +40,8 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
     res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ok' : 'unavailable', postgres: report.postgres, temporal: report.temporal });
   });
   app.use(openApiRouter(Math.min(300, ctx.config.minTtlSeconds)));
+  app.use(docsRouter());
+  app.use(metricsRouter(metrics, ctx.config.metricsToken));
   for (const router of ext.publicRouters ?? []) app.use(router);
 
   const admin = ctx.config.adminApiKey;

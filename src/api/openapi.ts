@@ -1,67 +1,112 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
-import type { ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import { createAccountSchema, createKeySchema } from './accounts/schema';
 import { createSessionSchema, updateSessionSchema } from './checkoutSessions/schema';
 import { createLinkSchema } from './links/routes';
+import { listQuery } from './lists';
+import * as o from './schemas/objects';
 import { receiveSchema } from './testHelpers/routes';
-import { createWebhookSchema, redeliverSchema, updateWebhookSchema } from './webhooks/schema';
+import { createWebhookSchema, deliveriesQuerySchema, redeliverSchema, updateWebhookSchema } from './webhooks/schema';
 
 type Method = 'get' | 'post' | 'delete';
+interface Operation { body?: ZodType; query?: z.ZodObject; response: ZodType; summary: string; admin?: boolean; bodyName?: string }
+
+/** Conditional rules of a session's fields that a JSON schema can state (the rest are in `description`). */
+const AMOUNT_BY_TYPE = {
+  anyOf: [
+    { description: 'fixed (the default): amount required', required: ['amount'], properties: { type: { type: 'string', enum: ['fixed'] } } },
+    { description: 'options: the customer picks one of options; amount omitted', required: ['type', 'options'], properties: { type: { type: 'string', enum: ['options'] } } },
+    { description: 'preset: the customer picks within preset; amount omitted', required: ['type', 'preset'], properties: { type: { type: 'string', enum: ['preset'] } } },
+  ],
+};
+const EXCLUSIVE_SUCCESS = 'success_url and success_message are mutually exclusive';
 
 /**
- * The OpenAPI document, generated from the same zod schemas that validate requests (never written by
- * hand), so the documented request bodies are exactly what the API accepts.
+ * The OpenAPI document, generated from the zod schemas that validate requests and describe responses
+ * (src/api/schemas/objects.ts), never written by hand. Every path parameter is declared, every
+ * operation has its response schemas, and the amount-by-type rule is stated as `anyOf`.
  */
 export function openApiDocument(minTtl: number) {
   const registry = new OpenAPIRegistry();
-  registry.registerComponent('securitySchemes', 'secretKey', { type: 'http', scheme: 'basic', description: 'Secret key as username, empty password' });
-  const path = (method: Method, route: string, summary: string, body?: ZodType) => registry.registerPath({
-    method, path: route, summary, security: [{ secretKey: [] }],
-    ...(body ? { request: { body: { content: { 'application/json': { schema: body } } } } } : {}),
-    responses: {
-      200: { description: 'The object (or list) as JSON' },
-      400: { description: '`{"errors":[{"type","message","param"}]}` naming the bad field' },
-      401: { description: 'Missing or invalid key' },
-      404: { description: 'No such object for this account and mode' },
-      409: { description: 'Idempotency-Key reused with another body' },
-    },
+  registry.registerComponent('securitySchemes', 'secretKey', {
+    type: 'http', scheme: 'basic', description: 'A secret key (sk_test_… / sk_live_…, or the admin key for /accounts) as the username, empty password',
   });
-  path('post', '/accounts', 'Create a merchant account (admin key)', createAccountSchema);
-  path('post', '/accounts/{id}/keys', 'Issue a secret key (admin key)', createKeySchema);
-  path('post', '/checkout-sessions', 'Create a checkout session', createSessionSchema(minTtl));
-  path('get', '/checkout-sessions', 'List checkout sessions');
-  path('get', '/checkout-sessions/{id}', 'Retrieve a checkout session');
-  path('post', '/checkout-sessions/{id}', 'Update a checkout session', updateSessionSchema);
-  path('post', '/checkout-sessions/{id}/deactivate', 'Deactivate an active checkout session');
-  path('get', '/checkout-sessions/payment/{payment_id}', 'Retrieve a checkout session by payment, with customer details');
-  path('get', '/payments', 'List payments');
-  path('get', '/payments/{id}', 'Retrieve a payment');
-  path('post', '/test-helpers/payments/{id}/receive', 'Test mode: money arrives for a payment', receiveSchema);
-  path('get', '/balances', 'The balance');
-  path('get', '/balance-transactions', 'List balance transactions');
-  path('get', '/transfers', 'List transfers');
-  path('get', '/transfers/{id}', 'Retrieve a transfer');
-  path('get', '/events', 'List events');
-  path('get', '/events/{id}', 'Retrieve an event');
-  path('post', '/webhooks', 'Register a webhook endpoint', createWebhookSchema);
-  path('get', '/webhooks', 'List webhook endpoints');
-  path('get', '/webhooks/{id}', 'Retrieve a webhook endpoint');
-  path('post', '/webhooks/{id}', 'Update a webhook endpoint', updateWebhookSchema);
-  path('delete', '/webhooks/{id}', 'Delete a webhook endpoint');
-  path('post', '/webhooks/{id}/rotate-secret', 'Rotate a webhook secret');
-  path('get', '/webhooks/{id}/deliveries', 'List delivery attempts');
-  path('post', '/webhooks/{id}/redeliver', 'Deliver an event again', redeliverSchema);
-  for (const [route, name] of [['/checkout-links', 'checkout link'], ['/payment-links', 'payment link']]) {
-    path('post', route, `Create a ${name}`, createLinkSchema(minTtl));
-    path('get', route, `List ${name}s`);
-    path('get', `${route}/{id}`, `Retrieve a ${name}`);
-    path('post', `${route}/{id}/deactivate`, `Deactivate a ${name} and its active sessions`);
+  // Response objects carry their component names (`.meta({ id })` in schemas/objects.ts).
+  const { errorObject: error, checkoutSessionObject: session, paymentObject: payment, linkObject: link, transferObject: transfer,
+    eventObject: event, webhookEndpointObject: endpoint, webhookDeliveryObject: delivery } = o;
+  const createSession = createSessionSchema(minTtl).describe(EXCLUSIVE_SUCCESS);
+  const updateSession = updateSessionSchema.describe(`${EXCLUSIVE_SUCCESS}; in metadata a key set to null or "" is removed, others are merged`);
+  const createLink = createLinkSchema(minTtl).describe(EXCLUSIVE_SUCCESS);
+
+  const op = (method: Method, route: string, spec: Operation) => {
+    const names = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const params = names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string().min(1).describe(`${n === 'payment_id' ? 'payment' : 'object'} ID`)]))) : undefined;
+    const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+    registry.registerPath({
+      method, path: route, summary: spec.summary, security: [{ secretKey: [] }],
+      request: {
+        ...(params ? { params } : {}),
+        ...(spec.query ? { query: spec.query } : {}),
+        ...(spec.body ? { body: { required: false, content: { 'application/json': { schema: spec.body } } } } : {}),
+      },
+      responses: {
+        200: json(spec.response, 'The object (or list)'),
+        400: json(error, 'A bad request, naming the bad field in `param`'),
+        401: json(error, 'Missing or invalid key'),
+        ...(spec.admin ? { 403: json(error, 'Not allowed for this key') } : { 403: json(error, 'Not allowed for this key or mode') }),
+        404: json(error, 'No such object for this account and mode'),
+        409: json(error, 'Idempotency-Key reused with another body, or a conflicting state'),
+        ...(method !== 'get' ? { 415: json(error, 'The body is not JSON'), 413: json(error, 'The body is too large') } : {}),
+        429: json(error, 'Too many requests'),
+        503: json(error, 'A dependency is not answering; safe to retry with the same Idempotency-Key'),
+      },
+    });
+  };
+  const list = (extra: z.ZodRawShape = {}) => listQuery(extra);
+
+  op('post', '/accounts', { summary: 'Create a merchant account (admin key)', body: createAccountSchema, response: o.accountObject, admin: true });
+  op('post', '/accounts/{id}/keys', { summary: 'Issue a secret key (admin key)', body: createKeySchema, response: o.apiKeyObject, admin: true });
+  op('post', '/checkout-sessions', { summary: 'Create a checkout session', body: createSession, response: session });
+  op('get', '/checkout-sessions', { summary: 'List checkout sessions', query: list({ status: z.enum(['active', 'paid', 'deactivated']).optional() }), response: o.listOf(session) });
+  op('get', '/checkout-sessions/{id}', { summary: 'Retrieve a checkout session', response: session });
+  op('post', '/checkout-sessions/{id}', { summary: 'Update a checkout session (any status)', body: updateSession, response: session });
+  op('post', '/checkout-sessions/{id}/deactivate', { summary: 'Deactivate an active checkout session', response: session });
+  op('get', '/checkout-sessions/payment/{payment_id}', { summary: 'Retrieve a checkout session by payment, with customer details', response: session });
+  op('get', '/payments', { summary: 'List payments', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(payment) });
+  op('get', '/payments/{id}', { summary: 'Retrieve a payment', response: payment });
+  op('post', '/test-helpers/payments/{id}/receive', { summary: 'Test mode: money arrives for a payment', body: receiveSchema, response: o.receiptObject });
+  op('get', '/balances', { summary: 'The balance', response: o.balanceObject });
+  op('get', '/balance-transactions', { summary: 'List balance transactions', query: list(), response: o.listOf(o.balanceTransactionObject) });
+  op('get', '/transfers', { summary: 'List transfers', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(transfer) });
+  op('get', '/transfers/{id}', { summary: 'Retrieve a transfer', response: transfer });
+  op('get', '/events', { summary: 'List events', query: list({ event_type: z.string().min(1).optional() }), response: o.listOf(event) });
+  op('get', '/events/{id}', { summary: 'Retrieve an event', response: event });
+  op('post', '/webhooks', { summary: 'Register a webhook endpoint', body: createWebhookSchema, response: endpoint });
+  op('get', '/webhooks', { summary: 'List webhook endpoints', query: list(), response: o.listOf(endpoint) });
+  op('get', '/webhooks/{id}', { summary: 'Retrieve a webhook endpoint', response: endpoint });
+  op('post', '/webhooks/{id}', { summary: 'Update a webhook endpoint', body: updateWebhookSchema, response: endpoint });
+  op('delete', '/webhooks/{id}', { summary: 'Delete a webhook endpoint', response: o.deletedObject });
+  op('post', '/webhooks/{id}/rotate-secret', { summary: 'Rotate a webhook secret', response: endpoint });
+  op('get', '/webhooks/{id}/deliveries', { summary: 'List delivery attempts', query: deliveriesQuerySchema, response: o.listOf(delivery) });
+  op('post', '/webhooks/{id}/redeliver', { summary: 'Deliver an event again', body: redeliverSchema, response: o.redeliveryObject });
+  for (const [route, name, statuses] of [
+    ['/checkout-links', 'checkout link', ['active', 'paid', 'deactivated']], ['/payment-links', 'payment link', ['active', 'deactivated']],
+  ] as const) {
+    op('post', route, { summary: `Create a ${name}`, body: createLink, response: link });
+    op('get', route, { summary: `List ${name}s`, query: list({ status: z.enum(statuses).optional() }), response: o.listOf(link) });
+    op('get', `${route}/{id}`, { summary: `Retrieve a ${name}`, response: link });
+    op('post', `${route}/{id}/deactivate`, { summary: `Deactivate a ${name} and its active sessions`, response: link });
   }
-  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+  const doc = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: { title: 'Bitcoin checkout API', version: '2022-10-15', description: 'Speed-compatible checkout sessions; every session is a Temporal workflow.' },
   });
+  for (const route of ['/checkout-sessions', '/checkout-links', '/payment-links']) {
+    const body = doc.paths[route].post!.requestBody as { content: Record<string, { schema: object }> };
+    Object.assign(body.content['application/json'].schema, AMOUNT_BY_TYPE);
+  }
+  return doc;
 }
 
 /** `GET /openapi.json` (public). The document is built once, at start. */

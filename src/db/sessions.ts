@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { SessionDefinition } from '../domain/definition';
 import type { SessionState } from '../domain/session';
 import type { DbOrTx } from './knex';
@@ -77,9 +78,20 @@ export async function writeSessionState(db: DbOrTx, state: SessionState, targetA
   return updated > 0;
 }
 
-/** Updates the descriptive fields (metadata, urls, texts): not state, so any status allows it. */
-export async function updateSessionFields(db: DbOrTx, id: string, patch: Record<string, unknown>, now: number): Promise<void> {
-  await db(T.sessions).where({ id }).update({ definition: db.raw('definition || ?::jsonb', [JSON.stringify(patch)]), modified: now });
+/**
+ * Updates the descriptive fields (metadata, urls, texts): not state, so any status allows it. `fields`
+ * computes what to write from the current definition; the row is locked meanwhile, so two concurrent
+ * metadata merges both land.
+ */
+export async function updateSessionFields(
+  db: Knex, id: string, fields: (definition: Record<string, unknown>) => Record<string, unknown>, now: number,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const row = await tx(T.sessions).where({ id }).first('definition').forUpdate();
+    if (!row) return;
+    const patch = fields(row.definition as Record<string, unknown>);
+    await tx(T.sessions).where({ id }).update({ definition: tx.raw('definition || ?::jsonb', [JSON.stringify(patch)]), modified: now });
+  });
 }
 
 /** Stores the details a customer submitted on the payment page. */

@@ -6,6 +6,7 @@ import {
   createCheckoutSession, deactivateCheckoutSession, getCheckoutSession,
 } from '../../services/checkoutSessions';
 import type { ServiceContext } from '../../services/context';
+import { sessionUpdate } from '../../services/sessionUpdate';
 import { checkoutSessionView } from '../../views/checkoutSession';
 import { scopeOf } from '../auth';
 import { NotFoundError } from '../errors';
@@ -43,7 +44,7 @@ export function checkoutSessionRoutes(ctx: ServiceContext): Router {
   router.post('/:id', async (req, res) => {
     const patch = parseOr400(updateSessionSchema, bodyObject(req.body));
     await getCheckoutSession(ctx, req.params.id, scopeOf(req));
-    await updateSessionFields(ctx.db, req.params.id, patch, Date.now());
+    await updateSessionFields(ctx.db, req.params.id, (current) => sessionUpdate(current, patch), Date.now());
     res.json(await getCheckoutSession(ctx, req.params.id, scopeOf(req)));
   });
 

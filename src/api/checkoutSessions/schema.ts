@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CURRENCY_DECIMALS, Dec, hasValidPrecision, isSupportedCurrency } from '../../domain/money';
-import { decimalNumber, httpUrl, metadataSchema, percentage } from '../schemas/common';
+import { decimalNumber, httpUrl, metadataSchema, metadataUpdateSchema, percentage } from '../schemas/common';
 
 export const MAX_TTL_SECONDS = 31_536_000;
 
@@ -88,9 +88,10 @@ export function createSessionSchema(minTtl: number) {
 
 export type SessionFieldsInput = z.infer<ReturnType<typeof createSessionSchema>>;
 
-/** Body of `POST /checkout-sessions/{id}`: the descriptive fields, any state. */
+/** Body of `POST /checkout-sessions/{id}`: the descriptive fields, any state. In `metadata` a key set to
+ * `null` or `""` removes it (the merge is `sessionUpdate`). */
 export const updateSessionSchema = z.object({
-  metadata: sessionFieldsShape.metadata,
+  metadata: metadataUpdateSchema.nullable().optional(),
   description: sessionFieldsShape.description,
   success_url: sessionFieldsShape.success_url,
   cancel_url: sessionFieldsShape.cancel_url,

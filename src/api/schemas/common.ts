@@ -30,3 +30,8 @@ export const percentage = decimalNumber(2);
 export const metadataSchema = z
   .record(z.string().min(1).max(40), z.union([z.string().max(500), z.number(), z.boolean()]))
   .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys');
+
+/** `metadata` of an update: as on create, and a key set to `null` (or `""`) removes that key. */
+export const metadataUpdateSchema = z
+  .record(z.string().min(1).max(40), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+  .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys');

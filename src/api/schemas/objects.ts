@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/**
+ * The objects the API answers with, as zod schemas. The OpenAPI document's response schemas are
+ * generated from these, and the document-driven property test checks every real response against
+ * them, so the documented shapes are the served ones.
+ */
+const ms = z.number().int().describe('epoch milliseconds');
+const nullableString = z.string().nullable();
+const sats = z.number().int().min(0);
+const metadata = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).nullable();
+
+const transferSpec = z.object({ destination_account: z.string(), percentage: z.number(), description: nullableString });
+const customField = z.object({
+  id: z.string().optional(), type: z.enum(['text', 'number', 'dropdown']), label: z.string(),
+  options: z.array(z.string()).optional(), is_optional: z.boolean(),
+});
+const collections = z.object({
+  is_phone_enabled: z.boolean(), is_email_enabled: z.boolean(), is_billing_address_enabled: z.boolean(), is_shipping_address_enabled: z.boolean(),
+});
+const address = z.object({
+  name: nullableString.optional(), line1: nullableString.optional(), line2: nullableString.optional(), city: nullableString.optional(),
+  state: nullableString.optional(), postal_code: nullableString.optional(), country: nullableString.optional(),
+}).nullable();
+
+/** The descriptive fields a session and a link share. */
+const sessionFields = {
+  currency: z.string(),
+  target_currency: z.literal('SATS'),
+  type: z.enum(['fixed', 'options', 'preset']),
+  options: z.array(z.number()).optional(),
+  preset: z.object({ min_amount: z.number(), max_amount: z.number() }).optional(),
+  payment_methods: z.array(z.enum(['lightning', 'onchain'])),
+  statement_descriptor: nullableString,
+  description: nullableString,
+  success_message: nullableString,
+  success_url: nullableString,
+  cancel_url: nullableString,
+  metadata,
+  cashback: z.object({ id: z.string() }).nullable(),
+  title: nullableString,
+  title_description: nullableString,
+  title_image: nullableString,
+  customer_collections_status: collections,
+  custom_fields: z.array(customField),
+  transfers: z.array(transferSpec),
+  source: nullableString,
+  source_id: nullableString,
+};
+
+export const sessionPaymentObject = z.object({
+  id: z.string(), module: z.literal('payment'), created: ms, modified: ms,
+  amount_paid: z.number(), exchange_rate: z.number(), target_amount_paid: sats,
+}).meta({ id: 'SessionPayment' });
+
+export const checkoutSessionObject = z.object({
+  id: z.string(), object: z.literal('checkout_session'), livemode: z.boolean(),
+  status: z.enum(['active', 'paid', 'deactivated']),
+  default_url: z.string(), url: z.string(),
+  amount: z.number().nullable(), ttl: z.number().int(),
+  ...sessionFields,
+  amount_paid: z.number().nullable(), target_amount_paid: sats.nullable(), target_amount_due: sats.nullable(),
+  exception_status: z.enum(['underpaid', 'overpaid', 'paid_late']).nullable(),
+  payment_id: nullableString,
+  payments: z.array(sessionPaymentObject),
+  amount_paid_tolerance: z.number(),
+  customer_details: z.object({
+    email: nullableString.optional(), phone: nullableString.optional(), billing_address: address.optional(),
+    shipping_address: address.optional(), custom_fields: z.array(z.object({ id: z.string(), label: z.string(), type: z.string(), value: z.unknown() })).optional(),
+  }).nullable().optional().describe('only on GET /checkout-sessions/payment/{payment_id}'),
+  created: ms, modified: ms,
+}).meta({ id: 'CheckoutSession' });
+
+export const paymentObject = z.object({
+  id: z.string(), object: z.literal('payment'), livemode: z.boolean(), checkout_session: z.string(),
+  status: z.enum(['unpaid', 'paid', 'expired', 'cancelled']),
+  currency: z.string(), amount: z.number(), exchange_rate: z.number(), target_currency: z.literal('SATS'), target_amount: sats,
+  amount_paid: z.number(), target_amount_paid: sats,
+  payment_method_options: z.object({
+    lightning: z.object({ payment_request: z.string(), payment_hash: nullableString }).optional(),
+    onchain: z.object({ address: z.string() }).optional(),
+  }),
+  expires_at: ms, created: ms, modified: ms,
+}).meta({ id: 'Payment' });
+
+export const linkObject = z.object({
+  id: z.string(), object: z.enum(['checkout.link', 'payment.link']), livemode: z.boolean(),
+  status: z.enum(['active', 'paid', 'deactivated']), url: z.string(),
+  checkout_session: nullableString.optional(), payment_id: z.array(z.string()).optional(),
+  amount: z.number().nullable(), ttl: z.number().int().nullable(), amount_paid_tolerance: z.number().nullable(),
+  ...sessionFields,
+  custom_fields: z.array(customField.partial({ is_optional: true })),
+  created: ms, modified: ms,
+}).meta({ id: 'Link' });
+
+export const transferObject = z.object({
+  id: z.string(), object: z.literal('transfer'), livemode: z.boolean(), status: z.string(), amount: sats, currency: z.literal('SATS'),
+  source_account: z.string(), destination_account: z.string(), checkout_session: nullableString, percentage: z.number(),
+  description: nullableString, transfer_order: z.number().int(), created: ms, modified: ms,
+}).meta({ id: 'Transfer' });
+
+export const balanceObject = z.object({
+  object: z.literal('balance'), livemode: z.boolean(), available: z.array(z.object({ amount: sats, target_currency: z.literal('SATS') })),
+}).meta({ id: 'Balance' });
+
+export const balanceTransactionObject = z.object({
+  id: z.string(), object: z.literal('balance_transaction'), type: z.string(), amount: z.number().int(), currency: z.literal('SATS'),
+  source: nullableString, checkout_session: nullableString, description: nullableString, livemode: z.boolean(), created: ms,
+}).meta({ id: 'BalanceTransaction' });
+
+export const eventObject = z.object({
+  id: z.string(), object: z.literal('event'), api_version: z.string(), event_type: z.string(),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }).passthrough(), livemode: z.boolean(), created: ms,
+}).meta({ id: 'Event' });
+
+export const webhookEndpointObject = z.object({
+  id: z.string(), object: z.literal('webhook_endpoint'), livemode: z.boolean(), url: z.string(), description: nullableString,
+  enabled_events: z.array(z.string()), status: z.enum(['enabled', 'disabled']),
+  secret: z.string().optional().describe('only when created or rotated'), created: ms, modified: ms,
+}).meta({ id: 'WebhookEndpoint' });
+
+export const deletedObject = z.object({ id: z.string(), object: z.string(), deleted: z.literal(true) }).meta({ id: 'Deleted' });
+
+export const webhookDeliveryObject = z.object({
+  id: z.string(), object: z.literal('webhook_delivery'), webhook: z.string(), event: z.string(), event_type: z.string(),
+  attempt: z.number().int(), manual: z.boolean(), succeeded: z.boolean(), status_code: z.number().int().nullable(),
+  error: nullableString, error_kind: nullableString, duration_ms: z.number().nullable(), response_body: nullableString, created: ms,
+}).meta({ id: 'WebhookDelivery' });
+
+export const redeliveryObject = z.object({
+  object: z.literal('webhook_redelivery'), webhook: z.string(), event: z.string(), event_type: z.string(), status: z.string(),
+}).meta({ id: 'Redelivery' });
+
+export const accountObject = z.object({
+  id: z.string(), object: z.literal('account'), name: z.string(),
+  affiliate: z.object({ account: z.string(), percentage: z.number() }).nullable(),
+  amount_paid_tolerance: z.number(), xpub: nullableString, secret_key: z.string().optional().describe('shown once, at creation'),
+  created: ms, modified: ms,
+}).meta({ id: 'Account' });
+
+export const apiKeyObject = z.object({ object: z.literal('api_key'), account: z.string(), livemode: z.boolean(), secret_key: z.string() }).meta({ id: 'ApiKey' });
+
+export const receiptObject = z.object({
+  id: z.string(), object: z.literal('receipt'), payment: z.string(), checkout_session: z.string(), reference: z.string(),
+  method: z.enum(['lightning', 'onchain']), amount: sats, duplicate: z.boolean(), created: ms,
+}).meta({ id: 'Receipt' });
+
+export const errorObject = z.object({
+  errors: z.array(z.object({ type: z.string(), message: z.string(), param: z.string().optional() })).min(1),
+}).meta({ id: 'Error' });
+
+/** The list envelope of SPEC §2 around `item`. */
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ object: z.literal('list'), has_more: z.boolean(), data: z.array(item) });
+}

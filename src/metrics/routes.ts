@@ -1,0 +1,41 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type Request } from 'express';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { DbOrTx } from '../db/knex';
+import { registerBusinessMetrics } from './businessMetrics';
+
+/** One registry per app: process metrics, HTTP latencies (added by the middleware) and the money-path gauges. */
+export function createMetricsRegistry(db: DbOrTx): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  registerBusinessMetrics(registry, db);
+  return registry;
+}
+
+/**
+ * `GET /metrics` in Prometheus format. With METRICS_TOKEN set a scraper sends
+ * `Authorization: Bearer <token>`; without it only loopback clients are answered (a scraper on the
+ * same host or in the same pod), so business figures never leak to the internet by default.
+ */
+export function metricsRouter(registry: Registry, token: string | undefined): Router {
+  const router = Router();
+  router.get('/metrics', async (req, res) => {
+    if (!allowed(req, token)) {
+      res.status(token ? 401 : 403).json({ errors: [{ type: 'authentication_error', message: token
+        ? 'Send the METRICS_TOKEN as a Bearer token.' : 'Metrics are served to loopback clients only unless METRICS_TOKEN is set.' }] });
+      return;
+    }
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}
+
+function allowed(req: Request, token: string | undefined): boolean {
+  if (token) {
+    const given = Buffer.from(/^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '');
+    const want = Buffer.from(token);
+    return given.length === want.length && timingSafeEqual(given, want);
+  }
+  const ip = req.socket.remoteAddress ?? '';
+  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
+}

@@ -1,0 +1,72 @@
+import os from 'node:os';
+import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
+
+let sys: TestSystem;
+let receiver: WebhookReceiver;
+beforeAll(async () => {
+  sys = await startTestSystem();
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await sys?.stop();
+  await receiver?.close();
+});
+
+/** The value of one series in a Prometheus text exposition, or undefined when absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+describe('GET /metrics', () => {
+  test('Prometheus text with route latencies, sessions by status, receipts, transfers, webhook attempts and watcher lag', async () => {
+    const shop = await createMerchant(sys.baseUrl);
+    const partner = await createMerchant(sys.baseUrl);
+    const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, shop.key, method, route, body);
+    const hook = await api('POST', '/webhooks', { url: receiver.url, enabled_events: ['checkout_session.paid'] });
+    receiver.secret = hook.body.secret;
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 5000, transfers: [{ destination_account: partner.id, percentage: 20 }] })).body;
+    await api('GET', `/checkout-sessions/${cs.id}`);
+    await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 5000, method: 'onchain' });
+    await waitFor(() => Promise.resolve(receiver.received.length), (n) => n > 0, 30_000);
+    await sys.db('watcher_cursors').insert({ name: 'metrics-test-source', value: '7', modified: Date.now() - 90_000 }).onConflict('name').merge();
+
+    const res = await fetch(`${sys.baseUrl}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(sample(text, 'http_request_duration_seconds_count', { method: 'GET', route: '/checkout-sessions/:id', status: '200' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'http_request_duration_seconds_bucket', { route: '/checkout-sessions', method: 'POST', le: '+Inf' })).toBeGreaterThanOrEqual(1);
+    expect(text).not.toContain(cs.id); // IDs never become label values
+    expect(sample(text, 'checkout_sessions', { status: 'paid', livemode: 'false' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'checkout_receipts', { method: 'onchain', livemode: 'false' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'checkout_receipts_sats', { method: 'onchain', livemode: 'false' })).toBeGreaterThanOrEqual(5000);
+    expect(sample(text, 'checkout_transfers', { livemode: 'false' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'checkout_webhook_attempts', { outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'checkout_watcher_cursor_age_seconds', { source: 'metrics-test-source' })).toBeGreaterThanOrEqual(89);
+    expect(sample(text, 'checkout_receipt_credit_lag_seconds', { method: 'lightning' })).toBeGreaterThanOrEqual(0);
+    expect(sample(text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+  });
+
+  test('from another host it is refused unless METRICS_TOKEN is set; with it a Bearer token is required', async () => {
+    const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const port = new URL(sys.baseUrl).port;
+    if (external) expect((await fetch(`http://${external.address}:${port}/metrics`)).status).toBe(403);
+
+    const token = 'metrics-token-0123456789';
+    const guarded = await startTestSystem({ METRICS_TOKEN: token }, { parts: ['api'] });
+    try {
+      expect((await fetch(`${guarded.baseUrl}/metrics`)).status).toBe(401);
+      expect((await fetch(`${guarded.baseUrl}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+      const ok = await fetch(`${guarded.baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('checkout_sessions');
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
