@@ -67,6 +67,9 @@ export function openApiDocument(minTtl: number) {
 
   op('post', '/accounts', { summary: 'Create a merchant account (admin key)', body: createAccountSchema, response: o.accountObject, admin: true });
   op('post', '/accounts/{id}/keys', { summary: 'Issue a secret key (admin key)', body: createKeySchema, response: o.apiKeyObject, admin: true });
+  op('get', '/accounts/{id}/keys', { summary: 'List an account\'s keys, prefix only (admin key)', response: o.listOf(o.apiKeyObject), admin: true });
+  op('delete', '/accounts/{id}/keys/{key_id}', { summary: 'Revoke a key; refused at once (admin key)', response: o.apiKeyObject, admin: true });
+  op('post', '/accounts/{id}/keys/{key_id}/revoke', { summary: 'Revoke a key (the same as DELETE) (admin key)', response: o.apiKeyObject, admin: true });
   op('post', '/checkout-sessions', { summary: 'Create a checkout session', body: createSession, response: session });
   op('get', '/checkout-sessions', { summary: 'List checkout sessions', query: list({ status: z.enum(['active', 'paid', 'deactivated']).optional() }), response: o.listOf(session) });
   op('get', '/checkout-sessions/{id}', { summary: 'Retrieve a checkout session', response: session });

@@ -138,7 +138,10 @@ export const accountObject = z.object({
   created: ms, modified: ms,
 }).meta({ id: 'Account' });
 
-export const apiKeyObject = z.object({ object: z.literal('api_key'), account: z.string(), livemode: z.boolean(), secret_key: z.string() }).meta({ id: 'ApiKey' });
+export const apiKeyObject = z.object({
+  id: z.string(), object: z.literal('api_key'), account: z.string(), livemode: z.boolean(), prefix: z.string(), created: ms,
+  revoked: z.boolean(), revoked_at: ms.nullable(), secret_key: z.string().optional().describe('shown once, when issued'),
+}).meta({ id: 'ApiKey' });
 
 export const receiptObject = z.object({
   id: z.string(), object: z.literal('receipt'), payment: z.string(), checkout_session: z.string(), reference: z.string(),
