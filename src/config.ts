@@ -26,6 +26,10 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   ADMIN_API_KEY: z.string().min(16).optional(),
   NODE_ENV: z.string().optional(),
+  TRUST_PROXY: z.string().optional(),
+  RATE_LIMIT_PUBLIC_PER_IP: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_PUBLIC_PER_TARGET: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_SIMULATOR_PER_PAYMENT: z.coerce.number().int().min(1).default(120),
   DEMO: z.enum(['true', 'false']).optional(),
   PLATFORM_FEE_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage 0-99.99').default('1'),
   CHECKOUT_MIN_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -124,6 +128,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       },
     },
     adminApiKey: e.ADMIN_API_KEY,
+    /** Express's `trust proxy`: whose address `req.ip` (and so the per-IP limits) uses behind a proxy. */
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    /** Requests per minute (public page per client IP and per link/session; simulator per payment). */
+    rateLimits: {
+      perIpPerMinute: e.RATE_LIMIT_PUBLIC_PER_IP, perTargetPerMinute: e.RATE_LIMIT_PUBLIC_PER_TARGET,
+      simulatorPerPaymentPerMinute: e.RATE_LIMIT_SIMULATOR_PER_PAYMENT,
+    },
     /** Make the demo merchant, its test key and checkout at start: on by default, off in production. */
     demo: e.DEMO === undefined ? e.NODE_ENV !== 'production' : e.DEMO === 'true',
     platformFeePercent: e.PLATFORM_FEE_PERCENT,
@@ -166,4 +177,11 @@ function withoutEmptyValues(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value.trim() !== '') out[key] = value;
   return out;
+}
+
+/** `TRUST_PROXY`: unset/`false` (clients connect directly), `true`, a hop count, or Express's address list. */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -30,6 +30,7 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', ctx.config.trustProxy);
   const metrics = createMetricsRegistry(ctx.db);
   app.use(httpMetricsMiddleware(metrics));
   app.use(express.json({ limit: '100kb' }));

@@ -11,6 +11,8 @@ import { renderNotice, renderRefusedForm, renderSessionPage, type RenderedPage }
 import { pageStatusRoutes } from './statusRoutes';
 import { submitCheckoutForm } from './submit';
 import { ASSET_PATHS } from './views/layout';
+import { rememberVisitorSession, returningVisitorSession } from './linkVisitor';
+import { publicLimiters, type PublicLimiters } from './rateLimits';
 
 /**
  * Only our own script, styles and forms; images from anywhere (the merchant's `title_image`); never
@@ -30,7 +32,8 @@ function send(res: Response, page: RenderedPage): void {
 
 /** The public routers of the hosted payment page and the link URLs (mounted without auth). */
 export function pageRouters(ctx: ServiceContext): Router[] {
-  return [pageStatusRoutes(ctx), pageRoutes(ctx)];
+  const limits = publicLimiters(ctx.config.rateLimits);
+  return [pageStatusRoutes(ctx, limits), pageRoutes(ctx, limits)];
 }
 
 /**
@@ -38,7 +41,7 @@ export function pageRouters(ctx: ServiceContext): Router[] {
  * `/p/{plink}` (links), and the page's assets. Public: no key. Links inside are relative, so the
  * page works on whatever host serves it. Errors render as pages, never as JSON.
  */
-function pageRoutes(ctx: ServiceContext): Router {
+function pageRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
   const router = Router();
   const asset = (type: string, body: string): RequestHandler => (_req, res) => {
     res.set({ 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }).type(type).send(body);
@@ -50,9 +53,10 @@ function pageRoutes(ctx: ServiceContext): Router {
     send(res, await renderSessionPage(await loadPageModel(ctx, req.params.id)));
   });
 
-  router.post('/pay/:id', express.urlencoded({ extended: false, limit: '20kb' }), async (req, res) => {
-    const outcome = await submitCheckoutForm(ctx, req.params.id, req.body);
-    if (outcome.ok) return void res.redirect(303, `/pay/${req.params.id}`);
+  router.post('/pay/:id', limits.perIp, limits.perSession, express.urlencoded({ extended: false, limit: '20kb' }), async (req, res) => {
+    const id = String(req.params.id);
+    const outcome = await submitCheckoutForm(ctx, id, req.body);
+    if (outcome.ok) return void res.redirect(303, `/pay/${id}`);
     send(res, renderRefusedForm(outcome.model, outcome.fields, outcome.errors, outcome.values));
   });
 
@@ -65,8 +69,17 @@ function pageRoutes(ctx: ServiceContext): Router {
     const link = await findLink(ctx.db, 'payment', req.params.id);
     res.status(!link ? 404 : link.status === 'active' ? 200 : 410).set('cache-control', 'no-store').end();
   });
-  router.get('/p/:id', async (req, res) => {
-    res.redirect(303, `/pay/${await openPaymentLinkSession(ctx, req.params.id)}`);
+  // A returning visitor gets their open session back; only a new session (a workflow, an invoice, an
+  // address) counts against the limits per client and per link.
+  router.get('/p/:id', async (req, res, next) => {
+    const known = await returningVisitorSession(ctx, req, String(req.params.id));
+    if (known) return void res.set('cache-control', 'no-store').redirect(303, `/pay/${known}`);
+    next();
+  }, limits.perIp, limits.perLink, async (req, res) => {
+    const linkId = String(req.params.id);
+    const sessionId = await openPaymentLinkSession(ctx, linkId);
+    rememberVisitorSession(ctx, res, linkId, sessionId);
+    res.set('cache-control', 'no-store').redirect(303, `/pay/${sessionId}`);
   });
 
   router.use(pageErrors(ctx));

@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import type { ServiceContext } from '../services/context';
 import { loadPageModel, statusBody } from './model';
+import type { PublicLimiters } from './rateLimits';
 import { simulatePagePayment } from './simulate';
 
 /**
@@ -8,17 +9,18 @@ import { simulatePagePayment } from './simulate';
  * the page shows, nothing about the merchant's account) and `POST /pay/{cs}/simulate` (test mode
  * only). Errors are SPEC §2 JSON bodies from the app's error middleware.
  */
-export function pageStatusRoutes(ctx: ServiceContext): Router {
+export function pageStatusRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
   const router = Router();
 
   router.get('/pay/:id/status', async (req, res) => {
     res.set('cache-control', 'no-store').json(statusBody(await loadPageModel(ctx, req.params.id)));
   });
 
-  router.post('/pay/:id/simulate', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
-    const result = await simulatePagePayment(ctx, req.params.id, req.body);
+  router.post('/pay/:id/simulate', limits.perIp, limits.perSession, express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const id = String(req.params.id);
+    const result = await simulatePagePayment(ctx, id, req.body);
     // The script posts JSON and stays on the page; a plain form post (no script) comes back to it.
-    if (req.accepts(['json', 'html']) === 'html') return void res.redirect(303, `/pay/${req.params.id}`);
+    if (req.accepts(['json', 'html']) === 'html') return void res.redirect(303, `/pay/${id}`);
     res.json(result);
   });
 

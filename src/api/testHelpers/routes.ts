@@ -9,6 +9,7 @@ import { ingestReceipt } from '../../watcher/ingest';
 import { scopeOf } from '../auth';
 import { ApiError, NotFoundError } from '../errors';
 import { bodyObject, parseOr400 } from '../validate';
+import { limiter } from '../../page/rateLimits';
 
 /** Body of the simulator's `POST /test-helpers/payments/{id}/receive`. */
 export const receiveSchema = z.object({
@@ -25,12 +26,15 @@ export const receiveSchema = z.object({
  */
 export function testHelperRoutes(ctx: ServiceContext): Router {
   const router = Router();
-  router.post('/payments/:id/receive', async (req, res) => {
+  // Per payment: each simulated receipt is a workflow signal and, if partial, a new payment.
+  const perPayment = limiter('simulator', ctx.config.rateLimits.simulatorPerPaymentPerMinute, (req) => `payment:${String(req.params.id)}`);
+  router.post('/payments/:id/receive', perPayment, async (req, res) => {
     const scope = scopeOf(req);
     if (scope.livemode) throw new ApiError(403, 'The payment simulator works with test keys only.', undefined, 'permission_error');
     const input = parseOr400(receiveSchema, bodyObject(req.body));
-    const payment = await findPayment(ctx.db, req.params.id, scope);
-    if (!payment) throw new NotFoundError('payment', req.params.id);
+    const id = String(req.params.id);
+    const payment = await findPayment(ctx.db, id, scope);
+    if (!payment) throw new NotFoundError('payment', id);
     // Without a reference, one is derived from the idempotency seed: a retried call is the same money.
     const reference = input.reference ?? (input.method === 'lightning'
       ? randomHex(req.idempotencySeed) : `${randomHex(req.idempotencySeed)}:0`);
