@@ -5,7 +5,7 @@ import { installProcessGuards } from './processGuards';
 import { startSystem, type Part, type SystemHandle } from './system';
 import { ensureDemoAccount } from './services/demo';
 import { startupBanner } from './banner';
-import { installTemporalRuntime } from './temporal/runtime';
+import { temporalTelemetry } from './temporal/runtime';
 
 /**
  * `npm start` (everything) or `npm run start:api|start:worker|start:watcher` (one part). Embedded
@@ -16,8 +16,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   const only = process.argv[2] as Part | undefined;
   if (only && !['api', 'worker', 'watcher'].includes(only)) throw new Error(`unknown part "${only}": use api, worker or watcher`);
-  installProcessGuards(log);
-  if (!only || only === 'worker') installTemporalRuntime(config, log);
+  installProcessGuards(log, !only || only === 'worker' ? temporalTelemetry(config, log) : {});
 
   // Signals are handled from the first moment: one that arrives while the parts are still starting
   // (bundling the workflows takes seconds) stops them as soon as the start has finished.

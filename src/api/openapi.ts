@@ -16,8 +16,8 @@ interface Operation { body?: ZodType; query?: z.ZodObject; response: ZodType; su
 const AMOUNT_BY_TYPE = {
   anyOf: [
     { description: 'fixed (the default): amount required', required: ['amount'], properties: { type: { type: 'string', enum: ['fixed'] } } },
-    { description: 'options: the customer picks one of options; amount omitted', required: ['type', 'options'], properties: { type: { type: 'string', enum: ['options'] } } },
-    { description: 'preset: the customer picks within preset; amount omitted', required: ['type', 'preset'], properties: { type: { type: 'string', enum: ['preset'] } } },
+    { description: 'options: the customer picks one of options; an amount sent is ignored', required: ['type', 'options'], properties: { type: { type: 'string', enum: ['options'] } } },
+    { description: 'preset: the customer picks within preset; an amount sent is ignored', required: ['type', 'preset'], properties: { type: { type: 'string', enum: ['preset'] } } },
   ],
 };
 const EXCLUSIVE_SUCCESS = 'success_url and success_message are mutually exclusive';

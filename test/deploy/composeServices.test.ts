@@ -123,6 +123,10 @@ describe('docker-compose.yml application services as plain processes', () => {
       if (balance !== 20790) await new Promise((r) => setTimeout(r, 250));
     }
     expect(balance).toBe(20790);
+    // The worker's own Temporal SDK metrics, on the compose file's TEMPORAL_METRICS_BIND.
+    const sdk = await fetch(`http://${env.worker.TEMPORAL_METRICS_BIND}/metrics`);
+    expect(sdk.status).toBe(200);
+    expect(await sdk.text()).toMatch(/^temporal_\w+/m);
     // The worker loaded the bundle `npm run build` wrote instead of bundling at start.
     expect(processes.worker.output()).not.toContain('Workflow bundle created');
   }, 5 * 60_000);

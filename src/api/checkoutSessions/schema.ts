@@ -25,10 +25,12 @@ export const sessionFieldsShape = {
   currency: z.string().transform((c) => c.toUpperCase()).refine(isSupportedCurrency, {
     message: `must be one of ${Object.keys(CURRENCY_DECIMALS).join(', ')}`,
   }),
-  amount: z.number().positive().optional(),
+  amount: z.number().min(0).optional(),
   target_currency: z.literal('SATS').default('SATS'),
   type: z.enum(['fixed', 'options', 'preset']).default('fixed'),
-  options: z.array(z.number().positive()).min(1).max(3).optional(),
+  // Speed's reference types options as strings ("10.5"), its guide as numbers: both are accepted.
+  options: z.array(z.union([z.number().positive(), z.string().regex(/^\d{1,15}(\.\d{1,8})?$/, 'must be a positive amount').transform(Number)])
+    .refine((o) => o > 0, 'must be positive')).min(1).max(3).optional(),
   preset: z.object({ min_amount: z.number().positive(), max_amount: z.number().positive() }).strict().optional(),
   ttl: z.number().int().max(MAX_TTL_SECONDS).optional(),
   payment_methods: z.array(z.enum(['lightning', 'onchain'])).min(1)
@@ -62,8 +64,11 @@ export function checkSessionFields(s: z.infer<z.ZodObject<typeof sessionFieldsSh
   const precise = (n: number) => hasValidPrecision(String(n), s.currency);
   if (s.type === 'fixed') {
     if (s.amount === undefined) issue(['amount'], 'is required for a fixed checkout session');
+    else if (s.amount === 0) issue(['amount'], 'must be greater than 0: an open amount is type options or preset');
     else if (!precise(s.amount)) issue(['amount'], `has more decimals than ${s.currency} allows`);
-  } else if (s.amount !== undefined) issue(['amount'], `must be omitted for type ${s.type}`);
+  }
+  // For options and preset the customer's choice sets the amount; one sent anyway (Speed requires the
+  // field, default 200) is ignored, see \`withoutChosenAmount\`.
   if (s.type === 'options') {
     if (!s.options) issue(['options'], 'is required for type options');
     else s.options.forEach((o, i) => { if (!precise(o)) issue(['options', i], `has more decimals than ${s.currency} allows`); });
@@ -81,9 +86,17 @@ export function checkSessionFields(s: z.infer<z.ZodObject<typeof sessionFieldsSh
   }
 }
 
+/** Drops `amount` where the customer picks it (options, preset), so it can never be taken as a price. */
+export function withoutChosenAmount<T extends { type: string; amount?: number }>(s: T): T {
+  if (s.type === 'fixed' || s.amount === undefined) return s;
+  const rest = { ...s };
+  delete rest.amount;
+  return rest;
+}
+
 /** Body of `POST /checkout-sessions`. */
 export function createSessionSchema(minTtl: number) {
-  return z.object(sessionFieldsShape).strict().superRefine((s, ctx) => checkSessionFields(s, ctx, minTtl));
+  return z.object(sessionFieldsShape).strict().superRefine((s, ctx) => checkSessionFields(s, ctx, minTtl)).transform(withoutChosenAmount);
 }
 
 export type SessionFieldsInput = z.infer<ReturnType<typeof createSessionSchema>>;

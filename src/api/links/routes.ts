@@ -5,13 +5,13 @@ import type { ServiceContext } from '../../services/context';
 import { deactivateLink } from '../../services/linkLifecycle';
 import { createCheckoutLink, createPaymentLink, getLink, listLinkViews } from '../../services/links';
 import { scopeOf } from '../auth';
-import { checkSessionFields, sessionFieldsShape } from '../checkoutSessions/schema';
+import { checkSessionFields, sessionFieldsShape, withoutChosenAmount } from '../checkoutSessions/schema';
 import { listBody, listQuery, pageOptions } from '../lists';
 import { bodyObject, parseOr400 } from '../validate';
 
 /** Body of `POST /checkout-links` and `POST /payment-links`: the session fields, same rules as a session. */
 export function createLinkSchema(minTtl: number) {
-  return z.object(sessionFieldsShape).strict().superRefine((s, ctx) => checkSessionFields(s, ctx, minTtl));
+  return z.object(sessionFieldsShape).strict().superRefine((s, ctx) => checkSessionFields(s, ctx, minTtl)).transform(withoutChosenAmount);
 }
 
 /** Query of the link lists: cursors plus `status` (a payment link is never `paid`). */

@@ -48,7 +48,8 @@ describe('the create-session schema', () => {
     [{ currency: 'SATS', type: 'options' }, 'options'],
     [{ currency: 'SATS', type: 'options', options: [1, 2, 3, 4] }, 'options'],
     [{ currency: 'SATS', type: 'preset', preset: { min_amount: 10, max_amount: 5 } }, 'preset.max_amount'],
-    [{ currency: 'SATS', amount: 10, type: 'preset', preset: { min_amount: 1, max_amount: 5 } }, 'amount'],
+    [{ currency: 'SATS', amount: 0 }, 'amount'],
+    [{ currency: 'SATS', type: 'options', options: ['ten'] }, 'options[0]'],
   ])('%j is refused naming %s', (body, param) => {
     expect(paramOfFailure(body)).toBe(param);
   });
@@ -61,5 +62,19 @@ describe('the create-session schema', () => {
     { currency: 'SATS', amount: 1, metadata: { order: '42', paid: false, n: 3 }, cashback: { id: 'cb_1' } },
   ])('%j is accepted', (body) => {
     expect(schema.safeParse(body).success).toBe(true);
+  });
+
+  test('as on Speed, an amount sent with type options or preset is accepted and ignored (the customer picks it)', () => {
+    for (const body of [
+      { currency: 'SATS', amount: 200, type: 'preset', preset: { min_amount: 1, max_amount: 5 } },
+      { currency: 'SATS', amount: 0, type: 'options', options: [100, 200] },
+    ]) {
+      const parsed = schema.parse(body);
+      expect(parsed).not.toHaveProperty('amount');
+    }
+  });
+
+  test("Speed's string options (its API reference types them as strings) are read as amounts", () => {
+    expect(schema.parse({ currency: 'USD', type: 'options', options: ['10.50', '20'] }).options).toEqual([10.5, 20]);
   });
 });
