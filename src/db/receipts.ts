@@ -20,6 +20,9 @@ export interface ReceiptRow {
   flag: ReceiptFlag;
   created: string;
   credited_at: string | null;
+  /** Times the watcher handed it to its workflow again, and when it may next (per-receipt backoff). */
+  redeliveries?: number;
+  next_redelivery_at?: string | null;
 }
 
 /**
@@ -48,6 +51,26 @@ export async function findReceipt(db: DbOrTx, id: string): Promise<ReceiptRow | 
 /** Receipts stored but not yet credited, older than `olderThan`: to hand to their workflows again. */
 export async function uncreditedReceipts(db: DbOrTx, olderThan: number, limit = 500): Promise<ReceiptRow[]> {
   return db(T.receipts).select('*').where({ status: 'received' }).andWhere('created', '<', olderThan).orderBy('created').limit(limit);
+}
+
+/**
+ * Uncredited receipts older than `olderThan` whose next hand-off is due at `now` (each backs off on its
+ * own), the least recently tried first, so receipts stuck for long never starve the newer ones.
+ */
+export async function receiptsDueForRedelivery(db: DbOrTx, olderThan: number, now: number, limit = 500): Promise<ReceiptRow[]> {
+  return db(T.receipts).select('*').where({ status: 'received' }).andWhere('created', '<', olderThan)
+    .andWhere((q) => q.whereNull('next_redelivery_at').orWhere('next_redelivery_at', '<=', now))
+    .orderByRaw('next_redelivery_at asc nulls first, created asc').limit(limit);
+}
+
+/** Records one more hand-off of a receipt and when the next may happen. */
+export async function noteRedelivery(db: DbOrTx, id: string, nextAt: number): Promise<void> {
+  await db(T.receipts).where({ id, status: 'received' }).update({ redeliveries: db.raw('redeliveries + 1'), next_redelivery_at: nextAt });
+}
+
+/** Receipts stored for longer than `olderThan` allows and still not credited (reconcile reports them). */
+export async function staleUncreditedReceipts(db: DbOrTx, olderThan: number): Promise<ReceiptRow[]> {
+  return db(T.receipts).select('*').where({ status: 'received' }).andWhere('created', '<', olderThan).orderBy('created').limit(1000);
 }
 
 /** References of a session's credited receipts: the dedupe set a resumed workflow starts from. */

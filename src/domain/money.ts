@@ -24,11 +24,15 @@ export function hasValidPrecision(value: string, currency: string): boolean {
   return new Dec(value).decimalPlaces() <= (CURRENCY_DECIMALS[currency] ?? 0);
 }
 
-/** A JSON number (already parsed) as an exact decimal string, or null for non-finite / exponent forms. */
+/**
+ * A JSON number (already parsed) as an exact decimal string, or null when not finite. The shortest
+ * round-trip form holds the digits the client sent; an exponent form (`5e-7`, 50 sats in BTC) is
+ * expanded exactly, never dropped.
+ */
 export function decimalFromJsonNumber(n: number): string | null {
   if (!Number.isFinite(n)) return null;
-  const text = String(n); // shortest round-trip form: the digits the client sent
-  return /e/i.test(text) ? null : text;
+  const text = String(n);
+  return /e/i.test(text) ? new Dec(text).toFixed() : text;
 }
 
 /** Decimal string → JSON number for responses (presentation only; no arithmetic happens on it). */

@@ -112,7 +112,7 @@ function receipt(state: SessionState, input: ReceiptInput, late: boolean, now: n
     if (state.amount !== null && isPaidWithinTolerance(state.amountPaid, state.amount, state.tolerancePercent)) {
       state.status = 'paid';
       state.settledAt = now;
-      state.exceptionStatus = exceptionFor(state.amountPaid, state.amount);
+      state.exceptionStatus = exceptionFor(state.amountPaid, state.amount, payment.exchangeRate);
       cancelOpenPayment(state, events);
       events.push({ type: 'checkout_session.paid', objectId: state.id });
     } else if (payment.id === state.currentPaymentId && state.amount !== null) {
@@ -127,9 +127,15 @@ function receipt(state: SessionState, input: ReceiptInput, late: boolean, now: n
   return ok(state, effects);
 }
 
-function exceptionFor(amountPaid: string, amount: string): SessionState['exceptionStatus'] {
-  const cmp = new Dec(amountPaid).cmp(amount);
-  return cmp < 0 ? 'underpaid' : cmp > 0 ? 'overpaid' : null;
+/**
+ * Exact, under- or overpaid. A fiat price is converted to sats rounding up (`ceil`), so paying a
+ * payment's `target_amount` exactly is worth up to one sat more than the price: less than one sat (at
+ * the rate of the payment that completed the session) above the price is exact, not `overpaid`.
+ */
+export function exceptionFor(amountPaid: string, amount: string, exchangeRate: string): SessionState['exceptionStatus'] {
+  const excess = new Dec(amountPaid).minus(amount);
+  if (excess.isNegative()) return 'underpaid';
+  return excess.gte(new Dec(1).div(exchangeRate)) ? 'overpaid' : null;
 }
 
 function paymentExpired(state: SessionState, paymentId: string): Transition {

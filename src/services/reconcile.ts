@@ -11,12 +11,13 @@ export interface Difference {
 }
 
 const STUCK_TRANSFER_MS = 5 * 60_000;
+const STUCK_RECEIPT_MS = 5 * 60_000;
 
 /**
  * Re-derives the money state from receipts and ledger entries and lists every difference:
  * unbalanced transactions, receipts not posted at their gross, splits that do not add up, negative
  * balances, balances that do not sum to the money received, sessions whose totals disagree with their
- * receipts, and transfers stuck pending.
+ * receipts, transfers stuck pending or failed, and receipts stored but uncredited for over 5 minutes.
  */
 export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Difference[]> {
   const diffs: Difference[] = [];
@@ -74,6 +75,11 @@ export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Differenc
 
   const stuck = await db(T.transfers).select('id', 'amount').where({ status: 'pending' }).andWhere('created', '<', now - STUCK_TRANSFER_MS);
   for (const t of stuck) add('transfer_stuck_pending', t.id, 'paid', 'pending');
+  const failed = await db(T.transfers).select('id', 'failure_reason').where({ status: 'failed' });
+  for (const t of failed) add('transfer_failed', t.id, 'paid', `failed: ${t.failure_reason ?? 'no reason'}`);
+  // Money stored but not credited for this long means its session's workflow is stuck or never got it.
+  const uncredited = await db(T.receipts).select('id', 'checkout_session_id', 'amount_sats').where({ status: 'received' }).andWhere('created', '<', now - STUCK_RECEIPT_MS);
+  for (const r of uncredited) add('receipt_uncredited', `${r.id} (${r.checkout_session_id}, ${r.amount_sats} sats)`, 'credited', 'received');
   return diffs;
 }
 

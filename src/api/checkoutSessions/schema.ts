@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CURRENCY_DECIMALS, Dec, hasValidPrecision, isSupportedCurrency } from '../../domain/money';
 import { decimalNumber, httpUrl, metadataSchema, metadataUpdateSchema, percentage } from '../schemas/common';
+import { boundIssues } from './bounds';
 
 export const MAX_TTL_SECONDS = 31_536_000;
 
@@ -84,6 +85,7 @@ export function checkSessionFields(s: z.infer<z.ZodObject<typeof sessionFieldsSh
     const total = s.transfers.reduce((sum, t) => sum.plus(t.percentage), new Dec(0));
     if (total.gt(100)) issue(['transfers'], 'percentages must add up to at most 100');
   }
+  for (const b of boundIssues(s)) issue(b.path, b.message);
 }
 
 /** Drops `amount` where the customer picks it (options, preset), so it can never be taken as a price. */
