@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { createAccount, createKey, listAccountKeys, revokeAccountKey } from '../../services/accounts';
+import { createAccount, createKey, listAccountKeys, revokeAccountKey, updateAccount } from '../../services/accounts';
 import type { ServiceContext } from '../../services/context';
 import { bodyObject, parseOr400 } from '../validate';
-import { createAccountSchema, createKeySchema } from './schema';
+import { createAccountSchema, createKeySchema, updateAccountSchema } from './schema';
 
 /** `/accounts`: platform-admin endpoints (SPEC §3): accounts and the lifecycle of their secret keys. */
 export function accountRoutes(ctx: ServiceContext): Router {
@@ -12,6 +12,10 @@ export function accountRoutes(ctx: ServiceContext): Router {
   router.post('/', async (req, res) => {
     const input = parseOr400(createAccountSchema, bodyObject(req.body));
     res.json(await createAccount(ctx, input, req.idempotencySeed!));
+  });
+  router.post('/:id', async (req, res) => {
+    const input = parseOr400(updateAccountSchema, bodyObject(req.body));
+    res.json(await updateAccount(ctx, req.params.id, input));
   });
   router.post('/:id/keys', async (req, res) => {
     const input = parseOr400(createKeySchema, bodyObject(req.body));
