@@ -17,6 +17,11 @@ export interface OpenSessionsResult {
   temporalServerRssMb: number | null;
   /** Receipt to `paid` for a sample of the open sessions while the others keep waiting. */
   receipts: ReceiptResult;
+  /** The worker's sticky cache size (WORKER_MAX_CACHED_WORKFLOWS) and whether every paid session was outside it. */
+  maxCachedWorkflows: number;
+  paidOutsideCache: boolean;
+  /** Process RSS (after a full GC) as the sessions accumulate: flat once the cache is full. */
+  rssCurve: { sessions: number; rssMb: number }[];
 }
 
 /**
@@ -29,9 +34,12 @@ export async function runOpenSessions(
 ): Promise<OpenSessionsResult> {
   const before = processMemory();
   const sessions: CreatedSession[] = [];
+  const rssCurve = [{ sessions: 0, rssMb: before.rssMb }];
+  const checkpoints = new Set([1, 2, 3].map((q) => Math.floor((opts.n * q) / 4)));
   let lastReport = performance.now();
   const wallMs = await runPool(opts.n, opts.concurrency, async (i) => {
     sessions.push(await createSession(sys, merchant, destinations, 1_000_000 + i, opts.idempotencyKeys));
+    if (checkpoints.delete(sessions.length)) rssCurve.push({ sessions: sessions.length, rssMb: processMemory().rssMb });
     if (performance.now() - lastReport > 15_000) {
       lastReport = performance.now();
       console.log(`  … ${sessions.length}/${opts.n} open sessions`);
@@ -39,14 +47,20 @@ export async function runOpenSessions(
   });
   await new Promise((r) => setTimeout(r, 2_000)); // let in-flight activities and webhook dispatch settle
   const held = processMemory();
+  rssCurve.push({ sessions: opts.n, rssMb: held.rssMb });
   const temporalServerRssMb = sys.embedded.temporal ? childRssMb(/temporal/) : null;
-  // Every k-th session, so the sample spans the oldest (maybe evicted from the worker cache) to the newest.
-  const step = Math.max(1, Math.floor(sessions.length / Math.max(1, opts.receipts)));
-  const sample = sessions.filter((_, i) => i % step === 0).slice(0, opts.receipts);
+  // The cache keeps the most recently used workflows: with more sessions than it holds (and than are
+  // paid), the oldest n − cache − receipts were evicted and stay so, since paying them evicts newer ones.
+  // Sample every k-th of those, so the figure is receipt → paid with a history fetch + replay.
+  const cache = sys.config.worker.maxCachedWorkflows;
+  const evicted = Math.max(0, sessions.length - cache - opts.receipts);
+  const pool = evicted >= opts.receipts ? sessions.slice(0, evicted) : sessions;
+  const step = Math.max(1, Math.floor(pool.length / Math.max(1, opts.receipts)));
+  const sample = pool.filter((_, i) => i % step === 0).slice(0, opts.receipts);
   const receipts = await runReceipts(sys, merchant, sample, opts.receiptLoad);
   return {
     sessions: opts.n, createdPerSec: rate(opts.n, wallMs), before, held,
     rssPerSessionKb: Math.round(((held.rssMb - before.rssMb) * 1024) / Math.max(1, opts.n) * 10) / 10,
-    temporalServerRssMb, receipts,
+    temporalServerRssMb, receipts, maxCachedWorkflows: cache, paidOutsideCache: pool !== sessions, rssCurve,
   };
 }
