@@ -1,6 +1,6 @@
 /** Command-line options of `npm run bench`, with defaults sized to finish in under 3 minutes on 2 cores. */
 
-export const PHASES = ['baseline', 'create', 'receipt', 'get', 'ledger', 'open'] as const;
+export const PHASES = ['baseline', 'create', 'receipt', 'get', 'ledger', 'curve', 'open'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Everything a run can be told; each field is one `--kebab-case` flag. */
@@ -27,6 +27,11 @@ export interface BenchOptions {
   /** Ledger phase: prior entries of the merchant with history, and receipts posted for each merchant. */
   ledgerEntries: number;
   ledgerReceipts: number;
+  /** Cost curve: sessions in the database at each point (comma-separated), creates, receipts and GET seconds per point. */
+  curveSizes: string;
+  curveCreate: number;
+  curveReceipts: number;
+  curveGetSeconds: number;
   /** Interval of the read-model poll that detects `paid` and posted transfers. */
   pollMs: number;
   /** Send an Idempotency-Key on each create, as a retrying client would. */
@@ -43,13 +48,15 @@ export interface BenchOptions {
 
 const DEFAULTS: BenchOptions = {
   baseline: 300, sessions: 300, receipts: 150, concurrency: 16, open: 2000, openConcurrency: 32, openReceipts: 100, receiptRate: 10,
-  getSeconds: 10, getConcurrency: 32, ledgerEntries: 200_000, ledgerReceipts: 200, pollMs: 5, idempotencyKeys: true, phases: [...PHASES], profile: null,
+  getSeconds: 10, getConcurrency: 32, ledgerEntries: 200_000, ledgerReceipts: 200,
+  curveSizes: '1000,10000,50000,100000', curveCreate: 50, curveReceipts: 20, curveGetSeconds: 5, pollMs: 5, idempotencyKeys: true, phases: [...PHASES], profile: null,
   label: 'latest', logLevel: 'error', outDir: 'bench/results',
 };
 
 const USAGE = `npm run bench -- [--sessions 300] [--receipts 150] [--baseline 300] [--concurrency 16] [--open 2000]
   [--open-concurrency 32] [--open-receipts 100] [--receipt-rate 10] [--get-seconds 10] [--get-concurrency 32]
-  [--ledger-entries 200000] [--ledger-receipts 200] [--poll-ms 5]
+  [--ledger-entries 200000] [--ledger-receipts 200] [--curve-sizes 1000,10000,50000,100000] [--curve-create 50]
+  [--curve-receipts 20] [--curve-get-seconds 5] [--poll-ms 5]
   [--no-idempotency-keys] [--phases ${PHASES.join(',')}] [--profile <phase>] [--label latest] [--log-level error]`;
 
 /** Parses `argv` (without node and script) into options; throws with the usage text on a bad flag. */

@@ -62,7 +62,7 @@ export async function runReads(sys: BenchSystem, merchant: Merchant, ids: string
 }
 
 /** One load run from its own process (getLoad.ts); `serverCpuMs` reads the serving process's CPU time so far. */
-async function load(request: GetLoadRequest, serverCpuMs: () => number): Promise<LoadFigures> {
+export async function load(request: GetLoadRequest, serverCpuMs: () => number): Promise<LoadFigures> {
   const child = fork(require.resolve('./getLoad'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
   await new Promise((resolve) => child.once('spawn', resolve));
   const cpu0 = serverCpuMs();

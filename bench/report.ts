@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BaselineResult } from './baseline';
+import type { CurvePoint } from './curve';
 import type { LedgerResult } from './ledger';
 import type { PhaseConditions } from './conditions';
 import type { OpenSessionsResult } from './openSessions';
@@ -23,6 +24,7 @@ export interface BenchResults {
   receipts?: ReceiptResult;
   reads?: ReadResult;
   ledger?: LedgerResult;
+  curve?: CurvePoint[];
   open?: OpenSessionsResult;
   /** CPU, event-loop delay and machine load during each phase. */
   conditions?: Partial<Record<string, PhaseConditions>>;
@@ -87,6 +89,12 @@ export function toMarkdown(r: BenchResults): string {
     lines.push(row(['6', `a receipt's ledger postings (payment, fee, 2 transfers), merchant with 0 prior entries (${l.receipts})`, '', ...lat(l.fresh), '']));
     lines.push(row(['6', `… merchant with ${l.priorEntries} prior entries`, `${l.ratio}× the fresh p50`, ...lat(l.heavy), goal(l.ratio <= 1.2, 'ratio ≈ 1 (≤ 1.2)')]));
     lines.push(row(['6', '… deriving that merchant\'s balance from its entries (the old per-debit check)', '', ...lat(l.derivedBalance), '']));
+  }
+  if (r.curve && r.curve.length > 0) {
+    lines.push('', 'Cost curve (sessions already in the database → the same work; latencies p50 · p99 ms):', '',
+      '| sessions in the DB | created/s (16 in flight) | create | receipt → paid | GET req/s | GET |', '| --- | --- | --- | --- | --- | --- |',
+      ...r.curve.map((c) => row([c.rows, c.createdPerSec, `${f(c.create.p50)} · ${f(c.create.p99)}`, `${f(c.receiptToPaid.p50)} · ${f(c.receiptToPaid.p99)}`,
+        c.getPerSec, `${f(c.get.p50)} · ${f(c.get.p99)}`])));
   }
   if (r.conditions) {
     const items: Record<string, number | undefined> = {

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { runBaseline } from './baseline';
+import { runCurve } from './curve';
 import { runLedger } from './ledger';
 import { watchConditions } from './conditions';
 import { runOpenSessions } from './openSessions';
@@ -76,6 +77,13 @@ async function main(): Promise<void> {
       const [fresh, heavy, other] = [await createMerchant(sys, 'Ledger fresh'), await createMerchant(sys, 'Ledger heavy'), await createMerchant(sys, 'Ledger other')];
       results.ledger = await phase('ledger', `6. Ledger: a receipt's postings at 0 and ${opts.ledgerEntries} prior entries`, () => runLedger(
         sys.db, fresh, heavy, other, destinations, { priorEntries: opts.ledgerEntries, receipts: opts.ledgerReceipts }));
+    }
+    if (on('curve')) {
+      const sizes = opts.curveSizes.split(',').map(Number).filter((n) => n > 0);
+      results.curve = await phase('curve', `7. Cost curve at ${sizes.join(' / ')} sessions in the database`, () => runCurve(sys, merchant, destinations, {
+        sizes, create: opts.curveCreate, receipts: opts.curveReceipts, concurrency: opts.concurrency, getSeconds: opts.curveGetSeconds,
+        getConcurrency: opts.getConcurrency, receiptLoad,
+      }));
     }
     if (on('open') && opts.open > 0) {
       results.open = await phase('open', `5. Holding ${opts.open} open sessions`, () => runOpenSessions(sys, merchant, destinations, {
