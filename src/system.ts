@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -39,6 +40,8 @@ export interface SystemHandle {
   ctx: ServiceContext;
   /** Base URL of the API when it runs in this process. */
   url: string | null;
+  /** The API's Express app when it runs in this process (its route table is what the isolation sweep walks). */
+  app: Express | null;
   temporalUiUrl: string | null;
   stop(): Promise<void>;
 }
@@ -116,18 +119,20 @@ export async function startSystem(
       }));
     }
     let url: string | null = null;
+    let app: Express | null = null;
     if (parts.has('api')) {
-      const server: Server = createApp(ctx, healthProbe(db, connection), {
+      app = createApp(ctx, healthProbe(db, connection), {
         publicRouters: pageRouters(ctx),
         merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx) },
-      }).listen(config.port, '0.0.0.0');
+      });
+      const server: Server = app.listen(config.port, '0.0.0.0');
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       const port = (server.address() as { port: number }).port;
       url = `http://127.0.0.1:${port}`;
       // In-flight requests finish (a create waits for its workflow, so the worker stops after this).
       stops.push(() => closeGracefully(server, config.shutdownDrainMs));
     }
-    return { config, db, temporal: client, ctx, url, temporalUiUrl, stop };
+    return { config, db, temporal: client, ctx, url, app, temporalUiUrl, stop };
   } catch (err) {
     await stop();
     throw err;
