@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z, type ZodType } from 'zod';
-import { createAccountSchema, createKeySchema } from './accounts/schema';
+import { createAccountSchema, createKeySchema, updateAccountSchema } from './accounts/schema';
 import { createSessionSchema, updateSessionSchema } from './checkoutSessions/schema';
 import { createLinkSchema } from './links/routes';
 import { listQuery } from './lists';
@@ -66,6 +66,7 @@ export function openApiDocument(minTtl: number) {
   const list = (extra: z.ZodRawShape = {}) => listQuery(extra);
 
   op('post', '/accounts', { summary: 'Create a merchant account (admin key)', body: createAccountSchema, response: o.accountObject, admin: true });
+  op('post', '/accounts/{id}', { summary: 'Update an account: name, xpub (admin key)', body: updateAccountSchema, response: o.accountObject, admin: true });
   op('post', '/accounts/{id}/keys', { summary: 'Issue a secret key (admin key)', body: createKeySchema, response: o.apiKeyObject, admin: true });
   op('get', '/accounts/{id}/keys', { summary: 'List an account\'s keys, prefix only (admin key)', response: o.listOf(o.apiKeyObject), admin: true });
   op('delete', '/accounts/{id}/keys/{key_id}', { summary: 'Revoke a key; refused at once (admin key)', response: o.apiKeyObject, admin: true });
