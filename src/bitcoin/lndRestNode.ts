@@ -10,7 +10,7 @@ import type { BitcoinNetwork } from './network';
 import { pinnedFetch, type FetchLike } from './pinnedFetch';
 import type { CreateInvoiceRequest, CreatedInvoice, LightningNode, SettledInvoice } from './lightning';
 import { invoiceRequestProblem } from './lightning';
-import { base64HashToHex, isSettled, parseSubscriptionLine, settleIndexOf, toSettledInvoice } from './lndInvoiceJson';
+import { base64HashToHex, isSettled, parseSubscriptionLine, settleIndexOf, toSettledInvoice, type LndInvoiceJson } from './lndInvoiceJson';
 
 /** Connection settings of {@link LndRestNode}. */
 export interface LndRestNodeOptions {
@@ -41,6 +41,8 @@ export interface SubscribeOptions {
    * the last index recorded. 0 or absent: only settlements from now on. Note 1n skips settle_index 1.
    */
   settleIndex?: bigint;
+  /** Read before each (re)connect: a stored cursor that moved ahead of the stream (a catch-up) is resumed from. */
+  resumeFrom?: () => Promise<bigint>;
 }
 
 /** Called once per settled invoice; a throw makes the subscription reconnect and redeliver it. */
@@ -91,6 +93,15 @@ export class LndRestNode implements LightningNode {
     return { paymentRequest: json.payment_request, paymentHash };
   }
 
+  /** The invoice with `paymentHash` as settled, or null while it is open, cancelled or unknown to the node. */
+  async lookupInvoice(paymentHash: string): Promise<SettledInvoice | null> {
+    const { status, text } = await this.request('GET', `/v1/invoice/${paymentHash}`);
+    if (status === 404) return null;
+    if (status !== 200) throw new LndRequestError(`GET /v1/invoice answered ${status}: ${text.slice(0, 200)}`, status);
+    const invoice = parseJson<LndInvoiceJson>(text, 'GET /v1/invoice', status);
+    return isSettled(invoice) ? toSettledInvoice(invoice) : null;
+  }
+
   /** The invoice an earlier attempt made for the same key (`GET /v1/invoice/{hash}`), checked like a new one. */
   private async existingInvoice(paymentHash: string, amountSats: bigint): Promise<CreatedInvoice> {
     const { status, text } = await this.request('GET', `/v1/invoice/${paymentHash}`);
@@ -128,6 +139,10 @@ export class LndRestNode implements LightningNode {
     while (!signal.aborted) {
       let received = false;
       try {
+        if (opts.resumeFrom) {
+          const stored = await opts.resumeFrom();
+          if (stored > settleIndex) settleIndex = stored;
+        }
         const query = settleIndex > 0n ? `?settle_index=${settleIndex}` : '';
         const res = await this.fetch(`${this.baseUrl}/v1/invoices/subscribe${query}`, { headers: this.headers(), signal });
         if (!res.ok || !res.body) {
@@ -135,6 +150,7 @@ export class LndRestNode implements LightningNode {
           throw new LndRequestError(`GET /v1/invoices/subscribe answered ${res.status}: ${text.slice(0, 200)}`, res.status);
         }
         this.options.logger?.info({ settleIndex: settleIndex.toString() }, 'lnd invoice subscription connected');
+
         for await (const line of streamLines(readableChunks(res.body))) {
           const invoice = parseSubscriptionLine(line);
           if (isSettled(invoice)) {

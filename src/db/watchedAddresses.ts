@@ -25,3 +25,19 @@ export async function liveWatchedAddresses(db: DbOrTx, settledSince: number, lim
     .limit(limit);
   return rows.map((r) => ({ address: r.address, paymentId: r.payment_id }));
 }
+
+/**
+ * Payment hashes of live invoices worth checking on the node: those of active sessions and of sessions
+ * settled less than the monitoring window ago (the Lightning catch-up when no stream cursor exists yet).
+ */
+export async function liveWatchedInvoiceHashes(db: DbOrTx, settledSince: number, limit = 100_000): Promise<string[]> {
+  const rows: { hash: string }[] = await db(`${T.payments} as p`)
+    .join(`${T.sessions} as s`, 's.id', 'p.checkout_session_id')
+    .select('p.payment_hash as hash')
+    .whereNotNull('p.payment_hash')
+    .andWhere('p.livemode', true)
+    .andWhere((q) => q.where('s.status', 'active').orWhere('s.modified', '>', settledSince))
+    .orderBy('p.created', 'desc')
+    .limit(limit);
+  return rows.map((r) => r.hash);
+}

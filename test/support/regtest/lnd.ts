@@ -30,7 +30,7 @@ export async function startLnd(bin: string, dir: string, backend: Btcd, ports: {
     name, dir, restUrl: `https://127.0.0.1:${ports.rest}`, p2pPort: ports.p2p, tlsCertPath: path.join(dir, 'tls.cert'),
     adminMacaroonPath: path.join(macaroons, 'admin.macaroon'), invoiceMacaroonPath: path.join(macaroons, 'invoice.macaroon'),
   };
-  await until(`${name} macaroon`, async () => (fs.existsSync(info.adminMacaroonPath) && fs.existsSync(info.tlsCertPath) ? true : undefined), 60_000);
+  await until(`${name} macaroon`, async () => (fs.existsSync(info.adminMacaroonPath) && fs.existsSync(info.tlsCertPath) ? true : undefined), 180_000);
   return { info, process };
 }
 

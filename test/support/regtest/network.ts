@@ -52,7 +52,7 @@ export async function startRegtestNetwork(baseDir?: string): Promise<StartedNetw
     ]);
     processes.push(merchant.process, customer.process);
     const customerLnd = new LndClient(customer.info);
-    const miningAddress = await until('customer address', () => customerLnd.newAddress(), 60_000);
+    const miningAddress = await until('customer address', () => customerLnd.newAddress(), 180_000);
     const miner = await startBtcd(bin, path.join(dir, 'miner'), { name: 'miner', rpcPort: await port(), connect: backend.p2pPort!, miningAddress });
     processes.push(miner.process);
     const info: RegtestNetworkInfo = {
@@ -113,6 +113,8 @@ export class RegtestNetwork {
       LND_TLS_CERT_PATH: this.info.merchant.tlsCertPath,
       BITCOIN_RPC_URL: this.info.minerRpcUrl,
       BITCOIN_RPC_POLL_SECONDS: '0.2',
+      // Fixed, so a restarted product derives the same invoice preimages (as one deployment's workers must).
+      LND_INVOICE_SECRET: '5a'.repeat(32),
       ...extra,
     };
   }
@@ -128,6 +130,14 @@ export class RegtestNetwork {
   /** Waits until `txid` reached the miner's mempool (relayed from the backend). */
   async waitInMempool(txid: string): Promise<void> {
     await until(`${txid} in the mempool`, async () => ((await this.mempool()).includes(txid) ? true : undefined), 30_000, 50);
+  }
+
+  /** Waits until the product's chain scan (its `chain_blocks` cursor in `db`) reached `height`. */
+  async waitScanned(db: { (table: string): any }, height: number): Promise<void> {
+    await until(`chain scan at ${height}`, async () => {
+      const row = await db('chain_blocks').max({ h: 'height' }).first();
+      return Number(row?.h ?? -1) >= height ? true : undefined;
+    }, 30_000, 50);
   }
 
   /** Mines `n` blocks and waits until both LND nodes have seen them. */
