@@ -46,6 +46,14 @@ export interface SystemHandle {
   stop(): Promise<void>;
 }
 
+/** The whole HTTP app: the API, the merchant routers of webhooks and links, and the payment page. */
+export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof createApp>[1]) {
+  return createApp(ctx, health, {
+    publicRouters: pageRouters(ctx),
+    merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx) },
+  });
+}
+
 /**
  * Starts the parts of the system on `config`: PostgreSQL (DATABASE_URL or embedded), migrations,
  * Temporal (TEMPORAL_ADDRESS or the embedded dev server), then the worker, the watcher and the API.
@@ -121,10 +129,7 @@ export async function startSystem(
     let url: string | null = null;
     let app: Express | null = null;
     if (parts.has('api')) {
-      app = createApp(ctx, healthProbe(db, connection), {
-        publicRouters: pageRouters(ctx),
-        merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx) },
-      });
+      app = checkoutApp(ctx, healthProbe(db, connection));
       const server: Server = app.listen(config.port, '0.0.0.0');
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       const port = (server.address() as { port: number }).port;

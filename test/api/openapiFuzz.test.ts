@@ -1,6 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv, { type ValidateFunction } from 'ajv';
 import fc from 'fast-check';
+import { checkoutApp } from '../../src/system';
 import { schemaArbitraries, type Schema } from '../support/schemaArbitrary';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 
@@ -72,6 +73,17 @@ describe('the OpenAPI document', () => {
       expect([route, Object.keys(op.responses['200'].content['application/json'].schema).length > 0]).toEqual([route, true]);
     }
     expect(operations().length).toBeGreaterThanOrEqual(33);
+  });
+
+  test("documents every API route of the app's router, so a new route cannot be left out", () => {
+    const app = checkoutApp(sys.ctx, async () => ({ ok: true }) as never) as any;
+    const routes = expressRoutes(app.router.stack, '')
+      .filter((r) => !/^\/(c|p|pay|health|openapi\.json|docs|metrics)(\/|$)/.test(r.path) && !r.path.startsWith('/pay-assets'));
+    const documented = new Set(operations().map(({ route, method }) => `${method} ${route}`));
+    const missing = routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, (_, n) => `{${n === 'paymentId' ? 'payment_id' : n === 'keyId' ? 'key_id' : n}}`)}`)
+      .filter((r) => !documented.has(r));
+    expect(routes.length).toBeGreaterThanOrEqual(33);
+    expect(missing).toEqual([]);
   });
 
   test('every operation, valid and invalid inputs: no 5xx, only documented statuses, responses match their schemas', async () => {
@@ -159,4 +171,13 @@ function toJsonSchema(node: any): any {
   }
   delete out.nullable;
   return out;
+}
+
+/** Method and full path of every route in an Express 5 router stack (nested routers included). */
+function expressRoutes(stack: any[], prefix: string): { method: string; path: string }[] {
+  return stack.flatMap((layer) => {
+    if (layer.route) return Object.keys(layer.route.methods).filter((m) => m !== '_all').map((method) => ({ method, path: `${prefix}${layer.route.path}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1') }));
+    if (layer.handle?.stack) return expressRoutes(layer.handle.stack, `${prefix}${layer.rawPath ?? ''}`);
+    return [];
+  });
 }
