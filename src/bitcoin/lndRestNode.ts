@@ -62,6 +62,11 @@ export class LndRestNode implements LightningNode {
     this.invoiceSecret = options.invoiceSecretHex ? hexToBytes(options.invoiceSecretHex) : null;
   }
 
+  /** The node's REST endpoint (what a stored stream cursor belongs to). */
+  get endpoint(): string {
+    return this.baseUrl;
+  }
+
   /** The preimage an invoice for `idempotencyKey` gets: HMAC-SHA256(node-local secret, key). */
   preimageFor(idempotencyKey: string): Uint8Array {
     if (!this.invoiceSecret) throw new InvalidInvoiceRequestError('an idempotency key needs the node-local invoice secret');

@@ -90,7 +90,7 @@ describe('chain sources against local stand-ins', () => {
     const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 2100, payment_methods: ['lightning'] })).body;
     const hash = (await api('GET', `/payments/${cs.payment_id}`)).body.payment_method_options.lightning.payment_hash;
     // The cursor row is shared by every test file on this database: start this stream from its beginning.
-    await sys.db('watcher_cursors').where({ name: 'lnd_settle_index' }).delete();
+    await sys.db('watcher_cursors').where('name', 'like', 'lnd_settle_index%').delete();
     const requested: string[] = [];
     const lnd = await standIn((req, res) => {
       if (!req.url?.startsWith('/v1/invoices/subscribe')) return res.end('{}');

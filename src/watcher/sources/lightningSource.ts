@@ -4,13 +4,14 @@ import { liveWatchedInvoiceHashes } from '../../db/watchedAddresses';
 import { advanceCursor, readCursor } from '../../db/watcherCursors';
 import { ingestReceipt, type WatcherContext } from '../ingest';
 
-const CURSOR = 'lnd_settle_index';
+/** The stored settle_index belongs to one node: another node's indexes mean nothing for it. */
+const cursorName = (node: LndRestNode) => `lnd_settle_index:${node.endpoint}`;
 
 /**
  * Lightning source: follows LND's invoice stream and reports each settled invoice as a receipt keyed
  * by its payment hash. The last settle_index handled is stored after its receipt is, and the stream
  * resumes from there (LND replays what settled since), so a watcher that was down misses nothing;
- * the receipt key makes any replay count once. Until a first settlement has given a cursor, LND
+ * the receipt key makes any replay count once. The cursor is stored per node (its REST URL). Until a first settlement has given a cursor, LND
  * cannot replay (the stream reports "from now on" only), so meanwhile the node is also asked about
  * every watched live invoice, at start and every `catchUpEveryMs`: a payment made while the product
  * was down before its first-ever settlement counts too.
@@ -18,6 +19,7 @@ const CURSOR = 'lnd_settle_index';
 export async function followLightning(
   ctx: WatcherContext, node: LndRestNode, signal: AbortSignal, opts: { catchUpEveryMs?: number } = {},
 ): Promise<void> {
+  const CURSOR = cursorName(node);
   const stored = await readCursor(ctx.db, CURSOR);
   const handle = async (invoice: SettledInvoice) => {
     await ingestReceipt(ctx, {
