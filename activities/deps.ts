@@ -2,13 +2,14 @@ import type { Logger } from 'pino';
 import type { LightningNode } from '../src/bitcoin';
 import type { BitcoinNetwork } from '../src/bitcoin';
 import type { Db } from '../src/db/knex';
-import type { RateProvider } from '../src/rates';
+import type { ModeRates } from '../src/rates';
 
 /** What activities need from the outside world, built once at worker start and injected. */
 export interface ActivityDeps {
   db: Db;
   log: Logger;
-  rates: RateProvider;
+  /** Price source per mode: the static table in test mode, a real provider in live mode. */
+  rates: ModeRates;
   /** Lightning node per mode; live is absent unless an LND node is configured. */
   lightning: { test: LightningNode; live?: LightningNode };
   /** Bitcoin network of addresses and invoices per mode. */

@@ -26,7 +26,7 @@ export function paymentActivities(deps: ActivityDeps) {
     const fields = session.definition as { ttl: number; payment_methods: string[]; statement_descriptor?: string | null; title?: string | null };
     const mode = session.livemode ? 'live' : 'test';
 
-    const exchangeRate = await currentExchangeRate(deps.rates, session.currency);
+    const exchangeRate = await currentExchangeRate(deps.rates[mode], session.currency);
     const targetAmount = toTargetSats(input.amount, exchangeRate);
     const now = Date.now();
     const expiresAt = now + fields.ttl * 1000;

@@ -16,7 +16,7 @@ import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeGracefully } from './infra/httpShutdown';
 import { generatedAdminKey, lightningNodeKey, lndInvoiceSecret } from './infra/localSecrets';
 import { startTemporalDevServer } from './infra/temporalDevServer';
-import { createRateProvider, type RateProvider } from './rates';
+import { createModeRates, type ModeRates, type RateProvider } from './rates';
 import { ensureSystemAccounts } from './services/accounts';
 import type { ServiceContext } from './services/context';
 import { pageRouters } from './page/routes';
@@ -103,12 +103,14 @@ export async function startSystem(
     const { client, connection } = await createTemporalClient(address, config.temporal.namespace, security);
     stops.push(() => connection.close());
 
-    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd) };
+    const rates = createModeRates({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }, opts.rates);
+    if (!rates.liveConfigured) log.warn('live fiat sessions are refused: no real exchange-rate provider (set RATE_PROVIDER=http and RATE_PROVIDER_URL); SATS/BTC work');
+    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates };
     if (parts.has('worker')) {
       const dispatch = createWebhookDispatcher({
         db, temporal: client, taskQueue: config.temporal.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
       });
-      const deps = activityDeps(config, db, log, dispatch, opts.rates);
+      const deps = activityDeps(config, db, log, dispatch, rates);
       log.info({ taskQueue: config.temporal.taskQueue }, 'starting worker');
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
@@ -145,12 +147,12 @@ export async function startSystem(
 }
 
 function activityDeps(
-  config: AppConfig, db: Db, log: Logger, dispatch: (eventIds: string[]) => Promise<void>, rates?: RateProvider,
+  config: AppConfig, db: Db, log: Logger, dispatch: (eventIds: string[]) => Promise<void>, rates: ModeRates,
 ): ActivityDeps {
   return {
     db,
     log: log.child({ component: 'activities' }),
-    rates: rates ?? createRateProvider({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }),
+    rates,
     lightning: {
       test: new LocalLightningNode(lightningNodeKey(config.dataDir, config.lightningNodeKey), config.bitcoinTestNetwork),
       live: config.lnd ? liveLndNode(config, log) : undefined,

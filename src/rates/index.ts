@@ -4,3 +4,4 @@ export { StaticRateProvider, DEFAULT_STATIC_RATES, parseRateTable } from './stat
 export { HttpRateProvider, type HttpRateProviderOptions } from './httpRateProvider';
 export { exchangeRateSatsPerUnit, toTargetSats, currentExchangeRate, isBitcoinUnit, RATE_DECIMAL_PLACES } from './convert';
 export { UnknownCurrencyError, RateProviderError, RateConfigError, InvalidConversionInputError } from './errors';
+export { createModeRates, type ModeRates } from './modeRates';

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/knex';
+import type { ModeRates } from '../rates';
 
 /** What services need: the database, Temporal, config and a logger. Built once, passed everywhere. */
 export interface ServiceContext {
@@ -11,4 +12,6 @@ export interface ServiceContext {
   log: Logger;
   /** Live-mode Lightning is available only with an LND node configured. */
   liveLightning: boolean;
+  /** Price sources per mode, checked at create so a currency that cannot be priced is refused there. */
+  rates?: ModeRates;
 }

@@ -3,6 +3,7 @@ import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
 import { type AccountRow, merchantAccountIds } from '../db/accounts';
 import type { Scope } from '../db/sessions';
 import type { ServiceContext } from './context';
+import { checkCurrencyPriced } from './rateCheck';
 
 /**
  * What a session's fields must satisfy against the database (SPEC §6 and live mode): each transfer
@@ -20,6 +21,7 @@ export async function checkSessionInputAgainstDb(
     if (t.destination_account === scope.accountId) throw new InvalidRequestError('A transfer cannot go to your own account.', param);
     if (!existing.has(t.destination_account)) throw new InvalidRequestError(`No such account: '${t.destination_account}'`, param);
   });
+  await checkCurrencyPriced(ctx, scope, input.currency);
   if (!scope.livemode) return;
   const methods = input.payment_methods ?? ['lightning', 'onchain'];
   if (methods.includes('lightning') && !ctx.liveLightning) {
