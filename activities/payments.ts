@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { deriveReceiveAddress } from '../src/bitcoin';
 import { allocateAddressIndex, findAccount } from '../src/db/accounts';
-import { findPaymentBySeq, insertPayment } from '../src/db/payments';
+import { findPaymentBySeq, insertPayment, unfundedAddressOfSession } from '../src/db/payments';
 import { findSession } from '../src/db/sessions';
 import { newId } from '../src/domain/ids';
 import type { PaymentState } from '../src/domain/session';
@@ -49,9 +49,11 @@ export function paymentActivities(deps: ActivityDeps) {
       const account = await findAccount(db, session.account_id);
       const xpub = session.livemode ? account?.xpub_live : account?.xpub_test;
       if (!xpub) throw ApplicationFailure.nonRetryable('The account has no xpub for live on-chain payments.', 'NoXpub');
-      // Each index is handed out once, so no address is ever reused across payments.
-      addressIndex = await allocateAddressIndex(db, session.account_id, session.livemode);
-      address = deriveReceiveAddress(xpub, addressIndex, deps.networks[mode]);
+      // A renewal keeps the session's last address while nothing arrived on it (no address burnt per TTL, no
+      // wallet gap-limit trap); once money arrived there, the next payment gets a fresh index.
+      const reusable = await unfundedAddressOfSession(db, session.id, input.seq);
+      addressIndex = reusable?.index ?? await allocateAddressIndex(db, session.account_id, session.livemode);
+      address = reusable?.address ?? deriveReceiveAddress(xpub, addressIndex, deps.networks[mode]);
     }
     const row = await insertPayment(db, {
       id: newId('pi'), checkout_session_id: session.id, account_id: session.account_id, livemode: session.livemode,

@@ -7,7 +7,7 @@ import type { ReceiptInput, SessionState } from '../src/domain/session';
 import { chosenAmountError } from '../src/domain/amountChoice';
 import { amountDue, nextState, prunePayments, type SessionEffect, type SessionInput } from '../src/domain/transitions';
 import {
-  chooseAmountUpdate, createdUpdate, deactivateUpdate, receiptSignal, retryUpdate, stateQuery, type ReceiptSignal,
+  chooseAmountUpdate, createdUpdate, deactivateUpdate, receiptSignal, renewUpdate, retryUpdate, stateQuery, type ReceiptSignal,
 } from '../src/temporal/definitions';
 import { initialState } from '../src/domain/initialState';
 import { CheckoutAttentionKey } from '../src/temporal/searchAttributes';
@@ -57,6 +57,9 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
       if (error) throw ApplicationFailure.nonRetryable(error, 'InvalidAmount');
     },
   });
+  setHandler(renewUpdate, () => serial.run(() => applyFromUpdate({ type: 'renew' })), {
+    validator: () => { dryRun({ type: 'renew' }); },
+  });
   setHandler(retryUpdate, () => serial.run(async () => {
     await retryJobs();
     return { pending: recovery.jobs.length, attention: recovery.attention?.reason ?? null };
@@ -86,7 +89,9 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     await serial.run(async () => {
       while (inbox.length > 0) await takeReceipt(inbox.shift()!);
       const open = state!.payments.find((p) => p.id === state!.currentPaymentId);
-      if (open && open.status === 'unpaid' && Date.now() >= open.expiresAt) await apply({ type: 'payment_expired', paymentId: open.id });
+      if (open && open.status === 'unpaid' && Date.now() >= open.expiresAt) {
+        await apply({ type: 'payment_expired', paymentId: open.id, lazy: patched(PATCHES.lazyRenewal) });
+      }
       if (recovery.attention && Date.now() >= recovery.attention.retryAt) await retryJobs();
       state = prunePayments(state!, Date.now(), monitoringMs);
     });

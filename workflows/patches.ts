@@ -15,4 +15,9 @@ export const PATCHES = {
    * chosen amount's payment renews at its TTL.
    */
   wakeLoopOnUpdate: 'wake-loop-on-update',
+  /**
+   * An expired payment is renewed only when someone asks (`renew`, sent by the page and API reads), not at
+   * every TTL: an abandoned session costs no invoices, addresses, events or history (issue 10 item 5).
+   */
+  lazyRenewal: 'lazy-renewal',
 } as const;

@@ -10,6 +10,7 @@ import * as apiKeyRevocation from './migrations/011_api_key_revocation';
 import * as idempotencyLocks from './migrations/012_idempotency_locks';
 import * as chainScan from './migrations/020_chain_scan';
 import * as workflowRecovery from './migrations/030_workflow_recovery';
+import * as addressReuse from './migrations/031_address_reuse';
 import * as accountBalances from './migrations/050_account_balances';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '012_idempotency_locks': idempotencyLocks,
   '020_chain_scan': chainScan,
   '030_workflow_recovery': workflowRecovery,
+  '031_address_reuse': addressReuse,
   '050_account_balances': accountBalances,
 };
 

@@ -37,9 +37,10 @@ export async function findPayment(db: DbOrTx, id: string, scope?: Scope): Promis
   return q.first();
 }
 
-/** The payment an on-chain address or Lightning payment hash belongs to (what the watcher sees). */
+/** The payment an on-chain address (its newest) or Lightning payment hash belongs to (what the watcher sees). */
 export async function findPaymentByChainTarget(db: DbOrTx, target: { address?: string; paymentHash?: string }): Promise<PaymentRow | undefined> {
-  if (target.address) return db(T.payments).select('*').where({ onchain_address: target.address }).first();
+  // A renewed payment keeps its unfunded address: money on it belongs to the newest payment that has it.
+  if (target.address) return db(T.payments).select('*').where({ onchain_address: target.address }).orderBy('seq', 'desc').first();
   if (target.paymentHash) return db(T.payments).select('*').where({ payment_hash: target.paymentHash }).first();
   return undefined;
 }
@@ -89,4 +90,17 @@ export async function watchedAddresses(db: DbOrTx, since: number): Promise<{ add
   const rows = await db(T.payments).select('onchain_address', 'id').whereNotNull('onchain_address')
     .andWhere((q) => q.where({ status: 'unpaid' }).orWhere('expires_at', '>', since).orWhere('received_sats', '>', 0));
   return rows.map((r: { onchain_address: string; id: string }) => ({ address: r.onchain_address, paymentId: r.id }));
+}
+
+/**
+ * The on-chain address of the session's latest payment before `seq` if no money ever arrived on it (no
+ * receipt, stored or credited, for any payment using it): a renewal may keep it. Null otherwise.
+ */
+export async function unfundedAddressOfSession(db: DbOrTx, sessionId: string, seq: number): Promise<{ address: string; index: number } | null> {
+  const last = await db(T.payments).select('onchain_address', 'address_index').where({ checkout_session_id: sessionId })
+    .andWhere('seq', '<', seq).whereNotNull('onchain_address').orderBy('seq', 'desc').first();
+  if (!last || last.address_index === null) return null;
+  const funded = await db(`${T.receipts} as r`).join(`${T.payments} as p`, 'p.id', 'r.payment_id')
+    .where('p.onchain_address', last.onchain_address).first('r.id');
+  return funded ? null : { address: last.onchain_address, index: last.address_index };
 }

@@ -22,6 +22,8 @@ export interface SessionRow {
   payment_id: string | null;
   customer_details: Record<string, unknown> | null;
   link_id: string | null;
+  /** When the current payment expires (epoch ms): a read past it asks the workflow for a renewal. */
+  payment_expires_at?: string | null;
   version: number;
   created: string;
   modified: string;
@@ -74,6 +76,7 @@ export async function writeSessionState(db: DbOrTx, state: SessionState, targetA
       status: state.status, amount: state.amount, amount_paid: state.amountPaid, target_amount_paid: state.receivedSats,
       target_amount_due: targetAmountDue, exception_status: state.exceptionStatus, payment_id: state.currentPaymentId,
       version: state.version, modified: now,
+      payment_expires_at: state.payments.find((p) => p.id === state.currentPaymentId)?.expiresAt ?? null,
     });
   return updated > 0;
 }

@@ -8,7 +8,10 @@ import { baseValueOfSats, isPaidWithinTolerance } from './tolerance';
 export type SessionInput =
   | { type: 'payment_opened'; payment: PaymentState }
   | { type: 'receipt'; receipt: ReceiptInput; late: boolean }
-  | { type: 'payment_expired'; paymentId: string }
+  /** `lazy`: record the expiry and wait until someone asks (`renew`) instead of renewing at once. */
+  | { type: 'payment_expired'; paymentId: string; lazy?: boolean }
+  /** Someone can pay now (the page or an API read): make a payment for what is due if the current one expired. */
+  | { type: 'renew' }
   | { type: 'deactivate' }
   | { type: 'amount_chosen'; amount: string };
 
@@ -34,7 +37,9 @@ export function nextState(current: SessionState, input: SessionInput, now: numbe
     case 'receipt':
       return receipt(state, input.receipt, input.late, now);
     case 'payment_expired':
-      return paymentExpired(state, input.paymentId);
+      return paymentExpired(state, input.paymentId, input.lazy === true);
+    case 'renew':
+      return renew(state, now);
     case 'deactivate':
       return deactivate(state, now);
     case 'amount_chosen':
@@ -138,15 +143,40 @@ export function exceptionFor(amountPaid: string, amount: string, exchangeRate: s
   return excess.gte(new Dec(1).div(exchangeRate)) ? 'overpaid' : null;
 }
 
-function paymentExpired(state: SessionState, paymentId: string): Transition {
+function paymentExpired(state: SessionState, paymentId: string, lazy: boolean): Transition {
   const payment = currentPayment(state);
   if (!payment || payment.id !== paymentId || payment.status !== 'unpaid') {
     return { ok: true, state, effects: [] };
   }
   payment.status = 'expired';
   const effects: SessionEffect[] = [{ kind: 'record', events: [{ type: 'payment.expired', objectId: payment.id }] }];
-  // The session never expires by TTL: it renews the payment at a fresh rate for what is still due.
-  if (state.status === 'active' && state.amount !== null) effects.push({ kind: 'open_payment', amount: amountDue(state)! });
+  // The session never expires by TTL. Eagerly (older runs) it renews at once; lazily it waits for `renew`,
+  // so an abandoned session makes no invoice, address, rate call or event until someone can pay.
+  if (!lazy && state.status === 'active' && state.amount !== null) effects.push({ kind: 'open_payment', amount: amountDue(state)! });
+  return ok(state, effects);
+}
+
+/** Why `renew` has nothing to do, or null when the current payment expired (by status or by time). */
+export function renewRefusal(state: SessionState, now: number): string | null {
+  if (state.status !== 'active') return `This checkout session is ${state.status}; it has no payment to renew.`;
+  if (state.amount === null) return 'No amount is chosen yet; there is no payment to renew.';
+  const open = currentPayment(state);
+  if (open && open.status === 'unpaid' && open.expiresAt > now) return 'The current payment has not expired.';
+  if (open && open.status === 'paid') return 'The current payment received funds; its successor is being made.';
+  return null;
+}
+
+function renew(state: SessionState, now: number): Transition {
+  const refusal = renewRefusal(state, now);
+  if (refusal) return { ok: false, state, error: refusal };
+  const events: EventIntent[] = [];
+  const open = currentPayment(state);
+  if (open && open.status === 'unpaid') {
+    open.status = 'expired';
+    events.push({ type: 'payment.expired', objectId: open.id });
+  }
+  const effects: SessionEffect[] = events.length > 0 ? [{ kind: 'record', events }] : [];
+  effects.push({ kind: 'open_payment', amount: amountDue(state)! });
   return ok(state, effects);
 }
 

@@ -4,6 +4,7 @@ import { findPayment, type PaymentRow } from '../db/payments';
 import { findSession, type SessionRow } from '../db/sessions';
 import { jsonNumber, normalizeDecimal } from '../domain/money';
 import type { ServiceContext } from '../services/context';
+import { renewIfExpired } from '../services/renewal';
 
 /** A custom field of a session as the page asks it. */
 export interface CustomField {
@@ -47,8 +48,10 @@ export interface PageModel {
 
 /** Reads a session for its public page; unknown IDs are 404 (the page never says whose they are). */
 export async function loadPageModel(ctx: ServiceContext, sessionId: string): Promise<PageModel> {
-  const session = await findSession(ctx.db, sessionId);
+  let session = await findSession(ctx.db, sessionId);
   if (!session) throw new NotFoundError('checkout session', sessionId);
+  // The page is open, so someone can pay: an expired payment is renewed now (and only now).
+  if (await renewIfExpired(ctx, session)) session = (await findSession(ctx.db, sessionId)) ?? session;
   const fields = session.definition as unknown as PageFields;
   const account = await findAccount(ctx.db, session.account_id);
   const payment = session.payment_id ? (await findPayment(ctx.db, session.payment_id)) ?? null : null;

@@ -12,6 +12,12 @@ export const createdUpdate = defineUpdate<{ version: number }>('created');
 /** Deactivates an active session; no argument. Rejected (validator) unless the session is active. */
 export const deactivateUpdate = defineUpdate<{ version: number }>('deactivate');
 
+/**
+ * Someone can pay the session now (its page is open, the API read it) and its current payment expired:
+ * make a fresh payment for what is due. Refused by the validator (no trace) when there is nothing to renew.
+ */
+export const renewUpdate = defineUpdate<{ version: number }>('renew');
+
 /** The customer picked an amount on an `options`/`preset` session: make its payment. */
 export const chooseAmountUpdate = defineUpdate<{ version: number }, [string]>('chooseAmount');
 

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { hashKey } from '../../db/apiKeys';
 import { readSessionForKey } from '../../db/sessionRead';
 import type { ServiceContext } from '../../services/context';
+import { renewIfExpired } from '../../services/renewal';
 import { checkoutSessionView } from '../../views/checkoutSession';
 import { merchantKeyOf } from '../auth';
 import { AuthenticationError, NotFoundError } from '../errors';
@@ -19,6 +20,11 @@ export function checkoutSessionReadRoute(ctx: ServiceContext): RequestHandler {
     if (!found) throw new AuthenticationError();
     req.scope = found.scope;
     if (!found.session) throw new NotFoundError('checkout session', id);
+    // An expired payment is renewed when someone reads the session (they may pay now), then read again.
+    if (await renewIfExpired(ctx, found.session.row)) {
+      const again = await readSessionForKey(ctx.db, hashKey(merchantKeyOf(req)), id);
+      if (again?.session) found.session = again.session;
+    }
     res.json(checkoutSessionView(found.session.row, found.session.funded, ctx.config.publicUrl));
   };
 }
