@@ -60,7 +60,7 @@ test('an abandoned session makes nothing after its payment expires; reads renew 
   const stored = await ingestReceipt(watcherContext(sys.ctx), {
     address: payments[0].onchain_address, reference: `shared${Date.now()}:0`, method: 'onchain', amountSats: 2000n,
   });
-  expect(stored?.receipt.payment_id).toBe(renewed.payment_id);
+  expect(stored?.receipt?.payment_id).toBe(renewed.payment_id);
   const after = await waitFor(() => api('GET', `/checkout-sessions/${cs.id}`).then((r) => r.body), (s) => s.target_amount_paid === 2000 && s.payment_id !== renewed.payment_id);
   const next = await sys.db(T.payments).where({ id: after.payment_id }).first();
   expect(next.onchain_address).not.toBe(payments[0].onchain_address);
