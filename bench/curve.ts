@@ -52,10 +52,14 @@ export async function runCurve(
 async function seedSessions(db: Db, templateId: string, offset: number, n: number): Promise<void> {
   const columns = async (table: string) => (await db('information_schema.columns').select('column_name')
     .where({ table_name: table, table_schema: db.raw('current_schema()') }).orderBy('ordinal_position')).map((c: { column_name: string }) => c.column_name);
-  const override = (cols: string[], values: Record<string, string>) => cols.map((c) => values[c] ?? `t.${c}`).join(', ');
   const sessionCols = await columns(T.sessions);
   const paymentCols = await columns(T.payments);
-  const range = [offset + 1, offset + n];
+  // In batches: each statement stays well inside the system's statement_timeout on a busy machine.
+  for (let from = offset + 1; from <= offset + n; from += 10_000) await seedBatch(db, templateId, sessionCols, paymentCols, [from, Math.min(offset + n, from + 9_999)]);
+}
+
+async function seedBatch(db: Db, templateId: string, sessionCols: string[], paymentCols: string[], range: number[]): Promise<void> {
+  const override = (cols: string[], values: Record<string, string>) => cols.map((c) => values[c] ?? `t.${c}`).join(', ');
   await db.raw(`insert into ${T.sessions} (${sessionCols.join(', ')})
     select ${override(sessionCols, { id: `'cs_seed' || g`, payment_id: `'pi_seed' || g`, created: 't.created - g', modified: 't.modified - g' })}
     from ${T.sessions} t, generate_series(?::int, ?::int) g where t.id = ?`, [...range, templateId]);

@@ -61,12 +61,16 @@ async function postReceipt(tx: Parameters<typeof postLedgerTransaction>[0], acco
 /** Inserts `n` one-sat receipts of `accountId` (and as many of `otherId`, interleaved) in bulk, balances included. */
 async function seedHistory(db: Db, accountId: string, otherId: string, n: number): Promise<void> {
   const now = Date.now();
-  await db.raw(`insert into ${T.ledgerTransactions} (id, key, type, livemode, created)
-    select 'txn_benchseed_' || g, 'bench-seed:' || g, 'payment', false, ? from generate_series(1, ?) g`, [now, n * 2]);
-  await db.raw(`insert into ${T.ledgerEntries} (txn_id, account_id, livemode, amount, created)
-    select 'txn_benchseed_' || g, case when g % 2 = 0 then ? else ? end, false, 1, ?::bigint + g from generate_series(1, ?) g
-    union all select 'txn_benchseed_' || g, ?, false, -1, ?::bigint + g from generate_series(1, ?) g`,
-  [accountId, otherId, now, n * 2, EXTERNAL_ACCOUNT_ID, now, n * 2]);
+  // In batches: each statement stays well inside the system's statement_timeout on a busy machine.
+  for (let from = 1; from <= n * 2; from += 20_000) {
+    const to = Math.min(n * 2, from + 19_999);
+    await db.raw(`insert into ${T.ledgerTransactions} (id, key, type, livemode, created)
+      select 'txn_benchseed_' || g, 'bench-seed:' || g, 'payment', false, ? from generate_series(?::int, ?::int) g`, [now, from, to]);
+    await db.raw(`insert into ${T.ledgerEntries} (txn_id, account_id, livemode, amount, created)
+      select 'txn_benchseed_' || g, case when g % 2 = 0 then ? else ? end, false, 1, ?::bigint + g from generate_series(?::int, ?::int) g
+      union all select 'txn_benchseed_' || g, ?, false, -1, ?::bigint + g from generate_series(?::int, ?::int) g`,
+    [accountId, otherId, now, from, to, EXTERNAL_ACCOUNT_ID, now, from, to]);
+  }
   for (const id of [accountId, otherId]) {
     await db.raw(`insert into ${T.accountBalances} (account_id, livemode, balance) values (?, false, ?)
       on conflict (account_id, livemode) do update set balance = ${T.accountBalances}.balance + excluded.balance`, [id, n]);

@@ -23,8 +23,8 @@ const NON_NEGATIVE_CONSTRAINT = 'account_balances_non_negative';
  * refuses an overdraft inside the database; the error aborts the caller's transaction, so nothing of
  * the movement (or of anything else the caller wrote) stays. Existing balance rows are updated and
  * missing ones inserted (PostgreSQL checks an INSERT's proposed row before ON CONFLICT, so a debit
- * cannot be an upsert). Two movements racing in opposite directions may deadlock; PostgreSQL aborts
- * one, and the activity's retry posts it again (the key makes that exactly once).
+ * cannot be an upsert). Balance rows are locked in account order before they change, so concurrent
+ * movements between the same accounts (either direction) queue instead of deadlocking.
  */
 export async function postLedgerTransaction(
   tx: DbOrTx,
@@ -47,8 +47,11 @@ export async function postLedgerTransaction(
         returning account_id, amount
       ), moved as (
         select account_id, sum(amount)::bigint as delta from entries where account_id <> ? group by account_id
+      ), locked as (
+        select account_id from ${T.accountBalances} where livemode = ? and account_id in (select account_id from moved)
+        order by account_id for update
       ), updated as (
-        update ${T.accountBalances} b set balance = b.balance + m.delta from moved m
+        update ${T.accountBalances} b set balance = b.balance + m.delta from moved m join locked l on l.account_id = m.account_id
         where b.account_id = m.account_id and b.livemode = ? returning b.account_id
       )
       insert into ${T.accountBalances} (account_id, livemode, balance)
@@ -56,7 +59,7 @@ export async function postLedgerTransaction(
       on conflict (account_id, livemode) do update set balance = ${T.accountBalances}.balance + excluded.balance`,
     [id, t.key, t.type, t.livemode, t.receiptId ?? null, t.transferId ?? null, t.sessionId ?? null, t.description ?? null, t.now,
       t.livemode, t.now, ...entries.flatMap((e, i) => [e.accountId, e.amount.toString(), i]),
-      EXTERNAL_ACCOUNT_ID, t.livemode, t.livemode]);
+      EXTERNAL_ACCOUNT_ID, t.livemode, t.livemode, t.livemode]);
   } catch (err) {
     const pgErr = err as { code?: string; constraint?: string; detail?: string };
     if (pgErr.code === '23514' && pgErr.constraint === NON_NEGATIVE_CONSTRAINT) {

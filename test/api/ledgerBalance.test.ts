@@ -72,6 +72,32 @@ describe('running balances', () => {
     }
   });
 
+  test('concurrent movements between the same accounts, both directions, queue on the balance rows instead of deadlocking', async () => {
+    const prefix = `test:conc${randomBytes(4).toString('hex')}`;
+    let a = '';
+    let b = '';
+    try {
+      await db.transaction(async (tx) => {
+        [a, b] = [await account(tx), await account(tx)];
+        await receive(tx, `${prefix}:pay-a`, a, 1_000n);
+        await receive(tx, `${prefix}:pay-b`, b, 1_000n);
+      });
+      const moves = Array.from({ length: 40 }, (_, i) => db.transaction((tx) => (i % 2 === 0
+        ? move(tx, `${prefix}:m${i}`, a, b, 7n) : move(tx, `${prefix}:m${i}`, b, a, 5n))));
+      const outcomes = await Promise.allSettled(moves);
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+      expect(await accountBalance(db, a, false)).toBe(1_000n - 20n * 7n + 20n * 5n);
+      expect(await accountBalance(db, b, false)).toBe(1_000n + 20n * 7n - 20n * 5n);
+      expect(await derivedAccountBalance(db, a, false)).toBe(1_000n - 20n * 7n + 20n * 5n);
+    } finally {
+      const txns = db(T.ledgerTransactions).select('id').where('key', 'like', `${prefix}:%`);
+      await db(T.ledgerEntries).whereIn('txn_id', txns).delete();
+      await db(T.ledgerTransactions).where('key', 'like', `${prefix}:%`).delete();
+      await db(T.accountBalances).whereIn('account_id', [a, b]).delete();
+      await db(T.accounts).whereIn('id', [a, b]).delete();
+    }
+  });
+
   test('the CHECK holds for any write, not only for postLedgerTransaction', async () => {
     await inRolledBackTx(async (tx) => {
       const shop = await account(tx);
