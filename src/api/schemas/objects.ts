@@ -94,7 +94,8 @@ export const linkObject = z.object({
 }).meta({ id: 'Link' });
 
 export const transferObject = z.object({
-  id: z.string(), object: z.literal('transfer'), livemode: z.boolean(), status: z.string(), amount: sats, currency: z.literal('SATS'),
+  id: z.string(), object: z.literal('transfer'), livemode: z.boolean(), status: z.enum(['pending', 'paid', 'failed']),
+  failure_reason: nullableString.describe('why a failed transfer failed; an operator can retry it'), amount: sats, currency: z.literal('SATS'),
   source_account: z.string(), destination_account: z.string(), checkout_session: nullableString, percentage: z.number(),
   description: nullableString, transfer_order: z.number().int(), created: ms, modified: ms,
 }).meta({ id: 'Transfer' });
