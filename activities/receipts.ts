@@ -32,6 +32,7 @@ export function receiptActivities(deps: ActivityDeps) {
       payment: {
         id: payment.id, seq: payment.seq, amount: normalizeDecimal(payment.amount),
         exchangeRate: normalizeDecimal(payment.exchange_rate), targetAmount: payment.target_amount, expiresAt: Number(payment.expires_at),
+        receivedSats: payment.received_sats, amountPaid: normalizeDecimal(payment.amount_paid),
       },
       credited: receipt.status === 'credited',
     };

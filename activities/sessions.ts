@@ -7,6 +7,7 @@ import type { SessionDefinition } from '../src/domain/definition';
 import { amountChoiceOf } from '../src/domain/amountChoice';
 import { normalizeDecimal } from '../src/domain/money';
 import type { EventIntent, PaymentState, SessionState } from '../src/domain/session';
+import { capState, STATE_CAPS } from '../src/domain/transitions';
 import type { ActivityDeps } from './deps';
 import { dispatchBestEffort } from './dispatch';
 import { eventObject, writeStateAndEvents } from './readModel';
@@ -43,7 +44,7 @@ export function sessionActivities(deps: ActivityDeps) {
     if (!row) throw ApplicationFailure.nonRetryable(`No checkout session ${sessionId}`, 'SessionNotFound');
     const payments = await db(T.payments).select('*').where({ checkout_session_id: sessionId }).orderBy('seq');
     const definition = row.definition as { amount_paid_tolerance: number; ttl: number };
-    return {
+    return capState({
       id: row.id, accountId: row.account_id, livemode: row.livemode, currency: row.currency, amount: row.amount === null ? null : normalizeDecimal(row.amount),
       tolerancePercent: String(definition.amount_paid_tolerance), ttlSeconds: definition.ttl,
       status: row.status, exceptionStatus: row.exception_status, amountPaid: normalizeDecimal(row.amount_paid),
@@ -51,11 +52,12 @@ export function sessionActivities(deps: ActivityDeps) {
       payments: payments.filter((p) => p.status === 'unpaid' || p.received_sats !== '0' || p.id === row.payment_id).map(paymentState) as PaymentState[],
       currentPaymentId: row.payment_id,
       nextPaymentSeq: payments.reduce((max, p) => Math.max(max, p.seq), 0) + 1,
-      seenReceipts: await creditedReferences(db, sessionId),
+      // The newest references only: a resumed run dedupes by the receipts' `credited` flag in the database.
+      seenReceipts: (await creditedReferences(db, sessionId)).slice(-STATE_CAPS.seenReceipts),
       amountChoice: amountChoiceOf(row.definition),
       settledAt: row.status === 'active' ? null : Number(row.modified),
       version: row.version,
-    };
+    });
   }
 
   return { persistNewSession, recordSession, loadSessionState };

@@ -5,7 +5,7 @@ import {
 import type { CheckoutWorkflowInput } from '../src/domain/definition';
 import type { ReceiptInput, SessionState } from '../src/domain/session';
 import { chosenAmountError } from '../src/domain/amountChoice';
-import { amountDue, nextState, prunePayments, type SessionEffect, type SessionInput } from '../src/domain/transitions';
+import { amountDue, capState, nextState, prunePayments, type SessionEffect, type SessionInput } from '../src/domain/transitions';
 import {
   chooseAmountUpdate, createdUpdate, deactivateUpdate, receiptSignal, renewUpdate, retryUpdate, stateQuery, type ReceiptSignal,
 } from '../src/temporal/definitions';
@@ -196,9 +196,10 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
       return;
     }
     const { credited, ...receipt } = facts;
-    // Credited already (a repeated signal after the dedupe set was rebuilt): its money is in the state.
-    if (credited) return;
+    // The database is the dedupe of record: credited already, or applied and waiting for its credit's retry.
+    if (credited || recovery.jobs.some((j) => j.kind === 'credit_receipt' && j.receipt.receiptId === receiptId)) return;
     await apply({ type: 'receipt', receipt, late: resumed && state!.status !== 'active' });
+    state = capState(state!);
   }
 
   /** Runs the failed work again, oldest first; clears the flag when all of it went through. */

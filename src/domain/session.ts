@@ -56,7 +56,9 @@ export interface ReceiptInput {
   method: PaymentMethod;
   sats: string;
   /** The payment's locked terms, so receipts for payments the state has pruned still convert right. */
-  payment: Pick<PaymentState, 'id' | 'seq' | 'amount' | 'exchangeRate' | 'targetAmount' | 'expiresAt'>;
+  payment: Pick<PaymentState, 'id' | 'seq' | 'amount' | 'exchangeRate' | 'targetAmount' | 'expiresAt'>
+    /** What the stored payment already received (read from the database), so a pruned payment resumes from it. */
+    & Partial<Pick<PaymentState, 'receivedSats' | 'amountPaid'>>;
 }
 
 export type SessionEventType =

@@ -97,7 +97,7 @@ function receipt(state: SessionState, input: ReceiptInput, late: boolean, now: n
   let payment = state.payments.find((p) => p.id === input.paymentId);
   if (!payment) {
     // A payment pruned from the state (old, expired): its locked terms travel with the receipt.
-    payment = { ...input.payment, status: 'expired', receivedSats: '0', amountPaid: '0' };
+    payment = { ...input.payment, status: 'expired', receivedSats: input.payment.receivedSats ?? '0', amountPaid: input.payment.amountPaid ?? '0' };
     state.payments.push(payment);
   }
   const value = baseValueOfSats(input.sats, payment.exchangeRate);
@@ -214,6 +214,26 @@ export function prunePayments(state: SessionState, now: number, monitoringMs: nu
   const keep = (p: PaymentState) =>
     p.id === state.currentPaymentId || p.receivedSats !== '0' || p.status === 'unpaid' || p.expiresAt + monitoringMs > now;
   return state.payments.every(keep) ? state : { ...state, payments: state.payments.filter(keep) };
+}
+
+/** How many payments and receipt references a session's workflow state keeps at most (flood-proof payloads). */
+export const STATE_CAPS = { payments: 25, seenReceipts: 100 };
+
+/**
+ * Caps what the state carries, so no flood of receipts can push it (and every activity input carrying it)
+ * towards Temporal's payload limits: the oldest closed payments beyond the cap leave the state (the
+ * database keeps them; a receipt for one brings its stored terms and totals back), and the dedupe set
+ * keeps only the newest references (the database's `credited` flag is the dedupe of record).
+ */
+export function capState(state: SessionState): SessionState {
+  let { payments, seenReceipts } = state;
+  if (payments.length > STATE_CAPS.payments) {
+    const closed = payments.filter((p) => p.id !== state.currentPaymentId && p.status !== 'unpaid');
+    const drop = new Set(closed.slice(0, payments.length - STATE_CAPS.payments).map((p) => p.id));
+    payments = payments.filter((p) => !drop.has(p.id));
+  }
+  if (seenReceipts.length > STATE_CAPS.seenReceipts) seenReceipts = seenReceipts.slice(-STATE_CAPS.seenReceipts);
+  return payments === state.payments && seenReceipts === state.seenReceipts ? state : { ...state, payments, seenReceipts };
 }
 
 /** SATS still due on the payment now being collected: 0 once paid, null while no amount is chosen. */
