@@ -16,7 +16,8 @@ const SATS_PER_UNIT: Record<string, string> = { SATS: '1', BTC: '100000000' };
 export function boundIssues(s: Record<string, unknown> & { currency: string }): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
   const perUnit = SATS_PER_UNIT[s.currency];
-  const amounts: [(string | number)[], unknown][] = [[['amount'], s.amount]];
+  // An amount sent with type options or preset is ignored (the customer picks it), so it is not bounded.
+  const amounts: [(string | number)[], unknown][] = s.type === 'options' || s.type === 'preset' ? [] : [[['amount'], s.amount]];
   (Array.isArray(s.options) ? s.options : []).forEach((o, i) => amounts.push([['options', i], o]));
   const preset = s.preset as { min_amount?: unknown; max_amount?: unknown } | undefined;
   if (preset) amounts.push([['preset', 'min_amount'], preset.min_amount], [['preset', 'max_amount'], preset.max_amount]);
