@@ -34,6 +34,8 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   const metrics = createMetricsRegistry(ctx.db);
   app.use(httpMetricsMiddleware(metrics));
   app.use(express.json({ limit: '100kb' }));
+  // The hottest read first, before the routers it would otherwise be matched against (read.ts).
+  app.get('/checkout-sessions/:id', checkoutSessionReadRoute(ctx));
 
   app.get('/health', async (_req, res) => {
     const report = await health().catch((): HealthReport => ({ ok: false, postgres: 'down', temporal: 'down' }));
@@ -48,7 +50,6 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   const admin = ctx.config.adminApiKey;
   if (admin) app.use('/accounts', requireAdminKey(admin), requireJsonPosts(), idempotency(ctx.db, ctx.log), accountRoutes(ctx));
 
-  app.get('/checkout-sessions/:id', checkoutSessionReadRoute(ctx));
   const merchant = express.Router();
   merchant.use(requireMerchantKey(ctx.db), requireJsonPosts(), idempotency(ctx.db, ctx.log));
   merchant.use('/checkout-sessions', checkoutSessionRoutes(ctx));
