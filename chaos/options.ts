@@ -1,0 +1,44 @@
+/** Size, seed and duration of a chaos run (`npm run chaos -- --sessions 100 --seed 7 --duration 120`). */
+export interface ChaosOptions {
+  /** Checkout sessions created during the run. */
+  sessions: number;
+  /** Seed of every random choice (traffic and faults), printed so a run can be repeated. */
+  seed: number;
+  /** Seconds of traffic and faults before the run waits for quiescence. */
+  durationSec: number;
+  /** Sessions worked on at the same time. */
+  concurrency: number;
+  /** Seconds to wait for quiescence (every receipt credited, every event delivered) before checking. */
+  settleSec: number;
+  /** Keep the data directory (PostgreSQL, Temporal, logs) after the run. */
+  keep: boolean;
+}
+
+export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--duration SECONDS] [--concurrency N] [--settle SECONDS] [--keep]
+  --sessions     checkout sessions to create (default 40)
+  --seed         seed of all random choices (default: random, printed)
+  --duration     seconds of traffic while processes are killed and restarted (default 60)
+  --concurrency  sessions worked on at once (default 6)
+  --settle       seconds to wait for quiescence before checking (default 240)
+  --keep         keep the data directory and the part logs`;
+
+/** Parses argv; throws with a message (and the usage) on an unknown or bad flag. */
+export function parseOptions(argv: string[]): ChaosOptions {
+  const opts: ChaosOptions = {
+    sessions: 40, seed: Math.floor(Math.random() * 2 ** 31), durationSec: 60, concurrency: 6, settleSec: 240, keep: false,
+  };
+  const numeric: Record<string, keyof ChaosOptions> = {
+    '--sessions': 'sessions', '--seed': 'seed', '--duration': 'durationSec', '--concurrency': 'concurrency', '--settle': 'settleSec',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    if (flag === '--keep') { opts.keep = true; continue; }
+    const key = numeric[flag];
+    if (!key) throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
+    const raw = inline ?? argv[++i];
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < (key === 'seed' ? 0 : 1)) throw new Error(`${flag} needs a positive whole number, got "${raw}"\n${USAGE}`);
+    (opts as unknown as Record<string, number>)[key] = value;
+  }
+  return opts;
+}

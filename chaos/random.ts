@@ -1,0 +1,25 @@
+/** A seeded random source (mulberry32): the same seed gives the same traffic and fault schedule. */
+export class Random {
+  private state: number;
+  constructor(seed: number) { this.state = seed >>> 0; }
+
+  /** A float in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** A whole number in [min, max]. */
+  int(min: number, max: number): number { return min + Math.floor(this.next() * (max - min + 1)); }
+
+  /** True with probability `p`. */
+  chance(p: number): boolean { return this.next() < p; }
+
+  pick<T>(items: readonly T[]): T { return items[Math.floor(this.next() * items.length)]; }
+
+  /** A child source for one task, so concurrent tasks do not make each other's choices order-dependent. */
+  fork(): Random { return new Random(this.int(0, 2 ** 31)); }
+}

@@ -1,0 +1,49 @@
+import type { Observed } from './checks';
+import type { FaultCounts } from './cluster';
+import type { HttpStats } from './http';
+import type { ChaosOptions } from './options';
+import type { WebhookReceiver } from './receiver';
+import type { TrafficLog } from './traffic';
+
+/** What a run did and found. */
+export interface RunFigures {
+  opts: ChaosOptions;
+  traffic: TrafficLog;
+  observed: Observed;
+  stats: HttpStats;
+  receiver: WebhookReceiver;
+  counts: FaultCounts;
+  chaosMs: number;
+  settleMs: number;
+  reconcileCode: number | null;
+  failures: string[];
+}
+
+/** Prints the figures of a run and its verdict, every failure on its own line. */
+export function printReport(f: RunFigures, print: (line: string) => void): void {
+  const receipts = f.traffic.sessions.flatMap((s) => s.receipts);
+  const sats = receipts.reduce((a, r) => a + r.amount, 0n);
+  const transfers = f.observed.transfers.length;
+  const paid = [...f.observed.sessions.values()].filter((s) => s.status === 'paid').length;
+  const k = f.counts.kills;
+  const rows: [string, string][] = [
+    ['seed', String(f.opts.seed)],
+    ['sessions', `${f.traffic.sessions.length} created (${paid} paid, ${f.traffic.sessions.filter((s) => s.deactivated).length} deactivated)`],
+    ['receipts', `${receipts.length} accepted from ${f.traffic.receiveRequests} receive requests (${f.traffic.duplicateAnswers} answered as duplicates)`],
+    ['sats', `${sats} received, every one on the ledger`.replace(', every one on the ledger', f.failures.length ? '' : ', every one on the ledger')],
+    ['transfers', String(transfers)],
+    ['kills (SIGKILL)', `${k.api + k.worker + k.watcher} (api ${k.api}, worker ${k.worker}, watcher ${k.watcher})`],
+    ['restarts', `Temporal ${f.counts.temporalRestarts}, PostgreSQL ${f.counts.postgresRestarts}`],
+    ['HTTP', `${[...f.stats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}; ${f.stats.networkErrors} connection errors, ${f.stats.retries} retries`],
+    ['events', `${f.observed.events.length} recorded, ${f.receiver.verified.size} delivered and verified (${f.receiver.requests} webhook requests)`],
+    ['reconcile', `exit ${f.reconcileCode}`],
+    ['duration', `${(f.chaosMs / 1000).toFixed(1)} s of traffic and faults, ${(f.settleMs / 1000).toFixed(1)} s to quiescence`],
+  ];
+  for (const [name, value] of rows) print(`  ${name.padEnd(16)} ${value}`);
+  if (f.failures.length === 0) {
+    print('chaos: PASS: every sat accounted for');
+    return;
+  }
+  print(`chaos: FAIL: ${f.failures.length} problem(s)`);
+  for (const failure of f.failures.slice(0, 50)) print(`  - ${failure}`);
+}

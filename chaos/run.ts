@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createDb } from '../src/db/knex';
+import { createLogger } from '../src/logger';
+import { checkInvariants, observe, quiescent, type Observed } from './checks';
+import { Cluster, sleep } from './cluster';
+import { runFaults } from './faults';
+import { ApiClient, HttpStats } from './http';
+import { parseOptions, type ChaosOptions } from './options';
+import { Random } from './random';
+import { WebhookReceiver } from './receiver';
+import { printReport, type RunFigures } from './report';
+import { spawnTs } from './processes';
+import { runSession, type Account, type TrafficLog } from './traffic';
+
+const FEE_PERCENT = '1'; // PLATFORM_FEE_PERCENT's default, which the parts run with
+const PLATFORM_ACCOUNT = 'acct_platform';
+
+/**
+ * `npm run chaos`: the system as separate processes under random SIGKILLs and one restart each of
+ * Temporal and PostgreSQL, with concurrent, partial and duplicate payments; then every sat accounted
+ * for. Exit code 0 when every check holds, 1 when one fails, 2 when the run could not be made.
+ */
+export async function runChaos(opts: ChaosOptions, print: (line: string) => void): Promise<boolean> {
+  const log = createLogger(process.env.CHAOS_LOG_LEVEL ?? 'warn');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-chaos-'));
+  const rng = new Random(opts.seed);
+  const cluster = new Cluster(dir, log, randomBytes(32).toString('hex'));
+  const receiver = new WebhookReceiver();
+  const stats = new HttpStats();
+  print(`chaos: seed ${opts.seed}, ${opts.sessions} sessions over ${opts.durationSec} s, data in ${dir}`);
+  try {
+    await receiver.start();
+    await cluster.start();
+    const api = new ApiClient(cluster.apiUrl, stats);
+    const accounts = await setUpAccounts(api, cluster.adminKey, receiver);
+    const [merchants, partners] = [accounts.slice(0, 2), accounts.slice(2)];
+
+    const traffic: TrafficLog = { sessions: [], receiveRequests: 0, duplicateAnswers: 0, violations: [] };
+    const started = Date.now();
+    const until = started + opts.durationSec * 1000;
+    const faults = runFaults(cluster, rng.fork(), started, until, log);
+    let next = 0;
+    const lanes = Array.from({ length: opts.concurrency }, async (_, lane) => {
+      const laneRng = rng.fork();
+      for (let i = next++; i < opts.sessions; i = next++) {
+        // Sessions are spread over the run, so traffic meets every kind of fault.
+        const slot = started + (i * opts.durationSec * 1000) / opts.sessions;
+        if (Date.now() < slot) await sleep(slot - Date.now());
+        await runSession(api, laneRng.fork(), traffic, merchants[(i + lane) % merchants.length], partners, i, `chaos${opts.seed}`);
+      }
+    });
+    await Promise.all([...lanes, faults]);
+    const chaosMs = Date.now() - started;
+    print(`chaos: traffic and faults done after ${(chaosMs / 1000).toFixed(1)} s; waiting for quiescence`);
+
+    const db = createDb(cluster.databaseUrl);
+    try {
+      const settleStart = Date.now();
+      let observed: Observed = await observe(db, accounts);
+      while (!quiescent(observed, receiver) && Date.now() - settleStart < opts.settleSec * 1000) {
+        await sleep(2_000);
+        observed = await observe(db, accounts);
+      }
+      const settleMs = Date.now() - settleStart;
+      const failures = await checkInvariants(observed, traffic, receiver, api, accounts, FEE_PERCENT, PLATFORM_ACCOUNT);
+      const reconcileCode = await reconcileExitCode(cluster);
+      if (reconcileCode !== 0) failures.push(`npm run reconcile exited ${reconcileCode}`);
+      const figures: RunFigures = {
+        opts, traffic, observed, stats, receiver, counts: cluster.counts, chaosMs, settleMs, reconcileCode, failures,
+      };
+      printReport(figures, print);
+      return failures.length === 0;
+    } finally {
+      await db.destroy();
+    }
+  } finally {
+    await cluster.stop().catch((err) => log.warn({ err }, 'stopping the cluster failed'));
+    await receiver.stop();
+    if (opts.keep) print(`chaos: kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Two merchants and three partners (transfer destinations), each with a webhook endpoint on the receiver. */
+async function setUpAccounts(api: ApiClient, adminKey: string, receiver: WebhookReceiver): Promise<Account[]> {
+  const accounts: Account[] = [];
+  for (const name of ['Merchant A', 'Merchant B', 'Partner 1', 'Partner 2', 'Partner 3']) {
+    const made = await api.call(adminKey, 'POST', '/accounts', { name }, { 'Idempotency-Key': `chaos-account-${name}` });
+    if (made.status !== 200) throw new Error(`account ${name}: ${made.status} ${JSON.stringify(made.body)}`);
+    const account = { id: made.body.id as string, key: made.body.secret_key as string };
+    const hook = await api.call(account.key, 'POST', '/webhooks', { url: receiver.urlFor(account.id), enabled_events: ['*'] },
+      { 'Idempotency-Key': `chaos-webhook-${name}` });
+    if (hook.status !== 200) throw new Error(`webhook of ${name}: ${hook.status} ${JSON.stringify(hook.body)}`);
+    receiver.setSecret(account.id, hook.body.secret);
+    accounts.push(account);
+  }
+  return accounts;
+}
+
+/** Runs the reconcile CLI (what `npm run reconcile` runs) against the run's database. */
+async function reconcileExitCode(cluster: Cluster): Promise<number | null> {
+  const child = spawnTs('src/cli/reconcile.ts', [], cluster.commandEnv());
+  const code = await child.exited;
+  if (code !== 0) process.stderr.write(child.tail());
+  return code;
+}
+
+if (require.main === module) {
+  let opts: ChaosOptions;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  runChaos(opts, print).then((ok) => process.exit(ok ? 0 : 1), (err) => {
+    process.stderr.write(`chaos: the run could not be made: ${String((err as Error)?.stack ?? err)}\n`);
+    process.exit(2);
+  });
+}
