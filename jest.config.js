@@ -1,5 +1,5 @@
 /**
- * Three projects: `unit` (pure code, no servers), `integration` (real PostgreSQL + a real Temporal
+ * Four projects: `unit` (pure code, no servers), `chaos` (its own servers, which it restarts), `integration` (real PostgreSQL + a real Temporal
  * dev server, started once per run by the global setup and shared by every file) and `regtest` (live
  * mode against a real btcd + two LND nodes on regtest, built once per machine by
  * scripts/build-regtest-binaries.sh, plus the same PostgreSQL and Temporal).
@@ -29,5 +29,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/regtest/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/regtest/globalTeardown.ts',
     },
+    // Starts its own PostgreSQL and Temporal (it restarts them), so it needs no shared servers.
+    { displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
   ],
 };

@@ -56,7 +56,8 @@ export class Cluster {
     this.bundlePath = path.join(this.dir, 'workflow-bundle.js');
     fs.writeFileSync(this.bundlePath, code);
     for (const part of PARTS) this.startPart(part);
-    await waitForPort('127.0.0.1', this.ports.api, 60_000);
+    // Generous: on a loaded machine ts-node takes a while to start a part.
+    await waitForPort('127.0.0.1', this.ports.api, 180_000);
   }
 
   /** Starts one part (`src/main.ts part`) without waiting for it to be ready. */

@@ -16,7 +16,7 @@ export class HttpStats {
 
 /** An API client that retries what a real merchant would retry: connection failures and 5xx. */
 export class ApiClient {
-  constructor(readonly baseUrl: string, readonly stats: HttpStats, private readonly retryForMs = 180_000) {}
+  constructor(readonly baseUrl: string, readonly stats: HttpStats, private readonly retryForMs = 300_000) {}
 
   /** One call; throws on a transport failure (connection refused or reset, a 30 s timeout). */
   async once(key: string | null, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {

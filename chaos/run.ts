@@ -23,7 +23,7 @@ const PLATFORM_ACCOUNT = 'acct_platform';
  * Temporal and PostgreSQL, with concurrent, partial and duplicate payments; then every sat accounted
  * for. Exit code 0 when every check holds, 1 when one fails, 2 when the run could not be made.
  */
-export async function runChaos(opts: ChaosOptions, print: (line: string) => void): Promise<boolean> {
+export async function runChaos(opts: ChaosOptions, print: (line: string) => void): Promise<RunFigures> {
   const log = createLogger(process.env.CHAOS_LOG_LEVEL ?? 'warn');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-chaos-'));
   const rng = new Random(opts.seed);
@@ -49,7 +49,8 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
         // Sessions are spread over the run, so traffic meets every kind of fault.
         const slot = started + (i * opts.durationSec * 1000) / opts.sessions;
         if (Date.now() < slot) await sleep(slot - Date.now());
-        await runSession(api, laneRng.fork(), traffic, merchants[(i + lane) % merchants.length], partners, i, `chaos${opts.seed}`);
+        await runSession(api, laneRng.fork(), traffic, merchants[(i + lane) % merchants.length], partners, i, `chaos${opts.seed}`)
+          .catch((err: Error) => { traffic.violations.push(`session ${i}: ${err.message} (the API stayed unreachable)`); });
       }
     });
     await Promise.all([...lanes, faults]);
@@ -72,7 +73,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
         opts, traffic, observed, stats, receiver, counts: cluster.counts, chaosMs, settleMs, reconcileCode, failures,
       };
       printReport(figures, print);
-      return failures.length === 0;
+      return figures;
     } finally {
       await db.destroy();
     }
@@ -117,7 +118,7 @@ if (require.main === module) {
     process.exit(2);
   }
   const print = (line: string) => process.stdout.write(`${line}\n`);
-  runChaos(opts, print).then((ok) => process.exit(ok ? 0 : 1), (err) => {
+  runChaos(opts, print).then((figures) => process.exit(figures.failures.length === 0 ? 0 : 1), (err) => {
     process.stderr.write(`chaos: the run could not be made: ${String((err as Error)?.stack ?? err)}\n`);
     process.exit(2);
   });

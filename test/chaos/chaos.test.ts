@@ -1,0 +1,22 @@
+import { runChaos } from '../../chaos/run';
+
+/**
+ * A small chaos run in `npm test`: the API, the worker and the watcher as separate processes, killed
+ * with SIGKILL and restarted at random, Temporal and PostgreSQL restarted once each, while sessions are
+ * paid with partial, duplicate and concurrent receipts. Every sat must be accounted for afterwards.
+ * (`npm run chaos` runs the same with more sessions; its figures are in the README.)
+ */
+test('under kills and restarts, every receipt is credited once, every sat and event accounted for', async () => {
+  const lines: string[] = [];
+  const figures = await runChaos({ sessions: 10, seed: 20261130, durationSec: 20, concurrency: 4, settleSec: 120, keep: false }, (l) => lines.push(l));
+  expect(figures.failures).toEqual([]);
+  // The run really did what it says: processes were killed, both servers restarted, money moved.
+  const kills = figures.counts.kills;
+  expect(kills.api + kills.worker + kills.watcher).toBeGreaterThan(0);
+  expect(figures.counts).toMatchObject({ temporalRestarts: 1, postgresRestarts: 1 });
+  expect(figures.traffic.sessions).toHaveLength(10);
+  expect(figures.traffic.sessions.flatMap((s) => s.receipts).length).toBeGreaterThan(5);
+  expect(figures.observed.events.length).toBeGreaterThan(0);
+  expect(figures.reconcileCode).toBe(0);
+  expect(lines.join('\n')).toContain('chaos: PASS');
+}, 240_000);
