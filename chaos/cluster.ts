@@ -136,6 +136,7 @@ export class Cluster {
       WORKFLOW_BUNDLE_PATH: this.bundlePath,
       WEBHOOK_TIMEOUT_MS: '3000',
       SHUTDOWN_DRAIN_MS: '5000',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', // the receiver is on 127.0.0.1
       LOG_LEVEL: 'info',
     };
   }

@@ -14,7 +14,7 @@ export class HttpStats {
   get(status: number): number { return this.byStatus.get(status) ?? 0; }
 }
 
-/** An API client that retries what a real merchant would retry: connection failures and 5xx. */
+/** An API client that retries what a real merchant would retry: connection failures, 5xx and 409 in progress. */
 export class ApiClient {
   constructor(readonly baseUrl: string, readonly stats: HttpStats, private readonly retryForMs = 300_000) {}
 
@@ -24,7 +24,7 @@ export class ApiClient {
       method,
       headers: {
         ...(key ? { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(body !== undefined || method === 'POST' ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -46,7 +46,7 @@ export class ApiClient {
       if (attempt > 0) this.stats.retries++;
       try {
         const answer = await this.once(key, method, route, body, headers);
-        if (answer.status < 500 || Date.now() > deadline) return answer;
+        if (!retryable(answer) || Date.now() > deadline) return answer;
       } catch (err) {
         this.stats.networkErrors++;
         if (Date.now() > deadline) throw err;
@@ -63,4 +63,10 @@ function parseJson(text: string): unknown {
   } catch {
     return text; // an HTML error page from a proxy, say: kept for the report
   }
+}
+
+/** 5xx, and the 409 of an Idempotency-Key whose earlier request still runs (or ran in a killed process). */
+function retryable(answer: Answer): boolean {
+  if (answer.status >= 500) return true;
+  return answer.status === 409 && /in progress/i.test(String(answer.body?.errors?.[0]?.message ?? ''));
 }

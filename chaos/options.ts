@@ -12,6 +12,8 @@ export interface ChaosOptions {
   settleSec: number;
   /** Keep the data directory (PostgreSQL, Temporal, logs) after the run. */
   keep: boolean;
+  /** Smallest session amount (SATS) and receipt, in sats; 1 includes dust that splits into 0-sat transfers. */
+  minSats: number;
 }
 
 export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--duration SECONDS] [--concurrency N] [--settle SECONDS] [--keep]
@@ -20,15 +22,16 @@ export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--durat
   --duration     seconds of traffic while processes are killed and restarted (default 60)
   --concurrency  sessions worked on at once (default 6)
   --settle       seconds to wait for quiescence before checking (default 240)
+  --min-sats     smallest SATS amount and receipt (default 1: dust included)
   --keep         keep the data directory and the part logs`;
 
 /** Parses argv; throws with a message (and the usage) on an unknown or bad flag. */
 export function parseOptions(argv: string[]): ChaosOptions {
   const opts: ChaosOptions = {
-    sessions: 40, seed: Math.floor(Math.random() * 2 ** 31), durationSec: 60, concurrency: 6, settleSec: 240, keep: false,
+    sessions: 40, seed: Math.floor(Math.random() * 2 ** 31), durationSec: 60, concurrency: 6, settleSec: 240, keep: false, minSats: 1,
   };
   const numeric: Record<string, keyof ChaosOptions> = {
-    '--sessions': 'sessions', '--seed': 'seed', '--duration': 'durationSec', '--concurrency': 'concurrency', '--settle': 'settleSec',
+    '--sessions': 'sessions', '--seed': 'seed', '--duration': 'durationSec', '--concurrency': 'concurrency', '--settle': 'settleSec', '--min-sats': 'minSats',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);

@@ -40,6 +40,7 @@ export function printReport(f: RunFigures, print: (line: string) => void): void 
     ['duration', `${(f.chaosMs / 1000).toFixed(1)} s of traffic and faults, ${(f.settleMs / 1000).toFixed(1)} s to quiescence`],
   ];
   for (const [name, value] of rows) print(`  ${name.padEnd(16)} ${value}`);
+  for (const note of f.traffic.notes.slice(0, 5)) print(`  note: ${note}`);
   if (f.failures.length === 0) {
     print('chaos: PASS: every sat accounted for');
     return;

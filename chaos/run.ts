@@ -38,7 +38,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     const accounts = await setUpAccounts(api, cluster.adminKey, receiver);
     const [merchants, partners] = [accounts.slice(0, 2), accounts.slice(2)];
 
-    const traffic: TrafficLog = { sessions: [], receiveRequests: 0, duplicateAnswers: 0, violations: [] };
+    const traffic: TrafficLog = { sessions: [], receiveRequests: 0, duplicateAnswers: 0, violations: [], notes: [] };
     const started = Date.now();
     const until = started + opts.durationSec * 1000;
     const faults = runFaults(cluster, rng.fork(), started, until, log);
@@ -49,7 +49,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
         // Sessions are spread over the run, so traffic meets every kind of fault.
         const slot = started + (i * opts.durationSec * 1000) / opts.sessions;
         if (Date.now() < slot) await sleep(slot - Date.now());
-        await runSession(api, laneRng.fork(), traffic, merchants[(i + lane) % merchants.length], partners, i, `chaos${opts.seed}`)
+        await runSession(api, laneRng.fork(), traffic, merchants[(i + lane) % merchants.length], partners, i, `chaos${opts.seed}`, opts.minSats)
           .catch((err: Error) => { traffic.violations.push(`session ${i}: ${err.message} (the API stayed unreachable)`); });
       }
     });

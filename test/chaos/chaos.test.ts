@@ -8,14 +8,17 @@ import { runChaos } from '../../chaos/run';
  */
 test('under kills and restarts, every receipt is credited once, every sat and event accounted for', async () => {
   const lines: string[] = [];
-  const figures = await runChaos({ sessions: 10, seed: 20261130, durationSec: 20, concurrency: 4, settleSec: 120, keep: false }, (l) => lines.push(l));
+  const figures = await runChaos({
+    sessions: 8, seed: 20261130, durationSec: 15, concurrency: 4, settleSec: 120, keep: false, minSats: 1, // dust included: a few-sat receipt splits into 0-sat transfers
+  }, (l) => lines.push(l));
+  if (figures.failures.length) process.stderr.write(`${lines.join('\n')}\n`);
   expect(figures.failures).toEqual([]);
   // The run really did what it says: processes were killed, both servers restarted, money moved.
   const kills = figures.counts.kills;
   expect(kills.api + kills.worker + kills.watcher).toBeGreaterThan(0);
   expect(figures.counts).toMatchObject({ temporalRestarts: 1, postgresRestarts: 1 });
-  expect(figures.traffic.sessions).toHaveLength(10);
-  expect(figures.traffic.sessions.flatMap((s) => s.receipts).length).toBeGreaterThan(5);
+  expect(figures.traffic.sessions).toHaveLength(8);
+  expect(figures.traffic.sessions.flatMap((s) => s.receipts).length).toBeGreaterThan(4);
   expect(figures.observed.events.length).toBeGreaterThan(0);
   expect(figures.reconcileCode).toBe(0);
   expect(lines.join('\n')).toContain('chaos: PASS');
