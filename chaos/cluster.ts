@@ -15,6 +15,8 @@ export const PARTS: readonly Part[] = ['api', 'worker', 'watcher'];
 /** Counts of what the run did to the processes. */
 export interface FaultCounts {
   kills: Record<Part, number>;
+  /** Parts that exited on their own (a start while PostgreSQL or Temporal was down) and were restarted. */
+  exits: Record<Part, number>;
   temporalRestarts: number;
   postgresRestarts: number;
 }
@@ -26,7 +28,10 @@ export interface FaultCounts {
  */
 export class Cluster {
   readonly adminKey = `admin_chaos_${Math.random().toString(36).slice(2)}_key`;
-  readonly counts: FaultCounts = { kills: { api: 0, worker: 0, watcher: 0 }, temporalRestarts: 0, postgresRestarts: 0 };
+  readonly counts: FaultCounts = {
+    kills: { api: 0, worker: 0, watcher: 0 }, exits: { api: 0, worker: 0, watcher: 0 }, temporalRestarts: 0, postgresRestarts: 0,
+  };
+  private stopping = false;
   apiUrl = '';
   databaseUrl = '';
   private pg: PostgresProcess | null = null;
@@ -60,21 +65,34 @@ export class Cluster {
     await waitForPort('127.0.0.1', this.ports.api, 180_000);
   }
 
-  /** Starts one part (`src/main.ts part`) without waiting for it to be ready. */
+  /**
+   * Starts one part (`src/main.ts part`) without waiting for it to be ready. Like a process supervisor
+   * (compose's `restart: unless-stopped`), it starts a part again when it exits on its own: a part that
+   * starts while PostgreSQL or Temporal is down fails fast and exits.
+   */
   startPart(part: Part): void {
+    if (this.parts.has(part)) return; // one process per part
     const logFile = fs.createWriteStream(path.join(this.dir, 'logs', `${part}.log`), { flags: 'a' });
     const child = spawnTs('src/main.ts', [part], this.partEnv(), (line) => logFile.write(`${line}\n`));
-    void child.exited.then(() => logFile.end());
     this.parts.set(part, child);
+    void child.exited.then(async () => {
+      logFile.end();
+      if (this.stopping || this.parts.get(part) !== child) return; // killed or stopped by us
+      this.parts.delete(part);
+      this.counts.exits[part]++;
+      await sleep(1_000);
+      if (!this.stopping && !this.parts.has(part)) this.startPart(part);
+    });
   }
 
-  /** SIGKILLs a part: no shutdown hook runs, whatever it was doing is cut off mid-way. */
-  async kill(part: Part): Promise<void> {
+  /** SIGKILLs a part: no shutdown hook runs, whatever it was doing is cut off mid-way. False if it was not running. */
+  async kill(part: Part): Promise<boolean> {
     const child = this.parts.get(part);
-    if (!child) return;
+    if (!child) return false;
     this.parts.delete(part);
     this.counts.kills[part]++;
     await stopChild(child, 'SIGKILL');
+    return true;
   }
 
   isRunning(part: Part): boolean { return this.parts.has(part); }
@@ -101,6 +119,7 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const part of [...this.parts.keys()]) {
       const child = this.parts.get(part)!;
       this.parts.delete(part);

@@ -18,8 +18,8 @@ export async function runFaults(cluster: Cluster, rng: Random, startMs: number, 
 
   const killAndRestart = async (part: Part) => {
     if (down.has(part)) return;
+    if (!(await cluster.kill(part))) return; // not running (the supervisor is restarting it)
     down.add(part);
-    await cluster.kill(part);
     log.info({ part }, 'chaos: SIGKILL');
     restarts.push(sleep(rng.int(200, 4_000)).then(() => {
       cluster.startPart(part);

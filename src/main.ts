@@ -32,7 +32,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  system = await startSystem(config, log, { parts: only ? [only] : undefined });
+  const onWorkerFailed = (err: unknown) => {
+    log.fatal({ err }, 'the worker stopped polling; exiting so the supervisor starts it again');
+    process.exit(1);
+  };
+  system = await startSystem(config, log, { parts: only ? [only] : undefined, onWorkerFailed });
   if (stopRequested) return stopAndExit(system, config.shutdownDrainMs, log);
 
   console.log(startupBanner({

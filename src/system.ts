@@ -60,7 +60,8 @@ export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof creat
  * `stop()` undoes everything in reverse order, child processes included.
  */
 export async function startSystem(
-  baseConfig: AppConfig, log: Logger, opts: { parts?: Part[]; workflowBundlePath?: string; rates?: RateProvider } = {},
+  baseConfig: AppConfig, log: Logger,
+  opts: { parts?: Part[]; workflowBundlePath?: string; rates?: RateProvider; onWorkerFailed?: (err: unknown) => void } = {},
 ): Promise<SystemHandle> {
   const parts = new Set<Part>(opts.parts ?? ['api', 'worker', 'watcher']);
   const config: AppConfig = { ...baseConfig, adminApiKey: baseConfig.adminApiKey ?? generatedAdminKey() };
@@ -117,8 +118,15 @@ export async function startSystem(
         workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath),
         security, maxCachedWorkflows: config.worker.maxCachedWorkflows,
       });
+      let stoppingWorker = false;
       const running = worker.run();
-      stops.push(async () => { worker.shutdown(); await running; await workerConnection.close(); });
+      // A worker that stops polling on its own (a fatal error, e.g. Temporal gone for too long) must not
+      // leave a process that looks alive: `src/main.ts` exits so its supervisor starts it again.
+      running.then(
+        () => { if (!stoppingWorker) (opts.onWorkerFailed ?? ((err) => log.error({ err }, 'worker stopped')))(new Error('worker stopped polling')); },
+        (err: unknown) => { if (!stoppingWorker) (opts.onWorkerFailed ?? ((e) => log.error({ err: e }, 'worker failed')))(err); },
+      );
+      stops.push(async () => { stoppingWorker = true; worker.shutdown(); await running.catch(() => undefined); await workerConnection.close(); });
       stops.push(startRetentionLoop({ db, log: log.child({ component: 'retention' }), retentionDays: config.eventRetentionDays }));
       stops.push(startDispatchSweeper({ db, dispatch, log: log.child({ component: 'webhooks' }) }));
     }
