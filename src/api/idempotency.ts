@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import {
   claimIdempotencyKey, expireIdempotencyKeys, releaseIdempotencyKey, storeIdempotentResponse, takeOverIdempotencyKey, unlockIdempotencyKey,
 } from '../db/idempotency';
-import { ApiError, ConflictError, InvalidRequestError } from './errors';
+import { ApiError, ConflictError, InvalidRequestError, RETRY_AFTER_SECONDS } from './errors';
+import { unavailableDependency } from './unavailable';
 
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
@@ -102,8 +103,11 @@ function captureResponse(res: Response, log: Logger | undefined, store: (status:
   res.json = ((body: unknown) => {
     store(res.statusCode, body).then(() => send(body), (err) => {
       // The database's words stay in the log; the client learns only that retrying with the key is safe.
-      log?.error({ err }, 'could not record an idempotent response');
-      res.status(500);
+      // The database gone between the work and this write is an outage like any other: 503 + Retry-After.
+      const down = unavailableDependency(err) !== null;
+      log?.[down ? 'warn' : 'error']({ err }, 'could not record an idempotent response');
+      if (down) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(down ? 503 : 500);
       send({ errors: [{ type: 'api_error', message: 'Something went wrong on our side; it is safe to retry with the same Idempotency-Key.' }] });
     });
     return res;
