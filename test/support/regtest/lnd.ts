@@ -9,6 +9,8 @@ export interface LndInfo {
   name: string;
   dir: string;
   restUrl: string;
+  /** gRPC port (`lncli --rpcserver=127.0.0.1:<port>`). */
+  rpcPort: number;
   p2pPort: number;
   tlsCertPath: string;
   adminMacaroonPath: string;
@@ -27,7 +29,7 @@ export async function startLnd(bin: string, dir: string, backend: Btcd, ports: {
   const process = startProcess(name, path.join(bin, 'lnd'), args, path.join(dir, 'lnd.out'));
   const macaroons = path.join(dir, 'data', 'chain', 'bitcoin', 'regtest');
   const info: LndInfo = {
-    name, dir, restUrl: `https://127.0.0.1:${ports.rest}`, p2pPort: ports.p2p, tlsCertPath: path.join(dir, 'tls.cert'),
+    name, dir, restUrl: `https://127.0.0.1:${ports.rest}`, rpcPort: ports.rpc, p2pPort: ports.p2p, tlsCertPath: path.join(dir, 'tls.cert'),
     adminMacaroonPath: path.join(macaroons, 'admin.macaroon'), invoiceMacaroonPath: path.join(macaroons, 'invoice.macaroon'),
   };
   await until(`${name} macaroon`, async () => (fs.existsSync(info.adminMacaroonPath) && fs.existsSync(info.tlsCertPath) ? true : undefined), 180_000);

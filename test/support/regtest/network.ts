@@ -24,6 +24,8 @@ export interface RegtestNetworkInfo {
 export interface StartedNetwork {
   info: RegtestNetworkInfo;
   stop(): Promise<void>;
+  /** Synchronous last resort (a process `exit` handler): SIGKILL to every node still running. */
+  killNow(): void;
 }
 
 const CHANNEL_SATS = 5_000_000n;
@@ -62,7 +64,7 @@ export async function startRegtestNetwork(baseDir?: string): Promise<StartedNetw
     const net = new RegtestNetwork(info);
     await net.mine(150);
     await openChannel(net);
-    return { info, stop };
+    return { info, stop, killNow: () => processes.forEach((p) => p.child.kill('SIGKILL')) };
   } catch (err) {
     await stop();
     throw err;
