@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EsploraClient, generateTestAccountKey } from '../../src/bitcoin';
 import { T } from '../../src/db/tables';
+import { liveWatchedAddresses } from '../../src/db/watchedAddresses';
 import { watcherContext } from '../../src/watcher/context';
 import { pollOnchainOnce } from '../../src/watcher/sources/esploraSource';
 import { ItemBackoff } from '../../src/watcher/sources/itemBackoff';
@@ -12,7 +13,7 @@ let sys: TestSystem;
 let merchant: { id: string; key: string; liveKey: string };
 
 beforeAll(async () => {
-  sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest', MONITORING_HOURS: '1' });
+  sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest', MONITORING_HOURS: '1', CHECKOUT_MIN_TTL_SECONDS: '1' });
   const m = await createMerchant(sys.baseUrl, { xpub: generateTestAccountKey('regtest').tpub });
   const live = await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${m.id}/keys`, { livemode: true });
   merchant = { ...m, liveKey: live.body.secret_key };
@@ -113,3 +114,14 @@ async function standIn(handler: http.RequestListener): Promise<{ url: string; cl
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }
+
+test('a renewed payment shares its unfunded address, which is watched once, for the newest payment', async () => {
+  const cs = (await live('POST', '/checkout-sessions', { ...onchainOnly, amount: 3000, ttl: 1 })).body;
+  const address = await addressOf(cs.payment_id);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // A read of the expired session asks for a renewal; the new payment keeps the address.
+  const renewed = await waitFor(() => live('GET', `/checkout-sessions/${cs.id}`).then((r) => r.body), (x) => x.payment_id !== cs.payment_id);
+  expect(await addressOf(renewed.payment_id)).toBe(address);
+  const watched = (await liveWatchedAddresses(sys.db, 0)).filter((w) => w.address === address);
+  expect(watched).toEqual([{ address, paymentId: renewed.payment_id }]);
+});
