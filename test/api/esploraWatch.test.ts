@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EsploraClient, generateTestAccountKey } from '../../src/bitcoin';
 import { T } from '../../src/db/tables';
 import { liveWatchedAddresses } from '../../src/db/watchedAddresses';
@@ -7,6 +5,7 @@ import { watcherContext } from '../../src/watcher/context';
 import { pollOnchainOnce } from '../../src/watcher/sources/esploraSource';
 import { ItemBackoff } from '../../src/watcher/sources/itemBackoff';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { startStandIn as standIn } from '../unit/bitcoin/support/standInServer';
 
 // Live mode on regtest addresses with no LND: on-chain sessions only; the Esplora is a local stand-in.
 let sys: TestSystem;
@@ -105,15 +104,6 @@ test('a settled session is watched for MONITORING_HOURS after it settled, then n
     await esplora.close();
   }
 });
-
-async function standIn(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
 
 test('a renewed payment shares its unfunded address, which is watched once, for the newest payment', async () => {
   const cs = (await live('POST', '/checkout-sessions', { ...onchainOnly, amount: 3000, ttl: 1 })).body;

@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LndRestNode } from '../../src/bitcoin';
 import { T } from '../../src/db/tables';
 import { stateQuery } from '../../src/temporal/definitions';
@@ -7,6 +5,7 @@ import { watcherContext } from '../../src/watcher/context';
 import { redeliverPending } from '../../src/watcher/redeliver';
 import { followLightning } from '../../src/watcher/sources/lightningSource';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { startStandIn as standIn } from '../unit/bitcoin/support/standInServer';
 
 let sys: TestSystem;
 let merchant: { id: string; key: string };
@@ -119,12 +118,3 @@ describe('chain sources against local stand-ins', () => {
     }
   });
 });
-
-async function standIn(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}

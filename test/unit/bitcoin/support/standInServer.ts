@@ -13,7 +13,7 @@ export interface StandInServer {
 export type StandInHandler = (
   req: http.IncomingMessage & { body: string },
   res: http.ServerResponse,
-) => void | Promise<void>;
+) => unknown;
 
 /** Starts a stand-in on 127.0.0.1, port 0 (a free port chosen by the OS). */
 export async function startStandIn(handler: StandInHandler): Promise<StandInServer> {
