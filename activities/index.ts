@@ -1,3 +1,4 @@
+import { creationActivities } from './creation';
 import type { ActivityDeps } from './deps';
 import { moneyActivities } from './money';
 import { paymentActivities } from './payments';
@@ -10,6 +11,7 @@ export type { ActivityDeps } from './deps';
 /** Every activity of the worker, built once with its dependencies (samples' dependency injection). */
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...creationActivities(deps),
     ...sessionActivities(deps),
     ...paymentActivities(deps),
     ...moneyActivities(deps),

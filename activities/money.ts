@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { findAccount, PLATFORM_ACCOUNT_ID } from '../src/db/accounts';
-import { recordEvent } from '../src/db/events';
+import { recordEventForDispatch } from '../src/db/events';
 import { EXTERNAL_ACCOUNT_ID, LedgerImbalanceError, NegativeBalanceError, postLedgerTransaction } from '../src/db/ledger';
 import { findReceipt, markReceiptCredited } from '../src/db/receipts';
 import { findSession } from '../src/db/sessions';
@@ -79,8 +79,9 @@ export function moneyActivities(deps: ActivityDeps) {
         description: plan.description ?? null, status: 'pending', created: String(now), modified: String(now),
       });
       // Recorded on every attempt (deduped by key) so a retry re-dispatches the same event ID.
-      eventIds.push(await recordEvent(tx, { dedupeKey: `${row.id}:created`, accountId: state.accountId, livemode: state.livemode,
-        type: 'transfer.created', objectId: row.id, data: { object: transferView(row) }, created: now }));
+      const eventId = await recordEventForDispatch(tx, { dedupeKey: `${row.id}:created`, accountId: state.accountId, livemode: state.livemode,
+        type: 'transfer.created', objectId: row.id, data: { object: transferView(row) }, created: now });
+      if (eventId) eventIds.push(eventId);
       if (row.status !== 'paid') pending.push(row.id);
     }
     return pending;
@@ -116,9 +117,9 @@ export function moneyActivities(deps: ActivityDeps) {
         receiptId: t.receipt_id, sessionId: t.checkout_session_id, description: t.description ?? undefined, now,
         entries: [{ accountId: t.source_account_id, amount: -BigInt(t.amount) }, { accountId: t.destination_account_id, amount: BigInt(t.amount) }] });
       await markTransferPaid(tx, t.id, now);
-      const id = await recordEvent(tx, { dedupeKey: `${t.id}:paid`, accountId: t.source_account_id, livemode: t.livemode,
+      const id = await recordEventForDispatch(tx, { dedupeKey: `${t.id}:paid`, accountId: t.source_account_id, livemode: t.livemode,
         type: 'transfer.paid', objectId: t.id, data: { object: transferView({ ...t, status: 'paid', modified: String(now) }) }, created: now });
-      return [id];
+      return id ? [id] : [];
     });
     await dispatch(eventIds);
   }

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { deriveReceiveAddress } from '../src/bitcoin';
 import { allocateAddressIndex, findAccount } from '../src/db/accounts';
-import { findPaymentBySeq, insertPayment, unfundedAddressOfSession } from '../src/db/payments';
+import { findPaymentBySeq, insertPayment, unfundedAddressOfSession, type PaymentRow } from '../src/db/payments';
 import { findSession } from '../src/db/sessions';
 import { newId } from '../src/domain/ids';
 import type { PaymentState } from '../src/domain/session';
@@ -9,60 +9,84 @@ import { currentExchangeRate, toTargetSats } from '../src/rates';
 import type { ActivityDeps } from './deps';
 import { paymentState } from './paymentState';
 
+/** What making a payment needs to know of its session (from its row, or from its definition at creation). */
+export interface PaymentSubject {
+  id: string;
+  accountId: string;
+  livemode: boolean;
+  currency: string;
+  fields: { ttl: number; payment_methods: string[]; statement_descriptor?: string | null; title?: string | null };
+}
+
+/**
+ * The row of payment number `seq` of a session for `amount` (base currency) at a fresh exchange rate,
+ * with a BOLT11 invoice and a never-used on-chain address, not yet stored. Calls the rate source and
+ * LND, so it runs outside any transaction; the invoice is keyed, so a retry finds the one made before.
+ */
+export async function preparePayment(deps: ActivityDeps, session: PaymentSubject, seq: number, amount: string): Promise<PaymentRow> {
+  const { db } = deps;
+  const { fields } = session;
+  const mode = session.livemode ? 'live' : 'test';
+  const exchangeRate = await currentExchangeRate(deps.rates[mode], session.currency);
+  const targetAmount = toTargetSats(amount, exchangeRate);
+  const now = Date.now();
+  const expiresAt = now + fields.ttl * 1000;
+
+  let invoice: { paymentRequest: string; paymentHash: string } | null = null;
+  if (fields.payment_methods.includes('lightning') && targetAmount > 0n) {
+    const node = deps.lightning[mode];
+    if (!node) throw ApplicationFailure.nonRetryable('Lightning is not configured for live mode (LND_REST_URL).', 'LightningUnavailable');
+    // The invoice never expires before the payment does (SPEC §5).
+    // The key makes a retried attempt (after a timeout) find the invoice the first one made on LND
+    // instead of leaving a second one; it includes the amount because a fiat retry may see a new rate.
+    invoice = await node.createInvoice({
+      amountSats: targetAmount, memo: fields.statement_descriptor || fields.title || `Checkout ${session.id}`, expirySeconds: fields.ttl,
+      idempotencyKey: `${session.id}:${seq}:${targetAmount}`,
+    });
+  }
+  let address: string | null = null;
+  let addressIndex: number | null = null;
+  if (fields.payment_methods.includes('onchain')) {
+    const account = await findAccount(db, session.accountId);
+    const xpub = session.livemode ? account?.xpub_live : account?.xpub_test;
+    if (!xpub) throw ApplicationFailure.nonRetryable('The account has no xpub for live on-chain payments.', 'NoXpub');
+    // A renewal keeps the session's last address while nothing arrived on it (no address burnt per TTL, no
+    // wallet gap-limit trap); once money arrived there, the next payment gets a fresh index. A session's
+    // first payment has no earlier one to look at.
+    const reusable = seq > FIRST_PAYMENT_SEQ ? await unfundedAddressOfSession(db, session.id, seq) : null;
+    addressIndex = reusable?.index ?? await allocateAddressIndex(db, session.accountId, session.livemode);
+    address = reusable?.address ?? deriveReceiveAddress(xpub, addressIndex, deps.networks[mode]);
+  }
+  return {
+    id: newId('pi'), checkout_session_id: session.id, account_id: session.accountId, livemode: session.livemode,
+    seq, currency: session.currency, amount, exchange_rate: exchangeRate,
+    target_amount: targetAmount.toString(), status: 'unpaid', payment_request: invoice?.paymentRequest ?? null,
+    payment_hash: invoice?.paymentHash ?? null, onchain_address: address, address_index: addressIndex,
+    received_sats: '0', amount_paid: '0', expires_at: String(expiresAt), created: String(now), modified: String(now),
+  };
+}
+
+/** A session's payments are numbered from 1 (`initialState`'s `nextPaymentSeq`). */
+const FIRST_PAYMENT_SEQ = 1;
+
 /** The "internal call to the payment API": makes a session's payment with its invoice and address. */
 export function paymentActivities(deps: ActivityDeps) {
   const { db } = deps;
 
   /**
-   * Makes payment number `seq` of a session for `amount` (base currency) at a fresh exchange rate:
-   * a BOLT11 invoice and a never-used on-chain address. Idempotent: a retry returns the payment the
-   * first attempt stored for (session, seq).
+   * Makes payment number `seq` of a session for `amount` (base currency). Idempotent: a retry returns
+   * the payment the first attempt stored for (session, seq).
    */
   async function openPayment(input: { sessionId: string; seq: number; amount: string }): Promise<PaymentState> {
     const existing = await findPaymentBySeq(db, input.sessionId, input.seq);
     if (existing) return paymentState(existing);
     const session = await findSession(db, input.sessionId);
     if (!session) throw ApplicationFailure.nonRetryable(`No checkout session ${input.sessionId}`, 'SessionNotFound');
-    const fields = session.definition as { ttl: number; payment_methods: string[]; statement_descriptor?: string | null; title?: string | null };
-    const mode = session.livemode ? 'live' : 'test';
-
-    const exchangeRate = await currentExchangeRate(deps.rates[mode], session.currency);
-    const targetAmount = toTargetSats(input.amount, exchangeRate);
-    const now = Date.now();
-    const expiresAt = now + fields.ttl * 1000;
-
-    let invoice: { paymentRequest: string; paymentHash: string } | null = null;
-    if (fields.payment_methods.includes('lightning') && targetAmount > 0n) {
-      const node = deps.lightning[mode];
-      if (!node) throw ApplicationFailure.nonRetryable('Lightning is not configured for live mode (LND_REST_URL).', 'LightningUnavailable');
-      // The invoice never expires before the payment does (SPEC §5).
-      // The key makes a retried attempt (after a timeout) find the invoice the first one made on LND
-      // instead of leaving a second one; it includes the amount because a fiat retry may see a new rate.
-      invoice = await node.createInvoice({
-        amountSats: targetAmount, memo: fields.statement_descriptor || fields.title || `Checkout ${session.id}`, expirySeconds: fields.ttl,
-        idempotencyKey: `${session.id}:${input.seq}:${targetAmount}`,
-      });
-    }
-    let address: string | null = null;
-    let addressIndex: number | null = null;
-    if (fields.payment_methods.includes('onchain')) {
-      const account = await findAccount(db, session.account_id);
-      const xpub = session.livemode ? account?.xpub_live : account?.xpub_test;
-      if (!xpub) throw ApplicationFailure.nonRetryable('The account has no xpub for live on-chain payments.', 'NoXpub');
-      // A renewal keeps the session's last address while nothing arrived on it (no address burnt per TTL, no
-      // wallet gap-limit trap); once money arrived there, the next payment gets a fresh index.
-      const reusable = await unfundedAddressOfSession(db, session.id, input.seq);
-      addressIndex = reusable?.index ?? await allocateAddressIndex(db, session.account_id, session.livemode);
-      address = reusable?.address ?? deriveReceiveAddress(xpub, addressIndex, deps.networks[mode]);
-    }
-    const row = await insertPayment(db, {
-      id: newId('pi'), checkout_session_id: session.id, account_id: session.account_id, livemode: session.livemode,
-      seq: input.seq, currency: session.currency, amount: input.amount, exchange_rate: exchangeRate,
-      target_amount: targetAmount.toString(), status: 'unpaid', payment_request: invoice?.paymentRequest ?? null,
-      payment_hash: invoice?.paymentHash ?? null, onchain_address: address, address_index: addressIndex,
-      received_sats: '0', amount_paid: '0', expires_at: String(expiresAt), created: String(now), modified: String(now),
-    });
-    return paymentState(row);
+    const subject: PaymentSubject = {
+      id: session.id, accountId: session.account_id, livemode: session.livemode, currency: session.currency,
+      fields: session.definition as PaymentSubject['fields'],
+    };
+    return paymentState(await insertPayment(db, await preparePayment(deps, subject, input.seq, input.amount)));
   }
 
   return { openPayment };

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../src/db/knex';
-import { recordEvent } from '../src/db/events';
+import { recordEventForDispatch } from '../src/db/events';
 import { findPayment, writePaymentStates } from '../src/db/payments';
 import { findSessionWithFunded, writeSessionState } from '../src/db/sessions';
 import type { EventIntent, SessionState } from '../src/domain/session';
@@ -22,7 +22,8 @@ export async function eventObject(tx: DbOrTx, type: string, objectId: string, pu
 /**
  * Writes the workflow's state into the read model and records its events, in the caller's
  * transaction (an outbox: the events exist exactly when the state they describe does).
- * Returns the IDs of events recorded by this call.
+ * Returns the IDs of events recorded by this call that the webhook dispatcher must see (none for an
+ * account without endpoints).
  */
 export async function writeStateAndEvents(
   tx: DbOrTx, state: SessionState, events: EventIntent[], publicUrl: string, now: number,
@@ -32,12 +33,12 @@ export async function writeStateAndEvents(
   if (await writeSessionState(tx, state, targetAmountDue(state, toTargetSats), now)) await writePaymentStates(tx, state, now);
   const recorded: string[] = [];
   for (const e of events) {
-    const id = await recordEvent(tx, {
+    const id = await recordEventForDispatch(tx, {
       dedupeKey: `${state.id}:${state.version}:${e.type}:${e.objectId}`,
       accountId: state.accountId, livemode: state.livemode, type: e.type, objectId: e.objectId,
       data: { object: await eventObject(tx, e.type, e.objectId, publicUrl) }, created: now,
     });
-    recorded.push(id);
+    if (id) recorded.push(id);
   }
   // A session opened by a checkout link pays the link too (`checkout_link.paid`), in the same transaction.
   if (events.some((e) => e.type === 'checkout_session.paid')) {

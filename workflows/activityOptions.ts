@@ -1,4 +1,6 @@
-import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import {
+  ActivityFailure, proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions, type RetryPolicy,
+} from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -31,3 +33,30 @@ export const dbActivities = proxyActivities<Activities>(DB_ONLY);
 export const paymentActivities = proxyActivities<Activities>(PAYMENT);
 /** Crediting and transfers: database only; webhook dispatch after them is best effort (the outbox sweeper heals it). */
 export const moneyActivities = proxyActivities<Activities>(DB_ONLY);
+
+/**
+ * The same activities as local activities (patch `local-activities`): run by this worker inside the
+ * workflow task that asked for them, their results recorded as markers, so a session's work costs no
+ * extra trip through the server's task queues (a receipt is credited within the workflow task of its
+ * signal). Same timeouts and retries as above; a long call heartbeats the workflow task.
+ */
+export const localDbActivities = asActivityFailures(proxyLocalActivities<Activities>(DB_ONLY as LocalActivityOptions));
+export const localPaymentActivities = asActivityFailures(proxyLocalActivities<Activities>(PAYMENT as LocalActivityOptions));
+
+/**
+ * A local activity's failure reaches the workflow as its bare cause (an ApplicationFailure, a timeout),
+ * not wrapped in an ActivityFailure as a remote one's is. Wrapped here, so the workflow tells "an
+ * activity failed: keep the work and retry" from its own errors the same way for both kinds.
+ */
+function asActivityFailures(proxy: Activities): Activities {
+  return new Proxy(proxy, {
+    get(target, name) {
+      const call = target[name as keyof Activities] as (...args: unknown[]) => Promise<unknown>;
+      return (...args: unknown[]) => call(...args).catch((err: unknown) => {
+        if (err instanceof ActivityFailure) throw err;
+        const cause = err instanceof Error ? err : new Error(String(err));
+        throw new ActivityFailure(`Local activity ${String(name)} failed`, String(name), undefined, 'MAXIMUM_ATTEMPTS_REACHED', undefined, cause);
+      });
+    },
+  });
+}

@@ -2,7 +2,7 @@ import {
   ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, setCurrentDetails,
   setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
-import type { CheckoutWorkflowInput } from '../src/domain/definition';
+import type { CheckoutWorkflowInput, SessionDefinition } from '../src/domain/definition';
 import type { ReceiptInput, SessionState } from '../src/domain/session';
 import { chosenAmountError } from '../src/domain/amountChoice';
 import { amountDue, capState, nextState, prunePayments, type SessionEffect, type SessionInput } from '../src/domain/transitions';
@@ -12,7 +12,9 @@ import {
 import { initialState } from '../src/domain/initialState';
 import { CheckoutAttentionKey } from '../src/temporal/searchAttributes';
 import { searchAttributesKey, searchAttributesOf, sessionSummary } from '../src/temporal/workflowView';
-import { dbActivities as db, moneyActivities as money, paymentActivities as payments } from './activityOptions';
+import {
+  dbActivities, localDbActivities, localPaymentActivities, moneyActivities, paymentActivities,
+} from './activityOptions';
 import { PATCHES } from './patches';
 import { emptyRecovery, failureLine, isActivityFailure, retryDelayMs, type Job, type Recovery } from './recovery';
 import { Serializer } from './serializer';
@@ -65,7 +67,10 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     return { pending: recovery.jobs.length, attention: recovery.attention?.reason ?? null };
   }), { validator: () => { mustHave(state); } });
 
-  if (input.kind === 'new') {
+  if (input.kind === 'new' && patched(PATCHES.createInOneStep)) {
+    const definition = input.definition;
+    await serial.run(() => createInOneStep(definition));
+  } else if (input.kind === 'new') {
     // A failed insert is kept for a retry like any other work; the payment request after it waits its turn.
     await runJob({ kind: 'persist', definition: input.definition });
     state = initialState(input.definition);
@@ -139,32 +144,87 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
       return true;
     } catch (err) {
       if (!isActivityFailure(err)) throw err;
-      const reason = failureLine(job.kind, err);
-      log.warn('checkout session work failed; kept for a retry', { sessionId: workflowInfo().workflowId, reason });
-      if (job.kind === 'open_payment') recovery.jobs = recovery.jobs.filter((j) => j.kind !== 'open_payment');
-      recovery.jobs.push(job);
-      const now = Date.now();
-      recovery.attention = recovery.attention
-        ? { ...recovery.attention, reason }
-        : { reason, since: now, attempts: 0, retryAt: now + retryDelayMs(0, retryBaseMs) };
-      wakeRequested = true;
-      publish();
+      keepForRetry([job], failureLine(job.kind, err));
       return false;
     }
   }
 
+  /** Keeps failed work for the retry rounds, flags the session and wakes the loop to schedule the round. */
+  function keepForRetry(jobs: Job[], reason: string): void {
+    log.warn('checkout session work failed; kept for a retry', { sessionId: workflowInfo().workflowId, reason });
+    for (const job of jobs) {
+      if (job.kind === 'open_payment') recovery.jobs = recovery.jobs.filter((j) => j.kind !== 'open_payment');
+      recovery.jobs.push(job);
+    }
+    const now = Date.now();
+    recovery.attention = recovery.attention
+      ? { ...recovery.attention, reason }
+      : { reason, since: now, attempts: 0, retryAt: now + retryDelayMs(0, retryBaseMs) };
+    wakeRequested = true;
+    publish();
+  }
+
+  /**
+   * A new session in one local activity: its row, first payment and mirrored state (patch `create-in-one-step`).
+   * The activity recorded the `payment_opened` transition already, so it is applied here without its effects.
+   * If it fails, the two steps it stands for run as ordinary jobs (both idempotent): the row at once, the
+   * payment on the retry rounds.
+   */
+  async function createInOneStep(definition: SessionDefinition): Promise<void> {
+    const initial = initialState(definition);
+    const seq = initial.nextPaymentSeq;
+    const base: SessionState = definition.amount === null ? initial : { ...initial, nextPaymentSeq: seq + 1 };
+    try {
+      const payment = await localPaymentActivities.createSession({ definition, seq });
+      state = base;
+      if (payment) {
+        const opened = nextState(base, { type: 'payment_opened', payment }, Date.now());
+        if (!opened.ok) throw ApplicationFailure.nonRetryable(opened.error, 'SessionTransitionRejected');
+        state = opened.state;
+      }
+    } catch (err) {
+      if (!isActivityFailure(err)) throw err;
+      // The session must exist even when its first payment cannot be made (the API answers with it, flagged).
+      state = base;
+      if (definition.amount === null) {
+        keepForRetry([{ kind: 'persist', definition }], failureLine('persist', err));
+      } else {
+        const reason = failureLine('open_payment', err);
+        await runJob({ kind: 'persist', definition });
+        keepForRetry([{ kind: 'open_payment', amount: definition.amount, seq }], reason);
+      }
+    }
+    publish();
+  }
+
+  /**
+   * Remote activities on the histories that started before `local-activities`, local ones after. A local
+   * activity can run again when its workflow task is lost (a worker crash, a completion the server
+   * refused), so only work that is safe to repeat and that the workflow never tells "done" from the
+   * database by is local: reads, keyed writes, version-guarded mirrors, keyed transfers.
+   */
+  function db() { return patched(PATCHES.localActivities) ? localDbActivities : dbActivities; }
+  function transfers() { return patched(PATCHES.localActivities) ? localDbActivities : moneyActivities; }
+  function payments() { return patched(PATCHES.localActivities) ? localPaymentActivities : paymentActivities; }
+  /**
+   * Crediting stays a remote activity: the workflow skips a receipt the database says is credited, so a
+   * credit must be in the history before the state that includes it moves on. A local credit repeated
+   * after a lost workflow task would find the receipt credited and drop it from the replayed state.
+   */
+  function credits() { return moneyActivities; }
+
   async function execute(job: Job): Promise<void> {
-    if (job.kind === 'persist') return db.persistNewSession(job.definition);
+    if (job.kind === 'persist') return db().persistNewSession(job.definition);
     const snapshot = mustHave(state);
     switch (job.kind) {
       case 'record':
-        return db.recordSession({ state: snapshot, events: job.events });
+        return db().recordSession({ state: snapshot, events: job.events });
       case 'receipt':
         return creditFromDatabase(job.receiptId);
       case 'transfer':
-        return money.executeTransfer({ sessionId: snapshot.id, transferId: job.transferId });
+        return transfers().executeTransfer({ sessionId: snapshot.id, transferId: job.transferId });
       case 'credit_receipt': {
-        const { transferIds } = await money.creditReceipt({ state: snapshot, receipt: job.receipt, flag: job.flag, events: job.events });
+        const { transferIds } = await credits().creditReceipt({ state: snapshot, receipt: job.receipt, flag: job.flag, events: job.events });
         // Transfers run in array order, each its own activity, each exactly once (keyed, check-before-act).
         for (const transferId of transferIds) await runJob({ kind: 'transfer', transferId });
         return;
@@ -173,7 +233,7 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
         const seq = job.seq ?? snapshot.nextPaymentSeq;
         // The sequence is taken before the call, so a retry of this job finds the payment an earlier attempt made.
         if (job.seq === undefined) { job.seq = seq; state = { ...snapshot, nextPaymentSeq: seq + 1 }; }
-        const payment = await payments.openPayment({ sessionId: snapshot.id, seq, amount: job.amount });
+        const payment = await payments().openPayment({ sessionId: snapshot.id, seq, amount: job.amount });
         await apply({ type: 'payment_opened', payment });
         return;
       }
@@ -190,7 +250,7 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
   }
 
   async function creditFromDatabase(receiptId: string): Promise<void> {
-    const facts = await db.receiptFacts({ sessionId: mustHave(state).id, receiptId });
+    const facts = await db().receiptFacts({ sessionId: mustHave(state).id, receiptId });
     if (!facts) {
       log.warn('receipt refused: not a stored receipt of this session', { sessionId: workflowInfo().workflowId, receiptId });
       return;
@@ -239,7 +299,7 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     // Nothing can happen without the state: keep trying on the backoff (flagged) until the database answers.
     for (let attempts = 0; ; attempts++) {
       try {
-        return await db.loadSessionState(sessionId);
+        return await db().loadSessionState(sessionId);
       } catch (err) {
         if (!isActivityFailure(err)) throw err;
         log.warn('could not load the session state; retrying', { sessionId, reason: failureLine('load_state', err) });

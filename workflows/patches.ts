@@ -20,4 +20,14 @@ export const PATCHES = {
    * every TTL: an abandoned session costs no invoices, addresses, events or history (issue 10 item 5).
    */
   lazyRenewal: 'lazy-renewal',
+  /**
+   * A new session is persisted, gets its first payment and is mirrored by one activity (`createSession`)
+   * instead of three in sequence (issue 13 item 1).
+   */
+  createInOneStep: 'create-in-one-step',
+  /**
+   * The session's activities run as local activities: no round trip through the server per activity, so
+   * a receipt is credited and its transfers posted within the workflow task of its signal (issue 13).
+   */
+  localActivities: 'local-activities',
 } as const;

@@ -27,18 +27,31 @@ export interface EventRow {
  * same statement): no endpoint existed when it happened, so none can ever receive it, and the
  * dispatcher and its sweeper skip it without looking up endpoints.
  */
-export async function recordEvent(
-  db: DbOrTx,
-  e: { dedupeKey: string; accountId: string; livemode: boolean; type: string; objectId: string; data: unknown; created: number },
-): Promise<string> {
+export async function recordEvent(db: DbOrTx, e: EventToRecord): Promise<string> {
+  await recordEventForDispatch(db, e);
+  return idFromSeed('evt', e.dedupeKey);
+}
+
+/**
+ * `recordEvent` that tells the caller whether a dispatcher has anything to do: the event's ID if it was
+ * stored undispatched (its account has an enabled endpoint) or already existed (a retry: the dispatcher
+ * skips it if dispatched), null if it was stored as dispatched. So an account without endpoints costs
+ * no dispatch statement at all.
+ */
+export async function recordEventForDispatch(db: DbOrTx, e: EventToRecord): Promise<string | null> {
   const id = idFromSeed('evt', e.dedupeKey);
-  await db(T.events)
+  const inserted: Array<{ dispatched_at: string | null }> = await db(T.events)
     .insert({ id, dedupe_key: e.dedupeKey, account_id: e.accountId, livemode: e.livemode, event_type: e.type,
       object_id: e.objectId, data: JSON.stringify(e.data), created: e.created,
       dispatched_at: db.raw(`(select case when exists (select 1 from ${T.webhookEndpoints} where account_id = ? and livemode = ?
         and status = 'enabled' and not deleted) then null else ?::bigint end)`, [e.accountId, e.livemode, e.created]) })
-    .onConflict('dedupe_key').ignore();
-  return id;
+    .onConflict('dedupe_key').ignore()
+    .returning('dispatched_at');
+  return inserted.length === 0 || inserted[0].dispatched_at === null ? id : null;
+}
+
+export interface EventToRecord {
+  dedupeKey: string; accountId: string; livemode: boolean; type: string; objectId: string; data: unknown; created: number;
 }
 
 export async function findEvent(db: DbOrTx, id: string, scope: Scope): Promise<EventRow | undefined> {

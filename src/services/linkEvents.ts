@@ -1,4 +1,4 @@
-import { recordEvent } from '../db/events';
+import { recordEventForDispatch } from '../db/events';
 import type { DbOrTx } from '../db/knex';
 import { findLink, type LinkRow } from '../db/links';
 import { findSession, findSessionWithFunded } from '../db/sessions';
@@ -18,13 +18,14 @@ export async function readLinkView(db: DbOrTx, row: LinkRow, publicUrl: string) 
 
 /**
  * Records `checkout_link.{action}` / `payment_link.{action}` once per link and action (the dedupe key),
- * in the caller's transaction, so the event exists exactly when the change it describes does.
+ * in the caller's transaction, so the event exists exactly when the change it describes does. Returns
+ * its ID for the dispatcher, or null when its account has no endpoint (nothing to dispatch).
  */
 export async function recordLinkEvent(
   tx: DbOrTx, publicUrl: string, kind: LinkRow['kind'], linkId: string, action: 'created' | 'deactivated' | 'paid', now: number,
-): Promise<string> {
+): Promise<string | null> {
   const row = (await findLink(tx, kind, linkId))!;
-  return recordEvent(tx, {
+  return recordEventForDispatch(tx, {
     dedupeKey: `${linkId}:${action}`, accountId: row.account_id, livemode: row.livemode, type: `${kind}_link.${action}`,
     objectId: linkId, data: { object: await readLinkView(tx, row, publicUrl) }, created: now,
   });

@@ -68,6 +68,6 @@ async function storeLink(
     });
     return recordLinkEvent(tx, ctx.config.publicUrl, link.kind, link.id, 'created', now);
   });
-  await dispatchLinkEvents(ctx, [eventId]);
+  if (eventId) await dispatchLinkEvents(ctx, [eventId]);
 }
 

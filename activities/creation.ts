@@ -1,0 +1,57 @@
+import { recordEventForDispatch } from '../src/db/events';
+import { findPaymentBySeq, insertPayment, type PaymentRow } from '../src/db/payments';
+import { insertSession } from '../src/db/sessions';
+import type { SessionDefinition } from '../src/domain/definition';
+import { initialState } from '../src/domain/initialState';
+import type { PaymentState } from '../src/domain/session';
+import { nextState } from '../src/domain/transitions';
+import type { ActivityDeps } from './deps';
+import { dispatchBestEffort } from './dispatch';
+import { preparePayment } from './payments';
+import { paymentState } from './paymentState';
+import { eventObject, writeStateAndEvents } from './readModel';
+
+/** Creating a session in one step: its row, its first payment and their events. */
+export function creationActivities(deps: ActivityDeps) {
+  const { db, publicUrl } = deps;
+  const dispatch = dispatchBestEffort(deps);
+
+  /**
+   * Persists a new session and, when it has an amount, makes its first payment (number `seq`) and mirrors
+   * the state the workflow reaches by applying `payment_opened` to its initial state: one activity and one
+   * transaction where there were three of each. The invoice and address are made before the transaction
+   * (they call the rate source and LND). Idempotent: a retry finds the stored payment, the row and the
+   * events are keyed, and the state write is version-guarded. Returns the payment (null without an amount).
+   */
+  async function createSession(input: { definition: SessionDefinition; seq: number }): Promise<PaymentState | null> {
+    const { definition, seq } = input;
+    let prepared: PaymentRow | null = null;
+    if (definition.amount !== null) {
+      prepared = await findPaymentBySeq(db, definition.id, seq) ?? await preparePayment(deps, {
+        id: definition.id, accountId: definition.accountId, livemode: definition.livemode, currency: definition.currency,
+        fields: definition.fields as unknown as Parameters<typeof preparePayment>[1]['fields'],
+      }, seq, definition.amount);
+    }
+    const { payment, eventIds } = await db.transaction(async (tx) => {
+      await insertSession(tx, definition);
+      // Recorded before the payment exists, so its object is the session as created (no payment yet).
+      const created = await recordEventForDispatch(tx, {
+        dedupeKey: `${definition.id}:created`, accountId: definition.accountId, livemode: definition.livemode,
+        type: 'checkout_session.created', objectId: definition.id,
+        data: { object: await eventObject(tx, 'checkout_session.created', definition.id, publicUrl) }, created: definition.created,
+      });
+      const ids = created ? [created] : [];
+      if (!prepared) return { payment: null, eventIds: ids };
+      const stored = paymentState(await insertPayment(tx, prepared));
+      const opened = nextState(initialState(definition), { type: 'payment_opened', payment: stored }, Date.now());
+      if (!opened.ok) throw new Error(`payment_opened refused at creation: ${opened.error}`);
+      const events = opened.effects.flatMap((e) => (e.kind === 'record' ? e.events : []));
+      ids.push(...await writeStateAndEvents(tx, opened.state, events, publicUrl, Date.now()));
+      return { payment: stored, eventIds: ids };
+    });
+    await dispatch(eventIds);
+    return payment;
+  }
+
+  return { createSession };
+}
