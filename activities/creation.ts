@@ -5,6 +5,7 @@ import type { SessionDefinition } from '../src/domain/definition';
 import { initialState } from '../src/domain/initialState';
 import type { PaymentState } from '../src/domain/session';
 import { nextState } from '../src/domain/transitions';
+import { checkoutSessionView } from '../src/views/checkoutSession';
 import type { ActivityDeps } from './deps';
 import { dispatchBestEffort } from './dispatch';
 import { preparePayment } from './payments';
@@ -33,20 +34,23 @@ export function creationActivities(deps: ActivityDeps) {
       }, seq, definition.amount);
     }
     const { payment, eventIds } = await db.transaction(async (tx) => {
-      await insertSession(tx, definition);
+      const inserted = await insertSession(tx, definition);
       // Recorded before the payment exists, so its object is the session as created (no payment yet).
       const created = await recordEventForDispatch(tx, {
         dedupeKey: `${definition.id}:created`, accountId: definition.accountId, livemode: definition.livemode,
         type: 'checkout_session.created', objectId: definition.id,
-        data: { object: await eventObject(tx, 'checkout_session.created', definition.id, publicUrl) }, created: definition.created,
+        data: { object: inserted ? checkoutSessionView(inserted, [], publicUrl) : await eventObject(tx, 'checkout_session.created', definition.id, publicUrl) },
+        created: definition.created,
       });
       const ids = created ? [created] : [];
       if (!prepared) return { payment: null, eventIds: ids };
-      const stored = paymentState(await insertPayment(tx, prepared));
+      const row = await insertPayment(tx, prepared);
+      const stored = paymentState(row);
       const opened = nextState(initialState(definition), { type: 'payment_opened', payment: stored }, Date.now());
       if (!opened.ok) throw new Error(`payment_opened refused at creation: ${opened.error}`);
       const events = opened.effects.flatMap((e) => (e.kind === 'record' ? e.events : []));
-      ids.push(...await writeStateAndEvents(tx, opened.state, events, publicUrl, Date.now()));
+      // The payment row was written in this transaction as the state has it: no mirror write, no read back.
+      ids.push(...await writeStateAndEvents(tx, opened.state, events, publicUrl, Date.now(), { freshPayments: [row] }));
       return { payment: stored, eventIds: ids };
     });
     await dispatch(eventIds);

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { deriveReceiveAddress } from '../src/bitcoin';
-import { allocateAddressIndex, findAccount } from '../src/db/accounts';
+import { allocateAddress, findAccount } from '../src/db/accounts';
 import { findPaymentBySeq, insertPayment, unfundedAddressOfSession, type PaymentRow } from '../src/db/payments';
 import { findSession } from '../src/db/sessions';
 import { newId } from '../src/domain/ids';
@@ -47,15 +47,22 @@ export async function preparePayment(deps: ActivityDeps, session: PaymentSubject
   let address: string | null = null;
   let addressIndex: number | null = null;
   if (fields.payment_methods.includes('onchain')) {
-    const account = await findAccount(db, session.accountId);
-    const xpub = session.livemode ? account?.xpub_live : account?.xpub_test;
-    if (!xpub) throw ApplicationFailure.nonRetryable('The account has no xpub for live on-chain payments.', 'NoXpub');
+    const noXpub = () => ApplicationFailure.nonRetryable('The account has no xpub for live on-chain payments.', 'NoXpub');
     // A renewal keeps the session's last address while nothing arrived on it (no address burnt per TTL, no
     // wallet gap-limit trap); once money arrived there, the next payment gets a fresh index. A session's
     // first payment has no earlier one to look at.
     const reusable = seq > FIRST_PAYMENT_SEQ ? await unfundedAddressOfSession(db, session.id, seq) : null;
-    addressIndex = reusable?.index ?? await allocateAddressIndex(db, session.accountId, session.livemode);
-    address = reusable?.address ?? deriveReceiveAddress(xpub, addressIndex, deps.networks[mode]);
+    if (reusable) {
+      // The account must still have its xpub (an operator who removed it wants no more on-chain payments).
+      const account = await findAccount(db, session.accountId);
+      if (!(session.livemode ? account?.xpub_live : account?.xpub_test)) throw noXpub();
+      ({ address, index: addressIndex } = reusable);
+    } else {
+      const allocated = await allocateAddress(db, session.accountId, session.livemode);
+      if (!allocated) throw noXpub();
+      addressIndex = allocated.index;
+      address = deriveReceiveAddress(allocated.xpub, allocated.index, deps.networks[mode]);
+    }
   }
   return {
     id: newId('pi'), checkout_session_id: session.id, account_id: session.accountId, livemode: session.livemode,

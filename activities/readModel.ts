@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../src/db/knex';
 import { recordEventForDispatch } from '../src/db/events';
-import { findPayment, writePaymentStates } from '../src/db/payments';
-import { findSessionWithFunded, writeSessionState } from '../src/db/sessions';
+import { findPayment, writePaymentStates, type PaymentRow } from '../src/db/payments';
+import { findSessionWithFunded, writeSessionState, type SessionRow } from '../src/db/sessions';
 import type { EventIntent, SessionState } from '../src/domain/session';
 import { targetAmountDue } from '../src/domain/transitions';
 import { toTargetSats } from '../src/rates';
@@ -19,6 +19,12 @@ export async function eventObject(tx: DbOrTx, type: string, objectId: string, pu
   return found ? checkoutSessionView(found.row, found.funded, publicUrl) : { id: objectId };
 }
 
+/** What the caller of `writeStateAndEvents` already holds, so it is not read or written again. */
+export interface MirrorOptions {
+  /** Payment rows inserted in this transaction exactly as the state has them: no mirror write, no read for their events. */
+  freshPayments?: PaymentRow[];
+}
+
 /**
  * Writes the workflow's state into the read model and records its events, in the caller's
  * transaction (an outbox: the events exist exactly when the state they describe does).
@@ -26,23 +32,43 @@ export async function eventObject(tx: DbOrTx, type: string, objectId: string, pu
  * account without endpoints).
  */
 export async function writeStateAndEvents(
-  tx: DbOrTx, state: SessionState, events: EventIntent[], publicUrl: string, now: number,
+  tx: DbOrTx, state: SessionState, events: EventIntent[], publicUrl: string, now: number, opts: MirrorOptions = {},
 ): Promise<string[]> {
+  const fresh = new Map((opts.freshPayments ?? []).map((row) => [row.id, row]));
   // The session row is version-guarded (and locked by this update until commit); its payments are
   // written only when it advanced, so a late attempt never takes a `paid` payment back to `unpaid`.
-  if (await writeSessionState(tx, state, targetAmountDue(state, toTargetSats), now)) await writePaymentStates(tx, state, now);
+  if (await writeSessionState(tx, state, targetAmountDue(state, toTargetSats), now)) {
+    await writePaymentStates(tx, fresh.size === 0 ? state : { ...state, payments: state.payments.filter((p) => !fresh.has(p.id)) }, now);
+  }
+  // One read per object: the events of one transition all describe the same state of it.
+  const objects = new Map<string, unknown>();
+  let session: SessionRow | undefined;
+  const objectOf = async (e: EventIntent): Promise<unknown> => {
+    if (objects.has(e.objectId)) return objects.get(e.objectId);
+    let object: unknown;
+    if (e.type.startsWith('payment.')) {
+      const payment = fresh.get(e.objectId) ?? await findPayment(tx, e.objectId);
+      object = payment ? paymentView(payment) : { id: e.objectId };
+    } else {
+      const found = await findSessionWithFunded(tx, e.objectId);
+      session = found?.row ?? session;
+      object = found ? checkoutSessionView(found.row, found.funded, publicUrl) : { id: e.objectId };
+    }
+    objects.set(e.objectId, object);
+    return object;
+  };
   const recorded: string[] = [];
   for (const e of events) {
     const id = await recordEventForDispatch(tx, {
       dedupeKey: `${state.id}:${state.version}:${e.type}:${e.objectId}`,
       accountId: state.accountId, livemode: state.livemode, type: e.type, objectId: e.objectId,
-      data: { object: await eventObject(tx, e.type, e.objectId, publicUrl) }, created: now,
+      data: { object: await objectOf(e) }, created: now,
     });
     if (id) recorded.push(id);
   }
   // A session opened by a checkout link pays the link too (`checkout_link.paid`), in the same transaction.
   if (events.some((e) => e.type === 'checkout_session.paid')) {
-    const linkEvent = await recordCheckoutLinkPaid(tx, state.id, publicUrl, now);
+    const linkEvent = await recordCheckoutLinkPaid(tx, state.id, publicUrl, now, session?.id === state.id ? session.link_id : undefined);
     if (linkEvent) recorded.push(linkEvent);
   }
   return recorded;

@@ -17,6 +17,8 @@ declare module 'express-serve-static-core' {
      * what they create from it, so a retry after a crash creates the same objects, not new ones.
      */
     idempotencySeed?: string;
+    /** The seed was made for this request (no key, or a key claimed just now): nothing can exist under it yet. */
+    idempotencySeedIsNew?: boolean;
   }
 }
 
@@ -43,6 +45,7 @@ export function idempotency(db: Db, log?: Logger): RequestHandler {
     const key = req.header('idempotency-key');
     if (key === undefined) {
       req.idempotencySeed = randomBytes(16).toString('hex');
+      req.idempotencySeedIsNew = true;
       return next();
     }
     if (key.length === 0 || key.length > 255) throw new InvalidRequestError('Idempotency-Key must be 1-255 characters.', 'Idempotency-Key');
@@ -75,6 +78,7 @@ export function idempotency(db: Db, log?: Logger): RequestHandler {
       row = taken;
     }
     req.idempotencySeed = row.seed;
+    req.idempotencySeedIsNew = claimed;
     captureResponse(res, log, async (status, body) => {
       if (status >= 200 && status < 300) await storeIdempotentResponse(db, owner, key, status, withoutSecrets(body));
       else if (status < 500) await releaseIdempotencyKey(db, owner, key);

@@ -44,11 +44,15 @@ export async function merchantAccountIds(db: DbOrTx, ids: string[]): Promise<Set
   return new Set(rows.map((r) => r.id));
 }
 
-/** Reserves the next unused receive-address index of an account in one mode (atomic). */
-export async function allocateAddressIndex(db: DbOrTx, accountId: string, livemode: boolean): Promise<number> {
+/**
+ * Reserves the account's next unused receive-address index in one mode (atomic), in one statement with
+ * the xpub it derives from; null when the account has no xpub for the mode (no index is taken then).
+ */
+export async function allocateAddress(db: DbOrTx, accountId: string, livemode: boolean): Promise<{ index: number; xpub: string } | null> {
   const column = livemode ? 'next_address_index_live' : 'next_address_index_test';
-  const [row] = await db(T.accounts).where({ id: accountId }).increment(column, 1).returning(column);
-  return Number(row[column]) - 1;
+  const xpubColumn = livemode ? 'xpub_live' : 'xpub_test';
+  const [row] = await db(T.accounts).where({ id: accountId }).whereNotNull(xpubColumn).increment(column, 1).returning([column, xpubColumn]);
+  return row ? { index: Number(row[column]) - 1, xpub: row[xpubColumn] as string } : null;
 }
 
 /** Total number of merchant accounts (used to decide whether to make the demo account). */

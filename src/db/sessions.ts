@@ -36,14 +36,15 @@ export interface Scope {
 }
 
 /** Inserts a new session from its definition; a retried insert is a no-op. Returns true if it inserted. */
-export async function insertSession(db: DbOrTx, d: SessionDefinition): Promise<boolean> {
-  const rows = await db(T.sessions)
+/** Inserts a new session's row; returns it, or undefined when it existed already (a retry). */
+export async function insertSession(db: DbOrTx, d: SessionDefinition): Promise<SessionRow | undefined> {
+  const [row] = await db(T.sessions)
     .insert({
       id: d.id, account_id: d.accountId, livemode: d.livemode, status: 'active', currency: d.currency,
       amount: d.amount, definition: d.fields, link_id: d.linkId, version: 0, created: d.created, modified: d.created,
     })
-    .onConflict('id').ignore().returning('id');
-  return rows.length > 0;
+    .onConflict('id').ignore().returning('*');
+  return row;
 }
 
 export async function findSession(db: DbOrTx, id: string, scope?: Scope): Promise<SessionRow | undefined> {

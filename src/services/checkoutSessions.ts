@@ -28,13 +28,14 @@ export async function getCheckoutSession(ctx: ServiceContext, id: string, scope?
 /**
  * Creates a checkout session: checks what needs the database, fixes the session ID from the
  * idempotency seed, then starts its workflow with update-with-start and returns the persisted object.
- * A retry with the same seed lands on the same workflow (USE_EXISTING) or the same stored row.
+ * A retry with the same seed lands on the same workflow (USE_EXISTING) or the same stored row; a seed
+ * made for this request (`seedIsNew`) cannot have a row yet, so it is not looked up.
  */
 export async function createCheckoutSession(
-  ctx: ServiceContext, scope: Scope, input: SessionFieldsInput, seed: string, linkId: string | null = null,
+  ctx: ServiceContext, scope: Scope, input: SessionFieldsInput, seed: string, linkId: string | null = null, seedIsNew = false,
 ): Promise<CheckoutSessionView> {
   const id = idFromSeed('cs', seed, linkId ?? '');
-  if (await findSession(ctx.db, id)) return getCheckoutSession(ctx, id, scope);
+  if (!seedIsNew && await findSession(ctx.db, id)) return getCheckoutSession(ctx, id, scope);
   const definition = await buildDefinition(ctx, scope, input, id, seed, linkId);
   const workflowInput: CheckoutWorkflowInput = {
     kind: 'new', definition, monitoringMs: ctx.config.monitoringHours * 3_600_000, historyLimit: ctx.config.workflowHistoryLimit,

@@ -35,10 +35,13 @@ export async function recordLinkEvent(
  * `checkout_link.paid` for a session that just became paid, if a checkout link opened it; null
  * otherwise. Meant for the transaction that records `checkout_session.paid` (activities/readModel).
  */
-export async function recordCheckoutLinkPaid(tx: DbOrTx, sessionId: string, publicUrl: string, now: number): Promise<string | null> {
-  const session = await findSession(tx, sessionId);
-  if (!session?.link_id?.startsWith('clink_')) return null;
-  return recordLinkEvent(tx, publicUrl, 'checkout', session.link_id, 'paid', now);
+export async function recordCheckoutLinkPaid(
+  tx: DbOrTx, sessionId: string, publicUrl: string, now: number, knownLinkId?: string | null,
+): Promise<string | null> {
+  // The caller may have read the session's row in this transaction already (its link never changes).
+  const linkId = knownLinkId !== undefined ? knownLinkId : (await findSession(tx, sessionId))?.link_id;
+  if (!linkId?.startsWith('clink_')) return null;
+  return recordLinkEvent(tx, publicUrl, 'checkout', linkId, 'paid', now);
 }
 
 /**

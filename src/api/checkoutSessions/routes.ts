@@ -22,7 +22,7 @@ export function checkoutSessionRoutes(ctx: ServiceContext): Router {
 
   router.post('/', async (req, res) => {
     const input = parseOr400(createSchema, bodyObject(req.body));
-    res.json(await createCheckoutSession(ctx, scopeOf(req), input, req.idempotencySeed!));
+    res.json(await createCheckoutSession(ctx, scopeOf(req), input, req.idempotencySeed!, null, req.idempotencySeedIsNew === true));
   });
 
   router.get('/', async (req, res) => {
