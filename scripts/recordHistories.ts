@@ -1,13 +1,15 @@
 /**
  * `npm run record-histories [name…]`: drives every session lifecycle of scripts/historyScenarios.ts
  * against a real PostgreSQL and a real Temporal dev server (the test suite's own setup) and saves each
- * workflow run's history to test/fixtures/histories/*.json, which `npm test` replays against the
- * current workflow bundle. Re-record on a release, never in the change that alters the workflow
- * (docs/workflow-versioning.md).
+ * workflow run's history to the current fixture set (test/fixtures/histories/<set>/*.json), which
+ * `npm test` replays against the current workflow bundle with every older set. Only the current set is
+ * written: older sets were recorded by older workflow code and are what proves open histories replay.
+ * A release that changes the workflow adds a set (test/support/histories.ts) and records it; never
+ * re-record in the change that alters the workflow (docs/workflow-versioning.md).
  */
 import globalSetup from '../test/support/globalSetup';
 import globalTeardown from '../test/support/globalTeardown';
-import { saveHistory } from '../test/support/histories';
+import { CURRENT_HISTORY_SET, saveHistory } from '../test/support/histories';
 import { startTestSystem, waitFor, type TestSystem } from '../test/support/testSystem';
 import { runIds, scenarios, waitClosed } from './historyScenarios';
 
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
           const file = saveHistory({
             name: `${scenario.name}${suffix}`, description: scenario.description, workflowId, runId,
             workflowType: description.type, history,
-          });
+          }, CURRENT_HISTORY_SET);
           process.stdout.write(`${file}: ${history.events?.length ?? 0} events${closed || runId !== latest ? '' : ' (still running)'}\n`);
         }
       }

@@ -27,6 +27,21 @@ function historyFromJSON(json: unknown): proto.temporal.api.history.v1.History {
 /** Where the recorded workflow histories live (replayed by test/workflow/replay.test.ts). */
 export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
 
+/**
+ * The fixture sets, oldest first. Each is the same lifecycles recorded by one version of the workflow and
+ * stays as long as histories of that version can still be open in production (docs/workflow-versioning.md):
+ * `v1` (the folder itself) before `create-in-one-step` and `local-activities`, `v2` with both.
+ */
+export const HISTORY_SETS = ['v1', 'v2'] as const;
+export type HistorySet = (typeof HISTORY_SETS)[number];
+/** The set `npm run record-histories` writes unless told otherwise: the current workflow's. */
+export const CURRENT_HISTORY_SET: HistorySet = 'v2';
+
+/** The folder of a fixture set: `v1` predates sets and lives in the folder itself. */
+export function historySetDir(set: HistorySet): string {
+  return set === 'v1' ? HISTORIES_DIR : path.join(HISTORIES_DIR, set);
+}
+
 /** One recorded run of a workflow, as stored in a fixture file. */
 export interface HistoryFixture {
   /** The lifecycle it shows, e.g. `paid-at-once` or `continue-as-new.2`. */
@@ -39,20 +54,27 @@ export interface HistoryFixture {
   history: unknown;
 }
 
-/** Writes one fixture file, named after the lifecycle. */
-export function saveHistory(fixture: Omit<HistoryFixture, 'history'> & { history: temporalHistory }): string {
-  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  const file = path.join(HISTORIES_DIR, `${fixture.name}.json`);
+/** A loaded fixture: its set, the stored fields and the parsed history. */
+export type LoadedHistory = HistoryFixture & { set: HistorySet; parsed: proto.temporal.api.history.v1.History };
+
+/** Writes one fixture file of a set, named after the lifecycle. */
+export function saveHistory(fixture: Omit<HistoryFixture, 'history'> & { history: temporalHistory }, set: HistorySet = CURRENT_HISTORY_SET): string {
+  const dir = historySetDir(set);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${fixture.name}.json`);
   const json = { ...fixture, history: historyToJSON(fixture.history) };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);
   return file;
 }
 
-/** Every recorded fixture, in name order. */
-export function loadHistories(): (HistoryFixture & { parsed: proto.temporal.api.history.v1.History })[] {
-  if (!fs.existsSync(HISTORIES_DIR)) return [];
-  return fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => {
-    const fixture = JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, f), 'utf8')) as HistoryFixture;
-    return { ...fixture, parsed: historyFromJSON(fixture.history) };
+/** Every recorded fixture of the given sets (all by default), set by set, in name order. */
+export function loadHistories(sets: readonly HistorySet[] = HISTORY_SETS): LoadedHistory[] {
+  return sets.flatMap((set) => {
+    const dir = historySetDir(set);
+    if (!fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => {
+      const fixture = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as HistoryFixture;
+      return { ...fixture, set, parsed: historyFromJSON(fixture.history) };
+    });
   });
 }

@@ -1,12 +1,16 @@
 /**
- * The replay gate: every recorded history of test/fixtures/histories (`npm run record-histories`)
- * replays against the current workflow bundle. A change to workflows/ or src/domain/ that alters the
- * commands of a recorded lifecycle without `patched()` fails here (docs/workflow-versioning.md).
+ * The replay gate: every recorded history of every fixture set of test/fixtures/histories
+ * (`npm run record-histories`) replays against the current workflow bundle. A change to workflows/ or
+ * src/domain/ that alters the commands of a recorded lifecycle without `patched()` fails here
+ * (docs/workflow-versioning.md).
  */
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
-import { loadHistories } from '../support/histories';
+import { PATCHES } from '../../workflows/patches';
+import { HISTORY_SETS, loadHistories } from '../support/histories';
+import { markersOf } from '../support/historyMarkers';
 
 const fixtures = loadHistories();
+const label = (f: (typeof fixtures)[number]) => `${f.set}/${f.name}`;
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 /** The lifecycles the recorder covers; a fixture set missing one of them is incomplete. */
@@ -24,15 +28,52 @@ async function replayAll(codePath?: string, code?: string): Promise<Map<string, 
   for await (const result of replays) {
     const fixture = fixtures[results.size];
     expect(result.workflowId).toBe(fixture.workflowId);
-    results.set(fixture.name, result);
+    results.set(label(fixture), result);
   }
   return results;
 }
 
-test('every lifecycle has a recorded history', () => {
-  const names = fixtures.map((f) => f.name);
-  for (const lifecycle of LIFECYCLES) expect(names.some((n) => n === lifecycle || n.startsWith(`${lifecycle}.`))).toBe(true);
-  for (const f of fixtures) expect(f.parsed.events.length).toBeGreaterThan(5);
+test('every lifecycle has a recorded history in every fixture set', () => {
+  for (const set of HISTORY_SETS) {
+    const names = fixtures.filter((f) => f.set === set).map((f) => f.name);
+    const missing = LIFECYCLES.filter((lifecycle) => !names.some((n) => n === lifecycle || n.startsWith(`${lifecycle}.`)));
+    expect([set, missing]).toEqual([set, []]);
+  }
+  for (const f of fixtures) expect([label(f), f.parsed.events.length > 5]).toEqual([label(f), true]);
+});
+
+describe('each fixture set was recorded by the workflow version it stands for', () => {
+  const sessions = (set: string) => fixtures.filter((f) => f.set === set && f.workflowType === 'checkoutSession');
+  const startKind = (f: (typeof fixtures)[number]) => {
+    const input = f.parsed.events[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    return input ? (JSON.parse(Buffer.from(input).toString('utf8')) as { kind?: string }).kind : undefined;
+  };
+
+  test('v1: remote activities only, before create-in-one-step and local-activities', () => {
+    expect(sessions('v1').length).toBeGreaterThan(0);
+    for (const f of sessions('v1')) {
+      const { patches, localActivities } = markersOf(f.parsed);
+      expect([label(f), localActivities, patches.filter((p) => p === PATCHES.createInOneStep || p === PATCHES.localActivities)])
+        .toEqual([label(f), [], []]);
+    }
+  });
+
+  test('v2: every session run took local-activities and ran local activities; every new one was created in one step', () => {
+    expect(sessions('v2').length).toBeGreaterThan(0);
+    const ran = new Set<string>();
+    for (const f of sessions('v2')) {
+      const { patches, localActivities } = markersOf(f.parsed);
+      localActivities.forEach((type) => ran.add(type));
+      expect([label(f), patches.includes(PATCHES.localActivities), localActivities.length > 0]).toEqual([label(f), true, true]);
+      if (startKind(f) === 'new') {
+        expect([label(f), patches.includes(PATCHES.createInOneStep), localActivities[0]]).toEqual([label(f), true, 'createSession']);
+      }
+    }
+    // Every kind of work the patch made local shows up somewhere in the set (creditReceipt stays remote).
+    expect([...ran].sort()).toEqual(['createSession', 'executeTransfer', 'loadSessionState', 'openPayment', 'receiptFacts', 'recordSession']);
+    expect(fixtures.filter((f) => f.set === 'v2').some((f) => f.parsed.events.some((e) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name === 'creditReceipt'))).toBe(true);
+  });
 });
 
 test('every recorded history replays against the current workflow bundle', async () => {
