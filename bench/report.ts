@@ -61,6 +61,7 @@ export function toMarkdown(r: BenchResults): string {
     const ratio = c.ratioToBaseline === null ? '' : ` = ${c.ratioToBaseline}× baseline`;
     const met = c.ratioToBaseline === null ? '' : goal(c.ratioToBaseline >= 0.6, '≥ 0.6×');
     lines.push(row(['2', `POST /checkout-sessions (${c.sessions}, ${c.concurrency} in flight${o.idempotencyKeys ? ', Idempotency-Key' : ''})`, `${c.sessionsPerSec} sessions/s${ratio}`, ...lat(c.latency), met]));
+    if (c.alone) lines.push(row(['2', `… alone (${c.alone.count}, 1 in flight)`, '', ...lat(c.alone), '']));
   }
   const p = r.receipts;
   if (p) {

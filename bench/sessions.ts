@@ -15,6 +15,8 @@ export interface CreationResult {
   concurrency: number;
   sessionsPerSec: number;
   latency: Summary;
+  /** The same request with nothing else in flight: what one customer waits for on an idle system. */
+  alone: Summary;
   /** Sessions/s divided by the baseline's workflows/s. */
   ratioToBaseline: number | null;
 }
@@ -51,7 +53,10 @@ export async function createSession(
   return { id: body.id, paymentId: body.payment_id };
 }
 
-/** Creates `n` sessions with `concurrency` requests in flight; measures each POST. */
+/** Sessions created one at a time after the loaded run, for the latency of a create alone. */
+const ALONE_SESSIONS = 30;
+
+/** Creates `n` sessions with `concurrency` requests in flight, then a few alone; measures each POST. */
 export async function runCreation(
   sys: BenchSystem, merchant: Merchant, destinations: Merchant[], n: number, concurrency: number,
   idempotencyKeys: boolean, baselinePerSec: number | null,
@@ -64,9 +69,15 @@ export async function runCreation(
     latencies.push(performance.now() - t0);
   });
   const perSec = rate(n, wallMs);
+  const alone: number[] = [];
+  await runPool(ALONE_SESSIONS, 1, async (i) => {
+    const t0 = performance.now();
+    await createSession(sys, merchant, destinations, n + i, idempotencyKeys);
+    alone.push(performance.now() - t0);
+  });
   return {
     result: {
-      sessions: n, concurrency, sessionsPerSec: perSec, latency: summarize(latencies),
+      sessions: n, concurrency, sessionsPerSec: perSec, latency: summarize(latencies), alone: summarize(alone),
       ratioToBaseline: baselinePerSec ? Math.round((perSec / baselinePerSec) * 100) / 100 : null,
     },
     sessions,

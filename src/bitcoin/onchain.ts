@@ -20,13 +20,32 @@ export function deriveReceiveAddress(extendedPubKey: string, index: number, netw
   if (!Number.isSafeInteger(index) || index < 0 || index > MAX_NON_HARDENED_INDEX) {
     throw new InvalidDerivationIndexError(`address index must be an integer in 0…${MAX_NON_HARDENED_INDEX}, got ${index}`);
   }
-  const { hdKey } = parseExtendedPublicKey(extendedPubKey, network);
-  const child = hdKey.deriveChild(RECEIVE_CHAIN).deriveChild(index);
+  const child = receiveChain(extendedPubKey, network).deriveChild(index);
   if (!child.publicKey) throw new InvalidDerivationIndexError(`no public key at index ${index}`);
   const address = p2wpkh(child.publicKey, btcSignerNetwork(network)).address;
   if (!address) throw new InvalidDerivationIndexError(`could not encode the address at index ${index}`);
   return address;
 }
+
+/**
+ * The account's receive-chain key (`…/0`), kept for the accounts used lately: parsing an xpub and
+ * deriving a level decompress a curve point each, so an address costs one derivation instead of three.
+ */
+function receiveChain(extendedPubKey: string, network: BitcoinNetwork): HDKey {
+  const key = `${network}:${extendedPubKey}`;
+  let chain = receiveChains.get(key);
+  if (chain) {
+    receiveChains.delete(key); // re-inserted below: the Map's order is least recently used first
+  } else {
+    chain = parseExtendedPublicKey(extendedPubKey, network).hdKey.deriveChild(RECEIVE_CHAIN);
+    if (receiveChains.size >= RECEIVE_CHAIN_CACHE_SIZE) receiveChains.delete(receiveChains.keys().next().value!);
+  }
+  receiveChains.set(key, chain);
+  return chain;
+}
+
+const RECEIVE_CHAIN_CACHE_SIZE = 1000;
+const receiveChains = new Map<string, HDKey>();
 
 /** A generated BIP84 account key pair (m/84'/1'/0') in testnet serialisation. */
 export interface TestAccountKey {
