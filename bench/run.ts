@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     let sessions: CreatedSession[] = [];
     if (on('create')) {
       const created = await phase('create', `2. Creating ${opts.sessions} sessions through the API`, () => runCreation(
-        sys, merchant, destinations, opts.sessions, opts.concurrency, opts.idempotencyKeys, results.baseline?.workflowsPerSec ?? null));
+        sys, merchant, destinations, opts.sessions, opts.concurrency, opts.idempotencyKeys, results.baseline?.workflowsPerSec ?? null, 30));
       results.creation = created.result;
       sessions = created.sessions;
       await checkReadable(sys, merchant, sessions);

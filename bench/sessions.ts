@@ -16,7 +16,7 @@ export interface CreationResult {
   sessionsPerSec: number;
   latency: Summary;
   /** The same request with nothing else in flight: what one customer waits for on an idle system. */
-  alone: Summary;
+  alone?: Summary;
   /** Sessions/s divided by the baseline's workflows/s. */
   ratioToBaseline: number | null;
 }
@@ -53,13 +53,10 @@ export async function createSession(
   return { id: body.id, paymentId: body.payment_id };
 }
 
-/** Sessions created one at a time after the loaded run, for the latency of a create alone. */
-const ALONE_SESSIONS = 30;
-
-/** Creates `n` sessions with `concurrency` requests in flight, then a few alone; measures each POST. */
+/** Creates `n` sessions with `concurrency` requests in flight, then `aloneSessions` one at a time; measures each POST. */
 export async function runCreation(
   sys: BenchSystem, merchant: Merchant, destinations: Merchant[], n: number, concurrency: number,
-  idempotencyKeys: boolean, baselinePerSec: number | null,
+  idempotencyKeys: boolean, baselinePerSec: number | null, aloneSessions = 0,
 ): Promise<{ result: CreationResult; sessions: CreatedSession[] }> {
   const sessions: CreatedSession[] = [];
   const latencies: number[] = [];
@@ -70,14 +67,14 @@ export async function runCreation(
   });
   const perSec = rate(n, wallMs);
   const alone: number[] = [];
-  await runPool(ALONE_SESSIONS, 1, async (i) => {
+  await runPool(aloneSessions, 1, async (i) => {
     const t0 = performance.now();
     await createSession(sys, merchant, destinations, n + i, idempotencyKeys);
     alone.push(performance.now() - t0);
   });
   return {
     result: {
-      sessions: n, concurrency, sessionsPerSec: perSec, latency: summarize(latencies), alone: summarize(alone),
+      sessions: n, concurrency, sessionsPerSec: perSec, latency: summarize(latencies), alone: aloneSessions > 0 ? summarize(alone) : undefined,
       ratioToBaseline: baselinePerSec ? Math.round((perSec / baselinePerSec) * 100) / 100 : null,
     },
     sessions,
