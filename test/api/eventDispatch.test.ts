@@ -8,8 +8,12 @@ import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from 
 
 let sys: TestSystem;
 let receiver: WebhookReceiver;
+/** Every statement the system's database ran, in order (the dispatcher uses this same database). */
+const statements: Array<{ sql: string; bindings: unknown[] }> = [];
 beforeAll(async () => {
-  sys = await startTestSystem();
+  // No monitoring window: a paid session's workflow closes once all its work (and dispatch) is done.
+  sys = await startTestSystem({ MONITORING_HOURS: '0' });
+  sys.db.on('query', (q: { sql: string; bindings?: unknown[] }) => { statements.push({ sql: q.sql, bindings: q.bindings ?? [] }); });
   receiver = await startReceiver();
 });
 afterAll(async () => {
@@ -71,5 +75,55 @@ describe('an account without webhook endpoints', () => {
     const live = await recordEvent(sys.db, { dedupeKey: `live-${Date.now()}`, accountId: m.id, livemode: true,
       type: 'payment_link.created', objectId: 'plink_y', data: { object: { id: 'plink_y' } }, created: Date.now() });
     expect((await sys.db(T.events).where({ id: live }).first()).dispatched_at).not.toBeNull();
+  });
+});
+
+describe('creating and paying a session costs dispatch only where an endpoint can receive it', () => {
+  /** The dispatcher's statements about these events: its select of the undispatched ones and its marking them dispatched. */
+  const dispatchStatementsAbout = (eventIds: string[]) => statements.filter((q) => /dispatched_at/.test(q.sql) && !/^insert/i.test(q.sql)
+    && q.bindings.some((b) => eventIds.includes(String(b))));
+  const eventsOf = (accountIds: string[]) => sys.db(T.events).select('id', 'event_type', 'created', 'dispatched_at').whereIn('account_id', accountIds);
+
+  async function payInFull(merchant: { id: string; key: string }, transferTo: string): Promise<string> {
+    const cs = (await call(sys.baseUrl, merchant.key, 'POST', '/checkout-sessions', {
+      currency: 'SATS', amount: 5000, transfers: [{ destination_account: transferTo, percentage: 20 }] })).body;
+    expect((await call(sys.baseUrl, merchant.key, 'POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 5000 })).status).toBe(200);
+    // The workflow closes only after every activity, and so every dispatch it made, has finished.
+    const status = await waitFor(async () => (await sys.temporal.workflow.getHandle(cs.id).describe()).status.name, (st) => st !== 'RUNNING', 30_000);
+    expect(status).toBe('COMPLETED');
+    expect((await call(sys.baseUrl, merchant.key, 'GET', `/checkout-sessions/${cs.id}`)).body.status).toBe('paid');
+    return cs.id;
+  }
+
+  test('an account without endpoints (and its transfer destination): the dispatcher is never handed one of their events', async () => {
+    const [m, dest] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+    await payInFull(m, dest.id);
+    const events = await eventsOf([m.id, dest.id]);
+    const types = new Set(events.map((e) => e.event_type));
+    for (const type of ['checkout_session.created', 'checkout_session.paid', 'payment.paid', 'transfer.created']) {
+      expect([type, types.has(type)]).toEqual([type, true]);
+    }
+    expect(events.filter((e) => e.dispatched_at !== e.created)).toEqual([]);
+    expect(dispatchStatementsAbout(events.map((e) => e.id))).toEqual([]);
+  });
+
+  test('an account with an enabled endpoint: every event of the session goes through the dispatcher and is delivered', async () => {
+    const own = await startReceiver();
+    try {
+      const [m, dest] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+      const endpoint = await call(sys.baseUrl, m.key, 'POST', '/webhooks', { url: own.url, enabled_events: ['*'] });
+      expect(endpoint.status).toBe(200);
+      own.secret = endpoint.body.secret;
+      await payInFull(m, dest.id);
+      const events = await eventsOf([m.id]);
+      expect(events.length).toBeGreaterThanOrEqual(3);
+      const ids = events.map((e) => e.id);
+      expect(new Set(dispatchStatementsAbout(ids).flatMap((q) => q.bindings.map(String)).filter((b) => ids.includes(b)))).toEqual(new Set(ids));
+      await waitFor(async () => new Set(own.received.map((r) => r.event.id)), (got) => ids.every((id) => got.has(id)));
+      expect(ids.filter((id) => !own.received.some((r) => r.event.id === id && r.verified))).toEqual([]);
+      expect((await eventsOf([m.id])).filter((e) => e.dispatched_at === null)).toEqual([]);
+    } finally {
+      await own.close();
+    }
   });
 });
