@@ -67,6 +67,15 @@ export function saveHistory(fixture: Omit<HistoryFixture, 'history'> & { history
   return file;
 }
 
+/** Deletes a lifecycle's fixture files (`<name>.json`, `<name>.*.json`) from a set, before it is recorded again. */
+export function removeHistories(name: string, set: HistorySet): void {
+  const dir = historySetDir(set);
+  if (!fs.existsSync(dir)) return;
+  for (const f of fs.readdirSync(dir)) {
+    if (f === `${name}.json` || (f.startsWith(`${name}.`) && f.endsWith('.json'))) fs.rmSync(path.join(dir, f));
+  }
+}
+
 /** Every recorded fixture of the given sets (all by default), set by set, in name order. */
 export function loadHistories(sets: readonly HistorySet[] = HISTORY_SETS): LoadedHistory[] {
   return sets.flatMap((set) => {
