@@ -1,7 +1,8 @@
 import { childRssMb, processMemory, type ProcessMemory } from './memory';
 import { runReceipts, type ReceiptLoad, type ReceiptResult } from './receipts';
 import { createSession, type CreatedSession } from './sessions';
-import { rate, runPool } from './stats';
+import { historySpans } from './spans';
+import { rate, runPool, type Summary } from './stats';
 import type { BenchSystem, Merchant } from './system';
 
 /** Figures of the open-sessions phase. */
@@ -22,6 +23,8 @@ export interface OpenSessionsResult {
   paidOutsideCache: boolean;
   /** Process RSS (after a full GC) as the sessions accumulate: flat once the cache is full. */
   rssCurve: { sessions: number; rssMb: number }[];
+  /** Where the paid sessions' time went (their histories: the signal's workflow task includes the fetch + replay). */
+  spans: Record<string, Summary>;
 }
 
 /**
@@ -58,9 +61,10 @@ export async function runOpenSessions(
   const step = Math.max(1, Math.floor(pool.length / Math.max(1, opts.receipts)));
   const sample = pool.filter((_, i) => i % step === 0).slice(0, opts.receipts);
   const receipts = await runReceipts(sys, merchant, sample, opts.receiptLoad);
+  const spans = await historySpans(sys.temporal, sample.slice(0, 30).map((s) => s.id));
   return {
     sessions: opts.n, createdPerSec: rate(opts.n, wallMs), before, held,
     rssPerSessionKb: Math.round(((held.rssMb - before.rssMb) * 1024) / Math.max(1, opts.n) * 10) / 10,
-    temporalServerRssMb, receipts, maxCachedWorkflows: cache, paidOutsideCache: pool !== sessions, rssCurve,
+    temporalServerRssMb, receipts, maxCachedWorkflows: cache, paidOutsideCache: pool !== sessions, rssCurve, spans,
   };
 }

@@ -114,11 +114,18 @@ export function toMarkdown(r: BenchResults): string {
       }));
   }
   if (r.spans && Object.keys(r.spans).length > 0) {
-    lines.push('', 'Where the time goes (workflow histories of sample sessions, server timestamps, ms):', '',
-      '| span | n | p50 | p95 | mean |', '| --- | --- | --- | --- | --- |',
-      ...Object.entries(r.spans).map(([name, s]) => row([name, s.count, s.p50, s.p95, s.mean])));
+    lines.push('', 'Where the time goes (workflow histories of sample sessions, server timestamps, ms):', '', ...spanTable(r.spans));
+  }
+  if (r.open?.spans && Object.keys(r.open.spans).length > 0) {
+    lines.push('', `Where the time goes for the open sessions paid${r.open.paidOutsideCache ? ' outside the worker cache (the signal\'s workflow task fetches and replays the history)' : ''}:`, '',
+      ...spanTable(r.open.spans));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function spanTable(spans: Record<string, Summary>): string[] {
+  return ['| span | n | p50 | p95 | mean |', '| --- | --- | --- | --- | --- |',
+    ...Object.entries(spans).map(([name, s]) => row([name, s.count, s.p50, s.p95, s.mean]))];
 }
 
 /** Writes `<outDir>/latest.json` and `latest.md`, and a copy under the run's label when it has one. */
