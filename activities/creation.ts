@@ -8,7 +8,7 @@ import { nextState } from '../src/domain/transitions';
 import { checkoutSessionView } from '../src/views/checkoutSession';
 import type { ActivityDeps } from './deps';
 import { dispatchBestEffort } from './dispatch';
-import { preparePayment } from './payments';
+import { preparePayment, type PaymentSubject } from './payments';
 import { paymentState } from './paymentState';
 import { eventObject, writeStateAndEvents } from './readModel';
 
@@ -30,7 +30,7 @@ export function creationActivities(deps: ActivityDeps) {
     if (definition.amount !== null) {
       prepared = await findPaymentBySeq(db, definition.id, seq) ?? await preparePayment(deps, {
         id: definition.id, accountId: definition.accountId, livemode: definition.livemode, currency: definition.currency,
-        fields: definition.fields as unknown as Parameters<typeof preparePayment>[1]['fields'],
+        fields: definition.fields as PaymentSubject['fields'],
       }, seq, definition.amount);
     }
     const { payment, eventIds } = await db.transaction(async (tx) => {
