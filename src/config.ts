@@ -35,8 +35,8 @@ const envSchema = z.object({
   CHECKOUT_MIN_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   MONITORING_HOURS: z.coerce.number().min(0).default(24),
   WORKFLOW_HISTORY_LIMIT: z.coerce.number().int().min(50).default(10_000),
-  // A cached session costs the worker ~200 KB (bench/README, "Open sessions"): 1,000 bound the cache near
-  // 200 MB however many sessions are open; one outside it replays its history on its next signal.
+  // A cached session costs the worker ~350–400 KB of RSS (bench/README, "Open sessions"): 1,000 bound the
+  // cache near 400 MB however many sessions are open; one outside it replays its history on its next signal.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   WORKFLOW_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
