@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { findAccount, PLATFORM_ACCOUNT_ID } from '../src/db/accounts';
+import { PLATFORM_ACCOUNT_ID } from '../src/db/accounts';
 import { recordEventForDispatch } from '../src/db/events';
 import { EXTERNAL_ACCOUNT_ID, LedgerImbalanceError, NegativeBalanceError, postLedgerTransaction } from '../src/db/ledger';
 import { findReceipt, markReceiptCredited } from '../src/db/receipts';
-import { findSession } from '../src/db/sessions';
+import { findSplitTerms } from '../src/db/sessions';
 import { insertTransfer, lockTransfer, markTransferFailed, markTransferPaid } from '../src/db/transfers';
 import type { DbOrTx } from '../src/db/knex';
 import { idFromSeed } from '../src/domain/ids';
@@ -48,12 +48,12 @@ export function moneyActivities(deps: ActivityDeps) {
   }
 
   async function postReceiptSplit(tx: DbOrTx, state: SessionState, receipt: ReceiptInput, now: number, eventIds: string[]): Promise<string[]> {
-    const session = (await findSession(tx, state.id))!;
-    const account = (await findAccount(tx, state.accountId))!;
-    const planned = ((session.definition as { transfers?: SessionTransfer[] }).transfers ?? []);
+    const terms = await findSplitTerms(tx, state.id);
+    if (!terms) throw ApplicationFailure.nonRetryable(`No session ${state.id} to split a receipt of`, 'SessionNotFound');
+    const planned = ((terms.definition as { transfers?: SessionTransfer[] }).transfers ?? []);
     const split = splitReceipt({
       gross: BigInt(receipt.sats), platformFeePercent: deps.platformFeePercent,
-      affiliatePercent: account.affiliate_account_id ? account.affiliate_percentage : null,
+      affiliatePercent: terms.affiliate_account_id ? terms.affiliate_percentage : null,
       transferPercents: planned.map((t) => String(t.percentage)),
     });
     const base = { livemode: state.livemode, receiptId: receipt.receiptId, sessionId: state.id, now };
@@ -63,9 +63,9 @@ export function moneyActivities(deps: ActivityDeps) {
       await postLedgerTransaction(tx, { ...base, key: `${receipt.receiptId}:platform_fee`, type: 'platform_fee', description: 'Platform fee',
         entries: [{ accountId: state.accountId, amount: -split.platformFee }, { accountId: PLATFORM_ACCOUNT_ID, amount: split.platformFee }] });
     }
-    if (split.affiliateFee > 0n && account.affiliate_account_id) {
+    if (split.affiliateFee > 0n && terms.affiliate_account_id) {
       await postLedgerTransaction(tx, { ...base, key: `${receipt.receiptId}:affiliate_fee`, type: 'affiliate_fee', description: 'Affiliate fee',
-        entries: [{ accountId: state.accountId, amount: -split.affiliateFee }, { accountId: account.affiliate_account_id, amount: split.affiliateFee }] });
+        entries: [{ accountId: state.accountId, amount: -split.affiliateFee }, { accountId: terms.affiliate_account_id, amount: split.affiliateFee }] });
     }
     const pending: string[] = [];
     for (const [index, plan] of planned.entries()) {

@@ -1,5 +1,4 @@
-import { findPayment } from '../src/db/payments';
-import { findReceipt } from '../src/db/receipts';
+import { findReceiptWithPayment } from '../src/db/receipts';
 import { normalizeDecimal } from '../src/domain/money';
 import type { ReceiptInput } from '../src/domain/session';
 import type { ActivityDeps } from './deps';
@@ -17,12 +16,13 @@ export function receiptActivities(deps: ActivityDeps) {
    * another session's, or a forged ID), so a message can name a receipt but never state its amount.
    */
   async function receiptFacts(input: { sessionId: string; receiptId: string }): Promise<ReceiptFacts | null> {
-    const receipt = await findReceipt(db, input.receiptId);
+    const found = await findReceiptWithPayment(db, input.receiptId);
+    const receipt = found?.receipt;
     if (!receipt || receipt.checkout_session_id !== input.sessionId) {
       deps.log.warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: no such receipt of this session');
       return null;
     }
-    const payment = await findPayment(db, receipt.payment_id);
+    const payment = found.payment;
     if (!payment || payment.checkout_session_id !== input.sessionId) {
       deps.log.warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: its payment is not of this session');
       return null;

@@ -1,5 +1,6 @@
 import type { PaymentMethod, ReceiptFlag } from '../domain/session';
 import type { DbOrTx } from './knex';
+import type { PaymentRow } from './payments';
 import { T } from './tables';
 
 /** Where a receipt's reference comes from; references are unique per (mode, source). */
@@ -46,6 +47,30 @@ export async function markReceiptCredited(db: DbOrTx, id: string, flag: ReceiptF
 
 export async function findReceipt(db: DbOrTx, id: string): Promise<ReceiptRow | undefined> {
   return db(T.receipts).select('*').where({ id }).first();
+}
+
+/** A receipt with the payment it paid (null when that payment is gone), as one row. */
+export interface ReceiptWithPayment {
+  receipt: ReceiptRow;
+  payment: Pick<PaymentRow, 'id' | 'checkout_session_id' | 'seq' | 'amount' | 'exchange_rate' | 'target_amount' | 'expires_at' | 'received_sats' | 'amount_paid'> | null;
+}
+
+/** Receipt `id` and its payment in one round trip (the receipt signal's read sits on the path to `paid`). */
+export async function findReceiptWithPayment(db: DbOrTx, id: string): Promise<ReceiptWithPayment | undefined> {
+  const row = await db(`${T.receipts} as r`).leftJoin(`${T.payments} as p`, 'p.id', 'r.payment_id').where('r.id', id).first(
+    'r.*', 'p.id as p_id', 'p.checkout_session_id as p_checkout_session_id', 'p.seq as p_seq', 'p.amount as p_amount',
+    'p.exchange_rate as p_exchange_rate', 'p.target_amount as p_target_amount', 'p.expires_at as p_expires_at',
+    'p.received_sats as p_received_sats', 'p.amount_paid as p_amount_paid',
+  );
+  if (!row) return undefined;
+  const { p_id, p_checkout_session_id, p_seq, p_amount, p_exchange_rate, p_target_amount, p_expires_at, p_received_sats, p_amount_paid, ...receipt } = row;
+  return {
+    receipt: receipt as ReceiptRow,
+    payment: p_id == null ? null : {
+      id: p_id, checkout_session_id: p_checkout_session_id, seq: p_seq, amount: p_amount, exchange_rate: p_exchange_rate,
+      target_amount: p_target_amount, expires_at: p_expires_at, received_sats: p_received_sats, amount_paid: p_amount_paid,
+    },
+  };
 }
 
 /** Receipts stored but not yet credited, older than `olderThan`: to hand to their workflows again. */

@@ -47,6 +47,14 @@ export async function insertSession(db: DbOrTx, d: SessionDefinition): Promise<S
   return row;
 }
 
+/** What splitting a receipt of session `id` needs: its planned transfers and its account's affiliate terms, in one read. */
+export async function findSplitTerms(db: DbOrTx, id: string): Promise<{
+  definition: SessionRow['definition']; affiliate_account_id: string | null; affiliate_percentage: string | null;
+} | undefined> {
+  return db(`${T.sessions} as s`).join(`${T.accounts} as a`, 'a.id', 's.account_id').where('s.id', id)
+    .first('s.definition', 'a.affiliate_account_id', 'a.affiliate_percentage');
+}
+
 export async function findSession(db: DbOrTx, id: string, scope?: Scope): Promise<SessionRow | undefined> {
   const q = db(T.sessions).select('*').where({ id });
   if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode });
