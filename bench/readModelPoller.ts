@@ -1,76 +1,79 @@
-import { createDb, type Db } from '../src/db/knex';
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Db } from '../src/db/knex';
+import type { PollerReply, PollerRequest } from './readModelPollerProcess';
 
-type Waiter = { sessionId: string; resolve: (at: number) => void };
+type Kind = 'paid' | 'transfers';
 
 /**
  * Watches the read model (the rows `GET /checkout-sessions/{id}` and `GET /transfers` read) for
- * sessions turning `paid` and for their transfers being posted. One loop polls every `intervalMs`
- * for all waiting sessions at once, so measuring costs one small query per interval, not one per
- * session. A wait resolves with the time the poll's answer arrived: an upper bound, late by at most
- * one interval plus one query.
+ * sessions turning `paid` and for their transfers being posted. One loop, in its own process
+ * (readModelPollerProcess.ts), polls every `intervalMs` for all waiting sessions at once, so measuring
+ * costs one small query per interval and none of the measured process's event loop. A wait resolves
+ * with the time the poll's answer arrived (on this process's `performance.now()` clock): an upper
+ * bound, late by at most one interval plus one query.
  */
 export class ReadModelPoller {
-  private paid: Waiter[] = [];
-  private transfers: (Waiter & { count: number })[] = [];
-  private stopped = false;
-  private loop: Promise<void>;
-  /** Its own connection: the poll neither waits for nor adds to the system's pool (or its query count). */
-  private readonly db: Db;
+  private readonly waiters = new Map<string, (at: number) => void>();
+  private readonly child: ChildProcess;
+  private readonly ready: Promise<void>;
+  private readonly exited: Promise<void>;
 
-  constructor(systemDb: Db, private readonly intervalMs: number) {
-    this.db = createDb((systemDb.client.config as { connection: string }).connection, { min: 1, max: 1 });
-    this.loop = this.run();
+  private constructor(systemDb: Db, intervalMs: number) {
+    this.child = fork(require.resolve('./readModelPollerProcess'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
+    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    this.ready = new Promise((resolve, reject) => {
+      this.child.once('error', reject);
+      void this.exited.then(() => reject(new Error('the read-model poller exited')));
+      this.child.on('message', (m: PollerReply) => {
+        if (m.type === 'ready') resolve();
+        else this.waiters.get(key(m.kind, m.sessionId))?.(m.atEpochMs - performance.timeOrigin);
+      });
+    });
+    this.send({ type: 'start', connection: connectionUrl(systemDb), intervalMs });
+  }
+
+  /** Starts the poller's process and waits until it is connected, so the first wait is not late by its start. */
+  static async start(systemDb: Db, intervalMs: number): Promise<ReadModelPoller> {
+    const poller = new ReadModelPoller(systemDb, intervalMs);
+    await poller.ready;
+    return poller;
   }
 
   /** Resolves with `performance.now()` once the session's row shows `paid`. */
   whenPaid(sessionId: string): Promise<number> {
-    return new Promise((resolve) => this.paid.push({ sessionId, resolve }));
+    return this.wait('paid', sessionId, { type: 'paid', sessionId });
   }
 
   /** Resolves with `performance.now()` once `count` transfers of the session are `paid`. */
   whenTransfersPaid(sessionId: string, count: number): Promise<number> {
-    return new Promise((resolve) => this.transfers.push({ sessionId, count, resolve }));
+    return this.wait('transfers', sessionId, { type: 'transfers', sessionId, count });
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
-    await this.db.destroy();
+    if (this.child.connected) this.send({ type: 'stop' });
+    await this.exited;
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      await new Promise((r) => setTimeout(r, this.intervalMs));
-      // A failed poll (e.g. the pool is busy) only delays the answer; the next interval asks again.
-      await this.pollOnce().catch((err) => console.error('read-model poll failed:', err));
-    }
+  private wait(kind: Kind, sessionId: string, request: PollerRequest): Promise<number> {
+    return new Promise((resolve) => {
+      this.waiters.set(key(kind, sessionId), (at) => {
+        this.waiters.delete(key(kind, sessionId));
+        resolve(at);
+      });
+      this.send(request);
+    });
   }
 
-  private async pollOnce(): Promise<void> {
-    if (this.paid.length === 0 && this.transfers.length === 0) return;
-    // One round trip for both questions: the poll itself should load the system as little as possible.
-    const { rows } = await this.db.raw<{ rows: { id: string; what: string; n: string }[] }>(`
-      select id, 'paid' as what, 0 as n from checkout_sessions where id = any(?::text[]) and status = 'paid'
-      union all
-      select checkout_session_id, 'transfers', count(*) from transfers
-        where checkout_session_id = any(?::text[]) and status = 'paid' group by checkout_session_id`,
-    [this.paid.map((w) => w.sessionId), this.transfers.map((w) => w.sessionId)]);
-    const paid = new Set(rows.filter((r) => r.what === 'paid').map((r) => r.id));
-    const counts = new Map(rows.filter((r) => r.what === 'transfers').map((r) => [r.id, Number(r.n)]));
-    this.paid = settle(this.paid, paid);
-    this.transfers = settle(this.transfers, new Set(
-      this.transfers.filter((w) => (counts.get(w.sessionId) ?? 0) >= w.count).map((w) => w.sessionId)));
+  private send(request: PollerRequest): void {
+    this.child.send(request);
   }
 }
 
-/** Resolves the waiters whose session is in `done`; returns the rest. */
-function settle<W extends Waiter>(waiters: W[], done: Set<string>): W[] {
-  if (done.size === 0) return waiters;
-  const at = performance.now();
-  const rest: W[] = [];
-  for (const w of waiters) {
-    if (done.has(w.sessionId)) w.resolve(at);
-    else rest.push(w);
-  }
-  return rest;
+/** The system's database as a URL (knex keeps the password non-enumerable, so its parsed settings would lose it over IPC). */
+function connectionUrl(db: Db): string {
+  const { host, port, user, password, database } = (db.client as { connectionSettings: Record<string, string | number | undefined> }).connectionSettings;
+  const enc = (v: string | number | undefined) => encodeURIComponent(String(v ?? ''));
+  return `postgres://${enc(user)}:${enc(password)}@${enc(host)}:${enc(port ?? 5432)}/${enc(database)}`;
 }
+
+const key = (kind: Kind, sessionId: string) => `${kind}:${sessionId}`;

@@ -42,7 +42,7 @@ export interface ReceiptLoad {
  */
 export async function runReceipts(sys: BenchSystem, merchant: Merchant, sessions: CreatedSession[], load: ReceiptLoad): Promise<ReceiptResult> {
   const { pollMs, transfers } = load;
-  const poller = new ReadModelPoller(sys.db, pollMs);
+  const poller = await ReadModelPoller.start(sys.db, pollMs);
   const calls: number[] = [];
   const toPaid: number[] = [];
   const toTransfers: number[] = [];
@@ -74,7 +74,7 @@ export async function runReceipts(sys: BenchSystem, merchant: Merchant, sessions
   return {
     sessions: sessions.length, ratePerSec: open ? load.ratePerSec : null, concurrency: open ? null : load.concurrency,
     paidPerSec: rate(sessions.length, performance.now() - started),
-    method: `read-model poll of PostgreSQL every ${pollMs} ms (upper bound: late by at most one interval + one query)`,
+    method: `read-model poll of PostgreSQL every ${pollMs} ms from its own process (upper bound: late by at most one interval + one query)`,
     receiveCall: summarize(calls), toPaid: summarize(toPaid), toTransfers: transfers > 0 ? summarize(toTransfers) : null,
   };
 }

@@ -35,9 +35,11 @@ const envSchema = z.object({
   CHECKOUT_MIN_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   MONITORING_HOURS: z.coerce.number().min(0).default(24),
   WORKFLOW_HISTORY_LIMIT: z.coerce.number().int().min(50).default(10_000),
-  // A cached session costs the worker ~350–400 KB of RSS (bench/README, "Open sessions"): 1,000 bound the
-  // cache near 400 MB however many sessions are open; one outside it replays its history on its next signal.
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  // A cached session costs the worker ~350–400 KB of RSS, and the workflow thread's garbage swings another
+  // ~150 MB (bench/README, "Open sessions"): 500 keep the whole process near 650–720 MB however many sessions
+  // are open, well inside 1 GiB, where 1,000 peaked at 1,003 MB. One outside the cache replays its history
+  // on its next signal (~20 ms on a quiet machine).
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   WORKFLOW_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_PROVIDER: z.enum(['static', 'http']).default('static'),
