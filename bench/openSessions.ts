@@ -3,13 +3,13 @@ import { runReceipts, type ReceiptLoad, type ReceiptResult } from './receipts';
 import { createSession, type CreatedSession } from './sessions';
 import { historySpans } from './spans';
 import { rate, runPool, type Summary } from './stats';
-import type { BenchSystem, Merchant } from './system';
+import { WORKER_PROCESS_TITLE, type BenchSystem, type Merchant } from './system';
 
 /** Figures of the open-sessions phase. */
 export interface OpenSessionsResult {
   sessions: number;
   createdPerSec: number;
-  /** This process (worker + API + watcher + bench client) before and after, after a full GC. */
+  /** This process (worker + API + watcher + bench client) before and after, after a full GC; RSS adds the worker's process when it has its own. */
   before: ProcessMemory;
   held: ProcessMemory;
   /** (held - before) RSS per open session, in KB. */
@@ -35,21 +35,27 @@ export async function runOpenSessions(
   sys: BenchSystem, merchant: Merchant, destinations: Merchant[],
   opts: { n: number; concurrency: number; receipts: number; receiptLoad: ReceiptLoad; idempotencyKeys: boolean },
 ): Promise<OpenSessionsResult> {
-  const before = processMemory();
+  // With the worker in its own process, the system's RSS is both processes' (heap figures stay this one's).
+  const memory = (): ProcessMemory => {
+    const m = processMemory();
+    const worker = sys.workerProcess ? childRssMb(new RegExp(`^${WORKER_PROCESS_TITLE}$`)) : null;
+    return worker === null ? m : { ...m, rssMb: Math.round((m.rssMb + worker) * 10) / 10 };
+  };
+  const before = memory();
   const sessions: CreatedSession[] = [];
   const rssCurve = [{ sessions: 0, rssMb: before.rssMb }];
   const checkpoints = new Set([1, 2, 3].map((q) => Math.floor((opts.n * q) / 4)));
   let lastReport = performance.now();
   const wallMs = await runPool(opts.n, opts.concurrency, async (i) => {
     sessions.push(await createSession(sys, merchant, destinations, 1_000_000 + i, opts.idempotencyKeys));
-    if (checkpoints.delete(sessions.length)) rssCurve.push({ sessions: sessions.length, rssMb: processMemory().rssMb });
+    if (checkpoints.delete(sessions.length)) rssCurve.push({ sessions: sessions.length, rssMb: memory().rssMb });
     if (performance.now() - lastReport > 15_000) {
       lastReport = performance.now();
       console.log(`  … ${sessions.length}/${opts.n} open sessions`);
     }
   });
   await new Promise((r) => setTimeout(r, 2_000)); // let in-flight activities and webhook dispatch settle
-  const held = processMemory();
+  const held = memory();
   rssCurve.push({ sessions: opts.n, rssMb: held.rssMb });
   const temporalServerRssMb = sys.embedded.temporal ? childRssMb(/temporal/) : null;
   // The cache keeps the most recently used workflows: with more sessions than it holds (and than are

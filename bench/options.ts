@@ -40,6 +40,8 @@ export interface BenchOptions {
   phases: Phase[];
   /** Phase to record a CPU profile of (written to bench/results/<phase>.cpuprofile). */
   profile: Phase | null;
+  /** Where the worker runs: in this process with the API (`npm start`), or in its own (`npm run start:worker`). */
+  worker: 'in-process' | 'own-process';
   /** A label stored in the results (e.g. "before", "after"). */
   label: string;
   logLevel: string;
@@ -50,14 +52,14 @@ const DEFAULTS: BenchOptions = {
   baseline: 300, sessions: 300, receipts: 150, concurrency: 16, open: 2000, openConcurrency: 32, openReceipts: 100, receiptRate: 10,
   getSeconds: 10, getConcurrency: 32, ledgerEntries: 200_000, ledgerReceipts: 200,
   curveSizes: '1000,10000,50000,100000', curveCreate: 50, curveReceipts: 20, curveGetSeconds: 5, pollMs: 5, idempotencyKeys: true, phases: [...PHASES], profile: null,
-  label: 'latest', logLevel: 'error', outDir: 'bench/results',
+  worker: 'in-process', label: 'latest', logLevel: 'error', outDir: 'bench/results',
 };
 
 const USAGE = `npm run bench -- [--sessions 300] [--receipts 150] [--baseline 300] [--concurrency 16] [--open 2000]
   [--open-concurrency 32] [--open-receipts 100] [--receipt-rate 10] [--get-seconds 10] [--get-concurrency 32]
   [--ledger-entries 200000] [--ledger-receipts 200] [--curve-sizes 1000,10000,50000,100000] [--curve-create 50]
   [--curve-receipts 20] [--curve-get-seconds 5] [--poll-ms 5]
-  [--no-idempotency-keys] [--phases ${PHASES.join(',')}] [--profile <phase>] [--label latest] [--log-level error]`;
+  [--no-idempotency-keys] [--phases ${PHASES.join(',')}] [--profile <phase>] [--worker in-process|own-process] [--label latest] [--log-level error]`;
 
 /** Parses `argv` (without node and script) into options; throws with the usage text on a bad flag. */
 export function parseOptions(argv: string[]): BenchOptions {
@@ -71,6 +73,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (!flag.startsWith('--') || !(name in DEFAULTS) || value === undefined) throw new Error(`bad option ${flag}\n${USAGE}`);
     if (name === 'phases') opts.phases = value.split(',').map((p) => phase(p));
     else if (name === 'profile') opts.profile = phase(value);
+    else if (name === 'worker') {
+      if (value !== 'in-process' && value !== 'own-process') throw new Error(`--worker is in-process or own-process\n${USAGE}`);
+      opts.worker = value;
+    }
     else if (typeof DEFAULTS[name] === 'number') {
       const n = Number(value);
       if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number\n${USAGE}`);

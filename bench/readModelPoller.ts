@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { Db } from '../src/db/knex';
+import type { SystemHandle } from '../src/system';
+import { databaseUrl } from './system';
 import type { PollerReply, PollerRequest } from './readModelPollerProcess';
 
 type Kind = 'paid' | 'transfers';
@@ -18,8 +19,8 @@ export class ReadModelPoller {
   private readonly ready: Promise<void>;
   private readonly exited: Promise<void>;
 
-  private constructor(systemDb: Db, intervalMs: number) {
-    this.child = fork(require.resolve('./readModelPollerProcess'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
+  private constructor(connection: string, intervalMs: number) {
+    this.child = fork(require.resolve('./readModelPollerProcess'), [], { execArgv: ['--title=bench-poller', '-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
     this.ready = new Promise((resolve, reject) => {
       this.child.once('error', reject);
@@ -29,12 +30,12 @@ export class ReadModelPoller {
         else this.waiters.get(key(m.kind, m.sessionId))?.(m.atEpochMs - performance.timeOrigin);
       });
     });
-    this.send({ type: 'start', connection: connectionUrl(systemDb), intervalMs });
+    this.send({ type: 'start', connection, intervalMs });
   }
 
   /** Starts the poller's process and waits until it is connected, so the first wait is not late by its start. */
-  static async start(systemDb: Db, intervalMs: number): Promise<ReadModelPoller> {
-    const poller = new ReadModelPoller(systemDb, intervalMs);
+  static async start(system: SystemHandle, intervalMs: number): Promise<ReadModelPoller> {
+    const poller = new ReadModelPoller(databaseUrl(system), intervalMs);
     await poller.ready;
     return poller;
   }
@@ -67,13 +68,6 @@ export class ReadModelPoller {
   private send(request: PollerRequest): void {
     this.child.send(request);
   }
-}
-
-/** The system's database as a URL (knex keeps the password non-enumerable, so its parsed settings would lose it over IPC). */
-function connectionUrl(db: Db): string {
-  const { host, port, user, password, database } = (db.client as { connectionSettings: Record<string, string | number | undefined> }).connectionSettings;
-  const enc = (v: string | number | undefined) => encodeURIComponent(String(v ?? ''));
-  return `postgres://${enc(user)}:${enc(password)}@${enc(host)}:${enc(port ?? 5432)}/${enc(database)}`;
 }
 
 const key = (kind: Kind, sessionId: string) => `${kind}:${sessionId}`;

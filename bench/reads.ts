@@ -45,7 +45,7 @@ export async function runReads(sys: BenchSystem, merchant: Merchant, ids: string
   // knex keeps the password non-enumerable: copy the fields by name so it survives the IPC message.
   const { host, port, user, password, database } = (sys.db.client as { connectionSettings: BareReadRequest['connection'] }).connectionSettings;
   const connection = { host, port, user, password, database };
-  const bareServer = fork(require.resolve('./bareReadServer'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
+  const bareServer = fork(require.resolve('./bareReadServer'), [], { execArgv: ['--title=bench-bare-read', '-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
   try {
     const port = await ask<{ port: number }>(bareServer, { connection, table: BARE_TABLE } satisfies BareReadRequest);
     const bare = await load({ baseUrl: `http://127.0.0.1:${port.port}`, key: null, paths: ids.map((id) => `/rows/${id}`), seconds, concurrency },
@@ -63,7 +63,7 @@ export async function runReads(sys: BenchSystem, merchant: Merchant, ids: string
 
 /** One load run from its own process (getLoad.ts); `serverCpuMs` reads the serving process's CPU time so far. */
 export async function load(request: GetLoadRequest, serverCpuMs: () => number): Promise<LoadFigures> {
-  const child = fork(require.resolve('./getLoad'), [], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
+  const child = fork(require.resolve('./getLoad'), [], { execArgv: ['--title=bench-get-load', '-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
   await new Promise((resolve) => child.once('spawn', resolve));
   const cpu0 = serverCpuMs();
   const reply = await ask<GetLoadReply>(child, request);

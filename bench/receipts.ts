@@ -42,7 +42,7 @@ export interface ReceiptLoad {
  */
 export async function runReceipts(sys: BenchSystem, merchant: Merchant, sessions: CreatedSession[], load: ReceiptLoad): Promise<ReceiptResult> {
   const { pollMs, transfers } = load;
-  const poller = await ReadModelPoller.start(sys.db, pollMs);
+  const poller = await ReadModelPoller.start(sys, pollMs);
   const calls: number[] = [];
   const toPaid: number[] = [];
   const toTransfers: number[] = [];

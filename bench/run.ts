@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   };
   const t0 = performance.now();
   console.log(`Starting the system (load average ${results.machine.loadAvgStart.join(' / ')}) …`);
-  const sys = await startBenchSystem(opts.logLevel);
+  const sys = await startBenchSystem(opts.logLevel, opts.worker === 'own-process');
   const on = (phase: Phase) => opts.phases.includes(phase);
   const phase = async <T>(name: Phase, title: string, fn: () => Promise<T>): Promise<T> => {
     console.log(`${title} …`);
