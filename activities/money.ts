@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { PLATFORM_ACCOUNT_ID } from '../src/db/accounts';
 import { recordEventForDispatch } from '../src/db/events';
 import { EXTERNAL_ACCOUNT_ID, LedgerImbalanceError, NegativeBalanceError, postLedgerTransaction } from '../src/db/ledger';
-import { findReceipt, markReceiptCredited } from '../src/db/receipts';
+import { creditStoredReceipt, ReceiptMismatchError, ReceiptNotStoredError } from '../src/db/receipts';
 import { findSplitTerms } from '../src/db/sessions';
 import { insertTransfer, lockTransfer, markTransferFailed, markTransferPaid } from '../src/db/transfers';
 import type { DbOrTx } from '../src/db/knex';
@@ -31,14 +31,13 @@ export function moneyActivities(deps: ActivityDeps) {
     const now = Date.now();
     const { state, receipt } = input;
     const result = await db.transaction(async (tx) => {
-      const stored = await findReceipt(tx, receipt.receiptId);
-      if (!stored) throw ApplicationFailure.nonRetryable(`No receipt ${receipt.receiptId}`, 'ReceiptNotFound');
       // The stored row is the truth: a receipt of another session, or facts that differ from it, credit nothing.
-      if (stored.checkout_session_id !== state.id || stored.payment_id !== receipt.paymentId
-        || stored.amount_sats !== receipt.sats || stored.reference !== receipt.reference) {
-        throw ApplicationFailure.nonRetryable(`Receipt ${receipt.receiptId} does not match the stored receipt of session ${state.id}`, 'ReceiptMismatch');
-      }
-      await markReceiptCredited(tx, stored.id, input.flag, now);
+      await creditStoredReceipt(tx, { id: receipt.receiptId, sessionId: state.id, paymentId: receipt.paymentId, sats: receipt.sats,
+        reference: receipt.reference }, input.flag, now).catch((err: unknown) => {
+        if (err instanceof ReceiptNotStoredError) throw ApplicationFailure.nonRetryable(err.message, 'ReceiptNotFound');
+        if (err instanceof ReceiptMismatchError) throw ApplicationFailure.nonRetryable(err.message, 'ReceiptMismatch');
+        throw err;
+      });
       const eventIds = await writeStateAndEvents(tx, state, input.events, publicUrl, now);
       const transfers = await postReceiptSplit(tx, state, receipt, now, eventIds);
       return { transfers, eventIds };

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../src/db/knex';
 import { recordEventForDispatch } from '../src/db/events';
 import { findPayment, writePaymentStates, type PaymentRow } from '../src/db/payments';
-import { findSessionWithFunded, writeSessionState, type SessionRow } from '../src/db/sessions';
+import { findSessionWithFunded, withFunded, writeSessionState } from '../src/db/sessions';
 import type { EventIntent, SessionState } from '../src/domain/session';
 import { targetAmountDue } from '../src/domain/transitions';
 import { toTargetSats } from '../src/rates';
@@ -35,22 +35,25 @@ export async function writeStateAndEvents(
   tx: DbOrTx, state: SessionState, events: EventIntent[], publicUrl: string, now: number, opts: MirrorOptions = {},
 ): Promise<string[]> {
   const fresh = new Map((opts.freshPayments ?? []).map((row) => [row.id, row]));
+  // Rows as this transaction wrote them: an event about one needs no read.
+  const written = new Map(fresh);
   // The session row is version-guarded (and locked by this update until commit); its payments are
   // written only when it advanced, so a late attempt never takes a `paid` payment back to `unpaid`.
-  if (await writeSessionState(tx, state, targetAmountDue(state, toTargetSats), now)) {
-    await writePaymentStates(tx, fresh.size === 0 ? state : { ...state, payments: state.payments.filter((p) => !fresh.has(p.id)) }, now);
+  let session = await writeSessionState(tx, state, targetAmountDue(state, toTargetSats), now);
+  if (session) {
+    const payments = await writePaymentStates(tx, fresh.size === 0 ? state : { ...state, payments: state.payments.filter((p) => !fresh.has(p.id)) }, now);
+    for (const row of payments) written.set(row.id, row);
   }
   // One read per object: the events of one transition all describe the same state of it.
   const objects = new Map<string, unknown>();
-  let session: SessionRow | undefined;
   const objectOf = async (e: EventIntent): Promise<unknown> => {
     if (objects.has(e.objectId)) return objects.get(e.objectId);
     let object: unknown;
     if (e.type.startsWith('payment.')) {
-      const payment = fresh.get(e.objectId) ?? await findPayment(tx, e.objectId);
+      const payment = written.get(e.objectId) ?? await findPayment(tx, e.objectId);
       object = payment ? paymentView(payment) : { id: e.objectId };
     } else {
-      const found = await findSessionWithFunded(tx, e.objectId);
+      const found = session?.id === e.objectId ? await withFunded(tx, session) : await findSessionWithFunded(tx, e.objectId);
       session = found?.row ?? session;
       object = found ? checkoutSessionView(found.row, found.funded, publicUrl) : { id: e.objectId };
     }

@@ -54,14 +54,19 @@ export async function insertPayment(db: DbOrTx, row: PaymentRow): Promise<Paymen
 
 /**
  * Mirrors the payments the workflow state holds (status and amounts received), scoped to the session.
- * Call only after the session row's version-guarded write succeeded in the same transaction.
+ * Call only after the session row's version-guarded write succeeded in the same transaction. Returns
+ * the rows it changed, as written (the events of the transition describe them without a read).
  */
-export async function writePaymentStates(db: DbOrTx, state: SessionState, now: number): Promise<void> {
+export async function writePaymentStates(db: DbOrTx, state: SessionState, now: number): Promise<PaymentRow[]> {
+  const written: PaymentRow[] = [];
   for (const p of state.payments) {
-    await db(T.payments).where({ id: p.id, checkout_session_id: state.id }).andWhere((q) => q.whereNot({ status: p.status })
+    const rows: PaymentRow[] = await db(T.payments).where({ id: p.id, checkout_session_id: state.id }).andWhere((q) => q.whereNot({ status: p.status })
       .orWhereNot({ received_sats: p.receivedSats }))
-      .update({ status: p.status, received_sats: p.receivedSats, amount_paid: p.amountPaid, modified: now });
+      .update({ status: p.status, received_sats: p.receivedSats, amount_paid: p.amountPaid, modified: now })
+      .returning('*');
+    written.push(...rows);
   }
+  return written;
 }
 
 /** Payments of one session that received funds, oldest first (the session's `payments` array). */

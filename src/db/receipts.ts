@@ -39,10 +39,44 @@ export async function insertReceipt(db: DbOrTx, row: Omit<ReceiptRow, 'status' |
   return { row: known, inserted: false };
 }
 
-/** Marks a receipt credited (idempotent): returns false if it already was. */
-export async function markReceiptCredited(db: DbOrTx, id: string, flag: ReceiptFlag, now: number): Promise<boolean> {
-  const n = await db(T.receipts).where({ id, status: 'received' }).update({ status: 'credited', flag, credited_at: now });
-  return n > 0;
+/** The facts a credit is about: the stored receipt must match every one of them. */
+export interface ReceiptToCredit {
+  id: string;
+  sessionId: string;
+  paymentId: string;
+  sats: string;
+  reference: string;
+}
+
+/**
+ * Marks receipt `r.id` credited if it is stored with exactly these facts (idempotent): `credited` when
+ * this call marked it, `already` when it was credited before. Throws `ReceiptNotStoredError` or
+ * `ReceiptMismatchError` otherwise. One statement in the common case; the read only explains a miss.
+ */
+export async function creditStoredReceipt(db: DbOrTx, r: ReceiptToCredit, flag: ReceiptFlag, now: number): Promise<'credited' | 'already'> {
+  const facts = { id: r.id, checkout_session_id: r.sessionId, payment_id: r.paymentId, amount_sats: r.sats, reference: r.reference };
+  const marked = await db(T.receipts).where({ ...facts, status: 'received' }).update({ status: 'credited', flag, credited_at: now });
+  if (marked > 0) return 'credited';
+  const stored = await db(T.receipts).select('*').where({ id: r.id }).first() as ReceiptRow | undefined;
+  if (!stored) throw new ReceiptNotStoredError(r.id);
+  if (stored.checkout_session_id !== r.sessionId || stored.payment_id !== r.paymentId || stored.amount_sats !== r.sats || stored.reference !== r.reference) {
+    throw new ReceiptMismatchError(r.id, r.sessionId);
+  }
+  return 'already';
+}
+
+export class ReceiptNotStoredError extends Error {
+  constructor(id: string) {
+    super(`No receipt ${id}`);
+    this.name = 'ReceiptNotStoredError';
+  }
+}
+
+export class ReceiptMismatchError extends Error {
+  constructor(id: string, sessionId: string) {
+    super(`Receipt ${id} does not match the stored receipt of session ${sessionId}`);
+    this.name = 'ReceiptMismatchError';
+  }
 }
 
 export async function findReceipt(db: DbOrTx, id: string): Promise<ReceiptRow | undefined> {

@@ -69,16 +69,21 @@ export async function findSessionWithFunded(
   db: DbOrTx, id: string, scope?: Scope,
 ): Promise<{ row: SessionRow; funded: PaymentRow[] } | undefined> {
   const row = await findSession(db, id, scope);
-  if (!row) return undefined;
-  return { row, funded: row.target_amount_paid === '0' ? [] : await fundedPayments(db, id) };
+  return row ? withFunded(db, row) : undefined;
+}
+
+/** A session row already in hand with its funded payments (none to read until something was received). */
+export async function withFunded(db: DbOrTx, row: SessionRow): Promise<{ row: SessionRow; funded: PaymentRow[] }> {
+  return { row, funded: row.target_amount_paid === '0' ? [] : await fundedPayments(db, row.id) };
 }
 
 /**
  * Mirrors the workflow's state into the read model. Guarded by `version`, so a retried or delayed
- * write never takes the row back to an older state.
+ * write never takes the row back to an older state. Returns the row as written, or undefined when the
+ * stored version was already as new (nothing written).
  */
-export async function writeSessionState(db: DbOrTx, state: SessionState, targetAmountDue: string | null, now: number): Promise<boolean> {
-  const updated = await db(T.sessions)
+export async function writeSessionState(db: DbOrTx, state: SessionState, targetAmountDue: string | null, now: number): Promise<SessionRow | undefined> {
+  const [written] = await db(T.sessions)
     .where({ id: state.id })
     .andWhere('version', '<', state.version)
     .update({
@@ -86,8 +91,9 @@ export async function writeSessionState(db: DbOrTx, state: SessionState, targetA
       target_amount_due: targetAmountDue, exception_status: state.exceptionStatus, payment_id: state.currentPaymentId,
       version: state.version, modified: now,
       payment_expires_at: state.payments.find((p) => p.id === state.currentPaymentId)?.expiresAt ?? null,
-    });
-  return updated > 0;
+    })
+    .returning('*');
+  return written as SessionRow | undefined;
 }
 
 /**

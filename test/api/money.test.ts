@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { accountBalance } from '../../src/db/ledger';
+import { creditStoredReceipt, ReceiptMismatchError, ReceiptNotStoredError } from '../../src/db/receipts';
 import { idFromSeed } from '../../src/domain/ids';
 import { T } from '../../src/db/tables';
 import { reconcile } from '../../src/services/reconcile';
@@ -159,6 +160,38 @@ describe('reconciliation', () => {
       p.on('exit', resolve);
     });
     expect(code).toBe(0);
+  });
+});
+
+describe('a credit checks the stored receipt', () => {
+  test('it marks a stored receipt once, and refuses other facts, another session or an unknown receipt before writing anything', async () => {
+    const shop = await createMerchant(sys.baseUrl);
+    const id = await paySession(shop.key, { currency: 'SATS', amount: 5000 }, [5000]);
+    const stored = await sys.db(T.receipts).where({ checkout_session_id: id }).first();
+    expect(stored.status).toBe('credited');
+    const facts = { id: stored.id, sessionId: id, paymentId: stored.payment_id, sats: stored.amount_sats, reference: stored.reference };
+    const now = Date.now();
+    expect(await creditStoredReceipt(sys.db, facts, null, now)).toBe('already');
+    await expect(creditStoredReceipt(sys.db, { ...facts, sats: '5001' }, null, now)).rejects.toBeInstanceOf(ReceiptMismatchError);
+    await expect(creditStoredReceipt(sys.db, { ...facts, reference: 'other:0' }, null, now)).rejects.toBeInstanceOf(ReceiptMismatchError);
+    const other = await paySession(shop.key, { currency: 'SATS', amount: 5000 }, []);
+    await expect(creditStoredReceipt(sys.db, { ...facts, sessionId: other }, null, now)).rejects.toBeInstanceOf(ReceiptMismatchError);
+    await expect(creditStoredReceipt(sys.db, { ...facts, id: 'rcpt_unknown' }, null, now)).rejects.toBeInstanceOf(ReceiptNotStoredError);
+    // A refused credit changed nothing: the receipt keeps its first credit.
+    const after = await sys.db(T.receipts).where({ id: stored.id }).first();
+    expect([after.status, after.credited_at, after.flag]).toEqual([stored.status, stored.credited_at, stored.flag]);
+
+    // An uncredited receipt with matching facts is marked exactly once.
+    const pending = { ...stored, id: 'rcpt_credit_check', reference: `${stored.reference}-again`, status: 'received', credited_at: null, flag: null };
+    await sys.db(T.receipts).insert(pending);
+    const pendingFacts = { ...facts, id: pending.id, reference: pending.reference };
+    await expect(creditStoredReceipt(sys.db, { ...pendingFacts, sats: '1' }, null, now)).rejects.toBeInstanceOf(ReceiptMismatchError);
+    expect((await sys.db(T.receipts).where({ id: pending.id }).first()).status).toBe('received');
+    expect(await creditStoredReceipt(sys.db, pendingFacts, null, now)).toBe('credited');
+    expect(await creditStoredReceipt(sys.db, pendingFacts, null, now + 1)).toBe('already');
+    const marked = await sys.db(T.receipts).where({ id: pending.id }).first();
+    expect([marked.status, Number(marked.credited_at)]).toEqual(['credited', now]);
+    await sys.db(T.receipts).where({ id: pending.id }).delete();
   });
 });
 
