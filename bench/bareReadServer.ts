@@ -2,9 +2,9 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { Pool } from 'pg';
 
-/** What the parent sends: the database to read from (knex's parsed settings). The server answers with its port once listening. */
+/** What the parent sends: the database to read from (a URL) and the table. The server answers with its port once listening. */
 export interface BareReadRequest {
-  connection: { host?: string; port?: string | number; user?: string; password?: string; database?: string };
+  connectionString: string;
   table: string;
 }
 
@@ -15,7 +15,7 @@ export interface BareReadRequest {
  * compared with: the same machine, PostgreSQL and load generator, in the same run.
  */
 function serve(req: BareReadRequest): Promise<Server> {
-  const pool = new Pool({ ...req.connection, port: Number(req.connection.port ?? 5432), max: 20 });
+  const pool = new Pool({ connectionString: req.connectionString, max: 20 });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -4,7 +4,7 @@ import type { BareReadRequest } from './bareReadServer';
 import type { GetLoadReply, GetLoadRequest } from './getLoad';
 import { mustCall } from './http';
 import { rate, type Summary } from './stats';
-import type { BenchSystem, Merchant } from './system';
+import { databaseUrl, type BenchSystem, type Merchant } from './system';
 
 /** Figures of one GET load. */
 export interface LoadFigures {
@@ -42,12 +42,9 @@ export async function runReads(sys: BenchSystem, merchant: Merchant, ids: string
     const body = await mustCall(sys.baseUrl, merchant.key, 'GET', `/checkout-sessions/${id}`);
     await sys.db.raw(`insert into ${BARE_TABLE} (id, body) values (?, ?) on conflict (id) do update set body = excluded.body`, [id, JSON.stringify(body)]);
   }
-  // knex keeps the password non-enumerable: copy the fields by name so it survives the IPC message.
-  const { host, port, user, password, database } = (sys.db.client as { connectionSettings: BareReadRequest['connection'] }).connectionSettings;
-  const connection = { host, port, user, password, database };
   const bareServer = fork(require.resolve('./bareReadServer'), [], { execArgv: ['--title=bench-bare-read', '-r', 'ts-node/register/transpile-only'], stdio: 'inherit' });
   try {
-    const port = await ask<{ port: number }>(bareServer, { connection, table: BARE_TABLE } satisfies BareReadRequest);
+    const port = await ask<{ port: number }>(bareServer, { connectionString: databaseUrl(sys), table: BARE_TABLE } satisfies BareReadRequest);
     const bare = await load({ baseUrl: `http://127.0.0.1:${port.port}`, key: null, paths: ids.map((id) => `/rows/${id}`), seconds, concurrency },
       () => pidCpuMs(bareServer.pid!));
     // The API shares this process with the (idle) worker and watcher: their CPU is counted against it.

@@ -57,7 +57,7 @@ export async function creditStoredReceipt(db: DbOrTx, r: ReceiptToCredit, flag: 
   const facts = { id: r.id, checkout_session_id: r.sessionId, payment_id: r.paymentId, amount_sats: r.sats, reference: r.reference };
   const marked = await db(T.receipts).where({ ...facts, status: 'received' }).update({ status: 'credited', flag, credited_at: now });
   if (marked > 0) return 'credited';
-  const stored = await db(T.receipts).select('*').where({ id: r.id }).first() as ReceiptRow | undefined;
+  const stored = await findReceipt(db, r.id);
   if (!stored) throw new ReceiptNotStoredError(r.id);
   if (stored.checkout_session_id !== r.sessionId || stored.payment_id !== r.paymentId || stored.amount_sats !== r.sats || stored.reference !== r.reference) {
     throw new ReceiptMismatchError(r.id, r.sessionId);
