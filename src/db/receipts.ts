@@ -122,9 +122,16 @@ export async function receiptsDueForRedelivery(db: DbOrTx, olderThan: number, no
     .orderByRaw('next_redelivery_at asc nulls first, created asc').limit(limit);
 }
 
-/** Records one more hand-off of a receipt and when the next may happen. */
-export async function noteRedelivery(db: DbOrTx, id: string, nextAt: number): Promise<void> {
-  await db(T.receipts).where({ id, status: 'received' }).update({ redeliveries: db.raw('redeliveries + 1'), next_redelivery_at: nextAt });
+/**
+ * Claims one more hand-off of a receipt if it is still uncredited and due at `now`, recording when the
+ * next may happen. The check and the write are one statement, so when several watchers run (the API and
+ * worker processes, or replicas) only one of them hands a due receipt on.
+ */
+export async function claimRedelivery(db: DbOrTx, id: string, now: number, nextAt: number): Promise<boolean> {
+  const claimed = await db(T.receipts).where({ id, status: 'received' })
+    .andWhere((q) => q.whereNull('next_redelivery_at').orWhere('next_redelivery_at', '<=', now))
+    .update({ redeliveries: db.raw('redeliveries + 1'), next_redelivery_at: nextAt }, ['id']);
+  return claimed.length === 1;
 }
 
 /** Receipts stored for longer than `olderThan` allows and still not credited (reconcile reports them). */

@@ -1,5 +1,5 @@
 import { findPayment } from '../db/payments';
-import { noteRedelivery, receiptsDueForRedelivery } from '../db/receipts';
+import { claimRedelivery, receiptsDueForRedelivery } from '../db/receipts';
 import { deliverReceipt } from './deliver';
 import type { WatcherContext } from './ingest';
 
@@ -16,19 +16,20 @@ export function nextRedeliveryAt(now: number, redeliveries: number): number {
  * Hands stored-but-uncredited receipts to their workflows again: the crash-recovery half of the
  * watcher (a crash after storing a receipt and before signalling loses nothing). Each receipt backs off
  * on its own (5 s, 10 s, … capped at an hour), so a session whose workflow is busy retrying cannot have
- * its history filled by the same signal every pass. Workflows dedupe what they already credited.
+ * its history filled by the same signal every pass. Each hand-off is claimed first, so concurrent
+ * watchers never hand on the same receipt twice; workflows dedupe what they already credited anyway.
+ * Returns the ids handed on. `now` is the pass's clock (tests fix it).
  */
-export async function redeliverPending(ctx: WatcherContext, graceMs: number): Promise<number> {
-  const now = Date.now();
+export async function redeliverPending(ctx: WatcherContext, graceMs: number, now = Date.now()): Promise<string[]> {
   const pending = await receiptsDueForRedelivery(ctx.db, now - graceMs, now);
-  let delivered = 0;
+  const delivered: string[] = [];
   for (const receipt of pending) {
     const payment = await findPayment(ctx.db, receipt.payment_id);
     if (!payment) continue;
     try {
-      await noteRedelivery(ctx.db, receipt.id, nextRedeliveryAt(now, receipt.redeliveries ?? 0));
+      if (!(await claimRedelivery(ctx.db, receipt.id, now, nextRedeliveryAt(now, receipt.redeliveries ?? 0)))) continue;
       await deliverReceipt(ctx.temporal, ctx, receipt, payment);
-      delivered++;
+      delivered.push(receipt.id);
     } catch (err) {
       ctx.log.warn({ err, receipt: receipt.id }, 'redelivery failed; will retry');
     }
