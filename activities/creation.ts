@@ -1,4 +1,4 @@
-import { recordEventForDispatch } from '../src/db/events';
+import { recordEventForDispatch, type EventToRecord } from '../src/db/events';
 import { findPaymentBySeq, insertPayment, type PaymentRow } from '../src/db/payments';
 import { insertSession } from '../src/db/sessions';
 import type { SessionDefinition } from '../src/domain/definition';
@@ -35,23 +35,26 @@ export function creationActivities(deps: ActivityDeps) {
     }
     const { payment, eventIds } = await db.transaction(async (tx) => {
       const inserted = await insertSession(tx, definition);
-      // Recorded before the payment exists, so its object is the session as created (no payment yet).
-      const created = await recordEventForDispatch(tx, {
+      // Its object is the session as created, before the payment exists (no payment yet).
+      const created: EventToRecord = {
         dedupeKey: `${definition.id}:created`, accountId: definition.accountId, livemode: definition.livemode,
         type: 'checkout_session.created', objectId: definition.id,
         data: { object: inserted ? checkoutSessionView(inserted, [], publicUrl) : await eventObject(tx, 'checkout_session.created', definition.id, publicUrl) },
         created: definition.created,
-      });
-      const ids = created ? [created] : [];
-      if (!prepared) return { payment: null, eventIds: ids };
+      };
+      if (!prepared) {
+        const id = await recordEventForDispatch(tx, created);
+        return { payment: null, eventIds: id ? [id] : [] };
+      }
       const row = await insertPayment(tx, prepared);
       const stored = paymentState(row);
       const opened = nextState(initialState(definition), { type: 'payment_opened', payment: stored }, Date.now());
       if (!opened.ok) throw new Error(`payment_opened refused at creation: ${opened.error}`);
       const events = opened.effects.flatMap((e) => (e.kind === 'record' ? e.events : []));
-      // The payment row was written in this transaction as the state has it: no mirror write, no read back.
-      ids.push(...await writeStateAndEvents(tx, opened.state, events, publicUrl, Date.now(), { freshPayments: [row] }));
-      return { payment: stored, eventIds: ids };
+      // The payment row was written in this transaction as the state has it: no mirror write, no read
+      // back; `created` is recorded first, in the same statement as the transition's events.
+      const eventIds = await writeStateAndEvents(tx, opened.state, events, publicUrl, Date.now(), { freshPayments: [row], precedingEvents: [created] });
+      return { payment: stored, eventIds };
     });
     await dispatch(eventIds);
     return payment;

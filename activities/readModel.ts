@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../src/db/knex';
-import { recordEventForDispatch } from '../src/db/events';
+import { recordEventsForDispatch, type EventToRecord } from '../src/db/events';
 import { findPayment, writePaymentStates, type PaymentRow } from '../src/db/payments';
 import { findSessionWithFunded, withFunded, writeSessionState } from '../src/db/sessions';
 import type { EventIntent, SessionState } from '../src/domain/session';
@@ -23,6 +23,8 @@ export async function eventObject(tx: DbOrTx, type: string, objectId: string, pu
 export interface MirrorOptions {
   /** Payment rows inserted in this transaction exactly as the state has them: no mirror write, no read for their events. */
   freshPayments?: PaymentRow[];
+  /** Events recorded before the transition's, in the same statement (a new session's `created`). */
+  precedingEvents?: EventToRecord[];
 }
 
 /**
@@ -60,15 +62,16 @@ export async function writeStateAndEvents(
     objects.set(e.objectId, object);
     return object;
   };
-  const recorded: string[] = [];
+  const toRecord: EventToRecord[] = [...opts.precedingEvents ?? []];
   for (const e of events) {
-    const id = await recordEventForDispatch(tx, {
+    toRecord.push({
       dedupeKey: `${state.id}:${state.version}:${e.type}:${e.objectId}`,
       accountId: state.accountId, livemode: state.livemode, type: e.type, objectId: e.objectId,
       data: { object: await objectOf(e) }, created: now,
     });
-    if (id) recorded.push(id);
   }
+  // One statement for all of them: the events of one transition are recorded together or not at all.
+  const recorded = (await recordEventsForDispatch(tx, toRecord)).filter((id): id is string => id !== null);
   // A session opened by a checkout link pays the link too (`checkout_link.paid`), in the same transaction.
   if (events.some((e) => e.type === 'checkout_session.paid')) {
     const linkEvent = await recordCheckoutLinkPaid(tx, state.id, publicUrl, now, session?.id === state.id ? session.link_id : undefined);

@@ -37,6 +37,21 @@ export async function updateAccountRow(db: DbOrTx, id: string, changes: Partial<
   return (await findAccount(db, id))!;
 }
 
+/**
+ * An account and which of `merchantIds` are merchant accounts, in one statement: what a session's
+ * creation needs to know before its workflow starts (its transfer destinations must be merchants).
+ */
+export async function findAccountWithMerchants(
+  db: DbOrTx, id: string, merchantIds: string[],
+): Promise<{ account: AccountRow; merchants: Set<string> } | undefined> {
+  const row: (AccountRow & { merchant_ids: string[] }) | undefined = await db(T.accounts).select(COLUMNS)
+    .select(db.raw(`array(select m.id from ${T.accounts} m where m.id = any(?) and m.kind = 'merchant') as merchant_ids`, [merchantIds]))
+    .where({ id }).first();
+  if (!row) return undefined;
+  const { merchant_ids: merchants, ...account } = row;
+  return { account, merchants: new Set(merchants) };
+}
+
 /** IDs among `ids` that are merchant accounts (the platform and external accounts are not). */
 export async function merchantAccountIds(db: DbOrTx, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();

@@ -39,15 +39,26 @@ export async function recordEvent(db: DbOrTx, e: EventToRecord): Promise<string>
  * no dispatch statement at all.
  */
 export async function recordEventForDispatch(db: DbOrTx, e: EventToRecord): Promise<string | null> {
-  const id = idFromSeed('evt', e.dedupeKey);
-  const inserted: Array<{ dispatched_at: string | null }> = await db(T.events)
-    .insert({ id, dedupe_key: e.dedupeKey, account_id: e.accountId, livemode: e.livemode, event_type: e.type,
-      object_id: e.objectId, data: JSON.stringify(e.data), created: e.created,
-      dispatched_at: db.raw(`(select case when exists (select 1 from ${T.webhookEndpoints} where account_id = ? and livemode = ?
-        and status = 'enabled' and not deleted) then null else ?::bigint end)`, [e.accountId, e.livemode, e.created]) })
-    .onConflict('dedupe_key').ignore()
-    .returning('dispatched_at');
-  return inserted.length === 0 || inserted[0].dispatched_at === null ? id : null;
+  return (await recordEventsForDispatch(db, [e]))[0];
+}
+
+/**
+ * `recordEventForDispatch` for several events in one statement (the events of one transition), in
+ * order: for each, its ID if a dispatcher has anything to do, else null.
+ */
+export async function recordEventsForDispatch(db: DbOrTx, events: EventToRecord[]): Promise<(string | null)[]> {
+  if (events.length === 0) return [];
+  const rows = events.map((e) => ({
+    id: idFromSeed('evt', e.dedupeKey), dedupe_key: e.dedupeKey, account_id: e.accountId, livemode: e.livemode, event_type: e.type,
+    object_id: e.objectId, data: JSON.stringify(e.data), created: e.created,
+    dispatched_at: db.raw(`(select case when exists (select 1 from ${T.webhookEndpoints} where account_id = ? and livemode = ?
+      and status = 'enabled' and not deleted) then null else ?::bigint end)`, [e.accountId, e.livemode, e.created]),
+  }));
+  const inserted: Array<{ id: string; dispatched_at: string | null }> = await db(T.events).insert(rows)
+    .onConflict('dedupe_key').ignore().returning(['id', 'dispatched_at']);
+  // Stored as dispatched: nothing to do. Not returned: it existed (a retry), and the dispatcher skips it if dispatched.
+  const settled = new Set(inserted.filter((r) => r.dispatched_at !== null).map((r) => r.id));
+  return rows.map((r) => (settled.has(r.id) ? null : r.id));
 }
 
 export interface EventToRecord {

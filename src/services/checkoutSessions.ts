@@ -1,5 +1,4 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { findAccount } from '../db/accounts';
 import { findSession, findSessionWithFunded, type Scope } from '../db/sessions';
 import { readSessionWithFunded } from '../db/sessionRead';
 import type { CheckoutWorkflowInput, SessionDefinition } from '../domain/definition';
@@ -14,7 +13,7 @@ import { CHECKOUT_WORKFLOW_TYPE, createdUpdate, deactivateUpdate } from '../temp
 import { AccountIdKey, CheckoutStatusKey, LivemodeKey, AmountPaidSatsKey } from '../temporal/searchAttributes';
 import { checkoutSessionView, type CheckoutSessionView } from '../views/checkoutSession';
 import type { ServiceContext } from './context';
-import { checkSessionInputAgainstDb } from './sessionChecks';
+import { accountForSession } from './sessionChecks';
 
 const FIAT_DEFAULT_TTL = 600;
 
@@ -77,9 +76,7 @@ function delay(ms: number): Promise<void> {
 async function buildDefinition(
   ctx: ServiceContext, scope: Scope, input: SessionFieldsInput, id: string, seed: string, linkId: string | null,
 ): Promise<SessionDefinition> {
-  const account = await findAccount(ctx.db, scope.accountId);
-  if (!account) throw new NotFoundError('account', scope.accountId);
-  await checkSessionInputAgainstDb(ctx, scope, input, account);
+  const account = await accountForSession(ctx, scope, input);
   const paymentMethods = input.payment_methods ?? ['lightning', 'onchain'];
   const bitcoinUnit = input.currency === 'SATS' || input.currency === 'BTC';
   const tolerance = input.amount_paid_tolerance ?? normalizeDecimal(account.amount_paid_tolerance);

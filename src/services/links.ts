@@ -1,6 +1,5 @@
 import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
 import { NotFoundError } from '../api/errors';
-import { findAccount } from '../db/accounts';
 import { findLink, insertLink, listLinks, type LinkKind, type LinkRow } from '../db/links';
 import type { PageOptions } from '../db/pagination';
 import type { Scope } from '../db/sessions';
@@ -9,7 +8,7 @@ import type { LinkView } from '../views/link';
 import { createCheckoutSession } from './checkoutSessions';
 import type { ServiceContext } from './context';
 import { dispatchLinkEvents, readLinkView, recordLinkEvent } from './linkEvents';
-import { checkSessionInputAgainstDb } from './sessionChecks';
+import { accountForSession } from './sessionChecks';
 
 /** `checkout link` / `payment link`, for messages. */
 export const linkNoun = (kind: LinkKind) => (kind === 'checkout' ? 'checkout link' : 'payment link');
@@ -49,9 +48,7 @@ export async function createCheckoutLink(ctx: ServiceContext, scope: Scope, inpu
 /** Creates a payment link; its sessions are opened one per visit of `/p/{id}`. */
 export async function createPaymentLink(ctx: ServiceContext, scope: Scope, input: SessionFieldsInput, seed: string): Promise<LinkView> {
   const id = idFromSeed('plink', seed);
-  const account = await findAccount(ctx.db, scope.accountId);
-  if (!account) throw new NotFoundError('account', scope.accountId);
-  await checkSessionInputAgainstDb(ctx, scope, input, account);
+  await accountForSession(ctx, scope, input);
   await storeLink(ctx, scope, { id, kind: 'payment', definition: input, checkoutSessionId: null });
   return getLink(ctx, 'payment', id, scope);
 }

@@ -113,6 +113,8 @@ describe('creating a checkout session', () => {
 
   test.each([
     [{ currency: 'SATS', amount: 10, transfers: [{ destination_account: 'acct_doesnotexist', percentage: 10 }] }, 'transfers[0].destination_account'],
+    // The platform's account exists but is not a merchant: fees go there, transfers cannot.
+    [{ currency: 'SATS', amount: 10, transfers: [{ destination_account: 'acct_platform', percentage: 10 }] }, 'transfers[0].destination_account'],
     [{ currency: 'SATS', amount: 10, ttl: 0 }, 'ttl'],
     [{ currency: 'SATS', amount: 10, surprise: true }, 'surprise'],
     [{ currency: 'SATS', amount: 1.5 }, 'amount'],

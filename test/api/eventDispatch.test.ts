@@ -1,5 +1,6 @@
 import { createDb } from '../../src/db/knex';
-import { recordEvent } from '../../src/db/events';
+import { recordEvent, recordEventsForDispatch } from '../../src/db/events';
+import { idFromSeed } from '../../src/domain/ids';
 import { T } from '../../src/db/tables';
 import { createWebhookDispatcher } from '../../src/webhooks/dispatch';
 import { dispatchUndispatched } from '../../src/webhooks/sweeper';
@@ -76,6 +77,29 @@ describe('an account without webhook endpoints', () => {
       type: 'payment_link.created', objectId: 'plink_y', data: { object: { id: 'plink_y' } }, created: Date.now() });
     expect((await sys.db(T.events).where({ id: live }).first()).dispatched_at).not.toBeNull();
   });
+});
+
+test('the events of one transition are recorded in one statement, in order, and a retry hands the stored ones on again', async () => {
+  const quiet = await createMerchant(sys.baseUrl);
+  const heard = await createMerchant(sys.baseUrl);
+  await call(sys.baseUrl, heard.key, 'POST', '/webhooks', { url: receiver.url, enabled_events: ['*'] });
+  const tag = `batch-${Date.now()}`;
+  const event = (m: { id: string }, n: number) => ({ dedupeKey: `${tag}-${m.id}-${n}`, accountId: m.id, livemode: false,
+    type: 'payment_link.created', objectId: `plink_${n}`, data: { object: { id: `plink_${n}` } }, created: Date.now() });
+  const before = statements.length;
+  const first = await recordEventsForDispatch(sys.db, [event(heard, 1), event(heard, 2)]);
+  expect(statements.length - before).toBe(1);
+  const ids = [idFromSeed('evt', `${tag}-${heard.id}-1`), idFromSeed('evt', `${tag}-${heard.id}-2`)];
+  expect(first).toEqual(ids);
+  const stored = await sys.db(T.events).whereIn('id', ids).orderBy('seq');
+  expect(stored.map((e) => e.id)).toEqual(ids);
+  // A retry adds the third: the two stored ones are handed on again (the dispatcher skips what it delivered).
+  expect(await recordEventsForDispatch(sys.db, [event(heard, 1), event(heard, 2), event(heard, 3)]))
+    .toEqual([...ids, idFromSeed('evt', `${tag}-${heard.id}-3`)]);
+  expect(await sys.db(T.events).where('dedupe_key', 'like', `${tag}-${heard.id}-%`)).toHaveLength(3);
+  // Without an endpoint nothing is handed on: they are stored as dispatched.
+  expect(await recordEventsForDispatch(sys.db, [event(quiet, 1), event(quiet, 2)])).toEqual([null, null]);
+  expect(await recordEventsForDispatch(sys.db, [])).toEqual([]);
 });
 
 describe('creating and paying a session costs dispatch only where an endpoint can receive it', () => {
