@@ -1,4 +1,5 @@
 import type { DbOrTx } from './knex';
+import { queryPrepared } from './prepared';
 import { T } from './tables';
 
 /** An account row as the code uses it (decimals as strings). */
@@ -44,13 +45,18 @@ export async function updateAccountRow(db: DbOrTx, id: string, changes: Partial<
 export async function findAccountWithMerchants(
   db: DbOrTx, id: string, merchantIds: string[],
 ): Promise<{ account: AccountRow; merchants: Set<string> } | undefined> {
-  const row: (AccountRow & { merchant_ids: string[] }) | undefined = await db(T.accounts).select(COLUMNS)
-    .select(db.raw(`array(select m.id from ${T.accounts} m where m.id = any(?) and m.kind = 'merchant') as merchant_ids`, [merchantIds]))
-    .where({ id }).first();
+  const [row] = await queryPrepared<AccountRow & { merchant_ids: string[] }>(db, ACCOUNT_WITH_MERCHANTS, [id, merchantIds]);
   if (!row) return undefined;
   const { merchant_ids: merchants, ...account } = row;
   return { account, merchants: new Set(merchants) };
 }
+
+const ACCOUNT_WITH_MERCHANTS = {
+  name: 'account_with_merchants_v1',
+  text: `select ${COLUMNS.join(', ')},
+      array(select m.id from ${T.accounts} m where m.id = any($2) and m.kind = 'merchant') as merchant_ids
+    from ${T.accounts} where id = $1`,
+};
 
 /** IDs among `ids` that are merchant accounts (the platform and external accounts are not). */
 export async function merchantAccountIds(db: DbOrTx, ids: string[]): Promise<Set<string>> {
@@ -64,11 +70,16 @@ export async function merchantAccountIds(db: DbOrTx, ids: string[]): Promise<Set
  * the xpub it derives from; null when the account has no xpub for the mode (no index is taken then).
  */
 export async function allocateAddress(db: DbOrTx, accountId: string, livemode: boolean): Promise<{ index: number; xpub: string } | null> {
-  const column = livemode ? 'next_address_index_live' : 'next_address_index_test';
-  const xpubColumn = livemode ? 'xpub_live' : 'xpub_test';
-  const [row] = await db(T.accounts).where({ id: accountId }).whereNotNull(xpubColumn).increment(column, 1).returning([column, xpubColumn]);
-  return row ? { index: Number(row[column]) - 1, xpub: row[xpubColumn] as string } : null;
+  const [row] = await queryPrepared<{ next_index: string; xpub: string }>(db, livemode ? ALLOCATE_ADDRESS.live : ALLOCATE_ADDRESS.test, [accountId]);
+  return row ? { index: Number(row.next_index) - 1, xpub: row.xpub } : null;
 }
+
+const allocateIn = (mode: 'live' | 'test') => ({
+  name: `allocate_address_${mode}_v1`,
+  text: `update ${T.accounts} set next_address_index_${mode} = next_address_index_${mode} + 1
+    where id = $1 and xpub_${mode} is not null returning next_address_index_${mode} as next_index, xpub_${mode} as xpub`,
+});
+const ALLOCATE_ADDRESS = { live: allocateIn('live'), test: allocateIn('test') };
 
 /** Total number of merchant accounts (used to decide whether to make the demo account). */
 export async function countMerchantAccounts(db: DbOrTx): Promise<number> {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '../domain/ids';
 import type { DbOrTx } from './knex';
+import { queryPrepared } from './prepared';
 import { T } from './tables';
 
 /** Who a secret key belongs to. */
@@ -46,9 +47,15 @@ export async function issueKey(
 
 /** The owner of a key that exists and is not revoked. */
 export async function findKeyOwner(db: DbOrTx, secret: string): Promise<KeyOwner | undefined> {
-  const row = await db(T.apiKeys).select('account_id', 'livemode').where({ key_hash: hashKey(secret) }).whereNull('revoked_at').first();
+  const [row] = await queryPrepared<{ account_id: string; livemode: boolean }>(db, KEY_OWNER, [hashKey(secret)]);
   return row ? { accountId: row.account_id, livemode: row.livemode } : undefined;
 }
+
+// Every authenticated request runs it: prepared (src/db/prepared.ts).
+const KEY_OWNER = {
+  name: 'api_key_owner_v1',
+  text: `select account_id, livemode from ${T.apiKeys} where key_hash = $1 and revoked_at is null limit 1`,
+};
 
 /** An account's keys, newest first, revoked ones included. */
 export async function listKeys(db: DbOrTx, accountId: string): Promise<ApiKeyRow[]> {

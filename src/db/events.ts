@@ -1,5 +1,6 @@
 import { idFromSeed } from '../domain/ids';
 import type { DbOrTx } from './knex';
+import { queryPrepared, type PreparedStatement } from './prepared';
 import { pageQuery, type PageOptions } from './pagination';
 import type { Scope } from './sessions';
 import { T } from './tables';
@@ -48,18 +49,38 @@ export async function recordEventForDispatch(db: DbOrTx, e: EventToRecord): Prom
  */
 export async function recordEventsForDispatch(db: DbOrTx, events: EventToRecord[]): Promise<(string | null)[]> {
   if (events.length === 0) return [];
-  const rows = events.map((e) => ({
-    id: idFromSeed('evt', e.dedupeKey), dedupe_key: e.dedupeKey, account_id: e.accountId, livemode: e.livemode, event_type: e.type,
-    object_id: e.objectId, data: JSON.stringify(e.data), created: e.created,
-    dispatched_at: db.raw(`(select case when exists (select 1 from ${T.webhookEndpoints} where account_id = ? and livemode = ?
-      and status = 'enabled' and not deleted) then null else ?::bigint end)`, [e.accountId, e.livemode, e.created]),
-  }));
-  const inserted: Array<{ id: string; dispatched_at: string | null }> = await db(T.events).insert(rows)
-    .onConflict('dedupe_key').ignore().returning(['id', 'dispatched_at']);
+  const ids = events.map((e) => idFromSeed('evt', e.dedupeKey));
+  const values = events.flatMap((e, i) => [ids[i], e.dedupeKey, e.accountId, e.livemode, e.type, e.objectId, JSON.stringify(e.data), e.created,
+    // Again for the endpoint check: PostgreSQL types a parameter once, and the two uses have different column types.
+    e.accountId, e.livemode, e.created]);
+  const inserted = await queryPrepared<{ id: string; dispatched_at: string | null }>(db, insertEvents(events.length), values);
   // Stored as dispatched: nothing to do. Not returned: it existed (a retry), and the dispatcher skips it if dispatched.
   const settled = new Set(inserted.filter((r) => r.dispatched_at !== null).map((r) => r.id));
-  return rows.map((r) => (settled.has(r.id) ? null : r.id));
+  return ids.map((id) => (settled.has(id) ? null : id));
 }
+
+/**
+ * The insert of `n` events (prepared, one statement per `n`): each stored as dispatched at its own time
+ * unless its account has an enabled endpoint in its mode.
+ */
+function insertEvents(n: number): PreparedStatement {
+  let statement = INSERT_EVENTS.get(n);
+  if (!statement) {
+    const rows = Array.from({ length: n }, (_, i) => {
+      const $ = (k: number) => `$${i * 11 + k}`;
+      return `(${$(1)}, ${$(2)}, ${$(3)}, ${$(4)}, ${$(5)}, ${$(6)}, ${$(7)}, ${$(8)}, (select case when exists (select 1 from ${T.webhookEndpoints}
+        where account_id = ${$(9)} and livemode = ${$(10)} and status = 'enabled' and not deleted) then null else ${$(11)}::bigint end))`;
+    });
+    statement = {
+      name: `insert_events_${n}_v1`,
+      text: `insert into ${T.events} (id, dedupe_key, account_id, livemode, event_type, object_id, data, created, dispatched_at)
+        values ${rows.join(', ')} on conflict (dedupe_key) do nothing returning id, dispatched_at`,
+    };
+    INSERT_EVENTS.set(n, statement);
+  }
+  return statement;
+}
+const INSERT_EVENTS = new Map<number, PreparedStatement>();
 
 export interface EventToRecord {
   dedupeKey: string; accountId: string; livemode: boolean; type: string; objectId: string; data: unknown; created: number;

@@ -1,4 +1,5 @@
 import type { DbOrTx } from './knex';
+import { queryPrepared } from './prepared';
 import { T } from './tables';
 
 /** A remembered POST: its request hash, the seed its objects' IDs derive from, and its response. */
@@ -19,7 +20,7 @@ export async function claimIdempotencyKey(
   db: DbOrTx, row: Omit<IdempotencyRow, 'response_status' | 'response_body'>,
 ): Promise<{ row: IdempotencyRow; claimed: boolean }> {
   // RETURNING spares the read-back round trip for a new key; a known key is read as stored.
-  const [inserted] = await db(T.idempotency).insert(row).onConflict(['owner', 'key']).ignore().returning('*');
+  const [inserted] = await queryPrepared<IdempotencyRow>(db, CLAIM, [row.owner, row.key, row.request_hash, row.seed, row.created, row.locked_until]);
   if (inserted) return { row: inserted, claimed: true };
   return { row: await db(T.idempotency).select('*').where({ owner: row.owner, key: row.key }).first(), claimed: false };
 }
@@ -36,8 +37,19 @@ export async function takeOverIdempotencyKey(db: DbOrTx, owner: string, key: str
 }
 
 export async function storeIdempotentResponse(db: DbOrTx, owner: string, key: string, status: number, body: unknown): Promise<void> {
-  await db(T.idempotency).where({ owner, key }).update({ response_status: status, response_body: JSON.stringify(body), locked_until: null });
+  await queryPrepared(db, STORE_RESPONSE, [owner, key, status, JSON.stringify(body)]);
 }
+
+// Every POST with a key runs these two: prepared (src/db/prepared.ts).
+const CLAIM = {
+  name: 'idempotency_claim_v1',
+  text: `insert into ${T.idempotency} (owner, key, request_hash, seed, created, locked_until) values ($1, $2, $3, $4, $5, $6)
+    on conflict (owner, key) do nothing returning *`,
+};
+const STORE_RESPONSE = {
+  name: 'idempotency_store_response_v1',
+  text: `update ${T.idempotency} set response_status = $3, response_body = $4, locked_until = null where owner = $1 and key = $2`,
+};
 
 /** Frees the lock but keeps the seed: a retry continues what this attempt may have started. */
 export async function unlockIdempotencyKey(db: DbOrTx, owner: string, key: string): Promise<void> {

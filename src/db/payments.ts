@@ -1,6 +1,7 @@
 import type { PaymentState, SessionState } from '../domain/session';
 import type { DbOrTx } from './knex';
 import { pageQuery, type PageOptions } from './pagination';
+import { queryPrepared } from './prepared';
 import type { Scope } from './sessions';
 import { T } from './tables';
 
@@ -28,8 +29,13 @@ export interface PaymentRow {
 }
 
 export async function findPaymentBySeq(db: DbOrTx, sessionId: string, seq: number): Promise<PaymentRow | undefined> {
-  return db(T.payments).select('*').where({ checkout_session_id: sessionId, seq }).first();
+  return (await queryPrepared<PaymentRow>(db, PAYMENT_BY_SEQ, [sessionId, seq]))[0];
 }
+
+const PAYMENT_BY_SEQ = {
+  name: 'payment_by_seq_v1',
+  text: `select * from ${T.payments} where checkout_session_id = $1 and seq = $2 limit 1`,
+};
 
 export async function findPayment(db: DbOrTx, id: string, scope?: Scope): Promise<PaymentRow | undefined> {
   const q = db(T.payments).select('*').where({ id });
@@ -48,9 +54,19 @@ export async function findPaymentByChainTarget(db: DbOrTx, target: { address?: s
 /** Inserts a payment; a retry with the same (session, seq) keeps the first one. */
 export async function insertPayment(db: DbOrTx, row: PaymentRow): Promise<PaymentRow> {
   // RETURNING spares the read-back round trip unless a retry lost the race (then the stored row wins).
-  const [inserted] = await db(T.payments).insert(row).onConflict(['checkout_session_id', 'seq']).ignore().returning('*');
+  const [inserted] = await queryPrepared<PaymentRow>(db, INSERT_PAYMENT, PAYMENT_COLUMNS.map((c) => row[c]));
   return inserted ?? (await findPaymentBySeq(db, row.checkout_session_id, row.seq))!;
 }
+
+// Every column of a payment, in the order of INSERT_PAYMENT's values.
+const PAYMENT_COLUMNS: (keyof PaymentRow)[] = ['id', 'checkout_session_id', 'account_id', 'livemode', 'seq', 'currency', 'amount',
+  'exchange_rate', 'target_amount', 'status', 'payment_request', 'payment_hash', 'onchain_address', 'address_index', 'received_sats',
+  'amount_paid', 'expires_at', 'created', 'modified'];
+const INSERT_PAYMENT = {
+  name: 'insert_payment_v1',
+  text: `insert into ${T.payments} (${PAYMENT_COLUMNS.join(', ')}) values (${PAYMENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+    on conflict (checkout_session_id, seq) do nothing returning *`,
+};
 
 /**
  * Mirrors the payments the workflow state holds (status and amounts received), scoped to the session.

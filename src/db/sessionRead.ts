@@ -1,13 +1,9 @@
 import type { QueryArrayResult } from 'pg';
 import type { Db } from './knex';
+import { queryPreparedArrays } from './prepared';
 import type { PaymentRow } from './payments';
 import type { Scope, SessionRow } from './sessions';
 import { T } from './tables';
-
-/** The pg client knex's pool hands out: only what this module calls. */
-interface PgConnection {
-  query(q: { name: string; text: string; values: unknown[]; rowMode: 'array' }): Promise<QueryArrayResult>;
-}
 
 /** A session with its funded payments (the API object's `payments`). */
 export interface SessionWithFunded {
@@ -38,21 +34,6 @@ const BY_KEY = {
     ${FUNDED_JOIN} order by p.seq`,
 };
 
-/**
- * Runs a named prepared statement (parsed and planned once per connection) straight on a pooled pg
- * connection: the hot reads skip the query builder. It is still reported to knex's `query` listeners,
- * so it is counted like any other statement.
- */
-async function runPrepared(db: Db, statement: { name: string; text: string }, values: unknown[]): Promise<QueryArrayResult> {
-  const connection = (await db.client.acquireConnection()) as PgConnection;
-  try {
-    db.client.emit('query', { sql: statement.text, bindings: values, method: 'select' });
-    return await connection.query({ ...statement, values, rowMode: 'array' });
-  } finally {
-    await db.client.releaseConnection(connection);
-  }
-}
-
 /** Rebuilds the session row and its funded payments from the joined rows, starting at column `from`. */
 function sessionFromRows(result: QueryArrayResult, from: number): SessionWithFunded | undefined {
   const names = result.fields.map((f) => f.name);
@@ -72,7 +53,7 @@ function sessionFromRows(result: QueryArrayResult, from: number): SessionWithFun
 
 /** A session of `scope` with its funded payments, in one prepared statement. */
 export async function readSessionWithFunded(db: Db, id: string, scope: Scope): Promise<SessionWithFunded | undefined> {
-  return sessionFromRows(await runPrepared(db, BY_SCOPE, [id, scope.accountId, scope.livemode]), 0);
+  return sessionFromRows(await queryPreparedArrays(db, BY_SCOPE, [id, scope.accountId, scope.livemode]), 0);
 }
 
 /**
@@ -82,7 +63,7 @@ export async function readSessionWithFunded(db: Db, id: string, scope: Scope): P
 export async function readSessionForKey(
   db: Db, keyHash: string, id: string,
 ): Promise<{ scope: Scope; session: SessionWithFunded | undefined } | null> {
-  const result = await runPrepared(db, BY_KEY, [keyHash, id]);
+  const result = await queryPreparedArrays(db, BY_KEY, [keyHash, id]);
   if (result.rows.length === 0) return null;
   const [accountId, livemode] = result.rows[0] as [string, boolean];
   return { scope: { accountId, livemode }, session: sessionFromRows(result, 2) };

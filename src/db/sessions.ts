@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { SessionDefinition } from '../domain/definition';
 import type { SessionState } from '../domain/session';
 import type { DbOrTx } from './knex';
+import { queryPrepared } from './prepared';
 import { fundedPayments, type PaymentRow } from './payments';
 import { pageQuery, type PageOptions } from './pagination';
 import { T } from './tables';
@@ -38,14 +39,16 @@ export interface Scope {
 /** Inserts a new session from its definition; a retried insert is a no-op. Returns true if it inserted. */
 /** Inserts a new session's row; returns it, or undefined when it existed already (a retry). */
 export async function insertSession(db: DbOrTx, d: SessionDefinition): Promise<SessionRow | undefined> {
-  const [row] = await db(T.sessions)
-    .insert({
-      id: d.id, account_id: d.accountId, livemode: d.livemode, status: 'active', currency: d.currency,
-      amount: d.amount, definition: d.fields, link_id: d.linkId, version: 0, created: d.created, modified: d.created,
-    })
-    .onConflict('id').ignore().returning('*');
+  const [row] = await queryPrepared<SessionRow>(db, INSERT_SESSION,
+    [d.id, d.accountId, d.livemode, d.currency, d.amount, JSON.stringify(d.fields), d.linkId, d.created]);
   return row;
 }
+
+const INSERT_SESSION = {
+  name: 'insert_session_v1',
+  text: `insert into ${T.sessions} (id, account_id, livemode, status, currency, amount, definition, link_id, version, created, modified)
+    values ($1, $2, $3, 'active', $4, $5, $6, $7, 0, $8, $8) on conflict (id) do nothing returning *`,
+};
 
 /** What splitting a receipt of session `id` needs: its planned transfers and its account's affiliate terms, in one read. */
 export async function findSplitTerms(db: DbOrTx, id: string): Promise<{
@@ -83,18 +86,20 @@ export async function withFunded(db: DbOrTx, row: SessionRow): Promise<{ row: Se
  * stored version was already as new (nothing written).
  */
 export async function writeSessionState(db: DbOrTx, state: SessionState, targetAmountDue: string | null, now: number): Promise<SessionRow | undefined> {
-  const [written] = await db(T.sessions)
-    .where({ id: state.id })
-    .andWhere('version', '<', state.version)
-    .update({
-      status: state.status, amount: state.amount, amount_paid: state.amountPaid, target_amount_paid: state.receivedSats,
-      target_amount_due: targetAmountDue, exception_status: state.exceptionStatus, payment_id: state.currentPaymentId,
-      version: state.version, modified: now,
-      payment_expires_at: state.payments.find((p) => p.id === state.currentPaymentId)?.expiresAt ?? null,
-    })
-    .returning('*');
-  return written as SessionRow | undefined;
+  const [written] = await queryPrepared<SessionRow>(db, WRITE_SESSION_STATE, [
+    state.id, state.version, state.status, state.amount, state.amountPaid, state.receivedSats, targetAmountDue, state.exceptionStatus,
+    state.currentPaymentId, now, state.payments.find((p) => p.id === state.currentPaymentId)?.expiresAt ?? null,
+  ]);
+  return written;
 }
+
+// Every transition runs it: prepared (src/db/prepared.ts).
+const WRITE_SESSION_STATE = {
+  name: 'write_session_state_v1',
+  text: `update ${T.sessions} set version = $2, status = $3, amount = $4, amount_paid = $5, target_amount_paid = $6, target_amount_due = $7,
+      exception_status = $8, payment_id = $9, modified = $10, payment_expires_at = $11
+    where id = $1 and version < $2 returning *`,
+};
 
 /**
  * Updates the descriptive fields (metadata, urls, texts): not state, so any status allows it. `fields`
