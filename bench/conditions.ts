@@ -20,6 +20,26 @@ export interface PhaseConditions {
   loadAvg1m: number;
 }
 
+/**
+ * Waits until the embedded servers are quiet (PostgreSQL and Temporal together under `maxPct` % of a
+ * core for 3 seconds in a row, at most `limitMs`): after a bulk phase they catch up (autovacuum, the
+ * dev server's SQLite), and a measurement of sessions that merely wait should not pay for that.
+ * Returns the seconds waited and the servers' CPU in the last second.
+ */
+export async function settleServers(maxPct = 25, limitMs = 120_000): Promise<{ seconds: number; serversCpuPct: number }> {
+  const servers = () => { const m = descendantCpuMs(); return (m.get('postgres') ?? 0) + (m.get('temporal') ?? 0); };
+  const t0 = performance.now();
+  let quiet = 0;
+  let pct = 0;
+  while (quiet < 3 && performance.now() - t0 < limitMs) {
+    const before = servers();
+    await new Promise((r) => setTimeout(r, 1_000));
+    pct = Math.round((servers() - before) / 10);
+    quiet = pct < maxPct ? quiet + 1 : 0;
+  }
+  return { seconds: Math.round((performance.now() - t0) / 1000), serversCpuPct: pct };
+}
+
 /** Starts watching (`db`: the system's pool, whose statements are counted); the returned function stops and reports. */
 export function watchConditions(db: Db): () => PhaseConditions {
   let dbQueries = 0;
@@ -50,7 +70,7 @@ export function watchConditions(db: Db): () => PhaseConditions {
 }
 
 /** CPU time (ms) used so far by the processes descending from this one, summed per command name. */
-function descendantCpuMs(): Map<string, number> {
+export function descendantCpuMs(): Map<string, number> {
   const tick = 1000 / 100; // USER_HZ is 100 on Linux
   const procs = new Map<number, { ppid: number; comm: string; ms: number }>();
   for (const entry of fs.readdirSync('/proc')) {

@@ -1,3 +1,4 @@
+import { settleServers, watchConditions, type PhaseConditions } from './conditions';
 import { childRssMb, processMemory, type ProcessMemory } from './memory';
 import { runReceipts, type ReceiptLoad, type ReceiptResult } from './receipts';
 import { createSession, type CreatedSession } from './sessions';
@@ -18,6 +19,10 @@ export interface OpenSessionsResult {
   temporalServerRssMb: number | null;
   /** Receipt to `paid` for a sample of the open sessions while the others keep waiting. */
   receipts: ReceiptResult;
+  /** How long the servers took to go quiet after the bulk creation, before the receipts. */
+  settle: { seconds: number; serversCpuPct: number };
+  /** How busy the box was while those receipts were paid. */
+  receiptConditions: PhaseConditions;
   /** The worker's sticky cache size (WORKER_MAX_CACHED_WORKFLOWS) and whether every paid session was outside it. */
   maxCachedWorkflows: number;
   paidOutsideCache: boolean;
@@ -66,11 +71,14 @@ export async function runOpenSessions(
   const pool = evicted >= opts.receipts ? sessions.slice(0, evicted) : sessions;
   const step = Math.max(1, Math.floor(pool.length / Math.max(1, opts.receipts)));
   const sample = pool.filter((_, i) => i % step === 0).slice(0, opts.receipts);
+  const settle = await settleServers();
+  const stop = watchConditions(sys.db);
   const receipts = await runReceipts(sys, merchant, sample, opts.receiptLoad);
+  const receiptConditions = stop();
   const spans = await historySpans(sys.temporal, sample.slice(0, 30).map((s) => s.id));
   return {
     sessions: opts.n, createdPerSec: rate(opts.n, wallMs), before, held,
     rssPerSessionKb: Math.round(((held.rssMb - before.rssMb) * 1024) / Math.max(1, opts.n) * 10) / 10,
-    temporalServerRssMb, receipts, maxCachedWorkflows: cache, paidOutsideCache: pool !== sessions, rssCurve, spans,
+    temporalServerRssMb, receipts, settle, receiptConditions, maxCachedWorkflows: cache, paidOutsideCache: pool !== sessions, rssCurve, spans,
   };
 }
