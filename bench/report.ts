@@ -84,8 +84,8 @@ export function toMarkdown(r: BenchResults): string {
     lines.push(row(['5', `${h.sessions} open sessions held (created at ${h.createdPerSec}/s)`, `${o.worker === 'own-process' ? 'RSS of this process + the worker\'s' : 'process RSS'} ${h.before.rssMb} → ${h.held.rssMb} MB (${h.rssPerSessionKb} KB/session), heap ${h.before.heapUsedMb} → ${h.held.heapUsedMb} MB${temporal}`, '', '', '', '']));
     lines.push(row(['5', `… RSS as they accumulate (worker cache ${h.maxCachedWorkflows})`, h.rssCurve.map((c) => `${c.sessions}: ${c.rssMb} MB`).join(' · '), '', '', '',
       goal(Math.max(...h.rssCurve.map((c) => c.rssMb)) <= 1024, '≤ 1 GiB at every point')]));
-    const busy = h.receiptConditions ? `; meanwhile CPU process ${h.receiptConditions.processCpuPct} %, ${Object.entries(h.receiptConditions.childCpuPct).map(([k, v]) => `${k} ${v} %`).join(', ')}, load ${h.receiptConditions.loadAvg1m}` : '';
-    const settled = h.settle ? `; servers quiet after ${h.settle.seconds} s` : '';
+    const busy = `; meanwhile CPU process ${h.receiptConditions.processCpuPct} %, ${Object.entries(h.receiptConditions.childCpuPct).map(([k, v]) => `${k} ${v} %`).join(', ')}, load ${h.receiptConditions.loadAvg1m}`;
+    const settled = `; servers quiet after ${h.settle.seconds} s`;
     lines.push(row(['5', `receipt → \`paid\` while they wait (${h.receipts.sessions}${h.paidOutsideCache ? ', all outside the worker cache' : ''}, ${offered(h.receipts)}${settled}${busy})`, `${h.receipts.paidPerSec} paid/s`, ...lat(h.receipts.toPaid), goal(h.receipts.toPaid.p50 <= 100, 'p50 ≤ 100')]));
   }
   const l = r.ledger;
