@@ -8,6 +8,8 @@ import { createApp } from './api/app';
 import { healthProbe } from './api/health';
 import { linkApiRouters } from './api/links/routes';
 import { webhookRoutes } from './api/webhooks/routes';
+import { withdrawalLinkRoutes } from './api/withdrawalLinks/routes';
+import { refundRoutes } from './api/refunds/routes';
 import { LndRestNode, LocalLightningNode } from './bitcoin';
 import type { AppConfig } from './config';
 import { createDb, type Db } from './db/knex';
@@ -50,7 +52,7 @@ export interface SystemHandle {
 export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof createApp>[1]) {
   return createApp(ctx, health, {
     publicRouters: pageRouters(ctx),
-    merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx) },
+    merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx), '/withdrawal-links': withdrawalLinkRoutes(ctx), '/refunds': refundRoutes(ctx) },
   });
 }
 

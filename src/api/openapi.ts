@@ -7,6 +7,8 @@ import { createLinkSchema } from './links/routes';
 import { listQuery } from './lists';
 import * as o from './schemas/objects';
 import { receiveSchema } from './testHelpers/routes';
+import { createRefundSchema, listRefundsQuery } from './refunds/schema';
+import { createWithdrawalLinkSchema, listWithdrawalLinksQuery } from './withdrawalLinks/schema';
 import { createWebhookSchema, deliveriesQuerySchema, redeliverSchema, updateWebhookSchema } from './webhooks/schema';
 
 type Method = 'get' | 'post' | 'delete';
@@ -94,6 +96,14 @@ export function openApiDocument(minTtl: number) {
   op('post', '/webhooks/{id}/rotate-secret', { summary: 'Rotate a webhook secret', response: endpoint });
   op('get', '/webhooks/{id}/deliveries', { summary: 'List delivery attempts', query: deliveriesQuerySchema, response: o.listOf(delivery) });
   op('post', '/webhooks/{id}/redeliver', { summary: 'Deliver an event again', body: redeliverSchema, response: o.redeliveryObject });
+  op('post', '/withdrawal-links', { summary: 'Create a withdrawal link (LNURL-withdraw); reserves the amount + routing-fee limit', body: createWithdrawalLinkSchema, response: o.withdrawalLinkObject });
+  op('get', '/withdrawal-links', { summary: 'List withdrawal links', query: listWithdrawalLinksQuery, response: o.listOf(o.withdrawalLinkObject) });
+  op('get', '/withdrawal-links/{id}', { summary: 'Retrieve a withdrawal link', response: o.withdrawalLinkObject });
+  op('post', '/withdrawal-links/{id}/deactivate', { summary: 'Deactivate an active withdrawal link; releases its reserve', response: o.withdrawalLinkObject });
+  op('post', '/refunds', { summary: 'Refund a checkout session or one of its payments', body: createRefundSchema, response: o.refundObject });
+  op('get', '/refunds', { summary: 'List refunds', query: listRefundsQuery, response: o.listOf(o.refundObject) });
+  op('get', '/refunds/{id}', { summary: 'Retrieve a refund', response: o.refundObject });
+  op('post', '/refunds/{id}/cancel', { summary: 'Cancel a pending refund whose withdrawal link is unclaimed', response: o.refundObject });
   for (const [route, name, statuses] of [
     ['/checkout-links', 'checkout link', ['active', 'paid', 'deactivated']], ['/payment-links', 'payment link', ['active', 'deactivated']],
   ] as const) {

@@ -5,7 +5,8 @@ import { T } from './tables';
 /** The counterparty of money arriving from the outside world (chain, Lightning): never a merchant. */
 export const EXTERNAL_ACCOUNT_ID = 'acct_external';
 
-export type LedgerTxnType = 'payment' | 'platform_fee' | 'affiliate_fee' | 'transfer';
+export type LedgerTxnType = 'payment' | 'platform_fee' | 'affiliate_fee' | 'transfer'
+  | 'refund' | 'refund_fee' | 'transfer_reversal';
 
 export class LedgerImbalanceError extends Error {}
 export class NegativeBalanceError extends Error {}
