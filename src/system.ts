@@ -11,6 +11,7 @@ import { webhookRoutes } from './api/webhooks/routes';
 import { withdrawalLinkRoutes } from './api/withdrawalLinks/routes';
 import { refundRoutes } from './api/refunds/routes';
 import { LndRestNode, LocalLightningNode } from './bitcoin';
+import { SimulatedSender } from './bitcoin/simulatedSender';
 import type { AppConfig } from './config';
 import { createDb, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
@@ -167,6 +168,7 @@ function activityDeps(
       test: new LocalLightningNode(lightningNodeKey(config.dataDir, config.lightningNodeKey), config.bitcoinTestNetwork),
       live: config.lnd ? liveLndNode(config, log) : undefined,
     },
+    lightningSenders: { test: new SimulatedSender(config.bitcoinTestNetwork) },
     networks: { test: config.bitcoinTestNetwork, live: config.bitcoinNetwork },
     publicUrl: config.publicUrl,
     platformFeePercent: config.platformFeePercent,

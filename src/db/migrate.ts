@@ -12,6 +12,8 @@ import * as chainScan from './migrations/020_chain_scan';
 import * as workflowRecovery from './migrations/030_workflow_recovery';
 import * as addressReuse from './migrations/031_address_reuse';
 import * as accountBalances from './migrations/050_account_balances';
+import * as withdrawalLinks from './migrations/070_withdrawal_links';
+import * as refunds from './migrations/071_refunds';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -28,6 +30,8 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '030_workflow_recovery': workflowRecovery,
   '031_address_reuse': addressReuse,
   '050_account_balances': accountBalances,
+  '070_withdrawal_links': withdrawalLinks,
+  '071_refunds': refunds,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -17,7 +17,7 @@ export const createWithdrawalLinkSchema = z.object({
   }),
   amount: z.number().positive(),
   target_currency: z.literal('SATS').default('SATS'),
-  ttl: z.number().int().min(60).max(MAX_WITHDRAWAL_LINK_TTL_SECONDS).optional(),
+  ttl: z.number().int().min(1).max(MAX_WITHDRAWAL_LINK_TTL_SECONDS).optional(),
   description: z.string().max(639).nullable().optional().describe('shown to the wallet as the default invoice description (LUD-03 defaultDescription)'),
   statement_descriptor: z.string().max(255).nullable().optional(),
   metadata: metadataSchema.nullable().optional(),
