@@ -13,6 +13,7 @@ import type { PublicLimiters } from './rateLimits';
 import { renderNotice, type RenderedPage } from './render';
 import { renderWithdrawPage } from './withdrawPage';
 import { encodeLnurl } from '../domain/lnurl';
+import { isObjectId } from '../domain/ids';
 
 /** LUD-03 answers are JSON for wallets, never cached, readable from a web wallet (LUD-01 asks for CORS). */
 function lnurlJson(res: Response, body: object): void {
@@ -32,13 +33,15 @@ export function withdrawRoutes(ctx: ServiceContext, limits: PublicLimiters, send
   const { publicUrl } = ctx.config;
 
   router.get('/w/:id', async (req, res) => {
-    const row = await findWithdrawalLink(ctx.db, String(req.params.id));
+    const id = String(req.params.id);
+    const row = isObjectId('wlink', id) ? await findWithdrawalLink(ctx.db, id) : undefined;
     if (!row) return send(res, renderNotice(404));
     send(res, await renderWithdrawPage(row, encodeLnurl(withdrawRequestUrl(publicUrl, row.id))));
   });
 
   router.get('/lnurlw/:id', async (req, res) => {
-    const row = await findWithdrawalLink(ctx.db, String(req.params.id));
+    const id = String(req.params.id);
+    const row = isObjectId('wlink', id) ? await findWithdrawalLink(ctx.db, id) : undefined;
     if (!row) return lnurlJson(res, lnurlError('No such withdrawal link'));
     if (row.status !== 'active') return lnurlJson(res, lnurlError(notActive(row)));
     if (row.expires_at !== null && Date.now() >= Number(row.expires_at)) return lnurlJson(res, lnurlError('This withdrawal link has expired'));
@@ -64,7 +67,7 @@ function notActive(row: WithdrawalLinkRow): string {
 async function takeClaim(ctx: ServiceContext, id: string, k1: unknown, pr: unknown): Promise<LnurlStatus> {
   if (typeof k1 !== 'string' || k1.length === 0) return lnurlError('Missing k1');
   if (typeof pr !== 'string' || pr.length === 0) return lnurlError('Missing pr (the invoice)');
-  const row = await findWithdrawalLink(ctx.db, id);
+  const row = isObjectId('wlink', id) ? await findWithdrawalLink(ctx.db, id) : undefined;
   if (!row || !sameSecret(k1, row.k1)) return lnurlError('Unknown k1');
   const network = row.livemode ? ctx.config.bitcoinNetwork : ctx.config.bitcoinTestNetwork;
   let invoice;

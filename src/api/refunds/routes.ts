@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ServiceContext } from '../../services/context';
 import { cancelRefund, createRefund, getRefund, listRefundViews } from '../../services/refunds';
 import { scopeOf } from '../auth';
+import { idParam } from '../inputRules';
 import { listBody, pageOptions } from '../lists';
 import { bodyObject, parseOr400 } from '../validate';
 import { createRefundSchema, listRefundsQuery } from './schema';
@@ -10,6 +11,7 @@ import { createRefundSchema, listRefundsQuery } from './schema';
 /** `/refunds`: create (refuses before anything is reserved), retrieve, list, cancel (an unclaimed link). */
 export function refundRoutes(ctx: ServiceContext): Router {
   const router = Router();
+  router.param('id', idParam('re', 'refund'));
 
   router.post('/', async (req, res) => {
     const input = parseOr400(createRefundSchema, bodyObject(req.body));

@@ -5,6 +5,7 @@ import {
   createWithdrawalLink, deactivateWithdrawalLink, getWithdrawalLink, listWithdrawalLinkViews,
 } from '../../services/withdrawalLinks';
 import { scopeOf } from '../auth';
+import { idParam } from '../inputRules';
 import { listBody, pageOptions } from '../lists';
 import { bodyObject, parseOr400 } from '../validate';
 import { createWithdrawalLinkSchema, listWithdrawalLinksQuery } from './schema';
@@ -12,6 +13,7 @@ import { createWithdrawalLinkSchema, listWithdrawalLinksQuery } from './schema';
 /** `/withdrawal-links`: create (reserves the amount), retrieve, list, deactivate (releases it). */
 export function withdrawalLinkRoutes(ctx: ServiceContext): Router {
   const router = Router();
+  router.param('id', idParam('wlink', 'withdrawal link'));
 
   router.post('/', async (req, res) => {
     const input = parseOr400(createWithdrawalLinkSchema, bodyObject(req.body));
