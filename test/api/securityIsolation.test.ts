@@ -14,6 +14,8 @@ import { routeTable, type RouteEntry } from '../support/routeTable';
 const PUBLIC = [
   /^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/metrics$/,
   /^\/pay\/:id(\/status|\/simulate)?$/, /^\/pay-assets\//, /^\/c\/:id$/, /^\/p\/:id$/,
+  // A withdrawal link's page and its LNURL-withdraw endpoints (LUD-03): whoever holds the link may claim it.
+  /^\/w\/:id$/, /^\/lnurlw\/:id(\/callback)?$/,
 ];
 const isAdminRoute = (path: string) => path === '/accounts' || path.startsWith('/accounts/');
 
@@ -43,6 +45,8 @@ beforeAll(async () => {
   const cs = await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 10_000, transfers: [{ destination_account: dest.id, percentage: 10 }] });
   const receipt = await api('POST', `/test-helpers/payments/${cs.body.payment_id}/receive`, { amount: 10_000 });
   const transfers = await waitFor(() => api('GET', `/transfers?checkout_session=${cs.body.id}`), (r) => r.body.data?.[0]?.status === 'paid', 20_000);
+  const wlink = await api('POST', '/withdrawal-links', { currency: 'SATS', amount: 1000 });
+  const refund = await api('POST', '/refunds', { checkout_session: cs.body.id, amount: 500 });
   const events = await api('GET', '/events?limit=1');
   const txns = await api('GET', '/balance-transactions?limit=1');
   const keys = await call(sys.baseUrl, ADMIN_KEY, 'GET', `/accounts/${v.id}/keys`);
@@ -50,6 +54,7 @@ beforeAll(async () => {
     'checkout-sessions': cs.body.id, payment: cs.body.payment_id, payments: cs.body.payment_id, events: events.body.data[0].id,
     transfers: transfers.body.data[0].id, 'balance-transactions': txns.body.data[0].id, webhooks: webhook.body.id,
     'checkout-links': clink.body.id, 'payment-links': plink.body.id, accounts: v.id, keys: keys.body.data[0].id,
+    'withdrawal-links': wlink.body.id, refunds: refund.body.id,
     receipt: receipt.body.id, 'checkout-link-session': clink.body.checkout_session_id ?? clink.body.checkout_session,
   });
   for (const [name, id] of Object.entries(objects)) if (typeof id !== 'string' || !/^[a-z]+_\w+$/.test(id)) throw new Error(`victim fixture ${name} missing: ${id}`);
