@@ -12,6 +12,7 @@ import * as chainScan from './migrations/020_chain_scan';
 import * as workflowRecovery from './migrations/030_workflow_recovery';
 import * as addressReuse from './migrations/031_address_reuse';
 import * as accountBalances from './migrations/050_account_balances';
+import * as addressOwners from './migrations/060_address_owners';
 import * as dashboardUsers from './migrations/080_dashboard_users';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '030_workflow_recovery': workflowRecovery,
   '031_address_reuse': addressReuse,
   '050_account_balances': accountBalances,
+  '060_address_owners': addressOwners,
   '080_dashboard_users': dashboardUsers,
 };
 
