@@ -52,7 +52,13 @@ export async function preparePayment(deps: ActivityDeps, session: PaymentSubject
     // wallet gap-limit trap); once money arrived there, the next payment gets a fresh index. A session's
     // first payment has no earlier one to look at.
     const reusable = seq > FIRST_PAYMENT_SEQ ? await unfundedAddressOfSession(db, session.id, seq) : null;
-    if (reusable) {
+    const platformWallet = session.livemode && !reusable && (await findAccount(db, session.accountId))?.onchain_settlement === 'platform';
+    if (platformWallet) {
+      // Platform custody (docs/custody.md): an address of the platform node's wallet, no derivation index.
+      const node = deps.lightning.live;
+      if (!node?.newAddress) throw ApplicationFailure.nonRetryable('On-chain payments to the platform wallet need LND (LND_REST_URL).', 'NoPlatformWallet');
+      address = await node.newAddress();
+    } else if (reusable) {
       // The account must still have its xpub (an operator who removed it wants no more on-chain payments).
       const account = await findAccount(db, session.accountId);
       if (!(session.livemode ? account?.xpub_live : account?.xpub_test)) throw noXpub();
