@@ -71,17 +71,17 @@ export function moneyActivities(deps: ActivityDeps) {
     const base = { livemode: state.livemode, receiptId: receipt.receiptId, sessionId: state.id, now, custody };
     await postLedgerTransaction(tx, { ...base, key: `${receipt.receiptId}:payment`, type: 'payment', description: `Payment ${receipt.paymentId}`,
       entries: [{ accountId: EXTERNAL_ACCOUNT_ID, amount: -split.gross }, { accountId: state.accountId, amount: split.gross }] });
-    const debt = (kind: DebtKind, creditor: string, amount: bigint, transferId: string | null = null) => recordDebt(tx, {
+    const debt = (kind: DebtKind, creditor: string, amount: bigint, position: number, transferId: string | null = null) => recordDebt(tx, {
       key: `${receipt.receiptId}:${kind}${transferId ? `:${transferId}` : ''}`, debtor_account_id: state.accountId, creditor_account_id: creditor,
       livemode: state.livemode, kind, receipt_id: receipt.receiptId, transfer_id: transferId, checkout_session_id: state.id,
-      amount: amount.toString(), created: String(now) });
+      position, amount: amount.toString(), created: String(now) });
     if (split.platformFee > 0n) {
-      if (ownWallet) await debt('platform_fee', PLATFORM_ACCOUNT_ID, split.platformFee);
+      if (ownWallet) await debt('platform_fee', PLATFORM_ACCOUNT_ID, split.platformFee, 0);
       else await postLedgerTransaction(tx, { ...base, key: `${receipt.receiptId}:platform_fee`, type: 'platform_fee', description: 'Platform fee',
         entries: [{ accountId: state.accountId, amount: -split.platformFee }, { accountId: PLATFORM_ACCOUNT_ID, amount: split.platformFee }] });
     }
     if (split.affiliateFee > 0n && terms.affiliate_account_id) {
-      if (ownWallet) await debt('affiliate_fee', terms.affiliate_account_id, split.affiliateFee);
+      if (ownWallet) await debt('affiliate_fee', terms.affiliate_account_id, split.affiliateFee, 1);
       else await postLedgerTransaction(tx, { ...base, key: `${receipt.receiptId}:affiliate_fee`, type: 'affiliate_fee', description: 'Affiliate fee',
         entries: [{ accountId: state.accountId, amount: -split.affiliateFee }, { accountId: terms.affiliate_account_id, amount: split.affiliateFee }] });
     }
@@ -100,7 +100,7 @@ export function moneyActivities(deps: ActivityDeps) {
       const eventId = await recordEventForDispatch(tx, { dedupeKey: `${row.id}:created`, accountId: state.accountId, livemode: state.livemode,
         type: 'transfer.created', objectId: row.id, data: { object: transferView(row) }, created: now });
       if (eventId) eventIds.push(eventId);
-      if (ownWallet) await debt('transfer', plan.destination_account, split.transfers[index], row.id);
+      if (ownWallet) await debt('transfer', plan.destination_account, split.transfers[index], 2 + index, row.id);
       else if (row.status !== 'paid') pending.push(row.id);
     }
     // New platform-held money (or new debts) of the merchant: recover what it owes, oldest first.

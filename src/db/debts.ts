@@ -18,6 +18,8 @@ export interface DebtRow {
   receipt_id: string | null;
   transfer_id: string | null;
   checkout_session_id: string | null;
+  /** Order within one receipt (same `created`): fees first, then transfers in array order. */
+  position: number;
   amount: string;
   recovered: string;
   created: string;
@@ -42,7 +44,7 @@ export interface RecoveredDebt { debt: DebtRow; transferId: string | null }
  */
 export async function recoverDebts(tx: DbOrTx, accountId: string, livemode: boolean, now: number): Promise<RecoveredDebt[]> {
   const open: DebtRow[] = await tx(T.accountDebts).select('*').where({ debtor_account_id: accountId, livemode })
-    .whereRaw('recovered < amount').orderBy([{ column: 'created' }, { column: 'id' }]).forUpdate();
+    .whereRaw('recovered < amount').orderBy([{ column: 'created' }, { column: 'position' }, { column: 'id' }]).forUpdate();
   if (open.length === 0) return [];
   const funds = await accountFunds(tx, accountId, livemode, { forUpdate: true });
   // `available` already subtracts the debts themselves; what recovers them is the money before that.
@@ -72,5 +74,5 @@ export async function recoverDebts(tx: DbOrTx, accountId: string, livemode: bool
 /** Open debts of an account (oldest first), for `GET /balances` and reconcile. */
 export async function openDebts(db: DbOrTx, accountId: string, livemode: boolean): Promise<DebtRow[]> {
   return db(T.accountDebts).select('*').where({ debtor_account_id: accountId, livemode }).whereRaw('recovered < amount')
-    .orderBy([{ column: 'created' }, { column: 'id' }]);
+    .orderBy([{ column: 'created' }, { column: 'position' }, { column: 'id' }]);
 }

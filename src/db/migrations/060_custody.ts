@@ -46,13 +46,15 @@ export async function up(knex: Knex): Promise<void> {
     t.string('receipt_id');
     t.string('transfer_id');
     t.string('checkout_session_id');
+    // Order within one receipt: platform fee, affiliate fee, then transfers in array order.
+    t.integer('position').notNullable().defaultTo(0);
     t.bigInteger('amount').notNullable();
     t.bigInteger('recovered').notNullable().defaultTo(0);
     t.bigInteger('created').notNullable();
     t.bigInteger('modified').notNullable();
     t.check('recovered >= 0 and recovered <= amount', [], 'account_debts_recovered_in_range');
   });
-  await knex.raw(`create index account_debts_open on account_debts (debtor_account_id, livemode, created, id) where recovered < amount`);
+  await knex.raw(`create index account_debts_open on account_debts (debtor_account_id, livemode, created, position, id) where recovered < amount`);
   await knex.raw('create unique index account_debts_transfer on account_debts (transfer_id) where transfer_id is not null');
 
   await correctExistingCustody(knex);
