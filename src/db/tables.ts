@@ -14,4 +14,7 @@ export const T = {
   accountDebts: 'account_debts',
   webhookEndpoints: 'webhook_endpoints',
   webhookDeliveries: 'webhook_deliveries',
+  accountXpubs: 'account_xpubs',
+  onchainAddresses: 'onchain_addresses',
+  receiptConflicts: 'receipt_conflicts',
 } as const;
