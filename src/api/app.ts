@@ -42,7 +42,7 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
     if (!report.ok) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(report.ok ? 200 : 503).json({ status: report.ok ? 'ok' : 'unavailable', postgres: report.postgres, temporal: report.temporal });
   });
-  app.use(openApiRouter(Math.min(300, ctx.config.minTtlSeconds)));
+  app.use(openApiRouter(Math.min(300, ctx.config.minTtlSeconds), ctx.config.publicUrl));
   app.use(docsRouter());
   app.use(metricsRouter(metrics, ctx.config.metricsToken));
   for (const router of ext.publicRouters ?? []) app.use(router);

@@ -10,24 +10,73 @@ import { receiveSchema } from './testHelpers/routes';
 import { createWebhookSchema, deliveriesQuerySchema, redeliverSchema, updateWebhookSchema } from './webhooks/schema';
 
 type Method = 'get' | 'post' | 'delete';
-interface Operation { body?: ZodType; query?: z.ZodObject; response: ZodType; summary: string; admin?: boolean; bodyName?: string }
+interface Operation {
+  /** The `operationId`: a generated client's method name. */
+  id: string; tag: string; summary: string; response: ZodType;
+  body?: ZodType; query?: z.ZodObject; admin?: boolean;
+  /** The body must be sent (a create); an update's body may be left out (nothing changes). */
+  bodyRequired?: boolean;
+  description?: string;
+}
 
-/** Conditional rules of a session's fields that a JSON schema can state (the rest are in `description`). */
-const AMOUNT_BY_TYPE = {
-  anyOf: [
-    { description: 'fixed (the default): amount required', required: ['amount'], properties: { type: { type: 'string', enum: ['fixed'] } } },
-    { description: 'options: the customer picks one of options; an amount sent is ignored', required: ['type', 'options'], properties: { type: { type: 'string', enum: ['options'] } } },
-    { description: 'preset: the customer picks within preset; an amount sent is ignored', required: ['type', 'preset'], properties: { type: { type: 'string', enum: ['preset'] } } },
-  ],
-};
 const EXCLUSIVE_SUCCESS = 'success_url and success_message are mutually exclusive';
+
+const TAGS = [
+  { name: 'Accounts', description: 'Merchant accounts and their secret keys (the admin key)' },
+  { name: 'Checkout sessions', description: 'One checkout: an amount, how it may be paid, and what happened' },
+  { name: 'Payments', description: 'The invoices and addresses of a checkout session' },
+  { name: 'Test helpers', description: 'Test mode only: simulate money arriving' },
+  { name: 'Balances', description: 'The balance and its ledger' },
+  { name: 'Transfers', description: 'Shares of a paid session sent to other accounts' },
+  { name: 'Events', description: 'What happened, as delivered to webhooks' },
+  { name: 'Webhooks', description: 'Endpoints that receive events (Standard Webhooks signatures)' },
+  { name: 'Checkout links', description: 'A reusable link that opens one checkout session per visit until paid' },
+  { name: 'Payment links', description: 'A reusable link that takes any number of payments' },
+];
+
+const IDEMPOTENCY = z.string().min(1).max(255).optional().meta({
+  description: 'Makes a retry safe: the same key and body within 24 h replays the first response and does nothing again; '
+    + 'the same key with another body is a 409. Send a fresh random key (e.g. a UUID) per intended action.',
+  example: '9b2f4a8e-3c1d-4f5e-8a7b-1c2d3e4f5a6b',
+});
+
+/**
+ * The create bodies (session and both links) as variants by `type`, each carrying every property it
+ * accepts, so generated clients build a full model from any of them (a top-level `anyOf` that only
+ * constrains `type` makes openapi-generator drop every field). Their names sort as listed (Options,
+ * Preset, Price): typescript-fetch takes the first variant, in name order, whose required properties
+ * are present, and an options or preset body may carry an (ignored) `amount`.
+ */
+function amountVariants(doc: { components?: { schemas?: Record<string, unknown> } }, base: Record<string, any>) {
+  const { options, preset, ...common } = base.properties as Record<string, any>;
+  const required = (base.required as string[] | undefined) ?? [];
+  const variant = (type: string, description: string, extra: Record<string, any>, req: string[], amount: Record<string, any>) => ({
+    type: 'object',
+    description,
+    properties: { ...common, amount, type: { type: 'string', enum: [type], ...(type === 'fixed' ? { default: 'fixed' } : {}) }, ...extra },
+    required: [...new Set([...required, ...req])],
+    additionalProperties: false,
+  });
+  const ignored = { ...common.amount, description: 'ignored: the customer picks the amount' };
+  const schemas = doc.components!.schemas!;
+  schemas.CheckoutParamsOptions = variant('options', 'type options: the customer picks one of `options`.', { options }, ['type', 'options'], ignored);
+  schemas.CheckoutParamsPreset = variant('preset', 'type preset: the customer picks an amount within `preset`.', { preset }, ['type', 'preset'], ignored);
+  schemas.CheckoutParamsPrice = variant('fixed', 'type fixed (the default): `amount` is the price.', {}, ['amount'],
+    { ...common.amount, minimum: 0, exclusiveMinimum: true, description: 'the price, in `currency` (at most its decimals: 0 for SATS and JPY, 8 for BTC, 2 otherwise)' });
+  schemas.CheckoutParams = {
+    description: `${base.description ?? ''}. One of three variants by \`type\`: fixed (the default; \`amount\` required), `
+      + 'options (`options` required) or preset (`preset` required); `amount` is ignored unless fixed.',
+    oneOf: ['CheckoutParamsOptions', 'CheckoutParamsPreset', 'CheckoutParamsPrice'].map((n) => ({ $ref: `#/components/schemas/${n}` })),
+  };
+  return { $ref: '#/components/schemas/CheckoutParams' };
+}
 
 /**
  * The OpenAPI document, generated from the zod schemas that validate requests and describe responses
  * (src/api/schemas/objects.ts), never written by hand. Every path parameter is declared, every
- * operation has its response schemas, and the amount-by-type rule is stated as `anyOf`.
+ * operation has an `operationId`, a tag and its response schemas, every POST its `Idempotency-Key`.
  */
-export function openApiDocument(minTtl: number) {
+export function openApiDocument(minTtl: number, publicUrl?: string) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'secretKey', {
     type: 'http', scheme: 'basic', description: 'A secret key (sk_test_… / sk_live_…, or the admin key for /accounts) as the username, empty password',
@@ -44,11 +93,14 @@ export function openApiDocument(minTtl: number) {
     const params = names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string().min(1).describe(`${n === 'payment_id' ? 'payment' : 'object'} ID`)]))) : undefined;
     const json = (schema: ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
     registry.registerPath({
-      method, path: route, summary: spec.summary, security: [{ secretKey: [] }],
+      method, path: route, operationId: spec.id, tags: [spec.tag], summary: spec.summary, security: [{ secretKey: [] }],
+      ...(spec.description ? { description: spec.description } : {}),
       request: {
         ...(params ? { params } : {}),
         ...(spec.query ? { query: spec.query } : {}),
-        ...(spec.body ? { body: { required: false, content: { 'application/json': { schema: spec.body } } } } : {}),
+        // Every POST honours an Idempotency-Key (src/api/idempotency.ts).
+        ...(method === 'post' ? { headers: z.object({ 'Idempotency-Key': IDEMPOTENCY }) } : {}),
+        ...(spec.body ? { body: { required: spec.bodyRequired ?? false, content: { 'application/json': { schema: spec.body } } } } : {}),
       },
       responses: {
         200: json(spec.response, 'The object (or list)'),
@@ -64,58 +116,67 @@ export function openApiDocument(minTtl: number) {
     });
   };
   const list = (extra: z.ZodRawShape = {}) => listQuery(extra);
+  const A = 'Accounts';
+  const CS = 'Checkout sessions';
+  const W = 'Webhooks';
 
-  op('post', '/accounts', { summary: 'Create a merchant account (admin key)', body: createAccountSchema, response: o.accountObject, admin: true });
-  op('post', '/accounts/{id}', { summary: 'Update an account: name, xpub (admin key)', body: updateAccountSchema, response: o.accountObject, admin: true });
-  op('post', '/accounts/{id}/keys', { summary: 'Issue a secret key (admin key)', body: createKeySchema, response: o.apiKeyObject, admin: true });
-  op('get', '/accounts/{id}/keys', { summary: 'List an account\'s keys, prefix only (admin key)', response: o.listOf(o.apiKeyObject), admin: true });
-  op('delete', '/accounts/{id}/keys/{key_id}', { summary: 'Revoke a key; refused at once (admin key)', response: o.apiKeyObject, admin: true });
-  op('post', '/accounts/{id}/keys/{key_id}/revoke', { summary: 'Revoke a key (the same as DELETE) (admin key)', response: o.apiKeyObject, admin: true });
-  op('post', '/checkout-sessions', { summary: 'Create a checkout session', body: createSession, response: session });
-  op('get', '/checkout-sessions', { summary: 'List checkout sessions', query: list({ status: z.enum(['active', 'paid', 'deactivated']).optional() }), response: o.listOf(session) });
-  op('get', '/checkout-sessions/{id}', { summary: 'Retrieve a checkout session', response: session });
-  op('post', '/checkout-sessions/{id}', { summary: 'Update a checkout session (any status)', body: updateSession, response: session });
-  op('post', '/checkout-sessions/{id}/deactivate', { summary: 'Deactivate an active checkout session', response: session });
-  op('get', '/checkout-sessions/payment/{payment_id}', { summary: 'Retrieve a checkout session by payment, with customer details', response: session });
-  op('get', '/payments', { summary: 'List payments', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(payment) });
-  op('get', '/payments/{id}', { summary: 'Retrieve a payment', response: payment });
-  op('post', '/test-helpers/payments/{id}/receive', { summary: 'Test mode: money arrives for a payment', body: receiveSchema, response: o.receiptObject });
-  op('get', '/balances', { summary: 'The balance', response: o.balanceObject });
-  op('get', '/balance-transactions', { summary: 'List balance transactions', query: list(), response: o.listOf(o.balanceTransactionObject) });
-  op('get', '/transfers', { summary: 'List transfers', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(transfer) });
-  op('get', '/transfers/{id}', { summary: 'Retrieve a transfer', response: transfer });
-  op('get', '/events', { summary: 'List events', query: list({ event_type: z.string().min(1).optional() }), response: o.listOf(event) });
-  op('get', '/events/{id}', { summary: 'Retrieve an event', response: event });
-  op('post', '/webhooks', { summary: 'Register a webhook endpoint', body: createWebhookSchema, response: endpoint });
-  op('get', '/webhooks', { summary: 'List webhook endpoints', query: list(), response: o.listOf(endpoint) });
-  op('get', '/webhooks/{id}', { summary: 'Retrieve a webhook endpoint', response: endpoint });
-  op('post', '/webhooks/{id}', { summary: 'Update a webhook endpoint', body: updateWebhookSchema, response: endpoint });
-  op('delete', '/webhooks/{id}', { summary: 'Delete a webhook endpoint', response: o.deletedObject });
-  op('post', '/webhooks/{id}/rotate-secret', { summary: 'Rotate a webhook secret', response: endpoint });
-  op('get', '/webhooks/{id}/deliveries', { summary: 'List delivery attempts', query: deliveriesQuerySchema, response: o.listOf(delivery) });
-  op('post', '/webhooks/{id}/redeliver', { summary: 'Deliver an event again', body: redeliverSchema, response: o.redeliveryObject });
-  for (const [route, name, statuses] of [
-    ['/checkout-links', 'checkout link', ['active', 'paid', 'deactivated']], ['/payment-links', 'payment link', ['active', 'deactivated']],
+  op('post', '/accounts', { id: 'createAccount', tag: A, summary: 'Create a merchant account (admin key)', body: createAccountSchema, bodyRequired: true, response: o.accountObject, admin: true });
+  op('post', '/accounts/{id}', { id: 'updateAccount', tag: A, summary: 'Update an account: name, xpub (admin key)', body: updateAccountSchema, response: o.accountObject, admin: true });
+  op('post', '/accounts/{id}/keys', { id: 'createAccountKey', tag: A, summary: 'Issue a secret key (admin key)', body: createKeySchema, bodyRequired: true, response: o.apiKeyObject, admin: true });
+  op('get', '/accounts/{id}/keys', { id: 'listAccountKeys', tag: A, summary: 'List an account\'s keys, prefix only (admin key)', response: o.listOf(o.apiKeyObject), admin: true });
+  op('delete', '/accounts/{id}/keys/{key_id}', { id: 'deleteAccountKey', tag: A, summary: 'Revoke a key; refused at once (admin key)', response: o.apiKeyObject, admin: true });
+  op('post', '/accounts/{id}/keys/{key_id}/revoke', { id: 'revokeAccountKey', tag: A, summary: 'Revoke a key (the same as DELETE) (admin key)', response: o.apiKeyObject, admin: true });
+  op('post', '/checkout-sessions', { id: 'createCheckoutSession', tag: CS, summary: 'Create a checkout session', body: createSession, bodyRequired: true, response: session });
+  op('get', '/checkout-sessions', { id: 'listCheckoutSessions', tag: CS, summary: 'List checkout sessions', query: list({ status: z.enum(['active', 'paid', 'deactivated']).optional() }), response: o.listOf(session) });
+  op('get', '/checkout-sessions/{id}', { id: 'retrieveCheckoutSession', tag: CS, summary: 'Retrieve a checkout session', response: session });
+  op('post', '/checkout-sessions/{id}', { id: 'updateCheckoutSession', tag: CS, summary: 'Update a checkout session (any status)', body: updateSession, response: session });
+  op('post', '/checkout-sessions/{id}/deactivate', { id: 'deactivateCheckoutSession', tag: CS, summary: 'Deactivate an active checkout session', response: session });
+  op('get', '/checkout-sessions/payment/{payment_id}', { id: 'retrieveCheckoutSessionByPayment', tag: CS, summary: 'Retrieve a checkout session by payment, with customer details', response: session });
+  op('get', '/payments', { id: 'listPayments', tag: 'Payments', summary: 'List payments', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(payment) });
+  op('get', '/payments/{id}', { id: 'retrievePayment', tag: 'Payments', summary: 'Retrieve a payment', response: payment });
+  op('post', '/test-helpers/payments/{id}/receive', { id: 'simulatePaymentReceipt', tag: 'Test helpers', summary: 'Test mode: money arrives for a payment', body: receiveSchema, bodyRequired: true, response: o.receiptObject });
+  op('get', '/balances', { id: 'retrieveBalance', tag: 'Balances', summary: 'The balance', response: o.balanceObject });
+  op('get', '/balance-transactions', { id: 'listBalanceTransactions', tag: 'Balances', summary: 'List balance transactions', query: list(), response: o.listOf(o.balanceTransactionObject) });
+  op('get', '/transfers', { id: 'listTransfers', tag: 'Transfers', summary: 'List transfers', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(transfer) });
+  op('get', '/transfers/{id}', { id: 'retrieveTransfer', tag: 'Transfers', summary: 'Retrieve a transfer', response: transfer });
+  op('get', '/events', { id: 'listEvents', tag: 'Events', summary: 'List events', query: list({ event_type: z.string().min(1).optional() }), response: o.listOf(event) });
+  op('get', '/events/{id}', { id: 'retrieveEvent', tag: 'Events', summary: 'Retrieve an event', response: event });
+  op('post', '/webhooks', { id: 'createWebhook', tag: W, summary: 'Register a webhook endpoint', body: createWebhookSchema, bodyRequired: true, response: endpoint });
+  op('get', '/webhooks', { id: 'listWebhooks', tag: W, summary: 'List webhook endpoints', query: list(), response: o.listOf(endpoint) });
+  op('get', '/webhooks/{id}', { id: 'retrieveWebhook', tag: W, summary: 'Retrieve a webhook endpoint', response: endpoint });
+  op('post', '/webhooks/{id}', { id: 'updateWebhook', tag: W, summary: 'Update a webhook endpoint', body: updateWebhookSchema, response: endpoint });
+  op('delete', '/webhooks/{id}', { id: 'deleteWebhook', tag: W, summary: 'Delete a webhook endpoint', response: o.deletedObject });
+  op('post', '/webhooks/{id}/rotate-secret', { id: 'rotateWebhookSecret', tag: W, summary: 'Rotate a webhook secret', response: endpoint });
+  op('get', '/webhooks/{id}/deliveries', { id: 'listWebhookDeliveries', tag: W, summary: 'List delivery attempts', query: deliveriesQuerySchema, response: o.listOf(delivery) });
+  op('post', '/webhooks/{id}/redeliver', { id: 'redeliverWebhookEvent', tag: W, summary: 'Deliver an event again', body: redeliverSchema, bodyRequired: true, response: o.redeliveryObject });
+  for (const [route, name, Name, tag, statuses] of [
+    ['/checkout-links', 'checkout link', 'CheckoutLink', 'Checkout links', ['active', 'paid', 'deactivated']],
+    ['/payment-links', 'payment link', 'PaymentLink', 'Payment links', ['active', 'deactivated']],
   ] as const) {
-    op('post', route, { summary: `Create a ${name}`, body: createLink, response: link });
-    op('get', route, { summary: `List ${name}s`, query: list({ status: z.enum(statuses).optional() }), response: o.listOf(link) });
-    op('get', `${route}/{id}`, { summary: `Retrieve a ${name}`, response: link });
-    op('post', `${route}/{id}/deactivate`, { summary: `Deactivate a ${name} and its active sessions`, response: link });
+    op('post', route, { id: `create${Name}`, tag, summary: `Create a ${name}`, body: createLink, bodyRequired: true, response: link });
+    op('get', route, { id: `list${Name}s`, tag, summary: `List ${name}s`, query: list({ status: z.enum(statuses).optional() }), response: o.listOf(link) });
+    op('get', `${route}/{id}`, { id: `retrieve${Name}`, tag, summary: `Retrieve a ${name}`, response: link });
+    op('post', `${route}/{id}/deactivate`, { id: `deactivate${Name}`, tag, summary: `Deactivate a ${name} and its active sessions`, response: link });
   }
   const doc = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: { title: 'Bitcoin checkout API', version: '2022-10-15', description: 'Speed-compatible checkout sessions; every session is a Temporal workflow.' },
+    ...(publicUrl ? { servers: [{ url: publicUrl }] } : {}),
+    tags: TAGS,
   });
+  // One `CheckoutParams` component for the three creates (their bodies are the same fields and rules).
+  let params: object | undefined;
   for (const route of ['/checkout-sessions', '/checkout-links', '/payment-links']) {
-    const body = doc.paths[route].post!.requestBody as { content: Record<string, { schema: object }> };
-    Object.assign(body.content['application/json'].schema, AMOUNT_BY_TYPE);
+    const content = (doc.paths[route].post!.requestBody as { content: Record<string, { schema: object }> }).content['application/json'];
+    params ??= amountVariants(doc, content.schema as Record<string, unknown>);
+    content.schema = params;
   }
   return doc;
 }
 
 /** `GET /openapi.json` (public). The document is built once, at start. */
-export function openApiRouter(minTtl: number): Router {
-  const document = openApiDocument(minTtl);
+export function openApiRouter(minTtl: number, publicUrl?: string): Router {
+  const document = openApiDocument(minTtl, publicUrl);
   const router = Router();
   router.get('/openapi.json', (_req, res) => { res.json(document); });
   return router;

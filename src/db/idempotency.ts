@@ -15,6 +15,9 @@ export interface IdempotencyRow {
   locked_until: string | null;
 }
 
+// Named, not `*`: a prepared statement's result columns must not change under it (src/db/prepared.ts).
+const COLUMNS: readonly (keyof IdempotencyRow)[] = ['owner', 'key', 'request_hash', 'seed', 'response_status', 'response_body', 'created', 'locked_until'];
+
 /** Claims (owner, key), locked, unless already claimed; returns the row and whether this call made it. */
 export async function claimIdempotencyKey(
   db: DbOrTx, row: Omit<IdempotencyRow, 'response_status' | 'response_body'>,
@@ -42,9 +45,9 @@ export async function storeIdempotentResponse(db: DbOrTx, owner: string, key: st
 
 // Every POST with a key runs these two: prepared (src/db/prepared.ts).
 const CLAIM = {
-  name: 'idempotency_claim_v1',
+  name: 'idempotency_claim_v2',
   text: `insert into ${T.idempotency} (owner, key, request_hash, seed, created, locked_until) values ($1, $2, $3, $4, $5, $6)
-    on conflict (owner, key) do nothing returning *`,
+    on conflict (owner, key) do nothing returning ${COLUMNS.join(', ')}`,
 };
 const STORE_RESPONSE = {
   name: 'idempotency_store_response_v1',

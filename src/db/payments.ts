@@ -28,13 +28,23 @@ export interface PaymentRow {
   modified: string;
 }
 
+/**
+ * Every column of a payment, named (also the order of INSERT_PAYMENT's values): prepared statements list
+ * them instead of `*`, because PostgreSQL refuses to run a prepared statement whose result columns
+ * changed since it was planned on a connection, so a column added by a later migration would break
+ * every running process. A new column is read once it is listed here (with a new statement version).
+ */
+export const PAYMENT_COLUMNS: readonly (keyof PaymentRow)[] = ['id', 'checkout_session_id', 'account_id', 'livemode', 'seq', 'currency',
+  'amount', 'exchange_rate', 'target_amount', 'status', 'payment_request', 'payment_hash', 'onchain_address', 'address_index',
+  'received_sats', 'amount_paid', 'expires_at', 'created', 'modified'];
+
 export async function findPaymentBySeq(db: DbOrTx, sessionId: string, seq: number): Promise<PaymentRow | undefined> {
   return (await queryPrepared<PaymentRow>(db, PAYMENT_BY_SEQ, [sessionId, seq]))[0];
 }
 
 const PAYMENT_BY_SEQ = {
-  name: 'payment_by_seq_v1',
-  text: `select * from ${T.payments} where checkout_session_id = $1 and seq = $2 limit 1`,
+  name: 'payment_by_seq_v2',
+  text: `select ${PAYMENT_COLUMNS.join(', ')} from ${T.payments} where checkout_session_id = $1 and seq = $2 limit 1`,
 };
 
 export async function findPayment(db: DbOrTx, id: string, scope?: Scope): Promise<PaymentRow | undefined> {
@@ -57,15 +67,10 @@ export async function insertPayment(db: DbOrTx, row: PaymentRow): Promise<Paymen
   const [inserted] = await queryPrepared<PaymentRow>(db, INSERT_PAYMENT, PAYMENT_COLUMNS.map((c) => row[c]));
   return inserted ?? (await findPaymentBySeq(db, row.checkout_session_id, row.seq))!;
 }
-
-// Every column of a payment, in the order of INSERT_PAYMENT's values.
-const PAYMENT_COLUMNS: (keyof PaymentRow)[] = ['id', 'checkout_session_id', 'account_id', 'livemode', 'seq', 'currency', 'amount',
-  'exchange_rate', 'target_amount', 'status', 'payment_request', 'payment_hash', 'onchain_address', 'address_index', 'received_sats',
-  'amount_paid', 'expires_at', 'created', 'modified'];
 const INSERT_PAYMENT = {
-  name: 'insert_payment_v1',
+  name: 'insert_payment_v2',
   text: `insert into ${T.payments} (${PAYMENT_COLUMNS.join(', ')}) values (${PAYMENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-    on conflict (checkout_session_id, seq) do nothing returning *`,
+    on conflict (checkout_session_id, seq) do nothing returning ${PAYMENT_COLUMNS.join(', ')}`,
 };
 
 /**

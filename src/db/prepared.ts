@@ -1,9 +1,13 @@
+import type { Knex } from 'knex';
 import type { QueryArrayResult, QueryResult } from 'pg';
 import type { DbOrTx } from './knex';
 
 /**
  * A statement PostgreSQL parses and plans once per connection. Its name identifies its text on every
- * pooled connection, so a changed text needs a new name (hence the `_v1` suffixes).
+ * pooled connection, so a changed text needs a new name (hence the `_v1`, `_v2` suffixes). Its columns
+ * are always named, never `select *` / `returning *`: PostgreSQL refuses to run a prepared statement
+ * whose result columns changed since it was planned ("cached plan must not change result type"), so a
+ * column added by a migration run ahead of a rollout would break every running process.
  */
 export interface PreparedStatement {
   name: string;
@@ -23,6 +27,11 @@ interface PgConnection {
  * as knex's do (objects as JSON, bigint-like strings as they are).
  */
 async function run(db: DbOrTx, statement: PreparedStatement, values: unknown[], rowMode?: 'array'): Promise<QueryResult & QueryArrayResult> {
+  // knex refuses a query on a finished transaction in its query path, which this bypasses: without the
+  // same guard, a late call would run on the pooled connection, inside whatever transaction holds it now.
+  if (db.isTransaction && (db as Knex.Transaction).isCompleted()) {
+    throw new Error(`Transaction query already complete: prepared statement ${statement.name} refused`);
+  }
   const connection = (await db.client.acquireConnection()) as PgConnection;
   try {
     db.client.emit('query', { sql: statement.text, bindings: values, method: 'raw' });

@@ -1,8 +1,8 @@
 import type { QueryArrayResult } from 'pg';
 import type { Db } from './knex';
 import { queryPreparedArrays } from './prepared';
-import type { PaymentRow } from './payments';
-import type { Scope, SessionRow } from './sessions';
+import { PAYMENT_COLUMNS, type PaymentRow } from './payments';
+import { SESSION_ROW_COLUMNS, type Scope, type SessionRow } from './sessions';
 import { T } from './tables';
 
 /** A session with its funded payments (the API object's `payments`). */
@@ -13,13 +13,15 @@ export interface SessionWithFunded {
 
 // The session and its funded payments in one round trip (none until something was received:
 // `target_amount_paid` is written in the same transaction as the payments): one row per funded payment,
-// or one row with the payment columns null. `__funded` marks where they begin, so new columns on either
-// table need no change here; pg parses every column as knex would (int8/NUMERIC as strings).
-const SESSION_COLUMNS = `s.*, null as "__funded", p.*`;
+// or one row with the payment columns null. `__funded` marks where they begin; pg parses every column as
+// knex would (int8/NUMERIC as strings). The columns are named, never `*`: a prepared statement whose
+// result columns change (a migration adding one) is refused by PostgreSQL on every connection it was
+// planned on.
+const SESSION_COLUMNS = [...SESSION_ROW_COLUMNS.map((c) => `s.${c}`), 'null as "__funded"', ...PAYMENT_COLUMNS.map((c) => `p.${c}`)].join(', ');
 const FUNDED_JOIN = `left join ${T.payments} p on p.checkout_session_id = s.id and s.target_amount_paid > 0 and p.received_sats > 0`;
 
 const BY_SCOPE = {
-  name: 'checkout_session_read_v1',
+  name: 'checkout_session_read_v2',
   text: `select ${SESSION_COLUMNS} from ${T.sessions} s ${FUNDED_JOIN}
     where s.id = $1 and s.account_id = $2 and s.livemode = $3 order by p.seq`,
 };
@@ -27,7 +29,7 @@ const BY_SCOPE = {
 // The key check of the merchant auth (hash, not revoked) and the read in one statement: no row means
 // no such key, a row without a session means none of the key's account and mode.
 const BY_KEY = {
-  name: 'checkout_session_read_by_key_v1',
+  name: 'checkout_session_read_by_key_v2',
   text: `with k as (select account_id, livemode from ${T.apiKeys} where key_hash = $1 and revoked_at is null)
     select k.account_id as "__key_account", k.livemode as "__key_livemode", ${SESSION_COLUMNS}
     from k left join ${T.sessions} s on s.id = $2 and s.account_id = k.account_id and s.livemode = k.livemode

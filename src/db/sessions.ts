@@ -30,13 +30,24 @@ export interface SessionRow {
   modified: string;
 }
 
+/**
+ * Every column of a session row, named: prepared statements list them instead of `*`, because
+ * PostgreSQL refuses to run a prepared statement whose result columns changed since it was planned
+ * ("cached plan must not change result type"), so a column added by the next release's migration
+ * would break every running process. A new column is read once it is listed here (and the
+ * statements' names get a new version suffix).
+ */
+export const SESSION_ROW_COLUMNS: readonly (keyof SessionRow)[] = ['id', 'account_id', 'livemode', 'status', 'currency', 'amount', 'definition',
+  'amount_paid', 'target_amount_paid', 'target_amount_due', 'exception_status', 'payment_id', 'customer_details', 'link_id',
+  'payment_expires_at', 'version', 'created', 'modified'];
+const RETURNING_SESSION = SESSION_ROW_COLUMNS.join(', ');
+
 /** Scope of every API read: an account in one mode. */
 export interface Scope {
   accountId: string;
   livemode: boolean;
 }
 
-/** Inserts a new session from its definition; a retried insert is a no-op. Returns true if it inserted. */
 /** Inserts a new session's row; returns it, or undefined when it existed already (a retry). */
 export async function insertSession(db: DbOrTx, d: SessionDefinition): Promise<SessionRow | undefined> {
   const [row] = await queryPrepared<SessionRow>(db, INSERT_SESSION,
@@ -45,9 +56,9 @@ export async function insertSession(db: DbOrTx, d: SessionDefinition): Promise<S
 }
 
 const INSERT_SESSION = {
-  name: 'insert_session_v1',
+  name: 'insert_session_v2',
   text: `insert into ${T.sessions} (id, account_id, livemode, status, currency, amount, definition, link_id, version, created, modified)
-    values ($1, $2, $3, 'active', $4, $5, $6, $7, 0, $8, $8) on conflict (id) do nothing returning *`,
+    values ($1, $2, $3, 'active', $4, $5, $6, $7, 0, $8, $8) on conflict (id) do nothing returning ${RETURNING_SESSION}`,
 };
 
 /** What splitting a receipt of session `id` needs: its planned transfers and its account's affiliate terms, in one read. */
@@ -95,10 +106,10 @@ export async function writeSessionState(db: DbOrTx, state: SessionState, targetA
 
 // Every transition runs it: prepared (src/db/prepared.ts).
 const WRITE_SESSION_STATE = {
-  name: 'write_session_state_v1',
+  name: 'write_session_state_v2',
   text: `update ${T.sessions} set version = $2, status = $3, amount = $4, amount_paid = $5, target_amount_paid = $6, target_amount_due = $7,
       exception_status = $8, payment_id = $9, modified = $10, payment_expires_at = $11
-    where id = $1 and version < $2 returning *`,
+    where id = $1 and version < $2 returning ${RETURNING_SESSION}`,
 };
 
 /**

@@ -2,12 +2,18 @@ import { RateConfigError, UnknownCurrencyError } from './errors';
 import { isPositiveDecimal, normalizeCurrency } from './decimalString';
 import type { RateProvider } from './provider';
 
-/** The built-in test-mode prices of 1 BTC. */
+/**
+ * The built-in test-mode prices of 1 BTC: one for every fiat currency a session may be priced in
+ * (`CURRENCY_DECIMALS`), so test mode never refuses an advertised currency (a unit test holds the two
+ * lists together).
+ */
 export const DEFAULT_STATIC_RATES: Readonly<Record<string, string>> = Object.freeze({
   USD: '100000.00',
   EUR: '92000.00',
   GBP: '79000.00',
   CAD: '137000.00',
+  AUD: '153000.00',
+  CHF: '88000.00',
   JPY: '15000000',
 });
 

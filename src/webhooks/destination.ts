@@ -62,6 +62,10 @@ function privateHostReason(host: string): string | null {
   return null;
 }
 
+/** Named in every refusal, so the developer who meets one learns the setting that lifts it. */
+export const PRIVATE_NETWORKS_HINT =
+  ' (for local development the operator can allow them with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)';
+
 /** Parses `url` and throws `InvalidWebhookUrlError` unless it is http(s) and, unless allowed, not local. */
 export function assertDeliverableUrl(url: string, options: DeliveryPolicy): URL {
   let parsed: URL;
@@ -77,7 +81,7 @@ export function assertDeliverableUrl(url: string, options: DeliveryPolicy): URL 
   if (host === '') throw new InvalidWebhookUrlError('webhook URL has no host');
   if (options.allowPrivateNetworks) return parsed;
   const reason = privateHostReason(host);
-  if (reason) throw new InvalidWebhookUrlError(`webhook URL must not point at ${reason}: only public addresses are allowed`);
+  if (reason) throw new InvalidWebhookUrlError(`webhook URL must not point at ${reason}: only public addresses are allowed${PRIVATE_NETWORKS_HINT}`);
   return parsed;
 }
 
@@ -100,7 +104,7 @@ export async function resolveAndCheck(url: string, options: ResolveOptions): Pro
   // Every answer must pass: the connection could use any of them (happy eyeballs, retries).
   const blocked = addresses.map(({ address }) => [address, blockedIpReason(address)] as const).find(([, reason]) => reason);
   if (blocked && !options.allowPrivateNetworks) {
-    throw new InvalidWebhookUrlError(`webhook host ${hostname} resolves to ${blocked[0]} (${blocked[1]}): only public addresses are allowed`);
+    throw new InvalidWebhookUrlError(`webhook host ${hostname} resolves to ${blocked[0]} (${blocked[1]}): only public addresses are allowed${PRIVATE_NETWORKS_HINT}`);
   }
   return { url: parsed, hostname, addresses, isPublic: !blocked && !isLocalhostName(hostname) };
 }

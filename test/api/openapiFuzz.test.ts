@@ -119,8 +119,8 @@ describe('the OpenAPI document', () => {
         : fc.constant({});
       const bodyArb = bodySchema ? fc.oneof(
         { arbitrary: fc.constantFrom(...seeds(route)), weight: 2 },
-        { arbitrary: fc.tuple(fc.constantFrom(...seeds(route)), fc.constantFrom(...Object.keys(resolve0(bodySchema, resolve).properties ?? { x: 0 })))
-          .chain(([seed, key]) => valid(resolve0(bodySchema, resolve).properties?.[key] ?? {}).map((v) => ({ ...seed, [key]: v }))), weight: 2 },
+        { arbitrary: fc.tuple(fc.constantFrom(...seeds(route)), fc.constantFrom(...Object.keys(propertiesOf(bodySchema, resolve))))
+          .chain(([seed, key]) => valid(propertiesOf(bodySchema, resolve)[key]).map((v) => ({ ...seed, [key]: v }))), weight: 2 },
         { arbitrary: valid(bodySchema), weight: 1 },
         { arbitrary: invalid(bodySchema), weight: 2 },
       ) : fc.constant(undefined);
@@ -147,6 +147,14 @@ describe('the OpenAPI document', () => {
 
 function resolve0(s: Schema, resolve: (ref: string) => Schema): Schema {
   return s.$ref ? resolve0(resolve(s.$ref), resolve) : s;
+}
+
+/** The properties of a body schema, those of all its variants (oneOf by `type`) together. */
+function propertiesOf(s: Schema, resolve: (ref: string) => Schema): Record<string, Schema> {
+  const body = resolve0(s, resolve);
+  const variants = body.oneOf ?? body.anyOf ?? [body];
+  const props = Object.assign({}, ...variants.map((v) => resolve0(v, resolve).properties ?? {}));
+  return Object.keys(props).length ? props : { x: {} };
 }
 
 function queryString(q: Record<string, unknown>): string {

@@ -36,6 +36,8 @@ test('by default, neither a test key nor a live key may point an endpoint at a p
     for (const url of PRIVATE_URLS) {
       const res = await call(strict.baseUrl, key, 'POST', '/webhooks', { url, enabled_events: ['*'] });
       expect({ url, status: res.status, param: res.body.errors?.[0]?.param }).toEqual({ url, status: 400, param: 'url' });
+      // The refusal names the setting that lifts it, so a developer with a local receiver finds it.
+      expect(res.body.errors[0].message).toContain('WEBHOOK_ALLOW_PRIVATE_NETWORKS=true');
     }
     const ok = await call(strict.baseUrl, key, 'POST', '/webhooks', { url: 'https://merchant.example/hooks', enabled_events: ['*'] });
     expect(ok.status).toBe(200);

@@ -89,7 +89,7 @@ describe('assertDeliverableUrl', () => {
     'accepts %s only when private networks are allowed (local receivers)',
     (url) => {
       expect(assertDeliverableUrl(url, open)).toBeInstanceOf(URL);
-      expect(() => assertDeliverableUrl(url, strict)).toThrow(/only public addresses are allowed/);
+      expect(() => assertDeliverableUrl(url, strict)).toThrow(/only public addresses are allowed.*WEBHOOK_ALLOW_PRIVATE_NETWORKS=true/);
     },
   );
 });
