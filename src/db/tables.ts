@@ -13,4 +13,7 @@ export const T = {
   transfers: 'transfers',
   webhookEndpoints: 'webhook_endpoints',
   webhookDeliveries: 'webhook_deliveries',
+  accountXpubs: 'account_xpubs',
+  onchainAddresses: 'onchain_addresses',
+  receiptConflicts: 'receipt_conflicts',
 } as const;

@@ -1,4 +1,5 @@
-import { generateTestAccountKey, parseExtendedPublicKey, type BitcoinNetwork } from '../bitcoin';
+import { extendedKeyMaterial, generateTestAccountKey, parseExtendedPublicKey, type BitcoinNetwork } from '../bitcoin';
+import { claimAccountXpub } from '../db/addressOwners';
 import { findAccount, insertAccount, merchantAccountIds, updateAccountRow, type AccountRow } from '../db/accounts';
 import { issueKey, keyPrefix, listKeys, revokeKey, type ApiKeyRow } from '../db/apiKeys';
 import type { DbOrTx } from '../db/knex';
@@ -49,6 +50,7 @@ export async function createAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, 
       affiliate_percentage: input.affiliate?.percentage ?? null, amount_paid_tolerance: input.amount_paid_tolerance ?? '1',
       xpub_live: xpubLive, xpub_test: generateTestAccountKey(testNetwork).tpub, created: String(now), modified: String(now),
     });
+    if (xpubLive) await reserveXpub(tx, xpubLive, row.id, now);
     // The key is shown once; a replayed request gets the stored first response instead.
     const { secret: secretKey } = await issueKey(tx, row.id, false, now);
     return { ...accountView(row), secret_key: secretKey };
@@ -62,6 +64,17 @@ function checkXpub(xpub: string, network: BitcoinNetwork): string {
     return xpub.trim();
   } catch (err) {
     throw new InvalidRequestError(`Invalid xpub for BITCOIN_NETWORK=${network}: ${(err as Error).message}`, 'xpub');
+  }
+}
+
+/**
+ * Makes `xpub` this account's alone: another account with the same key (in any spelling: xpub/zpub,
+ * tpub/vpub) would derive the same addresses, and one merchant's payments would pay the other's sessions.
+ */
+async function reserveXpub(db: DbOrTx, xpub: string, accountId: string, now: number): Promise<void> {
+  if (!(await claimAccountXpub(db, extendedKeyMaterial(xpub), accountId, now))) {
+    throw new InvalidRequestError('This xpub (or the same key with another prefix) belongs to another account: '
+      + 'each account needs a wallet account of its own, or both would be handed the same addresses.', 'xpub');
   }
 }
 
@@ -83,7 +96,11 @@ export async function updateAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, 
   if (input.name !== undefined) changes.name = input.name;
   if (input.amount_paid_tolerance !== undefined) changes.amount_paid_tolerance = input.amount_paid_tolerance;
   if (input.xpub !== undefined) changes.xpub_live = input.xpub === null ? null : checkXpub(input.xpub, ctx.config.bitcoinNetwork);
-  return accountView(await updateAccountRow(ctx.db, id, { ...changes, modified: String(Date.now()) }));
+  const now = Date.now();
+  return ctx.db.transaction(async (tx) => {
+    if (changes.xpub_live) await reserveXpub(tx, changes.xpub_live, id, now);
+    return accountView(await updateAccountRow(tx, id, { ...changes, modified: String(now) }));
+  });
 }
 
 /** A key as the admin API shows it: its ID and prefix, never the secret or its hash. */
