@@ -1,10 +1,12 @@
 import type { RequestHandler } from 'express';
-import { hashKey } from '../../db/apiKeys';
+import { findKeyOwner, hashKey } from '../../db/apiKeys';
+import { isObjectId } from '../../domain/ids';
 import { readSessionForKey } from '../../db/sessionRead';
 import type { ServiceContext } from '../../services/context';
 import { checkoutSessionView } from '../../views/checkoutSession';
 import { merchantKeyOf } from '../auth';
 import { AuthenticationError, NotFoundError } from '../errors';
+import { shownId } from '../inputRules';
 
 /**
  * `GET /checkout-sessions/{id}`, the API's hottest read (a payment page or a shop polls it), mounted
@@ -16,6 +18,11 @@ import { AuthenticationError, NotFoundError } from '../errors';
 export function checkoutSessionReadRoute(ctx: ServiceContext): RequestHandler {
   return async (req, res) => {
     const id = req.params.id as string;
+    // A malformed ID names nothing: the key is still checked (401 before 404), the session not looked up.
+    if (!isObjectId('cs', id)) {
+      if (!(await findKeyOwner(ctx.db, merchantKeyOf(req)))) throw new AuthenticationError();
+      throw new NotFoundError('checkout session', shownId(id));
+    }
     const found = await readSessionForKey(ctx.db, hashKey(merchantKeyOf(req)), id);
     if (!found) throw new AuthenticationError();
     req.scope = found.scope;
