@@ -1,22 +1,21 @@
 import 'dotenv/config';
-import path from 'node:path';
 import { loadConfig } from '../config';
 import { createDb } from '../db/knex';
-import { startEmbeddedPostgres } from '../infra/embeddedPostgres';
 import { createLogger } from '../logger';
 import { reconcile } from '../services/reconcile';
+import { operatorDatabase } from './database';
+import { errorMessage } from './errorMessage';
 
 /**
  * `npm run reconcile`: re-derives every balance from receipts and ledger entries and prints each
  * difference. Exit code 0 when everything agrees, 1 when anything differs, 2 when it could not run.
+ * Beside a running `npm start` it reads that instance's database (see `operatorDatabase`).
  */
 async function main(): Promise<number> {
   const config = loadConfig();
-  const log = createLogger('warn');
-  let url = config.databaseUrl;
-  const pg = url ? null : await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), log);
-  url = url ?? pg!.url;
-  const db = createDb(url);
+  const database = await operatorDatabase(config, createLogger('warn'));
+  process.stderr.write(`reconcile: reading ${database.source}\n`);
+  const db = createDb(database.url);
   try {
     const diffs = await reconcile(db);
     if (diffs.length === 0) {
@@ -28,8 +27,11 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await db.destroy();
-    await pg?.stop();
+    await database.release();
   }
 }
 
-main().then((code) => process.exit(code), (err) => { console.error(err); process.exit(2); });
+main().then((code) => process.exit(code), (err: unknown) => {
+  console.error(`reconcile could not run: ${errorMessage(err)}`);
+  process.exit(2);
+});
