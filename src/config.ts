@@ -51,6 +51,11 @@ const envSchema = z.object({
   LND_REST_URL: z.string().url().optional(),
   LND_MACAROON_HEX: z.string().regex(/^[0-9a-f]+$/i, 'hex').optional(),
   LND_MACAROON_PATH: z.string().optional(),
+  // The sending side (payouts, proof of reserves): a macaroon with offchain:write, onchain:write and the reads.
+  LND_PAYOUT_MACAROON_HEX: z.string().regex(/^[0-9a-f]+$/i, 'hex').optional(),
+  LND_PAYOUT_MACAROON_PATH: z.string().optional(),
+  PAYOUT_LIGHTNING_FEE_LIMIT_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage 0-99.99').default('1'),
+  PAYOUT_LIGHTNING_FEE_LIMIT_MIN_SATS: z.coerce.number().int().min(0).default(10),
   LND_TLS_CERT_PATH: z.string().optional(),
   LND_TLS_CERT_BASE64: z.string().optional(),
   LND_INVOICE_SECRET: z.string().regex(/^[0-9a-f]{64}$/i, '32 bytes of hex').optional(),
@@ -92,7 +97,10 @@ function lndConfig(e: Env) {
   if (tlsCertPem !== undefined && !tlsCertPem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new Error('Invalid configuration: the LND TLS certificate is not a PEM certificate');
   }
-  return { url: e.LND_REST_URL, macaroonHex, tlsCertPem, invoiceSecretHex: e.LND_INVOICE_SECRET };
+  if (e.LND_PAYOUT_MACAROON_HEX && e.LND_PAYOUT_MACAROON_PATH) throw new Error('Invalid configuration: set LND_PAYOUT_MACAROON_HEX or LND_PAYOUT_MACAROON_PATH, not both');
+  const payoutMacaroonHex = e.LND_PAYOUT_MACAROON_PATH
+    ? readConfigFile('LND_PAYOUT_MACAROON_PATH', e.LND_PAYOUT_MACAROON_PATH).toString('hex') : e.LND_PAYOUT_MACAROON_HEX;
+  return { url: e.LND_REST_URL, macaroonHex, tlsCertPem, invoiceSecretHex: e.LND_INVOICE_SECRET, payoutMacaroonHex };
 }
 
 function readConfigFile(variable: string, file: string): Buffer {
@@ -152,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     logLevel: e.LOG_LEVEL,
     rates: { kind: e.RATE_PROVIDER, url: e.RATE_PROVIDER_URL, table: e.STATIC_RATES },
     lnd: lndConfig(e),
+    /** Routing fee limit of a Lightning payout: max(percent of the amount, minimum sats), reserved with it. */
+    payouts: { lightningFeeLimitPercent: e.PAYOUT_LIGHTNING_FEE_LIMIT_PERCENT, lightningFeeLimitMinSats: e.PAYOUT_LIGHTNING_FEE_LIMIT_MIN_SATS },
     esplora: e.ESPLORA_URL
       ? { url: e.ESPLORA_URL, pollSeconds: e.ESPLORA_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS }
       : undefined,
