@@ -68,7 +68,7 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
     const reversals = input.reverse_transfers ? reversalShares(await paidTransfersOf(tx, session.id, input.payment), received, plan.sats) : [];
     for (const r of reversals) await reverseShare(tx, scope, id, session.id, r, now);
 
-    const feeLimit = destination ? lightningFeeLimit(plan.sats) : null;
+    const feeLimit = destination ? lightningFeeLimit(plan.sats, ctx.config.payouts) : null;
     const row = (await insertRefund(tx, {
       id, account_id: scope.accountId, livemode: scope.livemode, checkout_session_id: session.id, payment_id: input.payment ?? null,
       type, currency: session.currency, amount: plan.amount, rate: input.rate, exchange_rate: plan.exchangeRate, target_amount: plan.sats.toString(),
@@ -82,7 +82,7 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
     if (destination) {
       await reserveOr400(tx, scope, plan.sats + feeLimit!, 'amount');
     } else {
-      const recorded = await recordWithdrawalLink(tx, ctx.config.publicUrl, scope, {
+      const recorded = await recordWithdrawalLink(tx, ctx.config, scope, {
         currency: session.currency, amount: plan.amount, exchangeRate: plan.exchangeRate, sats: plan.sats,
         ttlSeconds: input.ttl ?? DEFAULT_LINK_TTL_SECONDS, description: `Refund of ${session.id}`,
         statementDescriptor: null, metadata: null, refundId: id,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { AppConfig } from '../config';
 import type { CreateWithdrawalLinkInput } from '../api/withdrawalLinks/schema';
 import { ApiError, InvalidRequestError, NotFoundError } from '../api/errors';
 import { recordEventForDispatch } from '../db/events';
@@ -49,13 +50,13 @@ export interface LinkTerms {
  * nothing again. Returns the row and the event to dispatch after commit.
  */
 export async function recordWithdrawalLink(
-  tx: DbOrTx, publicUrl: string, scope: Scope, terms: LinkTerms, seed: string, param = 'amount',
+  tx: DbOrTx, config: Pick<AppConfig, 'publicUrl' | 'payouts'>, scope: Scope, terms: LinkTerms, seed: string, param = 'amount',
 ): Promise<{ row: WithdrawalLinkRow; eventId: string | null; created: boolean }> {
   const id = idFromSeed('wlink', seed);
   const existing = await findWithdrawalLink(tx, id, scope);
   if (existing) return { row: existing, eventId: null, created: false };
   const now = Date.now();
-  const feeLimit = lightningFeeLimit(terms.sats);
+  const feeLimit = lightningFeeLimit(terms.sats, config.payouts);
   const row = await insertWithdrawalLink(tx, {
     id, account_id: scope.accountId, livemode: scope.livemode, currency: terms.currency, amount: terms.amount,
     exchange_rate: terms.exchangeRate, target_amount: terms.sats.toString(), fee_limit: feeLimit.toString(),
@@ -73,7 +74,7 @@ export async function recordWithdrawalLink(
   }
   const eventId = await recordEventForDispatch(tx, {
     dedupeKey: `${id}:created`, accountId: scope.accountId, livemode: scope.livemode, type: 'withdrawal_link.created',
-    objectId: id, data: { object: withdrawalLinkView(row, publicUrl) }, created: now,
+    objectId: id, data: { object: withdrawalLinkView(row, config.publicUrl) }, created: now,
   });
   return { row, eventId, created: true };
 }
@@ -99,7 +100,7 @@ export async function startWithdrawalLinkWorkflow(ctx: ServiceContext, row: With
 export async function createWithdrawalLink(ctx: ServiceContext, scope: Scope, input: CreateWithdrawalLinkInput, seed: string): Promise<WithdrawalLinkView> {
   const amount = decimalFromJsonNumber(input.amount)!;
   const price = await priceNow(ctx, scope, input.currency, amount);
-  const { row, eventId } = await ctx.db.transaction((tx) => recordWithdrawalLink(tx, ctx.config.publicUrl, scope, {
+  const { row, eventId } = await ctx.db.transaction((tx) => recordWithdrawalLink(tx, ctx.config, scope, {
     currency: input.currency, amount, exchangeRate: price.exchangeRate, sats: price.sats, ttlSeconds: input.ttl ?? null,
     description: input.description ?? null, statementDescriptor: input.statement_descriptor ?? null, metadata: input.metadata ?? null, refundId: null,
   }, seed));

@@ -89,7 +89,12 @@ describe('transfer reversals in proportion', () => {
 });
 
 describe('the routing-fee limit reserved with a Lightning send', () => {
-  test.each([[1n, 10n], [1000n, 10n], [1001n, 11n], [100_000n, 1_000n], [10_000_000n, 5_000n]])('%s sats may cost %s sats', (amount, limit) => {
-    expect(lightningFeeLimit(amount)).toBe(limit);
+  const policy = { lightningFeeLimitPercent: '1', lightningFeeLimitMinSats: 10 };
+  test.each([[1n, 10n], [1000n, 10n], [1001n, 11n], [100_000n, 1_000n], [10_000_000n, 100_000n]])('%s sats may cost %s sats (1 %%, at least 10)', (amount, limit) => {
+    expect(lightningFeeLimit(amount, policy)).toBe(limit);
+  });
+
+  test('the percentage may have decimals', () => {
+    expect(lightningFeeLimit(10_001n, { lightningFeeLimitPercent: '0.5', lightningFeeLimitMinSats: 0 })).toBe(51n);
   });
 });
