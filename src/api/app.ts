@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import { refuseInexactNumbers } from './exactNumbers';
 import { httpMetricsMiddleware } from '../metrics/httpMetrics';
 import { createMetricsRegistry, metricsRouter } from '../metrics/routes';
 import type { ServiceContext } from '../services/context';
@@ -33,7 +34,8 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   app.set('trust proxy', ctx.config.trustProxy);
   const metrics = createMetricsRegistry(ctx.db);
   app.use(httpMetricsMiddleware(metrics));
-  app.use(express.json({ limit: '100kb' }));
+  // A number a double cannot hold exactly is a 400, not a silently rounded amount (exactNumbers.ts).
+  app.use(express.json({ limit: '100kb', verify: refuseInexactNumbers }));
   // The hottest read first, before the routers it would otherwise be matched against (read.ts).
   app.get('/checkout-sessions/:id', checkoutSessionReadRoute(ctx));
 
