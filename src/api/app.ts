@@ -13,6 +13,7 @@ import { ApiError, errorMiddleware, RETRY_AFTER_SECONDS } from './errors';
 import { eventRoutes } from './events/routes';
 import type { HealthReport } from './health';
 import { idempotency } from './idempotency';
+import { cleanInput } from './inputRules';
 import { docsRouter } from './docs';
 import { openApiRouter } from './openapi';
 import { paymentRoutes } from './payments/routes';
@@ -34,8 +35,6 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   app.set('trust proxy', ctx.config.trustProxy);
   const metrics = createMetricsRegistry(ctx.db);
   app.use(httpMetricsMiddleware(metrics));
-  // A number a double cannot hold exactly is a 400, not a silently rounded amount (exactNumbers.ts).
-  app.use(express.json({ limit: '100kb', verify: refuseInexactNumbers }));
   // The hottest read first, before the routers it would otherwise be matched against (read.ts).
   app.get('/checkout-sessions/:id', checkoutSessionReadRoute(ctx));
 
@@ -50,10 +49,14 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   for (const router of ext.publicRouters ?? []) app.use(router);
 
   const admin = ctx.config.adminApiKey;
-  if (admin) app.use('/accounts', requireAdminKey(admin), requireJsonPosts(), idempotency(ctx.db, ctx.log), accountRoutes(ctx));
+  // A body is read only after the key is checked (an anonymous client cannot hold a body open on the
+  // API), then checked against the edge's string rule before idempotency or any handler sees it.
+  // A number a double cannot hold exactly is a 400, not a silently rounded amount (exactNumbers.ts).
+  const body = [requireJsonPosts(), express.json({ limit: '100kb', verify: refuseInexactNumbers }), cleanInput(), idempotency(ctx.db, ctx.log)];
+  if (admin) app.use('/accounts', requireAdminKey(admin), ...body, accountRoutes(ctx));
 
   const merchant = express.Router();
-  merchant.use(requireMerchantKey(ctx.db), requireJsonPosts(), idempotency(ctx.db, ctx.log));
+  merchant.use(requireMerchantKey(ctx.db), ...body);
   merchant.use('/checkout-sessions', checkoutSessionRoutes(ctx));
   merchant.use('/payments', paymentRoutes(ctx));
   merchant.use('/events', eventRoutes(ctx));

@@ -4,10 +4,13 @@ import { createAccount, createKey, listAccountKeys, revokeAccountKey, updateAcco
 import type { ServiceContext } from '../../services/context';
 import { bodyObject, parseOr400 } from '../validate';
 import { createAccountSchema, createKeySchema, updateAccountSchema } from './schema';
+import { idParam } from '../inputRules';
 
 /** `/accounts`: platform-admin endpoints (SPEC §3): accounts and the lifecycle of their secret keys. */
 export function accountRoutes(ctx: ServiceContext): Router {
   const router = Router();
+  router.param('id', idParam('acct', 'account'));
+  router.param('keyId', idParam('key', 'api key'));
   const noBody = z.object({}).strict();
   router.post('/', async (req, res) => {
     const input = parseOr400(createAccountSchema, bodyObject(req.body));
