@@ -17,6 +17,7 @@ import * as custody from './migrations/061_custody';
 import * as withdrawalLinks from './migrations/070_withdrawal_links';
 import * as refunds from './migrations/071_refunds';
 import * as dashboardUsers from './migrations/080_dashboard_users';
+import * as webhookSecretRoll from './migrations/085_webhook_secret_roll';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '070_withdrawal_links': withdrawalLinks,
   '071_refunds': refunds,
   '080_dashboard_users': dashboardUsers,
+  '085_webhook_secret_roll': webhookSecretRoll,
 };
 
 const source: Knex.MigrationSource<string> = {
