@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { chooseAmountUpdate } from '../src/temporal/definitions';
 import { call, createMerchant, waitFor, type TestSystem } from '../test/support/testSystem';
 import { startReceiver } from '../test/support/webhookReceiver';
+import { moneyOutScenarios } from './moneyOutScenarios';
 
 /** A lifecycle to record: drives it and returns the workflow IDs whose runs make the fixtures. */
 export interface Scenario {
@@ -183,6 +184,7 @@ export const scenarios: Scenario[] = [
       }
     },
   },
+  ...moneyOutScenarios,
 ];
 
 /** Every run of a workflow ID, oldest first. */
