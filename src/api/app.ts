@@ -12,6 +12,7 @@ import { ApiError, errorMiddleware, RETRY_AFTER_SECONDS } from './errors';
 import { eventRoutes } from './events/routes';
 import type { HealthReport } from './health';
 import { idempotency } from './idempotency';
+import { methodGuard } from './methods';
 import { cleanInput } from './inputRules';
 import { docsRouter } from './docs';
 import { openApiRouter } from './openapi';
@@ -34,6 +35,7 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   app.set('trust proxy', ctx.config.trustProxy);
   const metrics = createMetricsRegistry(ctx.db);
   app.use(httpMetricsMiddleware(metrics));
+  app.use(methodGuard(app));
   // The hottest read first, before the routers it would otherwise be matched against (read.ts).
   app.get('/checkout-sessions/:id', checkoutSessionReadRoute(ctx));
 
