@@ -53,8 +53,18 @@ export async function preparePayment(deps: ActivityDeps, session: PaymentSubject
     // wallet gap-limit trap); once money arrived there, the next payment gets a fresh index. A session's
     // first payment has no earlier one to look at.
     const reusable = seq > FIRST_PAYMENT_SEQ ? await unfundedAddressOfSession(db, session.id, seq) : null;
+    const platformWallet = session.livemode && !reusable && (await findAccount(db, session.accountId))?.onchain_settlement === 'platform';
+    if (platformWallet) {
+      // Platform custody (docs/custody.md): an address of the platform node's wallet, no derivation index,
+      // owned by this session like any other (a fresh node address is never owned: a failed claim retries).
+      const node = deps.lightning.live;
+      if (!node?.newAddress) throw ApplicationFailure.nonRetryable('On-chain payments to the platform wallet need LND (LND_REST_URL).', 'NoPlatformWallet');
+      address = await node.newAddress();
+      if (!(await claimAddress(db, { address, account_id: session.accountId, livemode: true, checkout_session_id: session.id }, Date.now()))) {
+        throw new Error(`the node handed out ${address}, which another session owns`);
+      }
     // (Only a session that shared its address with another before addresses had owners can fail the claim.)
-    if (reusable && await claimAddress(db, {
+    } else if (reusable && await claimAddress(db, {
       address: reusable.address, account_id: session.accountId, livemode: session.livemode, checkout_session_id: session.id,
     }, Date.now())) {
       // The account must still have its xpub (an operator who removed it wants no more on-chain payments).

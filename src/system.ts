@@ -44,6 +44,11 @@ export interface SystemHandle {
   /** The API's Express app when it runs in this process (its route table is what the isolation sweep walks). */
   app: Express | null;
   temporalUiUrl: string | null;
+  /** Where Temporal is (the embedded dev server's loopback address, or TEMPORAL_ADDRESS) and whether it is ours. */
+  temporalAddress: string;
+  temporalEmbedded: boolean;
+  /** The embedded PostgreSQL's port; null with DATABASE_URL. */
+  postgresPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -73,10 +78,12 @@ export async function startSystem(
   };
   try {
     let databaseUrl = config.databaseUrl;
+    let postgresPort: number | null = null;
     if (!databaseUrl) {
       const pg = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), log);
       stops.push(pg.stop);
       databaseUrl = pg.url;
+      postgresPort = pg.port;
     }
     // Migrations run without the statement timeout (a migration may rightly take long), then close.
     const migrator = createDb(databaseUrl, { min: 0, max: 1 }, { acquireMs: 60_000, statementMs: 0 });
@@ -148,7 +155,10 @@ export async function startSystem(
       // In-flight requests finish (a create waits for its workflow, so the worker stops after this).
       stops.push(() => closeGracefully(server, config.shutdownDrainMs));
     }
-    return { config, db, temporal: client, ctx, url, app, temporalUiUrl, stop };
+    return {
+      config, db, temporal: client, ctx, url, app, temporalUiUrl, stop,
+      temporalAddress: address, temporalEmbedded: !config.temporal.address, postgresPort,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -13,6 +13,7 @@ import * as workflowRecovery from './migrations/030_workflow_recovery';
 import * as addressReuse from './migrations/031_address_reuse';
 import * as accountBalances from './migrations/050_account_balances';
 import * as addressOwners from './migrations/060_address_owners';
+import * as custody from './migrations/061_custody';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '031_address_reuse': addressReuse,
   '050_account_balances': accountBalances,
   '060_address_owners': addressOwners,
+  '061_custody': custody,
 };
 
 const source: Knex.MigrationSource<string> = {

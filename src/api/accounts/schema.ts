@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { Dec } from '../../domain/money';
 import { decimalNumber, percentage } from '../schemas/common';
 
+/**
+ * Where live on-chain receipts settle (docs/custody.md): `platform` (default: an address of the platform
+ * node's wallet, so fees and splits are enforceable) or `merchant_wallet` (an address of the account's
+ * xpub: its share is its own at once, and what the receipt owes is taken from its platform-held balance).
+ */
+const onchainSettlement = z.enum(['platform', 'merchant_wallet']);
+
 /** Body of `POST /accounts`. */
 export const createAccountSchema = z.object({
   name: z.string().trim().min(1).max(255),
@@ -11,6 +18,7 @@ export const createAccountSchema = z.object({
   }).strict().optional(),
   amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5').optional(),
   xpub: z.string().min(1).max(200).optional(),
+  onchain_settlement: onchainSettlement.optional(),
 }).strict();
 
 /** Body of `POST /accounts/{id}`: `xpub: null` removes the live-mode key. */
@@ -18,6 +26,7 @@ export const updateAccountSchema = z.object({
   name: z.string().trim().min(1).max(255).optional(),
   amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5').optional(),
   xpub: z.string().min(1).max(200).nullable().optional(),
+  onchain_settlement: onchainSettlement.optional(),
 }).strict();
 
 /** Body of `POST /accounts/{id}/keys`. */
