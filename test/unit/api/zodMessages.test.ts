@@ -46,7 +46,7 @@ describe('validation messages name the field and say what was expected, in the A
 
   test('the validator\'s own words never reach a client', () => {
     const bodies = [
-      { currency: 'SATS', amount: 1e400 }, { currency: 'SATS', amount: 10, ttl: 9e30 }, { currency: 'SATS', amount: 10, metadata: { '': 1 } },
+      { currency: 'SATS', amount: JSON.parse('1e400') }, { currency: 'SATS', amount: 10, ttl: 9e30 }, { currency: 'SATS', amount: 10, metadata: { '': 1 } },
       { currency: 'SATS', amount: 10, custom_fields: [{ type: 'x', label: '' }] }, { currency: 'SATS', amount: 10, transfers: 'x' },
       { currency: 'SATS', type: 'options', options: [true] },
     ];
