@@ -21,6 +21,7 @@ import { createModeRates, type ModeRates, type RateProvider } from './rates';
 import { ensureSystemAccounts } from './services/accounts';
 import type { ServiceContext } from './services/context';
 import { pageRouters } from './page/routes';
+import { dashboardRouter } from './dashboard/routes';
 import { createTemporalClient } from './temporal/client';
 import type { TemporalSecurity } from './temporal/connectionOptions';
 import { createWorker } from './temporal/worker';
@@ -52,10 +53,10 @@ export interface SystemHandle {
   stop(): Promise<void>;
 }
 
-/** The whole HTTP app: the API, the merchant routers of webhooks and links, and the payment page. */
+/** The whole HTTP app: the API, the merchant routers of webhooks and links, the payment page and the dashboard (its own cookie auth). */
 export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof createApp>[1]) {
   return createApp(ctx, health, {
-    publicRouters: pageRouters(ctx),
+    publicRouters: [...pageRouters(ctx), dashboardRouter(ctx)],
     merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx) },
   });
 }
