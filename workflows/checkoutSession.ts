@@ -23,6 +23,7 @@ import { Serializer } from './serializer';
 const DEFAULT_HISTORY_LIMIT = 10_000;
 const DEFAULT_RETRY_BASE_MS = 30_000;
 const DEFAULT_IDLE_MS = 24 * 3_600_000;
+const RENEWAL_PENDING = 'A fresh payment is being made; it is retried on the workflow\'s backoff.';
 
 /**
  * One checkout session's whole life: its payments, receipts, TTL renewals, deactivation and the
@@ -77,8 +78,16 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
       if (s) checkChosenAmount(amount, s);
     },
   });
-  setHandler(renewUpdate, () => whenReady(() => serial.run(() => applyFromUpdate({ type: 'renew' }))), {
-    validator: () => { dryRun({ type: 'renew' }); },
+  // A renewal while a payment request is failing adds nothing: that request is the renewal, retried on the
+  // durable backoff. Refused without a trace, so page polls during an outage cost no payment attempts.
+  setHandler(renewUpdate, () => whenReady(() => serial.run(async () => {
+    if (paymentRequestPending()) return { version: mustHave(state).version };
+    return applyFromUpdate({ type: 'renew' });
+  })), {
+    validator: () => {
+      dryRun({ type: 'renew' });
+      if (paymentRequestPending()) throw ApplicationFailure.nonRetryable(RENEWAL_PENDING, 'RenewalPending');
+    },
   });
   setHandler(retryUpdate, () => serial.run(async () => {
     await retryJobs();
@@ -156,6 +165,10 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     }
     await condition(allHandlersFinished);
     return mustHave(state);
+  }
+
+  function paymentRequestPending(): boolean {
+    return recovery.jobs.some((j) => j.kind === 'open_payment');
   }
 
   /** Active, nothing due (no open payment, no failed work), nothing waiting: the run may close. */
