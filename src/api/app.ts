@@ -12,7 +12,7 @@ import { ApiError, errorMiddleware, RETRY_AFTER_SECONDS } from './errors';
 import { eventRoutes } from './events/routes';
 import type { HealthReport } from './health';
 import { idempotency } from './idempotency';
-import { methodGuard } from './methods';
+import { methodGuard, skipUnknownPaths } from './methods';
 import { cleanInput } from './inputRules';
 import { docsRouter } from './docs';
 import { openApiRouter } from './openapi';
@@ -53,10 +53,14 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   // A body is read only after the key is checked (an anonymous client cannot hold a body open on the
   // API), then checked against the edge's string rule before idempotency or any handler sees it.
   const body = [requireJsonPosts(), express.json({ limit: '100kb' }), cleanInput(), idempotency(ctx.db, ctx.log)];
-  if (admin) app.use('/accounts', requireAdminKey(admin), ...body, accountRoutes(ctx));
+  if (admin) {
+    const adminRouter = express.Router();
+    adminRouter.use(skipUnknownPaths(), requireAdminKey(admin), ...body, accountRoutes(ctx));
+    app.use('/accounts', adminRouter);
+  }
 
   const merchant = express.Router();
-  merchant.use(requireMerchantKey(ctx.db), ...body);
+  merchant.use(skipUnknownPaths(), requireMerchantKey(ctx.db), ...body);
   merchant.use('/checkout-sessions', checkoutSessionRoutes(ctx));
   merchant.use('/payments', paymentRoutes(ctx));
   merchant.use('/events', eventRoutes(ctx));

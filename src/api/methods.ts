@@ -36,9 +36,16 @@ function allowOf(methods: Set<string>): string {
   return [...methods].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(', ');
 }
 
+const UNKNOWN = 'unknownRoute';
+
+/** First in a router that checks keys: a path no route declares leaves it at once (a 404 follows, not a 401). */
+export function skipUnknownPaths(): RequestHandler {
+  return (_req, res, next) => next(res.locals[UNKNOWN] === true ? 'router' : undefined);
+}
+
 /**
  * Answers from the route table before any authentication or body: a path no route declares is a 404
- * (`/favicon.ico` included, never a JSON 401), a declared path with another method is a 405 with an
+ * (`/favicon.ico` included, never a JSON 401; see `skipUnknownPaths`), a declared path with another method is a 405 with an
  * `Allow` header listing what it takes, and `OPTIONS` is a 204 with that `Allow` (no CORS headers:
  * the API grants no cross-origin use). HEAD is served wherever GET is. The table is read from `app`
  * at its first request, when every router is mounted.
@@ -46,12 +53,23 @@ function allowOf(methods: Set<string>): string {
 export function methodGuard(app: Express): RequestHandler {
   let table: ReturnType<typeof compile> | null = null;
   return (req, res, next) => {
-    table ??= compile(app);
+    // A router mounted on a pattern the walker cannot read (a RegExp) turns the guard off rather than the app.
+    try {
+      table ??= compile(app);
+    } catch {
+      table = { patterns: [], staticMounts: ['/'] };
+    }
+    if (table.staticMounts.includes('/')) return next();
     const path = req.path;
     if (table.staticMounts.some((m) => path === m || path.startsWith(`${m}/`))) return next();
     const segments = segmentsOf(path);
     const found = table.patterns.filter((p) => matches(p.segments, segments));
-    if (found.length === 0) throw new ApiError(404, 'Unrecognized request URL. See the README for the API.');
+    if (found.length === 0) {
+      // Left to the routers that answer their own unknown paths (the dashboard's HTML 404), then the
+      // app's JSON 404; the key-checking routers step aside (`skipUnknownPaths`), so never a 401.
+      res.locals[UNKNOWN] = true;
+      return next();
+    }
     const methods = new Set(found.flatMap((p) => [...p.methods]));
     const allow = allowOf(methods);
     if (req.method === 'OPTIONS') {
