@@ -6,9 +6,11 @@ import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
 import { createApp } from './api/app';
 import { healthProbe } from './api/health';
+import { instantSendRoutes } from './api/instantSends/routes';
 import { linkApiRouters } from './api/links/routes';
 import { webhookRoutes } from './api/webhooks/routes';
 import { LndRestNode, LocalLightningNode } from './bitcoin';
+import { LndSender } from './bitcoin/lndSender';
 import type { AppConfig } from './config';
 import { createDb, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
@@ -55,7 +57,7 @@ export interface SystemHandle {
 export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof createApp>[1]) {
   return createApp(ctx, health, {
     publicRouters: pageRouters(ctx),
-    merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx) },
+    merchantRouters: { '/webhooks': webhookRoutes(ctx), '/instant-sends': instantSendRoutes(ctx), ...linkApiRouters(ctx) },
   });
 }
 
@@ -113,12 +115,13 @@ export async function startSystem(
 
     const rates = createModeRates({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }, opts.rates);
     if (!rates.liveConfigured) log.warn('live fiat sessions are refused: no real exchange-rate provider (set RATE_PROVIDER=http and RATE_PROVIDER_URL); SATS/BTC work');
-    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates };
+    const payoutSender = payoutSenderOf(config);
+    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender };
     if (parts.has('worker')) {
       const dispatch = createWebhookDispatcher({
         db, temporal: client, taskQueue: config.temporal.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
       });
-      const deps = activityDeps(config, db, log, dispatch, rates);
+      const deps = { ...activityDeps(config, db, log, dispatch, rates), payoutSender, payoutOnchainTargetConf: config.payouts.onchainTargetConf };
       log.info({ taskQueue: config.temporal.taskQueue }, 'starting worker');
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
@@ -191,4 +194,10 @@ function liveLndNode(config: AppConfig, log: Logger): LndRestNode {
     url: lnd.url, macaroonHex: lnd.macaroonHex, tlsCertPem: lnd.tlsCertPem, network: config.bitcoinNetwork, logger: log,
     invoiceSecretHex: lndInvoiceSecret(config.dataDir, lnd.invoiceSecretHex),
   });
+}
+
+/** The live node's sending side (payouts, proof of reserves), when a sending macaroon is configured. */
+function payoutSenderOf(config: AppConfig): LndSender | undefined {
+  const lnd = config.lnd;
+  return lnd?.payoutMacaroonHex ? new LndSender({ url: lnd.url, macaroonHex: lnd.payoutMacaroonHex, tlsCertPem: lnd.tlsCertPem }) : undefined;
 }

@@ -1,2 +1,3 @@
 export { checkoutSession } from './checkoutSession';
 export { webhookDelivery } from './webhookDelivery';
+export { payout } from './payout';

@@ -14,6 +14,7 @@ import * as addressReuse from './migrations/031_address_reuse';
 import * as accountBalances from './migrations/050_account_balances';
 import * as addressOwners from './migrations/060_address_owners';
 import * as custody from './migrations/061_custody';
+import * as payouts from './migrations/062_payouts';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '050_account_balances': accountBalances,
   '060_address_owners': addressOwners,
   '061_custody': custody,
+  '062_payouts': payouts,
 };
 
 const source: Knex.MigrationSource<string> = {

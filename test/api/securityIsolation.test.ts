@@ -1,3 +1,4 @@
+import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type JsonResponse, type TestSystem } from '../support/testSystem';
 import { routeTable, type RouteEntry } from '../support/routeTable';
 
@@ -43,6 +44,9 @@ beforeAll(async () => {
   const cs = await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 10_000, transfers: [{ destination_account: dest.id, percentage: 10 }] });
   const receipt = await api('POST', `/test-helpers/payments/${cs.body.payment_id}/receive`, { amount: 10_000 });
   const transfers = await waitFor(() => api('GET', `/transfers?checkout_session=${cs.body.id}`), (r) => r.body.data?.[0]?.status === 'paid', 20_000);
+  const payee = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
+  const bolt11 = (await payee.createInvoice({ amountSats: 100n, memo: 'victim payout', expirySeconds: 600 })).paymentRequest;
+  const payout = await api('POST', '/instant-sends', { amount: 100, currency: 'SATS', withdraw_method: 'lightning', withdraw_request: bolt11 });
   const events = await api('GET', '/events?limit=1');
   const txns = await api('GET', '/balance-transactions?limit=1');
   const keys = await call(sys.baseUrl, ADMIN_KEY, 'GET', `/accounts/${v.id}/keys`);
@@ -50,7 +54,7 @@ beforeAll(async () => {
     'checkout-sessions': cs.body.id, payment: cs.body.payment_id, payments: cs.body.payment_id, events: events.body.data[0].id,
     transfers: transfers.body.data[0].id, 'balance-transactions': txns.body.data[0].id, webhooks: webhook.body.id,
     'checkout-links': clink.body.id, 'payment-links': plink.body.id, accounts: v.id, keys: keys.body.data[0].id,
-    receipt: receipt.body.id, 'checkout-link-session': clink.body.checkout_session_id ?? clink.body.checkout_session,
+    receipt: receipt.body.id, 'instant-sends': payout.body.id, 'checkout-link-session': clink.body.checkout_session_id ?? clink.body.checkout_session,
   });
   for (const [name, id] of Object.entries(objects)) if (typeof id !== 'string' || !/^[a-z]+_\w+$/.test(id)) throw new Error(`victim fixture ${name} missing: ${id}`);
 }, 120_000);
