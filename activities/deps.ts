@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LightningNode } from '../src/bitcoin';
 import type { LndSender } from '../src/bitcoin/lndSender';
 import type { BitcoinNetwork } from '../src/bitcoin';
+import type { LightningSender } from '../src/bitcoin/simulatedSender';
 import type { Db } from '../src/db/knex';
 import type { ModeRates } from '../src/rates';
 
@@ -13,6 +14,8 @@ export interface ActivityDeps {
   rates: ModeRates;
   /** Lightning node per mode; live is absent unless an LND node is configured. */
   lightning: { test: LightningNode; live?: LightningNode };
+  /** What sends Lightning payments out (withdrawal links, refunds) per mode; live needs LND's sending macaroon. */
+  lightningSenders?: { test: LightningSender; live?: LightningSender };
   /** Bitcoin network of addresses and invoices per mode. */
   networks: { test: BitcoinNetwork; live: BitcoinNetwork };
   /** The live node's sending side (payouts); absent unless LND_PAYOUT_MACAROON_* is configured. */

@@ -5,7 +5,10 @@ import { paymentActivities } from './payments';
 import { payoutActivities } from './payouts';
 import { receiptActivities } from './receipts';
 import { sessionActivities } from './sessions';
+import { lightningSendActivities } from './lightningSend';
+import { refundActivities } from './refunds';
 import { webhookActivities } from './webhooks';
+import { withdrawalLinkActivities } from './withdrawalLinks';
 
 export type { ActivityDeps } from './deps';
 
@@ -19,5 +22,8 @@ export function createActivities(deps: ActivityDeps) {
     ...payoutActivities(deps),
     ...receiptActivities(deps),
     ...webhookActivities(deps),
+    ...withdrawalLinkActivities(deps),
+    ...lightningSendActivities(deps),
+    ...refundActivities(deps),
   };
 }

@@ -41,6 +41,9 @@ const envSchema = z.object({
   // on its next signal (~20 ms on a quiet machine).
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   WORKFLOW_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).default(30),
+  // An active session with nothing due (no open payment, no failed work) closes its run after this long;
+  // the next receipt, renewal or deactivation starts it again from the read model.
+  WORKFLOW_IDLE_SECONDS: z.coerce.number().min(1).default(86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_PROVIDER: z.enum(['static', 'http']).default('static'),
   RATE_PROVIDER_URL: z.string().url().optional(),
@@ -156,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     workflowHistoryLimit: e.WORKFLOW_HISTORY_LIMIT,
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
     workflowRetryBaseMs: Math.round(e.WORKFLOW_RETRY_BASE_SECONDS * 1000),
+    workflowIdleMs: Math.round(e.WORKFLOW_IDLE_SECONDS * 1000),
     logLevel: e.LOG_LEVEL,
     rates: { kind: e.RATE_PROVIDER, url: e.RATE_PROVIDER_URL, table: e.STATIC_RATES },
     lnd: lndConfig(e),

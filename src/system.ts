@@ -9,8 +9,11 @@ import { healthProbe } from './api/health';
 import { instantSendRoutes } from './api/instantSends/routes';
 import { linkApiRouters } from './api/links/routes';
 import { webhookRoutes } from './api/webhooks/routes';
+import { withdrawalLinkRoutes } from './api/withdrawalLinks/routes';
+import { refundRoutes } from './api/refunds/routes';
 import { LndRestNode, LocalLightningNode } from './bitcoin';
 import { LndSender } from './bitcoin/lndSender';
+import { SimulatedSender } from './bitcoin/simulatedSender';
 import type { AppConfig } from './config';
 import { createDb, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
@@ -22,6 +25,7 @@ import { createModeRates, type ModeRates, type RateProvider } from './rates';
 import { ensureSystemAccounts } from './services/accounts';
 import type { ServiceContext } from './services/context';
 import { pageRouters } from './page/routes';
+import { dashboardRouter } from './dashboard/routes';
 import { createTemporalClient } from './temporal/client';
 import type { TemporalSecurity } from './temporal/connectionOptions';
 import { createWorker } from './temporal/worker';
@@ -53,11 +57,11 @@ export interface SystemHandle {
   stop(): Promise<void>;
 }
 
-/** The whole HTTP app: the API, the merchant routers of webhooks and links, and the payment page. */
+/** The whole HTTP app: the API, the merchant routers of webhooks and links, the payment page and the dashboard (its own cookie auth). */
 export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof createApp>[1]) {
   return createApp(ctx, health, {
-    publicRouters: pageRouters(ctx),
-    merchantRouters: { '/webhooks': webhookRoutes(ctx), '/instant-sends': instantSendRoutes(ctx), ...linkApiRouters(ctx) },
+    publicRouters: [...pageRouters(ctx), dashboardRouter(ctx)],
+    merchantRouters: { '/webhooks': webhookRoutes(ctx), '/instant-sends': instantSendRoutes(ctx), ...linkApiRouters(ctx), '/withdrawal-links': withdrawalLinkRoutes(ctx), '/refunds': refundRoutes(ctx) },
   });
 }
 
@@ -115,7 +119,7 @@ export async function startSystem(
 
     const rates = createModeRates({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }, opts.rates);
     if (!rates.liveConfigured) log.warn('live fiat sessions are refused: no real exchange-rate provider (set RATE_PROVIDER=http and RATE_PROVIDER_URL); SATS/BTC work');
-    const payoutSender = payoutSenderOf(config);
+    const payoutSender = liveSender(config);
     const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender };
     if (parts.has('worker')) {
       const dispatch = createWebhookDispatcher({
@@ -178,6 +182,7 @@ function activityDeps(
       test: new LocalLightningNode(lightningNodeKey(config.dataDir, config.lightningNodeKey), config.bitcoinTestNetwork),
       live: config.lnd ? liveLndNode(config, log) : undefined,
     },
+    lightningSenders: { test: new SimulatedSender(config.bitcoinTestNetwork), live: liveSender(config) },
     networks: { test: config.bitcoinTestNetwork, live: config.bitcoinNetwork },
     publicUrl: config.publicUrl,
     platformFeePercent: config.platformFeePercent,
@@ -185,6 +190,13 @@ function activityDeps(
     // Events become webhook deliveries only after the activity's transaction has committed.
     onEventsRecorded: dispatch,
   };
+}
+
+/** The live node's sending side, when a macaroon allowed to pay is configured (LND_PAYOUT_MACAROON_PATH). */
+function liveSender(config: AppConfig): LndSender | undefined {
+  const lnd = config.lnd;
+  if (!lnd?.payoutMacaroonHex) return undefined;
+  return new LndSender({ url: lnd.url, macaroonHex: lnd.payoutMacaroonHex, tlsCertPem: lnd.tlsCertPem });
 }
 
 /** The live LND node: pinned certificate, invoice preimages derived from the node-local secret. */
@@ -196,8 +208,3 @@ function liveLndNode(config: AppConfig, log: Logger): LndRestNode {
   });
 }
 
-/** The live node's sending side (payouts, proof of reserves), when a sending macaroon is configured. */
-function payoutSenderOf(config: AppConfig): LndSender | undefined {
-  const lnd = config.lnd;
-  return lnd?.payoutMacaroonHex ? new LndSender({ url: lnd.url, macaroonHex: lnd.payoutMacaroonHex, tlsCertPem: lnd.tlsCertPem }) : undefined;
-}

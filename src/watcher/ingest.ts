@@ -42,6 +42,8 @@ export interface WatcherContext {
   historyLimit?: number;
   /** First delay of a session workflow's own retry of failed work. */
   retryBaseMs?: number;
+  /** How long an idle session's run stays open before it closes (a later receipt resumes it). */
+  idleMs?: number;
 }
 
 /**
