@@ -1,10 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { PLATFORM_ACCOUNT_ID } from '../src/db/accounts';
 import { recordEventForDispatch } from '../src/db/events';
-import { EXTERNAL_ACCOUNT_ID, LedgerImbalanceError, NegativeBalanceError, postLedgerTransaction } from '../src/db/ledger';
+import { recordDebt, recoverDebts, type DebtKind } from '../src/db/debts';
+import { EXTERNAL_ACCOUNT_ID, LedgerImbalanceError, NegativeBalanceError, postLedgerTransaction, type Custody } from '../src/db/ledger';
+import { findPayment } from '../src/db/payments';
+import { T } from '../src/db/tables';
 import { creditStoredReceipt, ReceiptMismatchError, ReceiptNotStoredError } from '../src/db/receipts';
 import { findSplitTerms } from '../src/db/sessions';
-import { insertTransfer, lockTransfer, markTransferFailed, markTransferPaid } from '../src/db/transfers';
+import { findTransfer, insertTransfer, isDebtTransfer, lockTransfer, markTransferFailed, markTransferPaid } from '../src/db/transfers';
 import type { DbOrTx } from '../src/db/knex';
 import { idFromSeed } from '../src/domain/ids';
 import type { EventIntent, ReceiptFlag, ReceiptInput, SessionState } from '../src/domain/session';
@@ -46,6 +49,14 @@ export function moneyActivities(deps: ActivityDeps) {
     return { transferIds: result.transfers };
   }
 
+  /**
+   * Posts one receipt's split where its sats are (docs/custody.md). Platform-held (Lightning, or an
+   * on-chain address of the platform node's wallet): the gross to the merchant, the fees out of it, the
+   * transfers as pending rows the workflow executes. Settled into the merchant's own wallet (an address of
+   * its xpub): the gross is recorded in the merchant-wallet column, and the fees and transfers become the
+   * merchant's debts, recovered at once from its platform-held money as far as that goes (never from
+   * anyone else's); those transfers are paid by the recovery, not by the workflow.
+   */
   async function postReceiptSplit(tx: DbOrTx, state: SessionState, receipt: ReceiptInput, now: number, eventIds: string[]): Promise<string[]> {
     const terms = await findSplitTerms(tx, state.id);
     if (!terms) throw ApplicationFailure.nonRetryable(`No session ${state.id} to split a receipt of`, 'SessionNotFound');
@@ -55,15 +66,23 @@ export function moneyActivities(deps: ActivityDeps) {
       affiliatePercent: terms.affiliate_account_id ? terms.affiliate_percentage : null,
       transferPercents: planned.map((t) => String(t.percentage)),
     });
-    const base = { livemode: state.livemode, receiptId: receipt.receiptId, sessionId: state.id, now };
+    const custody = await receiptCustody(tx, receipt, state.livemode, terms.onchain_settlement);
+    const ownWallet = custody === 'merchant_wallet';
+    const base = { livemode: state.livemode, receiptId: receipt.receiptId, sessionId: state.id, now, custody };
     await postLedgerTransaction(tx, { ...base, key: `${receipt.receiptId}:payment`, type: 'payment', description: `Payment ${receipt.paymentId}`,
       entries: [{ accountId: EXTERNAL_ACCOUNT_ID, amount: -split.gross }, { accountId: state.accountId, amount: split.gross }] });
+    const debt = (kind: DebtKind, creditor: string, amount: bigint, position: number, transferId: string | null = null) => recordDebt(tx, {
+      key: `${receipt.receiptId}:${kind}${transferId ? `:${transferId}` : ''}`, debtor_account_id: state.accountId, creditor_account_id: creditor,
+      livemode: state.livemode, kind, receipt_id: receipt.receiptId, transfer_id: transferId, checkout_session_id: state.id,
+      position, amount: amount.toString(), created: String(now) });
     if (split.platformFee > 0n) {
-      await postLedgerTransaction(tx, { ...base, key: `${receipt.receiptId}:platform_fee`, type: 'platform_fee', description: 'Platform fee',
+      if (ownWallet) await debt('platform_fee', PLATFORM_ACCOUNT_ID, split.platformFee, 0);
+      else await postLedgerTransaction(tx, { ...base, key: `${receipt.receiptId}:platform_fee`, type: 'platform_fee', description: 'Platform fee',
         entries: [{ accountId: state.accountId, amount: -split.platformFee }, { accountId: PLATFORM_ACCOUNT_ID, amount: split.platformFee }] });
     }
     if (split.affiliateFee > 0n && terms.affiliate_account_id) {
-      await postLedgerTransaction(tx, { ...base, key: `${receipt.receiptId}:affiliate_fee`, type: 'affiliate_fee', description: 'Affiliate fee',
+      if (ownWallet) await debt('affiliate_fee', terms.affiliate_account_id, split.affiliateFee, 1);
+      else await postLedgerTransaction(tx, { ...base, key: `${receipt.receiptId}:affiliate_fee`, type: 'affiliate_fee', description: 'Affiliate fee',
         entries: [{ accountId: state.accountId, amount: -split.affiliateFee }, { accountId: terms.affiliate_account_id, amount: split.affiliateFee }] });
     }
     const pending: string[] = [];
@@ -81,9 +100,24 @@ export function moneyActivities(deps: ActivityDeps) {
       const eventId = await recordEventForDispatch(tx, { dedupeKey: `${row.id}:created`, accountId: state.accountId, livemode: state.livemode,
         type: 'transfer.created', objectId: row.id, data: { object: transferView(row) }, created: now });
       if (eventId) eventIds.push(eventId);
-      if (row.status !== 'paid') pending.push(row.id);
+      if (ownWallet) await debt('transfer', plan.destination_account, split.transfers[index], 2 + index, row.id);
+      else if (row.status !== 'paid') pending.push(row.id);
     }
+    // New platform-held money (or new debts) of the merchant: recover what it owes, oldest first.
+    await recoverAndRecord(tx, state.accountId, state.livemode, now, eventIds);
     return pending;
+  }
+
+  /** Runs `recoverDebts` for the account and records `transfer.paid` for each transfer it paid in full. */
+  async function recoverAndRecord(tx: DbOrTx, accountId: string, livemode: boolean, now: number, eventIds: string[]): Promise<void> {
+    for (const { transferId } of await recoverDebts(tx, accountId, livemode, now)) {
+      if (!transferId) continue;
+      await markTransferPaid(tx, transferId, now);
+      const t = (await findTransfer(tx, transferId))!;
+      const id = await recordEventForDispatch(tx, { dedupeKey: `${t.id}:paid`, accountId: t.source_account_id, livemode: t.livemode,
+        type: 'transfer.paid', objectId: t.id, data: { object: transferView(t) }, created: now });
+      if (id) eventIds.push(id);
+    }
   }
 
   /**
@@ -112,18 +146,38 @@ export function moneyActivities(deps: ActivityDeps) {
       const t = await lockTransfer(tx, transferId, sessionId);
       if (!t) throw ApplicationFailure.nonRetryable(`No transfer ${transferId}${sessionId ? ` of session ${sessionId}` : ''}`, 'TransferNotFound');
       if (t.status === 'paid') return [];
-      await postLedgerTransaction(tx, { key: `transfer:${t.id}`, type: 'transfer', livemode: t.livemode, transferId: t.id,
+      // A transfer of an own-wallet receipt is a debt: only its recovery pays it (from platform-held money).
+      if (await isDebtTransfer(tx, t.id)) return [];
+      // The share is where its receipt's sats are (a platform-held receipt's: its rail).
+      const receipt = await tx(T.receipts).first('method').where({ id: t.receipt_id });
+      const custody: Custody = receipt?.method === 'lightning' ? 'platform_channels' : receipt ? 'platform_wallet' : 'platform';
+      await postLedgerTransaction(tx, { key: `transfer:${t.id}`, type: 'transfer', livemode: t.livemode, transferId: t.id, custody,
         receiptId: t.receipt_id, sessionId: t.checkout_session_id, description: t.description ?? undefined, now,
         entries: [{ accountId: t.source_account_id, amount: -BigInt(t.amount) }, { accountId: t.destination_account_id, amount: BigInt(t.amount) }] });
       await markTransferPaid(tx, t.id, now);
       const id = await recordEventForDispatch(tx, { dedupeKey: `${t.id}:paid`, accountId: t.source_account_id, livemode: t.livemode,
         type: 'transfer.paid', objectId: t.id, data: { object: transferView({ ...t, status: 'paid', modified: String(now) }) }, created: now });
-      return id ? [id] : [];
+      const ids = id ? [id] : [];
+      // The recipient's new platform-held money recovers what it owes, if anything.
+      await recoverAndRecord(tx, t.destination_account_id, t.livemode, now, ids);
+      return ids;
     });
     await dispatch(eventIds);
   }
 
   return { creditReceipt, executeTransfer };
+}
+
+/**
+ * Where a receipt's sats are: Lightning in the platform node's channels; on-chain in live mode by where
+ * the address came from (the node's wallet has no derivation index, an xpub address has one); test
+ * mode's simulated on-chain money follows the account's setting, so it behaves as live mode would.
+ */
+async function receiptCustody(tx: DbOrTx, receipt: ReceiptInput, livemode: boolean, setting: 'platform' | 'merchant_wallet'): Promise<Custody> {
+  if (receipt.method === 'lightning') return 'platform_channels';
+  if (!livemode) return setting === 'merchant_wallet' ? 'merchant_wallet' : 'platform_wallet';
+  const payment = await findPayment(tx, receipt.paymentId);
+  return payment?.address_index === null || payment?.address_index === undefined ? 'platform_wallet' : 'merchant_wallet';
 }
 
 /** The ledger refused the movement (a balance would go negative, or it does not balance): retrying cannot help. */

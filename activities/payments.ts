@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { deriveReceiveAddress } from '../src/bitcoin';
 import { allocateAddress, findAccount } from '../src/db/accounts';
+import { claimAddress } from '../src/db/addressOwners';
 import { findPaymentBySeq, insertPayment, unfundedAddressOfSession, type PaymentRow } from '../src/db/payments';
 import { findSession } from '../src/db/sessions';
 import { newId } from '../src/domain/ids';
@@ -52,16 +53,26 @@ export async function preparePayment(deps: ActivityDeps, session: PaymentSubject
     // wallet gap-limit trap); once money arrived there, the next payment gets a fresh index. A session's
     // first payment has no earlier one to look at.
     const reusable = seq > FIRST_PAYMENT_SEQ ? await unfundedAddressOfSession(db, session.id, seq) : null;
-    if (reusable) {
+    const platformWallet = session.livemode && !reusable && (await findAccount(db, session.accountId))?.onchain_settlement === 'platform';
+    if (platformWallet) {
+      // Platform custody (docs/custody.md): an address of the platform node's wallet, no derivation index,
+      // owned by this session like any other (a fresh node address is never owned: a failed claim retries).
+      const node = deps.lightning.live;
+      if (!node?.newAddress) throw ApplicationFailure.nonRetryable('On-chain payments to the platform wallet need LND (LND_REST_URL).', 'NoPlatformWallet');
+      address = await node.newAddress();
+      if (!(await claimAddress(db, { address, account_id: session.accountId, livemode: true, checkout_session_id: session.id }, Date.now()))) {
+        throw new Error(`the node handed out ${address}, which another session owns`);
+      }
+    // (Only a session that shared its address with another before addresses had owners can fail the claim.)
+    } else if (reusable && await claimAddress(db, {
+      address: reusable.address, account_id: session.accountId, livemode: session.livemode, checkout_session_id: session.id,
+    }, Date.now())) {
       // The account must still have its xpub (an operator who removed it wants no more on-chain payments).
       const account = await findAccount(db, session.accountId);
       if (!(session.livemode ? account?.xpub_live : account?.xpub_test)) throw noXpub();
       ({ address, index: addressIndex } = reusable);
     } else {
-      const allocated = await allocateAddress(db, session.accountId, session.livemode);
-      if (!allocated) throw noXpub();
-      addressIndex = allocated.index;
-      address = deriveReceiveAddress(allocated.xpub, allocated.index, deps.networks[mode]);
+      ({ address, index: addressIndex } = await freshAddress(deps, session, noXpub));
     }
   }
   return {
@@ -71,6 +82,27 @@ export async function preparePayment(deps: ActivityDeps, session: PaymentSubject
     payment_hash: invoice?.paymentHash ?? null, onchain_address: address, address_index: addressIndex,
     received_sats: '0', amount_paid: '0', expires_at: String(expiresAt), created: String(now), modified: String(now),
   };
+}
+
+// Addresses owned by other sessions skipped in a row before giving up (only accounts that shared a key
+// before keys were unique can meet any).
+const MAX_SKIPPED_ADDRESSES = 100;
+
+/**
+ * The account's next unused address, claimed for the session (src/db/addressOwners.ts): an address
+ * belongs to one session, so one account and mode, and the watcher can credit its money to that session
+ * only. An index whose address another session owns is skipped.
+ */
+async function freshAddress(deps: ActivityDeps, session: PaymentSubject, noXpub: () => Error): Promise<{ address: string; index: number }> {
+  const mode = session.livemode ? 'live' : 'test';
+  for (let skipped = 0; skipped <= MAX_SKIPPED_ADDRESSES; skipped++) {
+    const allocated = await allocateAddress(deps.db, session.accountId, session.livemode);
+    if (!allocated) throw noXpub();
+    const address = deriveReceiveAddress(allocated.xpub, allocated.index, deps.networks[mode]);
+    const owner = { address, account_id: session.accountId, livemode: session.livemode, checkout_session_id: session.id };
+    if (await claimAddress(deps.db, owner, Date.now())) return { address, index: allocated.index };
+  }
+  throw ApplicationFailure.nonRetryable(`The account's next ${MAX_SKIPPED_ADDRESSES} addresses belong to other sessions (an xpub shared with another account).`, 'AddressesTaken');
 }
 
 /** A session's payments are numbered from 1 (`initialState`'s `nextPaymentSeq`). */

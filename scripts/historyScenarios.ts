@@ -78,7 +78,11 @@ export const scenarios: Scenario[] = [
       const m = await createMerchant(sys.baseUrl);
       const cs = await create(sys, m.key, { currency: 'USD', amount: 12.5, ttl: 1 });
       await sleep(3_500);
-      const s = await waitFor(() => sessionOf(sys, m.key, cs.id), (x) => x.payment_id !== cs.payment_id);
+      // The open payment page renews the expired payment (an API read never does).
+      const s = await waitFor(async () => {
+        await fetch(`${sys.baseUrl}/pay/${cs.id}/status`);
+        return sessionOf(sys, m.key, cs.id);
+      }, (x) => x.payment_id !== cs.payment_id);
       const payment = (await api(sys, m.key, 'GET', `/payments/${s.payment_id}`)).body;
       await pay(sys, m.key, s.payment_id, payment.target_amount);
       return [cs.id];

@@ -8,6 +8,10 @@ export interface BannerInput {
   adminKeyFromEnv: boolean;
   demo: { accountId: string; secretKey: string; extraLines: string[] } | null;
   temporalUiUrl: string | null;
+  /** Temporal's gRPC address and namespace (what the `temporal` CLI needs); the embedded server's or TEMPORAL_ADDRESS. */
+  temporal?: { address: string; namespace: string; embedded: boolean };
+  /** The embedded PostgreSQL's port and password file; absent with DATABASE_URL. */
+  postgres?: { port: number; passwordFile: string };
   webhooksAllowPrivateNetworks: boolean;
 }
 
@@ -29,7 +33,13 @@ export function startupBanner(b: BannerInput): string {
       );
     }
   }
+  if (b.temporal) {
+    lines.push(`  Temporal:       ${b.temporal.address}, namespace ${b.temporal.namespace}   (CLI: npm run temporal -- workflow list)`);
+  }
   if (b.temporalUiUrl) lines.push(`  Temporal UI:    ${b.temporalUiUrl}`);
+  if (b.postgres) {
+    lines.push(`  PostgreSQL:     127.0.0.1:${b.postgres.port}, user checkout, password in ${b.postgres.passwordFile}   (npm run reconcile finds it)`);
+  }
   if (b.webhooksAllowPrivateNetworks) {
     lines.push('  Webhooks:       may reach private, loopback and link-local addresses (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true; local development only)');
   }

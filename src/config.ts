@@ -41,6 +41,9 @@ const envSchema = z.object({
   // on its next signal (~20 ms on a quiet machine).
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   WORKFLOW_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).default(30),
+  // An active session with nothing due (no open payment, no failed work) closes its run after this long;
+  // the next receipt, renewal or deactivation starts it again from the read model.
+  WORKFLOW_IDLE_SECONDS: z.coerce.number().min(1).default(86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RATE_PROVIDER: z.enum(['static', 'http']).default('static'),
   RATE_PROVIDER_URL: z.string().url().optional(),
@@ -48,6 +51,11 @@ const envSchema = z.object({
   LND_REST_URL: z.string().url().optional(),
   LND_MACAROON_HEX: z.string().regex(/^[0-9a-f]+$/i, 'hex').optional(),
   LND_MACAROON_PATH: z.string().optional(),
+  // The sending side (payouts, proof of reserves): a macaroon with offchain:write, onchain:write and the reads.
+  LND_PAYOUT_MACAROON_HEX: z.string().regex(/^[0-9a-f]+$/i, 'hex').optional(),
+  LND_PAYOUT_MACAROON_PATH: z.string().optional(),
+  PAYOUT_LIGHTNING_FEE_LIMIT_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage 0-99.99').default('1'),
+  PAYOUT_LIGHTNING_FEE_LIMIT_MIN_SATS: z.coerce.number().int().min(0).default(10),
   LND_TLS_CERT_PATH: z.string().optional(),
   LND_TLS_CERT_BASE64: z.string().optional(),
   LND_INVOICE_SECRET: z.string().regex(/^[0-9a-f]{64}$/i, '32 bytes of hex').optional(),
@@ -89,7 +97,10 @@ function lndConfig(e: Env) {
   if (tlsCertPem !== undefined && !tlsCertPem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new Error('Invalid configuration: the LND TLS certificate is not a PEM certificate');
   }
-  return { url: e.LND_REST_URL, macaroonHex, tlsCertPem, invoiceSecretHex: e.LND_INVOICE_SECRET };
+  if (e.LND_PAYOUT_MACAROON_HEX && e.LND_PAYOUT_MACAROON_PATH) throw new Error('Invalid configuration: set LND_PAYOUT_MACAROON_HEX or LND_PAYOUT_MACAROON_PATH, not both');
+  const payoutMacaroonHex = e.LND_PAYOUT_MACAROON_PATH
+    ? readConfigFile('LND_PAYOUT_MACAROON_PATH', e.LND_PAYOUT_MACAROON_PATH).toString('hex') : e.LND_PAYOUT_MACAROON_HEX;
+  return { url: e.LND_REST_URL, macaroonHex, tlsCertPem, invoiceSecretHex: e.LND_INVOICE_SECRET, payoutMacaroonHex };
 }
 
 function readConfigFile(variable: string, file: string): Buffer {
@@ -145,9 +156,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     workflowHistoryLimit: e.WORKFLOW_HISTORY_LIMIT,
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
     workflowRetryBaseMs: Math.round(e.WORKFLOW_RETRY_BASE_SECONDS * 1000),
+    workflowIdleMs: Math.round(e.WORKFLOW_IDLE_SECONDS * 1000),
     logLevel: e.LOG_LEVEL,
     rates: { kind: e.RATE_PROVIDER, url: e.RATE_PROVIDER_URL, table: e.STATIC_RATES },
     lnd: lndConfig(e),
+    /** Routing fee limit of a Lightning payout: max(percent of the amount, minimum sats), reserved with it. */
+    payouts: { lightningFeeLimitPercent: e.PAYOUT_LIGHTNING_FEE_LIMIT_PERCENT, lightningFeeLimitMinSats: e.PAYOUT_LIGHTNING_FEE_LIMIT_MIN_SATS },
     esplora: e.ESPLORA_URL
       ? { url: e.ESPLORA_URL, pollSeconds: e.ESPLORA_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS }
       : undefined,

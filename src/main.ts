@@ -1,11 +1,15 @@
 import 'dotenv/config';
+import path from 'node:path';
 import { loadConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { installProcessGuards } from './processGuards';
 import { startSystem, type Part, type SystemHandle } from './system';
 import { ensureDemoAccount } from './services/demo';
 import { startupBanner } from './banner';
+import { errorMessage } from './cli/errorMessage';
 import { temporalTelemetry } from './temporal/runtime';
+import { passwordFile } from './infra/embeddedPostgres';
+import { removeRuntimeFile, writeRuntimeFile } from './infra/runtimeFile';
 
 /**
  * `npm start` (everything) or `npm run start:api|start:worker|start:watcher` (one part). Embedded
@@ -39,11 +43,22 @@ async function main(): Promise<void> {
   system = await startSystem(config, log, { parts: only ? [only] : undefined, onWorkerFailed });
   if (stopRequested) return stopAndExit(system, config.shutdownDrainMs, log);
 
+  // Where the operator tools (`npm run temporal`, `reconcile`, `migrate`) find this instance.
+  writeRuntimeFile(config.dataDir, {
+    pid: process.pid, apiUrl: system.url,
+    temporal: { address: system.temporalAddress, namespace: config.temporal.namespace, uiUrl: system.temporalUiUrl, embedded: system.temporalEmbedded },
+    postgresPort: system.postgresPort,
+  });
+  process.on('exit', () => removeRuntimeFile(config.dataDir));
+
   console.log(startupBanner({
     only, publicUrl: system.url ? system.config.publicUrl : null,
     adminKey: system.config.adminApiKey!, adminKeyFromEnv: Boolean(config.adminApiKey),
     demo: system.url && config.demo ? await ensureDemoAccount(system.ctx) : null,
     temporalUiUrl: system.temporalUiUrl, webhooksAllowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+    temporal: { address: system.temporalAddress, namespace: config.temporal.namespace, embedded: system.temporalEmbedded },
+    postgres: system.postgresPort === null ? undefined
+      : { port: system.postgresPort, passwordFile: passwordFile(path.join(config.dataDir, 'postgres')) },
   }));
 }
 
@@ -59,7 +74,7 @@ async function stopAndExit(system: SystemHandle, drainMs: number, log: Logger): 
   process.exit(0);
 }
 
-main().catch((err) => {
-  console.error(err);
+main().catch((err: unknown) => {
+  console.error(err instanceof Error && err.stack ? err.stack : `checkout did not start: ${errorMessage(err)}`);
   process.exit(1);
 });

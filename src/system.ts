@@ -20,6 +20,7 @@ import { createModeRates, type ModeRates, type RateProvider } from './rates';
 import { ensureSystemAccounts } from './services/accounts';
 import type { ServiceContext } from './services/context';
 import { pageRouters } from './page/routes';
+import { dashboardRouter } from './dashboard/routes';
 import { createTemporalClient } from './temporal/client';
 import type { TemporalSecurity } from './temporal/connectionOptions';
 import { createWorker } from './temporal/worker';
@@ -43,13 +44,18 @@ export interface SystemHandle {
   /** The API's Express app when it runs in this process (its route table is what the isolation sweep walks). */
   app: Express | null;
   temporalUiUrl: string | null;
+  /** Where Temporal is (the embedded dev server's loopback address, or TEMPORAL_ADDRESS) and whether it is ours. */
+  temporalAddress: string;
+  temporalEmbedded: boolean;
+  /** The embedded PostgreSQL's port; null with DATABASE_URL. */
+  postgresPort: number | null;
   stop(): Promise<void>;
 }
 
-/** The whole HTTP app: the API, the merchant routers of webhooks and links, and the payment page. */
+/** The whole HTTP app: the API, the merchant routers of webhooks and links, the payment page and the dashboard (its own cookie auth). */
 export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof createApp>[1]) {
   return createApp(ctx, health, {
-    publicRouters: pageRouters(ctx),
+    publicRouters: [...pageRouters(ctx), dashboardRouter(ctx)],
     merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx) },
   });
 }
@@ -72,10 +78,12 @@ export async function startSystem(
   };
   try {
     let databaseUrl = config.databaseUrl;
+    let postgresPort: number | null = null;
     if (!databaseUrl) {
       const pg = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), log);
       stops.push(pg.stop);
       databaseUrl = pg.url;
+      postgresPort = pg.port;
     }
     // Migrations run without the statement timeout (a migration may rightly take long), then close.
     const migrator = createDb(databaseUrl, { min: 0, max: 1 }, { acquireMs: 60_000, statementMs: 0 });
@@ -147,7 +155,10 @@ export async function startSystem(
       // In-flight requests finish (a create waits for its workflow, so the worker stops after this).
       stops.push(() => closeGracefully(server, config.shutdownDrainMs));
     }
-    return { config, db, temporal: client, ctx, url, app, temporalUiUrl, stop };
+    return {
+      config, db, temporal: client, ctx, url, app, temporalUiUrl, stop,
+      temporalAddress: address, temporalEmbedded: !config.temporal.address, postgresPort,
+    };
   } catch (err) {
     await stop();
     throw err;

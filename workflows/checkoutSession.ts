@@ -1,5 +1,5 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, setCurrentDetails,
+  ApplicationFailure, CancellationScope, allHandlersFinished, condition, continueAsNew, log, patched, setCurrentDetails,
   setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { CheckoutWorkflowInput, SessionDefinition } from '../src/domain/definition';
@@ -22,6 +22,8 @@ import { Serializer } from './serializer';
 /** Well below Temporal's 50k-event limit: a year of TTL renewals or a flood of receipts stays cheap to replay. */
 const DEFAULT_HISTORY_LIMIT = 10_000;
 const DEFAULT_RETRY_BASE_MS = 30_000;
+const DEFAULT_IDLE_MS = 24 * 3_600_000;
+const RENEWAL_PENDING = 'A fresh payment is being made; it is retried on the workflow\'s backoff.';
 
 /**
  * One checkout session's whole life: its payments, receipts, TTL renewals, deactivation and the
@@ -29,6 +31,11 @@ const DEFAULT_RETRY_BASE_MS = 30_000;
  * it inputs and runs the effects it returns, one transition at a time. It never fails: work whose
  * activity fails is kept, flagged (`CheckoutAttention`, the details line) and retried on a growing
  * durable backoff or by an operator's `retry`, while receipts and updates keep being handled.
+ *
+ * Every run ends: a settled session after its monitoring window, an active one once it has been idle
+ * (`idleMs`: nothing due, no failed work, no message), and any run an operator cancels (the session is
+ * deactivated first). The read model keeps the session; the next receipt (signal-with-start) or update
+ * (update-with-start) starts a `resume` run from it.
  */
 export async function checkoutSession(input: CheckoutWorkflowInput): Promise<SessionState> {
   const inbox: ReceiptSignal[] = [];
@@ -36,11 +43,19 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
   let state: SessionState | undefined = input.kind === 'continued' ? input.state : undefined;
   const recovery: Recovery = input.kind === 'continued' && input.recovery ? input.recovery as Recovery : emptyRecovery();
   let ready = state !== undefined;
-  const resumed = input.kind === 'resume';
   let publishedKey = '';
   let publishedAttention = recovery.attention !== null;
   let wakeRequested = false;
   const retryBaseMs = input.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
+  const idleMs = input.idleMs ?? DEFAULT_IDLE_MS;
+  /** When the session last changed; an active session with nothing due closes its run `idleMs` after it. */
+  let lastChange = Date.now();
+  /** A resumed run of a settled session only handles what woke it (late money); an active one lives on. */
+  let closeWhenSettled = false;
+  // An operator's cancel request ("Request Cancellation" in the Web UI) is an input, not an interruption:
+  // the workflow body and every section run non-cancellable, and the loop deactivates the session and ends.
+  let cancelRequested = false;
+  CancellationScope.current().cancelRequested.catch(() => { cancelRequested = true; });
 
   setHandler(receiptSignal, (receipt) => { inbox.push(receipt); });
   setHandler(stateQuery, () => mustHave(state));
@@ -48,78 +63,135 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     await condition(() => ready);
     return { version: mustHave(state).version };
   });
-  // Validators dry-run the transition, so a refused update leaves no trace in the history.
-  setHandler(deactivateUpdate, () => serial.run(() => applyFromUpdate({ type: 'deactivate' })), {
-    validator: () => dryRun({ type: 'deactivate' }),
+  // Validators dry-run the transition, so a refused update leaves no trace in the history. An update that
+  // started a `resume` run (update-with-start) arrives before the state is loaded: it is accepted, waits
+  // for the state, and a refusal then fails it inside the handler.
+  setHandler(deactivateUpdate, () => whenReady(() => serial.run(() => applyFromUpdate({ type: 'deactivate' }))), {
+    validator: () => { dryRun({ type: 'deactivate' }); },
   });
-  setHandler(chooseAmountUpdate, (amount) => serial.run(() => applyFromUpdate({ type: 'amount_chosen', amount })), {
+  setHandler(chooseAmountUpdate, (amount) => whenReady(() => serial.run(async () => {
+    checkChosenAmount(amount, mustHave(state));
+    return applyFromUpdate({ type: 'amount_chosen', amount });
+  })), {
     validator: (amount) => {
       const s = dryRun({ type: 'amount_chosen', amount });
-      const error = chosenAmountError(amount, s.currency, s.amountChoice);
-      if (error) throw ApplicationFailure.nonRetryable(error, 'InvalidAmount');
+      if (s) checkChosenAmount(amount, s);
     },
   });
-  setHandler(renewUpdate, () => serial.run(() => applyFromUpdate({ type: 'renew' })), {
-    validator: () => { dryRun({ type: 'renew' }); },
+  // A renewal while a payment request is failing adds nothing: that request is the renewal, retried on the
+  // durable backoff. Refused without a trace, so page polls during an outage cost no payment attempts.
+  setHandler(renewUpdate, () => whenReady(() => serial.run(async () => {
+    if (paymentRequestPending()) return { version: mustHave(state).version };
+    return applyFromUpdate({ type: 'renew' });
+  })), {
+    validator: () => {
+      dryRun({ type: 'renew' });
+      if (paymentRequestPending()) throw ApplicationFailure.nonRetryable(RENEWAL_PENDING, 'RenewalPending');
+    },
   });
   setHandler(retryUpdate, () => serial.run(async () => {
     await retryJobs();
     return { pending: recovery.jobs.length, attention: recovery.attention?.reason ?? null };
   }), { validator: () => { mustHave(state); } });
 
-  if (input.kind === 'new' && patched(PATCHES.createInOneStep)) {
-    const definition = input.definition;
-    await serial.run(() => createInOneStep(definition));
-  } else if (input.kind === 'new') {
-    // A failed insert is kept for a retry like any other work; the payment request after it waits its turn.
-    await runJob({ kind: 'persist', definition: input.definition });
-    state = initialState(input.definition);
-    await serial.run(async () => {
-      if (state!.amount !== null) await runEffects([{ kind: 'open_payment', amount: state!.amount }]);
-      else publish();
-    });
-  } else if (input.kind === 'resume') {
-    state = await loadState(input.sessionId);
-  }
-  publish();
-  ready = true;
+  return CancellationScope.nonCancellable(lifecycle);
 
-  const monitoringMs = input.monitoringMs;
-  for (;;) {
-    wakeRequested = false;
-    const deadline = earliest(nextDeadline(mustHave(state), monitoringMs, resumed), recovery.attention?.retryAt ?? null);
-    const wake = () => inbox.length > 0 || historyFull() || wakeRequested;
-    if (deadline === null) await condition(wake);
-    else await condition(wake, Math.max(deadline - Date.now(), 1));
-    await serial.run(async () => {
-      while (inbox.length > 0) await takeReceipt(inbox.shift()!);
-      const open = state!.payments.find((p) => p.id === state!.currentPaymentId);
-      if (open && open.status === 'unpaid' && Date.now() >= open.expiresAt) {
-        await apply({ type: 'payment_expired', paymentId: open.id, lazy: patched(PATCHES.lazyRenewal) });
+  /** The run: the session is created or loaded, then every input is handled until the run ends. */
+  async function lifecycle(): Promise<SessionState> {
+    if (input.kind === 'new' && patched(PATCHES.createInOneStep)) {
+      const definition = input.definition;
+      await serial.run(() => createInOneStep(definition));
+    } else if (input.kind === 'new') {
+      // A failed insert is kept for a retry like any other work; the payment request after it waits its turn.
+      await runJob({ kind: 'persist', definition: input.definition });
+      state = initialState(input.definition);
+      await serial.run(async () => {
+        if (state!.amount !== null) await runEffects([{ kind: 'open_payment', amount: state!.amount }]);
+        else publish();
+      });
+    } else if (input.kind === 'resume') {
+      state = await loadState(input.sessionId);
+      closeWhenSettled = state.status !== 'active';
+    }
+    publish();
+    ready = true;
+    lastChange = Date.now();
+
+    const monitoringMs = input.monitoringMs;
+    for (;;) {
+      wakeRequested = false;
+      let deadline = earliest(nextDeadline(mustHave(state), monitoringMs, closeWhenSettled), recovery.attention?.retryAt ?? null);
+      if (idle() && patched(PATCHES.idleClose)) deadline = lastChange + idleMs;
+      const wake = () => inbox.length > 0 || historyFull() || wakeRequested || cancelRequested;
+      if (deadline === null) await condition(wake);
+      else await condition(wake, Math.max(deadline - Date.now(), 1));
+      await serial.run(async () => {
+        while (inbox.length > 0) await takeReceipt(inbox.shift()!);
+        const open = state!.payments.find((p) => p.id === state!.currentPaymentId);
+        if (open && open.status === 'unpaid' && Date.now() >= open.expiresAt) {
+          await apply({ type: 'payment_expired', paymentId: open.id, lazy: patched(PATCHES.lazyRenewal) });
+        }
+        if (recovery.attention && Date.now() >= recovery.attention.retryAt) await retryJobs();
+        state = prunePayments(state!, Date.now(), monitoringMs);
+        if (cancelRequested && state.status === 'active') await apply({ type: 'deactivate' });
+      });
+      if (cancelRequested) {
+        await condition(allHandlersFinished);
+        if (recovery.jobs.length > 0) {
+          log.warn('run cancelled with failed work left; the read model and the receipts redelivery keep the facts', {
+            sessionId: workflowInfo().workflowId, pending: recovery.jobs.map((j) => j.kind),
+          });
+        }
+        break;
       }
-      if (recovery.attention && Date.now() >= recovery.attention.retryAt) await retryJobs();
-      state = prunePayments(state!, Date.now(), monitoringMs);
-    });
-    const s = mustHave(state);
-    const settled = s.status !== 'active' && inbox.length === 0 && recovery.jobs.length === 0;
-    if (settled && Date.now() >= monitoringEnd(s, monitoringMs, resumed)) break;
-    if (historyFull()) {
-      // Carry the state (with its receipt dedupe set and failed work) into a fresh history once in-flight handlers finish.
-      await condition(allHandlersFinished);
-      if (inbox.length === 0) {
-        await continueAsNew<typeof checkoutSession>({
-          kind: 'continued', state: mustHave(state), recovery, monitoringMs, historyLimit: input.historyLimit, retryBaseMs: input.retryBaseMs,
-        });
+      const s = mustHave(state);
+      const settled = s.status !== 'active' && inbox.length === 0 && recovery.jobs.length === 0;
+      if (settled && Date.now() >= monitoringEnd(s, monitoringMs, closeWhenSettled)) break;
+      if (idle() && Date.now() >= lastChange + idleMs && patched(PATCHES.idleClose)) {
+        // Updates accepted meanwhile finish first; one that made the session busy again keeps the run.
+        await condition(allHandlersFinished);
+        if (idle()) break;
+      }
+      if (historyFull()) {
+        // Carry the state (with its receipt dedupe set and failed work) into a fresh history once in-flight handlers finish.
+        await condition(allHandlersFinished);
+        if (inbox.length === 0) {
+          await continueAsNew<typeof checkoutSession>({
+            kind: 'continued', state: mustHave(state), recovery, monitoringMs, historyLimit: input.historyLimit, retryBaseMs: input.retryBaseMs,
+            idleMs: input.idleMs,
+          });
+        }
       }
     }
+    await condition(allHandlersFinished);
+    return mustHave(state);
   }
-  await condition(allHandlersFinished);
-  return mustHave(state);
+
+  function paymentRequestPending(): boolean {
+    return recovery.jobs.some((j) => j.kind === 'open_payment');
+  }
+
+  /** Active, nothing due (no open payment, no failed work), nothing waiting: the run may close. */
+  function idle(): boolean {
+    const s = mustHave(state);
+    return s.status === 'active' && nextDeadline(s, input.monitoringMs, closeWhenSettled) === null
+      && recovery.jobs.length === 0 && inbox.length === 0 && !cancelRequested;
+  }
+
+  function whenReady<T>(handler: () => Promise<T>): Promise<T> {
+    return ready ? handler() : condition(() => ready).then(handler);
+  }
+
+  function checkChosenAmount(amount: string, s: SessionState): void {
+    const error = chosenAmountError(amount, s.currency, s.amountChoice);
+    if (error) throw ApplicationFailure.nonRetryable(error, 'InvalidAmount');
+  }
 
   async function apply(event: SessionInput): Promise<{ version: number }> {
     const result = nextState(mustHave(state), event, Date.now());
     if (!result.ok) throw ApplicationFailure.nonRetryable(result.error, 'SessionTransitionRejected');
     state = result.state;
+    lastChange = Date.now();
     await runEffects(result.effects);
     dropObsoleteJobs();
     publish();
@@ -243,7 +315,7 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
   /** A receipt signal: the database holds the facts; the message only names the receipt. */
   async function takeReceipt(message: ReceiptSignal): Promise<void> {
     if (!patched(PATCHES.receiptFactsFromDb)) {
-      await apply({ type: 'receipt', receipt: message as ReceiptInput, late: resumed && state!.status !== 'active' });
+      await apply({ type: 'receipt', receipt: message as ReceiptInput, late: closeWhenSettled && state!.status !== 'active' });
       return;
     }
     await runJob({ kind: 'receipt', receiptId: message.receiptId });
@@ -258,7 +330,7 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     const { credited, ...receipt } = facts;
     // The database is the dedupe of record: credited already, or applied and waiting for its credit's retry.
     if (credited || recovery.jobs.some((j) => j.kind === 'credit_receipt' && j.receipt.receiptId === receiptId)) return;
-    await apply({ type: 'receipt', receipt, late: resumed && state!.status !== 'active' });
+    await apply({ type: 'receipt', receipt, late: closeWhenSettled && state!.status !== 'active' });
     state = capState(state!);
   }
 
@@ -315,8 +387,12 @@ export async function checkoutSession(input: CheckoutWorkflowInput): Promise<Ses
     return info.continueAsNewSuggested || info.historyLength >= (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
   }
 
-  function dryRun(event: SessionInput): SessionState {
-    if (!state) throw ApplicationFailure.nonRetryable('The checkout session is not initialised yet.', 'SessionNotReady');
+  /** The state the update would apply to, or undefined while a resumed run loads it (checked in the handler). */
+  function dryRun(event: SessionInput): SessionState | undefined {
+    if (!state) {
+      if (input.kind === 'resume') return undefined;
+      throw ApplicationFailure.nonRetryable('The checkout session is not initialised yet.', 'SessionNotReady');
+    }
     const result = nextState(state, event, Date.now());
     if (!result.ok) throw ApplicationFailure.nonRetryable(result.error, 'SessionTransitionRejected');
     return state;
@@ -341,15 +417,15 @@ function earliest(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
-function nextDeadline(state: SessionState, monitoringMs: number, resumed: boolean): number | null {
-  if (state.status !== 'active') return monitoringEnd(state, monitoringMs, resumed);
+function nextDeadline(state: SessionState, monitoringMs: number, closeWhenSettled: boolean): number | null {
+  if (state.status !== 'active') return monitoringEnd(state, monitoringMs, closeWhenSettled);
   const open = state.payments.find((p) => p.id === state.currentPaymentId);
   return open && open.status === 'unpaid' ? open.expiresAt : null;
 }
 
-/** A settled session stays open to catch late money; a resumed run only handles what woke it. */
-function monitoringEnd(state: SessionState, monitoringMs: number, resumed: boolean): number {
-  return resumed ? 0 : (state.settledAt ?? 0) + monitoringMs;
+/** A settled session stays open to catch late money; a run resumed for a settled session only handles what woke it. */
+function monitoringEnd(state: SessionState, monitoringMs: number, closeWhenSettled: boolean): number {
+  return closeWhenSettled ? 0 : (state.settledAt ?? 0) + monitoringMs;
 }
 
 function mustHave(state: SessionState | undefined): SessionState {

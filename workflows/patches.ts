@@ -30,4 +30,10 @@ export const PATCHES = {
    * a receipt is credited and its transfers posted within the workflow task of its signal (issue 13).
    */
   localActivities: 'local-activities',
+  /**
+   * An active session with nothing due (no open payment, no failed work, no message) closes its run
+   * after `idleMs`; before, it waited with no timer at all. A later receipt, renewal, amount choice or
+   * deactivation starts it again from the read model (`resume`).
+   */
+  idleClose: 'idle-close',
 } as const;

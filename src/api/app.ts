@@ -12,6 +12,7 @@ import { ApiError, errorMiddleware, RETRY_AFTER_SECONDS } from './errors';
 import { eventRoutes } from './events/routes';
 import type { HealthReport } from './health';
 import { idempotency } from './idempotency';
+import { cleanInput } from './inputRules';
 import { docsRouter } from './docs';
 import { openApiRouter } from './openapi';
 import { paymentRoutes } from './payments/routes';
@@ -33,7 +34,6 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   app.set('trust proxy', ctx.config.trustProxy);
   const metrics = createMetricsRegistry(ctx.db);
   app.use(httpMetricsMiddleware(metrics));
-  app.use(express.json({ limit: '100kb' }));
   // The hottest read first, before the routers it would otherwise be matched against (read.ts).
   app.get('/checkout-sessions/:id', checkoutSessionReadRoute(ctx));
 
@@ -48,10 +48,13 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   for (const router of ext.publicRouters ?? []) app.use(router);
 
   const admin = ctx.config.adminApiKey;
-  if (admin) app.use('/accounts', requireAdminKey(admin), requireJsonPosts(), idempotency(ctx.db, ctx.log), accountRoutes(ctx));
+  // A body is read only after the key is checked (an anonymous client cannot hold a body open on the
+  // API), then checked against the edge's string rule before idempotency or any handler sees it.
+  const body = [requireJsonPosts(), express.json({ limit: '100kb' }), cleanInput(), idempotency(ctx.db, ctx.log)];
+  if (admin) app.use('/accounts', requireAdminKey(admin), ...body, accountRoutes(ctx));
 
   const merchant = express.Router();
-  merchant.use(requireMerchantKey(ctx.db), requireJsonPosts(), idempotency(ctx.db, ctx.log));
+  merchant.use(requireMerchantKey(ctx.db), ...body);
   merchant.use('/checkout-sessions', checkoutSessionRoutes(ctx));
   merchant.use('/payments', paymentRoutes(ctx));
   merchant.use('/events', eventRoutes(ctx));

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { UnknownCursorError } from '../db/pagination';
 import { unavailableDependency } from './unavailable';
 
 /** Seconds a client is asked to wait before retrying a 503 (a restart of PostgreSQL or Temporal). */
@@ -55,6 +56,14 @@ export function fromZodError(error: z.ZodError, prefix: PropertyKey[] = []): Inv
   return new InvalidRequestError(message, param || undefined);
 }
 
+/**
+ * The router could not percent-decode a path segment (`%ED%A0%80`, a lone surrogate's UTF-8, or a
+ * stray `%`): no object has such an ID, so it is answered as a URL that names nothing (404).
+ */
+export function isUndecodablePath(err: unknown): boolean {
+  return err instanceof URIError;
+}
+
 /** Maps thrown errors to SPEC §2 error bodies; anything unexpected is a logged 500. */
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -65,6 +74,8 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
         ? 'The database is unavailable right now; retry shortly with the same Idempotency-Key.'
         : 'The workflow service is unavailable or did not answer in time; retry shortly with the same Idempotency-Key.');
     }
+    if (isUndecodablePath(err)) err = new ApiError(404, 'Unrecognized request URL: a path segment is not valid percent-encoded UTF-8.');
+    if (err instanceof UnknownCursorError) err = new InvalidRequestError(`Invalid ${err.param}: no object '${err.id}' in this list.`, err.param);
     if (err instanceof ApiError) {
       if (err instanceof ServiceUnavailableError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       // No `WWW-Authenticate: Basic` challenge: a browser would prompt for the key and then send it on

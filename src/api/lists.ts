@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { IdPrefix } from '../domain/ids';
+import { objectId } from './schemas/common';
 
 /** Query parameters every list endpoint takes (SPEC §2). */
 export const listQuerySchema = z.object({
@@ -7,9 +9,13 @@ export const listQuerySchema = z.object({
   ending_before: z.string().min(1).optional(),
 });
 
-/** Query schema of a list endpoint with extra filters; unknown query params are refused. */
-export function listQuery<E extends z.ZodRawShape>(extra: E) {
-  return listQuerySchema.extend(extra).strict();
+/**
+ * Query schema of a list endpoint with extra filters; unknown query params are refused. With the
+ * listed objects' ID prefix, a cursor must be such an ID (a 400 naming it otherwise, before any query).
+ */
+export function listQuery<E extends z.ZodRawShape>(extra: E, prefix?: IdPrefix) {
+  const cursor = () => (prefix ? objectId(prefix) : z.string().min(1)).optional();
+  return listQuerySchema.extend({ starting_after: cursor(), ending_before: cursor(), ...extra }).strict();
 }
 
 /** The SPEC §2 list envelope. */

@@ -47,6 +47,24 @@ const ACCOUNT_DEPTH = 3;
 const base58check = createBase58check(sha256);
 
 /**
+ * The key material of an extended public key: its chain code and public key (hex), without the version,
+ * depth, parent fingerprint and child number. The same key spelled xpub/zpub (or tpub/vpub) gives the
+ * same material, hence the same addresses: what uniqueness between accounts must compare. Throws
+ * `InvalidExtendedKeyError` on a string that is not an extended key.
+ */
+export function extendedKeyMaterial(key: string): string {
+  let payload: Uint8Array;
+  try {
+    payload = base58check.decode(key.trim());
+  } catch {
+    throw new InvalidExtendedKeyError('not an extended key: base58check decoding failed');
+  }
+  if (payload.length !== 78) throw new InvalidExtendedKeyError(`not an extended key: ${payload.length} bytes, expected 78`);
+  // 4 version, 1 depth, 4 parent fingerprint, 4 child number, 32 chain code, 33 key.
+  return Buffer.from(payload.subarray(13)).toString('hex');
+}
+
+/**
  * Validates `key` as a BIP84 account-level extended public key for `network` (xpub/zpub on mainnet,
  * tpub/vpub on testnet and regtest). Throws `InvalidExtendedKeyError` saying what is wrong.
  */

@@ -3,7 +3,7 @@ export type { LightningNode, CreateInvoiceRequest, CreatedInvoice, SettledInvoic
 export { LocalLightningNode, generateNodeKey, nodePublicKey, decodeAndVerifyInvoice, type NodeKey, type VerifiedInvoice } from './localLightningNode';
 export { LndRestNode, type LndRestNodeOptions, type SubscribeOptions, type OnSettled } from './lndRestNode';
 export {
-  deriveReceiveAddress, generateTestAccountKey, isValidAddress, parseExtendedPublicKey,
+  deriveReceiveAddress, extendedKeyMaterial, generateTestAccountKey, isValidAddress, parseExtendedPublicKey,
   type BitcoinNetwork, type TestAccountKey, type ParsedExtendedPublicKey,
 } from './onchain';
 export { EsploraClient, type AddressOutput, type EsploraClientOptions } from './esplora';

@@ -2,6 +2,8 @@
 export interface LightningNode {
   /** Creates an invoice for exactly `amountSats`, described by `memo`, valid for `expirySeconds`. */
   createInvoice(req: CreateInvoiceRequest): Promise<CreatedInvoice>;
+  /** A fresh receive address of the node's own on-chain wallet (the platform custody of on-chain money). */
+  newAddress?(): Promise<string>;
 }
 
 /** Arguments of {@link LightningNode.createInvoice}. */

@@ -7,6 +7,7 @@ import { backoffDelay, readableChunks, sleep, streamLines, type BackoffOptions }
 import { InvalidInvoiceError, InvalidInvoiceRequestError, LndRequestError } from './errors';
 import { decodeAndVerifyInvoice } from './invoice';
 import type { BitcoinNetwork } from './network';
+import { isValidAddress } from './onchain';
 import { pinnedFetch, type FetchLike } from './pinnedFetch';
 import type { CreateInvoiceRequest, CreatedInvoice, LightningNode, SettledInvoice } from './lightning';
 import { invoiceRequestProblem } from './lightning';
@@ -96,6 +97,20 @@ export class LndRestNode implements LightningNode {
     this.checkInvoice(json.payment_request, paymentHash, req.amountSats);
     this.options.logger?.debug({ paymentHash, amountSats: req.amountSats.toString() }, 'lnd invoice created');
     return { paymentRequest: json.payment_request, paymentHash };
+  }
+
+  /**
+   * `GET /v1/newaddress?type=WITNESS_PUBKEY_HASH`: a fresh P2WPKH address of the node's wallet (allowed by
+   * the invoice macaroon), checked to be of the configured network.
+   */
+  async newAddress(): Promise<string> {
+    const { status, text } = await this.request('GET', '/v1/newaddress?type=WITNESS_PUBKEY_HASH');
+    if (status !== 200) throw new LndRequestError(`GET /v1/newaddress answered ${status}: ${text.slice(0, 200)}`, status);
+    const { address } = parseJson<{ address?: unknown }>(text, 'GET /v1/newaddress', status);
+    if (typeof address !== 'string' || (this.options.network && !isValidAddress(address, this.options.network))) {
+      throw new LndRequestError(`LND returned no address of network ${this.options.network ?? '?'}`);
+    }
+    return address;
   }
 
   /** The invoice with `paymentHash` as settled, or null while it is open, cancelled or unknown to the node. */

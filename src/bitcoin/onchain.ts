@@ -6,7 +6,7 @@ import { parseExtendedPublicKey, TESTNET_VERSIONS } from './extendedKey';
 import { assertNetwork, btcSignerNetwork, type BitcoinNetwork } from './network';
 
 export type { BitcoinNetwork } from './network';
-export { parseExtendedPublicKey, type ParsedExtendedPublicKey, type ExtendedPublicKeyPrefix } from './extendedKey';
+export { extendedKeyMaterial, parseExtendedPublicKey, type ParsedExtendedPublicKey, type ExtendedPublicKeyPrefix } from './extendedKey';
 
 // BIP84 receive (external) chain; change (1) is the wallet's business, not ours.
 const RECEIVE_CHAIN = 0;

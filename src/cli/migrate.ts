@@ -1,23 +1,30 @@
 import 'dotenv/config';
-import path from 'node:path';
 import { loadConfig } from '../config';
 import { createDb } from '../db/knex';
 import { migrateLatest } from '../db/migrate';
-import { startEmbeddedPostgres } from '../infra/embeddedPostgres';
 import { createLogger } from '../logger';
+import { operatorDatabase } from './database';
+import { errorMessage } from './errorMessage';
 
-/** `npm run migrate`: applies pending migrations to DATABASE_URL or the embedded database. */
+/**
+ * `npm run migrate`: applies pending migrations to DATABASE_URL, or to the embedded database (the one a
+ * running `npm start` holds, else started for this run; see `operatorDatabase`).
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const pg = config.databaseUrl ? null : await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), createLogger('warn'));
-  const db = createDb(config.databaseUrl ?? pg!.url);
+  const database = await operatorDatabase(config, createLogger('warn'));
+  process.stderr.write(`migrate: using ${database.source}\n`);
+  const db = createDb(database.url);
   try {
     const applied = await migrateLatest(db);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   } finally {
     await db.destroy();
-    await pg?.stop();
+    await database.release();
   }
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err: unknown) => {
+  console.error(`migrate failed: ${errorMessage(err)}`);
+  process.exit(1);
+});

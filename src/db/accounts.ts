@@ -12,12 +12,16 @@ export interface AccountRow {
   amount_paid_tolerance: string;
   xpub_live: string | null;
   xpub_test: string | null;
+  /** Where live on-chain receipts settle: the platform node's wallet, or the merchant's xpub (docs/custody.md). */
+  onchain_settlement: OnchainSettlement;
   created: string;
   modified: string;
 }
 
 const COLUMNS = ['id', 'name', 'kind', 'affiliate_account_id', 'affiliate_percentage', 'amount_paid_tolerance',
-  'xpub_live', 'xpub_test', 'created', 'modified'];
+  'xpub_live', 'xpub_test', 'onchain_settlement', 'created', 'modified'];
+
+export type OnchainSettlement = 'platform' | 'merchant_wallet';
 
 /** The platform's own account: fees are credited here. */
 export const PLATFORM_ACCOUNT_ID = 'acct_platform';
@@ -52,7 +56,7 @@ export async function findAccountWithMerchants(
 }
 
 const ACCOUNT_WITH_MERCHANTS = {
-  name: 'account_with_merchants_v1',
+  name: 'account_with_merchants_v2',
   text: `select ${COLUMNS.join(', ')},
       array(select m.id from ${T.accounts} m where m.id = any($2) and m.kind = 'merchant') as merchant_ids
     from ${T.accounts} where id = $1`,

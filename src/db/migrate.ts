@@ -12,6 +12,9 @@ import * as chainScan from './migrations/020_chain_scan';
 import * as workflowRecovery from './migrations/030_workflow_recovery';
 import * as addressReuse from './migrations/031_address_reuse';
 import * as accountBalances from './migrations/050_account_balances';
+import * as addressOwners from './migrations/060_address_owners';
+import * as custody from './migrations/061_custody';
+import * as dashboardUsers from './migrations/080_dashboard_users';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -28,6 +31,9 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '030_workflow_recovery': workflowRecovery,
   '031_address_reuse': addressReuse,
   '050_account_balances': accountBalances,
+  '060_address_owners': addressOwners,
+  '061_custody': custody,
+  '080_dashboard_users': dashboardUsers,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -9,8 +9,23 @@ export interface PageOptions {
 }
 
 /**
+ * A list cursor (`starting_after` / `ending_before`) that names no object of the list (for this
+ * caller): a 400 naming the cursor, as Stripe answers, rather than an empty page that reads as "the end".
+ */
+export class UnknownCursorError extends Error {
+  constructor(readonly id: string, readonly param: 'starting_after' | 'ending_before') {
+    super(`unknown list cursor ${param}`);
+  }
+}
+
+/** The cursor parameter `opts` uses. */
+export function cursorParam(opts: PageOptions): 'starting_after' | 'ending_before' {
+  return opts.startingAfter !== undefined ? 'starting_after' : 'ending_before';
+}
+
+/**
  * Newest-first keyset pagination on `sortKeys` (default (created, id)). `starting_after` pages towards older objects,
- * `ending_before` towards newer ones; an unknown cursor yields an empty page. `has_more` says whether
+ * `ending_before` towards newer ones; an unknown cursor is an `UnknownCursorError`. `has_more` says whether
  * more objects lie further in the direction of travel.
  */
 export async function pageQuery<Row>(
@@ -24,7 +39,7 @@ export async function pageQuery<Row>(
   const q = db(table).select('*').where(where);
   if (cursorId) {
     const cursor = await db(table).select(sortKeys).where(where).andWhere({ id: cursorId }).first();
-    if (!cursor) return { rows: [], hasMore: false };
+    if (!cursor) throw new UnknownCursorError(cursorId, cursorParam(opts));
     const op = opts.startingAfter ? '<' : '>';
     const tuple = sortKeys.map(() => '??').join(', ');
     q.andWhereRaw(`(${tuple}) ${op} (${sortKeys.map(() => '?').join(', ')})`, [...sortKeys, ...sortKeys.map((k) => cursor[k])]);

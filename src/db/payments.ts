@@ -53,10 +53,18 @@ export async function findPayment(db: DbOrTx, id: string, scope?: Scope): Promis
   return q.first();
 }
 
-/** The payment an on-chain address (its newest) or Lightning payment hash belongs to (what the watcher sees). */
+/**
+ * The payment an on-chain address or Lightning payment hash belongs to (what the watcher sees). An address
+ * is looked up through its owner (src/db/addressOwners.ts): only the payments of the one session it was
+ * handed to can match, never another account's (even one that was given the same address before
+ * addresses had owners); a renewed payment keeps its unfunded address, so the newest of them wins.
+ */
 export async function findPaymentByChainTarget(db: DbOrTx, target: { address?: string; paymentHash?: string }): Promise<PaymentRow | undefined> {
-  // A renewed payment keeps its unfunded address: money on it belongs to the newest payment that has it.
-  if (target.address) return db(T.payments).select('*').where({ onchain_address: target.address }).orderBy('seq', 'desc').first();
+  if (target.address) {
+    return db(`${T.onchainAddresses} as a`).join(`${T.payments} as p`, (j) => j.on('p.checkout_session_id', 'a.checkout_session_id')
+      .andOn('p.onchain_address', 'a.address').andOn('p.account_id', 'a.account_id').andOn('p.livemode', 'a.livemode'))
+      .where('a.address', target.address).orderBy('p.seq', 'desc').first('p.*');
+  }
   if (target.paymentHash) return db(T.payments).select('*').where({ payment_hash: target.paymentHash }).first();
   return undefined;
 }

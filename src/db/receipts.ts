@@ -40,6 +40,16 @@ export async function insertReceipt(db: DbOrTx, row: Omit<ReceiptRow, 'status' |
 }
 
 /** The facts a credit is about: the stored receipt must match every one of them. */
+/**
+ * Records that money with `reference` was reported for `paymentId` while it is recorded for another
+ * payment. True the first time (the caller alerts then), false for every later report of it.
+ */
+export async function recordReceiptConflict(db: DbOrTx, reference: string, paymentId: string, storedPaymentId: string, now: number): Promise<boolean> {
+  const inserted = await db(T.receiptConflicts).insert({ reference, payment_id: paymentId, stored_payment_id: storedPaymentId, created: now })
+    .onConflict(['reference', 'payment_id']).ignore().returning('reference');
+  return inserted.length > 0;
+}
+
 export interface ReceiptToCredit {
   id: string;
   sessionId: string;

@@ -64,9 +64,10 @@ const INSERT_SESSION = {
 /** What splitting a receipt of session `id` needs: its planned transfers and its account's affiliate terms, in one read. */
 export async function findSplitTerms(db: DbOrTx, id: string): Promise<{
   definition: SessionRow['definition']; affiliate_account_id: string | null; affiliate_percentage: string | null;
+  onchain_settlement: 'platform' | 'merchant_wallet';
 } | undefined> {
   return db(`${T.sessions} as s`).join(`${T.accounts} as a`, 'a.id', 's.account_id').where('s.id', id)
-    .first('s.definition', 'a.affiliate_account_id', 'a.affiliate_percentage');
+    .first('s.definition', 'a.affiliate_account_id', 'a.affiliate_percentage', 'a.onchain_settlement');
 }
 
 export async function findSession(db: DbOrTx, id: string, scope?: Scope): Promise<SessionRow | undefined> {

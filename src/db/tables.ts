@@ -11,6 +11,10 @@ export const T = {
   ledgerEntries: 'ledger_entries',
   accountBalances: 'account_balances',
   transfers: 'transfers',
+  accountDebts: 'account_debts',
   webhookEndpoints: 'webhook_endpoints',
   webhookDeliveries: 'webhook_deliveries',
+  accountXpubs: 'account_xpubs',
+  onchainAddresses: 'onchain_addresses',
+  receiptConflicts: 'receipt_conflicts',
 } as const;

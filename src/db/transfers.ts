@@ -44,6 +44,11 @@ export async function markTransferFailed(db: DbOrTx, id: string, reason: string,
   await db(T.transfers).where({ id }).whereNot({ status: 'paid' }).update({ status: 'failed', failure_reason: reason.slice(0, 500), modified: now });
 }
 
+/** Whether the transfer is a debt of an own-wallet receipt (paid by debt recovery, never by `executeTransfer`). */
+export async function isDebtTransfer(db: DbOrTx, id: string): Promise<boolean> {
+  return Boolean(await db(T.accountDebts).first('id').where({ transfer_id: id }));
+}
+
 export async function findTransfer(db: DbOrTx, id: string): Promise<TransferRow | undefined> {
   return db(T.transfers).select('*').where({ id }).first();
 }

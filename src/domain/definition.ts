@@ -21,9 +21,14 @@ export type CheckoutWorkflowInput = {
   historyLimit?: number;
   /** First delay of the workflow's own retry of failed work (doubles per round, capped at an hour). */
   retryBaseMs?: number;
+  /** An active session with nothing due closes its run after this long idle (a later message resumes it). */
+  idleMs?: number;
 } & (
   | { kind: 'new'; definition: SessionDefinition }
-  /** A receipt arrived for a session whose workflow had closed: reload from the read model. */
+  /**
+   * A receipt (signal-with-start) or an update (update-with-start) arrived for a session whose run had
+   * closed (idle, settled, or closed by an operator): reload from the read model.
+   */
   | { kind: 'resume'; sessionId: string }
   | { kind: 'continued'; state: import('./session').SessionState; recovery?: unknown }
 );

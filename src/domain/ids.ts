@@ -5,7 +5,7 @@ const ID_BODY_LENGTH = 24;
 
 /** Object-ID prefixes of SPEC §2. */
 export type IdPrefix =
-  | 'acct' | 'cs' | 'pi' | 'tr' | 'clink' | 'plink' | 'evt' | 'we' | 'txn' | 'cscf' | 'rcpt' | 'key' | 'whd';
+  | 'acct' | 'cs' | 'pi' | 'tr' | 'clink' | 'plink' | 'evt' | 'we' | 'txn' | 'cscf' | 'rcpt' | 'key' | 'whd' | 'debt' | 'is';
 
 function encode(bytes: Uint8Array): string {
   let out = '';
@@ -24,4 +24,16 @@ export function newId(prefix: IdPrefix): string {
  */
 export function idFromSeed(prefix: IdPrefix, seed: string, label = ''): string {
   return `${prefix}_${encode(createHash('sha256').update(`${seed}:${prefix}:${label}`).digest())}`;
+}
+
+const ID_BODY = new RegExp(`^[0-9A-Za-z]{${ID_BODY_LENGTH}}$`);
+
+/**
+ * Whether `value` can be an ID of this kind: the prefix, `_`, then exactly the body `newId` and
+ * `idFromSeed` make (24 characters of base62). Anything else cannot name a stored object, so it is
+ * refused before it reaches a query (a NUL or a lone surrogate there is a database error, not a miss).
+ */
+export function isObjectId(prefix: IdPrefix, value: unknown): value is string {
+  return typeof value === 'string' && value.length === prefix.length + 1 + ID_BODY_LENGTH
+    && value.startsWith(`${prefix}_`) && ID_BODY.test(value.slice(prefix.length + 1));
 }

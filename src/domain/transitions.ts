@@ -203,11 +203,17 @@ function amountChosen(state: SessionState, amount: string): Transition {
   if (state.receivedSats !== '0') {
     return { ok: false, state, error: 'This checkout session already received funds; its amount cannot change.' };
   }
+  // The first choice stands: a second one (another tab, a double post) must not cancel the payment a
+  // customer may be paying already.
+  if (state.amount !== null) return { ok: false, state, error: AMOUNT_ALREADY_CHOSEN };
   state.amount = amount;
   const events: EventIntent[] = [];
   cancelOpenPayment(state, events);
   return ok(state, [{ kind: 'record', events }, { kind: 'open_payment', amount }]);
 }
+
+/** The refusal of a second amount choice. */
+export const AMOUNT_ALREADY_CHOSEN = 'The amount of this checkout session is already chosen.';
 
 /** Drops payments that can no longer matter (no funds, closed, past the monitoring window). */
 export function prunePayments(state: SessionState, now: number, monitoringMs: number): SessionState {

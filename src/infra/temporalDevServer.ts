@@ -48,6 +48,11 @@ export async function startTemporalDevServer(opts: {
     opts.log.debug({ component: 'temporal' }, d.toString().trim());
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // However this process ends (an uncaught error, process.exit from anywhere), the server must not
+  // outlive it holding its ports: the signal is sent synchronously from the `exit` event.
+  const killOnExit = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM'); };
+  process.once('exit', killOnExit);
+  void exited.then(() => process.removeListener('exit', killOnExit));
   try {
     await Promise.race([
       waitForPort('127.0.0.1', opts.port, 60_000),

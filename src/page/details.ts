@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Dec } from '../domain/money';
+import { textProblem } from '../domain/text';
 import { formatAmount } from './format';
 import { ADDRESS_KEYS, type FormField } from './formFields';
 import type { CustomField } from './model';
@@ -29,6 +30,9 @@ const NUMBER = /^-?\d{1,30}(\.\d{1,10})?$/;
 function problem(f: FormField, v: string | undefined): string | null {
   if (v === undefined) return f.required ? (f.group === 'amount' ? 'Choose an amount.' : `${f.label} is required.`) : null;
   if (v.length > f.maxLength) return `${f.label} must be at most ${f.maxLength} characters.`;
+  // The edge's string rule: the details are stored as jsonb, which refuses NUL and lone surrogates.
+  const bad = textProblem(v);
+  if (bad) return `${f.label} ${bad}.`;
   switch (f.kind) {
     case 'email':
       return EMAIL.safeParse(v).success ? null : 'Enter a valid email address, like name@example.com.';

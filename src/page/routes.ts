@@ -1,5 +1,6 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
-import { ApiError, RETRY_AFTER_SECONDS } from '../api/errors';
+import { ApiError, isUndecodablePath, RETRY_AFTER_SECONDS } from '../api/errors';
+import { requireId } from '../api/inputRules';
 import { unavailableDependency } from '../api/unavailable';
 import { findLink } from '../db/links';
 import type { ServiceContext } from '../services/context';
@@ -49,29 +50,29 @@ function pageRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
   router.get(ASSET_PATHS.css, asset('css', PAGE_CSS));
   router.get(ASSET_PATHS.js, asset('js', PAGE_SCRIPT));
 
-  router.get('/pay/:id', async (req, res) => {
-    send(res, await renderSessionPage(await loadPageModel(ctx, req.params.id)));
+  router.get('/pay/:id', requireId('cs', 'checkout session'), async (req, res) => {
+    send(res, await renderSessionPage(await loadPageModel(ctx, String(req.params.id))));
   });
 
-  router.post('/pay/:id', limits.perIp, limits.perSession, express.urlencoded({ extended: false, limit: '20kb' }), async (req, res) => {
+  router.post('/pay/:id', requireId('cs', 'checkout session'), limits.perIp, limits.perSession, express.urlencoded({ extended: false, limit: '20kb' }), async (req, res) => {
     const id = String(req.params.id);
     const outcome = await submitCheckoutForm(ctx, id, req.body);
     if (outcome.ok) return void res.redirect(303, `/pay/${id}`);
     send(res, renderRefusedForm(outcome.model, outcome.fields, outcome.errors, outcome.values));
   });
 
-  router.get('/c/:id', async (req, res) => {
-    res.redirect(303, `/pay/${await checkoutLinkSession(ctx, req.params.id)}`);
+  router.get('/c/:id', requireId('clink', 'checkout link'), async (req, res) => {
+    res.redirect(303, `/pay/${await checkoutLinkSession(ctx, String(req.params.id))}`);
   });
 
   // A HEAD (link previews, uptime checks) must not open a session; only a real visit does.
-  router.head('/p/:id', async (req, res) => {
-    const link = await findLink(ctx.db, 'payment', req.params.id);
+  router.head('/p/:id', requireId('plink', 'payment link'), async (req, res) => {
+    const link = await findLink(ctx.db, 'payment', String(req.params.id));
     res.status(!link ? 404 : link.status === 'active' ? 200 : 410).set('cache-control', 'no-store').end();
   });
   // A returning visitor gets their open session back; only a new session (a workflow, an invoice, an
   // address) counts against the limits per client and per link.
-  router.get('/p/:id', async (req, res, next) => {
+  router.get('/p/:id', requireId('plink', 'payment link'), async (req, res, next) => {
     const known = await returningVisitorSession(ctx, req, String(req.params.id));
     if (known) return void res.set('cache-control', 'no-store').redirect(303, `/pay/${known}`);
     next();
@@ -89,6 +90,7 @@ function pageRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
 function pageErrors(ctx: ServiceContext): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (err instanceof ApiError) return send(res, renderNotice(err.status, err.message));
+    if (isUndecodablePath(err)) return send(res, renderNotice(404));
     if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') return send(res, renderNotice(400));
     if (unavailableDependency(err)) {
       ctx.log.warn({ err, method: req.method, path: req.path }, 'payment page: dependency unavailable; answered 503');

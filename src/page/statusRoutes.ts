@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { cleanInput, idParam } from '../api/inputRules';
 import type { ServiceContext } from '../services/context';
 import { loadPageModel, statusBody } from './model';
 import type { PublicLimiters } from './rateLimits';
@@ -11,12 +12,13 @@ import { simulatePagePayment } from './simulate';
  */
 export function pageStatusRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
   const router = Router();
+  router.param('id', idParam('cs', 'checkout session'));
 
   router.get('/pay/:id/status', async (req, res) => {
     res.set('cache-control', 'no-store').json(statusBody(await loadPageModel(ctx, req.params.id)));
   });
 
-  router.post('/pay/:id/simulate', limits.perIp, limits.perSession, express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+  router.post('/pay/:id/simulate', limits.perIp, limits.perSession, express.urlencoded({ extended: false, limit: '4kb' }), express.json({ limit: '4kb' }), cleanInput(), async (req, res) => {
     const id = String(req.params.id);
     const result = await simulatePagePayment(ctx, id, req.body);
     // The script posts JSON and stays on the page; a plain form post (no script) comes back to it.

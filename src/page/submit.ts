@@ -2,8 +2,8 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { saveCustomerDetails } from '../db/sessions';
 import { Dec } from '../domain/money';
 import type { ServiceContext } from '../services/context';
-import { withCallDeadline } from '../temporal/deadline';
 import { chooseAmountUpdate } from '../temporal/definitions';
+import { runSettings, updateSession } from '../temporal/sessionRun';
 import { checkForm, customerDetails, FORM_ERROR } from './details';
 import { formFields, type FormField } from './formFields';
 import { loadPageModel, needsForm, type PageModel } from './model';
@@ -43,8 +43,11 @@ export async function submitCheckoutForm(ctx: ServiceContext, sessionId: string,
   const amount = checked.values.amount;
   if (model.amount === null && amount !== undefined) {
     try {
-      await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs,
-        () => ctx.temporal.workflow.getHandle(sessionId).executeUpdate(chooseAmountUpdate, { args: [new Dec(amount).toFixed()] }));
+      // Started again if its run closed while waiting for the choice; the same amount posted twice is one update.
+      const chosen = new Dec(amount).toFixed();
+      await updateSession(ctx.temporal, runSettings(ctx.config), sessionId, chooseAmountUpdate, {
+        args: [chosen], updateId: `chooseAmount:${chosen}`, deadlineMs: ctx.config.temporalCallTimeoutMs,
+      });
     } catch (err) {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
       const refused = await loadPageModel(ctx, sessionId);

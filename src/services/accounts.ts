@@ -1,5 +1,6 @@
-import { generateTestAccountKey, parseExtendedPublicKey, type BitcoinNetwork } from '../bitcoin';
-import { findAccount, insertAccount, merchantAccountIds, updateAccountRow, type AccountRow } from '../db/accounts';
+import { extendedKeyMaterial, generateTestAccountKey, parseExtendedPublicKey, type BitcoinNetwork } from '../bitcoin';
+import { claimAccountXpub } from '../db/addressOwners';
+import { findAccount, insertAccount, merchantAccountIds, updateAccountRow, type AccountRow, type OnchainSettlement } from '../db/accounts';
 import { issueKey, keyPrefix, listKeys, revokeKey, type ApiKeyRow } from '../db/apiKeys';
 import type { DbOrTx } from '../db/knex';
 import { idFromSeed } from '../domain/ids';
@@ -16,6 +17,7 @@ export function accountView(a: AccountRow) {
     affiliate: a.affiliate_account_id ? { account: a.affiliate_account_id, percentage: jsonNumber(a.affiliate_percentage) } : null,
     amount_paid_tolerance: jsonNumber(a.amount_paid_tolerance),
     xpub: a.xpub_live,
+    onchain_settlement: a.onchain_settlement,
     created: Number(a.created),
     modified: Number(a.modified),
   };
@@ -27,6 +29,7 @@ export interface NewAccount {
   affiliate?: { account: string; percentage: string };
   amount_paid_tolerance?: string;
   xpub?: string;
+  onchain_settlement?: OnchainSettlement;
 }
 
 /**
@@ -48,7 +51,9 @@ export async function createAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, 
       id, name: input.name, kind: 'merchant', affiliate_account_id: input.affiliate?.account ?? null,
       affiliate_percentage: input.affiliate?.percentage ?? null, amount_paid_tolerance: input.amount_paid_tolerance ?? '1',
       xpub_live: xpubLive, xpub_test: generateTestAccountKey(testNetwork).tpub, created: String(now), modified: String(now),
+      onchain_settlement: settlementFor(input.onchain_settlement ?? 'platform', xpubLive),
     });
+    if (xpubLive) await reserveXpub(tx, xpubLive, row.id, now);
     // The key is shown once; a replayed request gets the stored first response instead.
     const { secret: secretKey } = await issueKey(tx, row.id, false, now);
     return { ...accountView(row), secret_key: secretKey };
@@ -65,11 +70,31 @@ function checkXpub(xpub: string, network: BitcoinNetwork): string {
   }
 }
 
+/** `merchant_wallet` settles live on-chain receipts into the account's xpub: it needs one. */
+function settlementFor(setting: OnchainSettlement, xpubLive: string | null): OnchainSettlement {
+  if (setting === 'merchant_wallet' && !xpubLive) {
+    throw new InvalidRequestError('onchain_settlement "merchant_wallet" needs the account\'s live xpub.', 'onchain_settlement');
+  }
+  return setting;
+}
+
+/**
+ * Makes `xpub` this account's alone: another account with the same key (in any spelling: xpub/zpub,
+ * tpub/vpub) would derive the same addresses, and one merchant's payments would pay the other's sessions.
+ */
+async function reserveXpub(db: DbOrTx, xpub: string, accountId: string, now: number): Promise<void> {
+  if (!(await claimAccountXpub(db, extendedKeyMaterial(xpub), accountId, now))) {
+    throw new InvalidRequestError('This xpub (or the same key with another prefix) belongs to another account: '
+      + 'each account needs a wallet account of its own, or both would be handed the same addresses.', 'xpub');
+  }
+}
+
 /** Fields of `POST /accounts/{id}` (already validated by the route's schema). */
 export interface AccountUpdate {
   name?: string;
   amount_paid_tolerance?: string;
   xpub?: string | null;
+  onchain_settlement?: OnchainSettlement;
 }
 
 /**
@@ -83,7 +108,17 @@ export async function updateAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, 
   if (input.name !== undefined) changes.name = input.name;
   if (input.amount_paid_tolerance !== undefined) changes.amount_paid_tolerance = input.amount_paid_tolerance;
   if (input.xpub !== undefined) changes.xpub_live = input.xpub === null ? null : checkXpub(input.xpub, ctx.config.bitcoinNetwork);
-  return accountView(await updateAccountRow(ctx.db, id, { ...changes, modified: String(Date.now()) }));
+  const xpubAfter = changes.xpub_live !== undefined ? changes.xpub_live : account.xpub_live;
+  const settlement = input.onchain_settlement ?? account.onchain_settlement;
+  // Removing the xpub of an own-wallet account would leave it no on-chain addresses: refuse unless it switches too.
+  if (input.onchain_settlement !== undefined || input.xpub !== undefined) {
+    changes.onchain_settlement = settlementFor(settlement, xpubAfter);
+  }
+  const now = Date.now();
+  return ctx.db.transaction(async (tx) => {
+    if (changes.xpub_live) await reserveXpub(tx, changes.xpub_live, id, now);
+    return accountView(await updateAccountRow(tx, id, { ...changes, modified: String(now) }));
+  });
 }
 
 /** A key as the admin API shows it: its ID and prefix, never the secret or its hash. */
@@ -125,7 +160,8 @@ export async function revokeAccountKey(db: DbOrTx, accountId: string, keyId: str
 /** The platform's fee account and the external counterparty: the ledger needs both to exist. */
 export async function ensureSystemAccounts(db: DbOrTx): Promise<void> {
   const now = String(Date.now());
-  const base = { affiliate_account_id: null, affiliate_percentage: null, amount_paid_tolerance: '0', xpub_live: null, xpub_test: null, created: now, modified: now };
+  const base = { affiliate_account_id: null, affiliate_percentage: null, amount_paid_tolerance: '0', xpub_live: null, xpub_test: null,
+    onchain_settlement: 'platform' as const, created: now, modified: now };
   await insertAccount(db, { ...base, id: 'acct_platform', name: 'Platform fees', kind: 'platform' });
   await insertAccount(db, { ...base, id: 'acct_external', name: 'Outside world (chain and Lightning)', kind: 'external' });
 }

@@ -9,6 +9,7 @@ import { InvalidRequestError, NotFoundError, ServiceUnavailableError } from '../
 import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
 import { MAX_TTL_SECONDS } from '../api/checkoutSessions/schema';
 import { withCallDeadline } from '../temporal/deadline';
+import { runOptions, runSettings, updateSession } from '../temporal/sessionRun';
 import { CHECKOUT_WORKFLOW_TYPE, createdUpdate, deactivateUpdate } from '../temporal/definitions';
 import { AccountIdKey, CheckoutStatusKey, LivemodeKey, AmountPaidSatsKey } from '../temporal/searchAttributes';
 import { checkoutSessionView, type CheckoutSessionView } from '../views/checkoutSession';
@@ -36,10 +37,7 @@ export async function createCheckoutSession(
   const id = idFromSeed('cs', seed, linkId ?? '');
   if (!seedIsNew && await findSession(ctx.db, id)) return getCheckoutSession(ctx, id, scope);
   const definition = await buildDefinition(ctx, scope, input, id, seed, linkId);
-  const workflowInput: CheckoutWorkflowInput = {
-    kind: 'new', definition, monitoringMs: ctx.config.monitoringHours * 3_600_000, historyLimit: ctx.config.workflowHistoryLimit,
-    retryBaseMs: ctx.config.workflowRetryBaseMs,
-  };
+  const workflowInput: CheckoutWorkflowInput = { kind: 'new', definition, ...runOptions(runSettings(ctx.config)) };
   // The deadline bounds an unreachable Temporal too: its gRPC error surfaces as a 503 with Retry-After.
   const started = withCallDeadline(ctx.temporal, CREATE_WAIT_MS + 1_000, () => ctx.temporal.workflow.executeUpdateWithStart(createdUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation(CHECKOUT_WORKFLOW_TYPE, {
@@ -99,7 +97,10 @@ async function buildDefinition(
   };
 }
 
-/** Deactivates a session through its workflow's `deactivate` update (the same one operators use). */
+/**
+ * Deactivates a session through its workflow's `deactivate` update (the same one operators use). A
+ * session whose run has closed (idle, or terminated by an operator) is started again to take it.
+ */
 export async function deactivateCheckoutSession(ctx: ServiceContext, id: string, scope: Scope): Promise<CheckoutSessionView> {
   const session = await getCheckoutSession(ctx, id, scope);
   if (session.status !== 'active') {
@@ -107,7 +108,7 @@ export async function deactivateCheckoutSession(ctx: ServiceContext, id: string,
     throw new InvalidRequestError(notDeactivatableMessage(session.status));
   }
   try {
-    await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs, () => ctx.temporal.workflow.getHandle(id).executeUpdate(deactivateUpdate));
+    await updateSession(ctx.temporal, runSettings(ctx.config), id, deactivateUpdate, { updateId: 'deactivate', deadlineMs: ctx.config.temporalCallTimeoutMs });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw new InvalidRequestError(err.cause?.message ?? err.message);
     throw err;

@@ -4,6 +4,7 @@ import { idFromSeed } from '../domain/ids';
 import { createAccount } from './accounts';
 import type { ServiceContext } from './context';
 import { demoCheckoutLines } from './demoLink';
+import { demoSignInLines } from '../dashboard/demoUser';
 
 const DEMO_SEED = 'demo-account';
 const DEMO_KEY_LABEL = 'demo';
@@ -25,5 +26,5 @@ export async function ensureDemoAccount(ctx: ServiceContext): Promise<{ accountI
     await revokeLabelledKeys(ctx.db, id, DEMO_KEY_LABEL, now);
     secret = (await issueKey(ctx.db, id, false, now, DEMO_KEY_LABEL)).secret;
   }
-  return { accountId: id, secretKey: secret, extraLines: await demoCheckoutLines(ctx, id) };
+  return { accountId: id, secretKey: secret, extraLines: [...await demoSignInLines(ctx, id), ...await demoCheckoutLines(ctx, id)] };
 }

@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../db/knex';
 import { EXTERNAL_ACCOUNT_ID } from '../db/ledger';
 import { T } from '../db/tables';
+import type { NodeFunds } from '../bitcoin/lndSender';
 
 /** One thing that does not add up. */
 export interface Difference {
@@ -48,22 +49,34 @@ export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Differenc
     if (outflows > gross) add('split_exceeds_gross', r.id, `<= ${gross}`, outflows);
   }
 
-  const balances = await rows<{ account_id: string; livemode: boolean; total: string | null }>(
-    db(T.ledgerEntries).select('account_id', 'livemode').sum({ total: 'amount' }).groupBy('account_id', 'livemode'));
+  // What left the platform (payouts and their network fees): received − sent is what the accounts hold.
+  const sentRows = await rows<{ livemode: boolean; sent: string | null }>(db(`${T.ledgerEntries} as e`).join(`${T.ledgerTransactions} as t`, 't.id', 'e.txn_id')
+    .select('e.livemode').sum({ sent: 'e.amount' }).where('e.account_id', EXTERNAL_ACCOUNT_ID).whereIn('t.type', ['payout', 'payout_fee']).groupBy('e.livemode'));
+  const sentByMode = { true: 0n, false: 0n } as Record<string, bigint>;
+  for (const s of sentRows) sentByMode[String(s.livemode)] = BigInt(s.sent ?? 0);
+
+  // Per account: platform-held (every custody but the merchant's own wallet) and own-wallet sums.
+  const balances = await rows<{ account_id: string; livemode: boolean; total: string | null; wallet: string | null }>(
+    db(T.ledgerEntries).select('account_id', 'livemode').sum({ total: db.raw("case when custody = 'merchant_wallet' then 0 else amount end") })
+      .sum({ wallet: db.raw("case when custody = 'merchant_wallet' then amount else 0 end") }).groupBy('account_id', 'livemode'));
   const heldByMode = { true: 0n, false: 0n } as Record<string, bigint>;
   for (const b of balances) {
-    const total = BigInt(b.total ?? 0);
+    const total = BigInt(b.total ?? 0) + BigInt(b.wallet ?? 0);
+    const mode = String(b.livemode);
     if (b.account_id === EXTERNAL_ACCOUNT_ID) {
-      if (-total !== receivedByMode[String(b.livemode)]) add('external_balance', `${b.account_id}:${b.livemode}`, -receivedByMode[String(b.livemode)], total);
+      const expected = sentByMode[mode] - receivedByMode[mode];
+      if (total !== expected) add('external_balance', `${b.account_id}:${b.livemode}`, expected, total);
       continue;
     }
-    if (total < 0n) add('negative_balance', `${b.account_id}:${b.livemode}`, '>= 0', total);
-    heldByMode[String(b.livemode)] += total;
+    if (BigInt(b.total ?? 0) < 0n) add('negative_balance', `${b.account_id}:${b.livemode}`, '>= 0', b.total);
+    heldByMode[mode] += total;
   }
-  const running = await db(T.accountBalances).select('account_id', 'livemode', 'balance') as { account_id: string; livemode: boolean; balance: string }[];
+  const running = await db(T.accountBalances).select('account_id', 'livemode', 'balance', 'merchant_wallet') as RunningBalance[];
   diffs.push(...runningBalanceDifferences(balances, running));
   for (const mode of ['true', 'false']) {
-    if (heldByMode[mode] !== receivedByMode[mode]) add('balances_vs_receipts', `livemode=${mode}`, receivedByMode[mode], heldByMode[mode]);
+    if (heldByMode[mode] !== receivedByMode[mode] - sentByMode[mode]) {
+      add('balances_vs_receipts', `livemode=${mode}`, receivedByMode[mode] - sentByMode[mode], heldByMode[mode]);
+    }
   }
 
   const sessionTotals = await rows<{ id: string; target_amount_paid: string; received: string | null }>(db(`${T.sessions} as s`)
@@ -88,19 +101,56 @@ export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Differenc
  * missing row counts as 0, and the external counterparty has none by design.
  */
 function runningBalanceDifferences(
-  derived: { account_id: string; livemode: boolean; total: string | null }[],
-  running: { account_id: string; livemode: boolean; balance: string }[],
+  derived: { account_id: string; livemode: boolean; total: string | null; wallet: string | null }[],
+  running: RunningBalance[],
 ): Difference[] {
-  const totals = new Map<string, [bigint, bigint]>();
+  // [platform-held from entries, kept; own-wallet from entries, kept]
+  const totals = new Map<string, [bigint, bigint, bigint, bigint]>();
   const at = (accountId: string, livemode: boolean) => {
     const key = `${accountId}:${livemode}`;
-    if (!totals.has(key)) totals.set(key, [0n, 0n]);
+    if (!totals.has(key)) totals.set(key, [0n, 0n, 0n, 0n]);
     return totals.get(key)!;
   };
-  for (const d of derived) if (d.account_id !== EXTERNAL_ACCOUNT_ID) at(d.account_id, d.livemode)[0] = BigInt(d.total ?? 0);
-  for (const r of running) at(r.account_id, r.livemode)[1] = BigInt(r.balance);
-  return [...totals].filter(([, [fromEntries, kept]]) => fromEntries !== kept)
-    .map(([subject, [fromEntries, kept]]) => ({ kind: 'running_balance', subject, expected: String(fromEntries), actual: String(kept) }));
+  for (const d of derived) {
+    if (d.account_id === EXTERNAL_ACCOUNT_ID) continue;
+    const t = at(d.account_id, d.livemode);
+    t[0] = BigInt(d.total ?? 0);
+    t[2] = BigInt(d.wallet ?? 0);
+  }
+  for (const r of running) {
+    const t = at(r.account_id, r.livemode);
+    t[1] = BigInt(r.balance);
+    t[3] = BigInt(r.merchant_wallet ?? 0);
+  }
+  const out: Difference[] = [];
+  for (const [subject, [held, kept, wallet, keptWallet]] of totals) {
+    if (held !== kept) out.push({ kind: 'running_balance', subject, expected: String(held), actual: String(kept) });
+    if (wallet !== keptWallet) out.push({ kind: 'running_wallet_balance', subject, expected: String(wallet), actual: String(keptWallet) });
+  }
+  return out;
+}
+
+interface RunningBalance { account_id: string; livemode: boolean; balance: string; merchant_wallet?: string }
+
+/** Proof of reserves in one mode: what accounts hold on the platform against what its node can spend. */
+export interface ReserveProof {
+  /** Sum of every account's platform-held balance (reserved included: it has not left yet). */
+  liabilities: bigint;
+  channelsLocal: bigint;
+  walletConfirmed: bigint;
+  /** (channels + wallet) / liabilities, as a decimal string with 4 places; null when nothing is owed. */
+  ratio: string | null;
+  solvent: boolean;
+}
+
+/** Compares the live platform-held balances with the node's spendable funds (channels' local + confirmed wallet). */
+export async function proveReserves(db: DbOrTx, node: { funds(): Promise<NodeFunds> }): Promise<ReserveProof> {
+  const [row] = await db(T.accountBalances).where({ livemode: true }).sum({ total: 'balance' });
+  const liabilities = BigInt((row as { total?: string | null })?.total ?? 0);
+  const { channelsLocal, walletConfirmed } = await node.funds();
+  const assets = channelsLocal + walletConfirmed;
+  const ratio = liabilities === 0n ? null : `${assets / liabilities}.${String(((assets % liabilities) * 10_000n) / liabilities).padStart(4, '0')}`;
+  return { liabilities, channelsLocal, walletConfirmed, ratio, solvent: assets >= liabilities };
 }
 
 /** Aggregate queries lose their row types in knex's typings; name them here. */

@@ -28,8 +28,11 @@ export async function accountForSession(ctx: ServiceContext, scope: Scope, input
   if (methods.includes('lightning') && !ctx.liveLightning) {
     throw new InvalidRequestError('Lightning is not available in live mode: no LND node is configured (LND_REST_URL).', 'payment_methods');
   }
-  if (methods.includes('onchain') && !account.xpub_live) {
+  if (methods.includes('onchain') && account.onchain_settlement === 'merchant_wallet' && !account.xpub_live) {
     throw new InvalidRequestError('On-chain payments in live mode need an account xpub.', 'payment_methods');
+  }
+  if (methods.includes('onchain') && account.onchain_settlement === 'platform' && !ctx.liveLightning) {
+    throw new InvalidRequestError('On-chain payments to the platform wallet need the platform\'s LND node (LND_REST_URL).', 'payment_methods');
   }
   return account;
 }

@@ -11,5 +11,6 @@ export function watcherContext(ctx: ServiceContext): WatcherContext {
     monitoringMs: ctx.config.monitoringHours * 3_600_000,
     historyLimit: ctx.config.workflowHistoryLimit,
     retryBaseMs: ctx.config.workflowRetryBaseMs,
+    idleMs: ctx.config.workflowIdleMs,
   };
 }

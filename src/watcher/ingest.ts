@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Db } from '../db/knex';
 import { findPayment, findPaymentByChainTarget, type PaymentRow } from '../db/payments';
-import { insertReceipt, type ReceiptRow, type ReceiptSource } from '../db/receipts';
+import { insertReceipt, recordReceiptConflict, type ReceiptRow, type ReceiptSource } from '../db/receipts';
 import { newId } from '../domain/ids';
 import type { PaymentMethod } from '../domain/session';
 import { deliverReceipt } from './deliver';
@@ -42,6 +42,8 @@ export interface WatcherContext {
   historyLimit?: number;
   /** First delay of a session workflow's own retry of failed work. */
   retryBaseMs?: number;
+  /** How long an idle session's run stays open before it closes (a later receipt resumes it). */
+  idleMs?: number;
 }
 
 /**
@@ -71,9 +73,12 @@ export async function ingestReceipt(ctx: WatcherContext, observed: ObservedRecei
     amount_sats: observed.amountSats.toString(), created: String(Date.now()),
   });
   if (!inserted && row.payment_id !== payment.id) {
-    // The same reference cannot pay two payments: an operator must look (a reused address, a bug).
-    ctx.log.error({ reference, source, payment: payment.id, storedPayment: row.payment_id, receipt: row.id },
-      'receipt reference already recorded for another payment; not credited twice');
+    // The same reference cannot pay two payments: an operator must look (a reused address, a bug). The
+    // sources report the same money at every poll: recorded once (receipt_conflicts), alerted once.
+    const first = await recordReceiptConflict(ctx.db, reference, payment.id, row.payment_id, Date.now());
+    const details = { reference, source, payment: payment.id, storedPayment: row.payment_id, receipt: row.id };
+    if (first) ctx.log.error(details, 'receipt reference already recorded for another payment; not credited twice');
+    else ctx.log.debug(details, 'known receipt conflict seen again');
     return { receipt: null, duplicate: true, conflict: true };
   }
   if (inserted || row.status === 'received') await deliver(ctx, row, payment);

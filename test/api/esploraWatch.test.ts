@@ -109,8 +109,11 @@ test('a renewed payment shares its unfunded address, which is watched once, for 
   const cs = (await live('POST', '/checkout-sessions', { ...onchainOnly, amount: 3000, ttl: 1 })).body;
   const address = await addressOf(cs.payment_id);
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  // A read of the expired session asks for a renewal; the new payment keeps the address.
-  const renewed = await waitFor(() => live('GET', `/checkout-sessions/${cs.id}`).then((r) => r.body), (x) => x.payment_id !== cs.payment_id);
+  // The payment page's poll of the expired session asks for a renewal; the new payment keeps the address.
+  const renewed = await waitFor(async () => {
+    await fetch(`${sys.baseUrl}/pay/${cs.id}/status`);
+    return live('GET', `/checkout-sessions/${cs.id}`).then((r) => r.body);
+  }, (x) => x.payment_id !== cs.payment_id);
   expect(await addressOf(renewed.payment_id)).toBe(address);
   const watched = (await liveWatchedAddresses(sys.db, 0)).filter((w) => w.address === address);
   expect(watched).toEqual([{ address, paymentId: renewed.payment_id }]);

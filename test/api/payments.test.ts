@@ -20,6 +20,9 @@ const session = (id: string) => api('GET', `/checkout-sessions/${id}`);
 const receive = (paymentId: string, amount: number, extra: Record<string, unknown> = {}) =>
   api('POST', `/test-helpers/payments/${paymentId}/receive`, { amount, ...extra });
 const until = (id: string, done: (s: any) => boolean) => waitFor(() => session(id), (r) => done(r.body)).then((r) => r.body);
+/** Like `until`, with the payment page open: its status poll is what renews an expired payment (an API read never does). */
+const untilOnPage = (id: string, done: (s: any) => boolean) =>
+  waitFor(async () => { await fetch(`${sys.baseUrl}/pay/${id}/status`); return session(id); }, (r) => done(r.body)).then((r) => r.body);
 
 describe('payments of a session', () => {
   test('the first payment carries a verifiable BOLT11 invoice and a fresh regtest BIP84 address', async () => {
@@ -149,9 +152,9 @@ describe('receipts and the paid rule', () => {
 });
 
 describe('TTL renewal and exchange rates', () => {
-  test('an unpaid payment expires at its TTL and the session renews it for the amount due', async () => {
+  test('an unpaid payment expires at its TTL and the open payment page renews it for the amount due', async () => {
     const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 4000, ttl: 1 })).body;
-    const renewed = await until(cs.id, (s) => s.payment_id !== cs.payment_id);
+    const renewed = await untilOnPage(cs.id, (s) => s.payment_id !== cs.payment_id);
     expect(renewed.status).toBe('active');
     expect((await api('GET', `/payments/${cs.payment_id}`)).body.status).toBe('expired');
     const fresh = (await api('GET', `/payments/${renewed.payment_id}`)).body;
@@ -167,7 +170,7 @@ describe('TTL renewal and exchange rates', () => {
     const second = await until(cs.id, (s) => s.payment_id !== cs.payment_id);
     expect(second.amount_paid).toBe(4);
     rates.setRate('EUR', '50000.00');
-    const third = await until(cs.id, (s) => s.payment_id !== second.payment_id);
+    const third = await untilOnPage(cs.id, (s) => s.payment_id !== second.payment_id);
     const renewed = (await api('GET', `/payments/${third.payment_id}`)).body;
     expect(renewed).toMatchObject({ amount: 6, exchange_rate: 2000, target_amount: 12000 });
     await receive(third.payment_id, 12000);

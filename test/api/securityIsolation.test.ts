@@ -1,5 +1,6 @@
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type JsonResponse, type TestSystem } from '../support/testSystem';
 import { routeTable, type RouteEntry } from '../support/routeTable';
+import { addUser, dashboardClient, type DashboardClient } from '../e2e/support/dashboard';
 
 /**
  * The isolation sweep: every route of the app's route table (walked from the Express router stack, so
@@ -14,13 +15,19 @@ import { routeTable, type RouteEntry } from '../support/routeTable';
 const PUBLIC = [
   /^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/metrics$/,
   /^\/pay\/:id(\/status|\/simulate)?$/, /^\/pay-assets\//, /^\/c\/:id$/, /^\/p\/:id$/,
+  // The dashboard's doors: its sign-in form, sign-out (only ever ends the caller's own session), invitations, assets.
+  /^\/dashboard\/(sign-in|sign-out|invite\/:token)$/, /^\/dashboard\/assets\//,
 ];
+/** Dashboard routes authenticate by session cookie only: no API key (nor the admin key) opens them. */
+const isDashboardRoute = (path: string) => path === '/dashboard' || path.startsWith('/dashboard/');
 const isAdminRoute = (path: string) => path === '/accounts' || path.startsWith('/accounts/');
 
 let sys: TestSystem;
 let routes: RouteEntry[];
 const victim = { id: '', key: '', liveKey: '' };
 const attacker = { key: '', revokedKey: '' };
+/** Signed-in dashboard users: the victim's owner and viewer, and the attacker's owner. */
+const dash: { victimOwner?: DashboardClient; victimViewer?: DashboardClient; attacker?: DashboardClient } = {};
 /** The victim's object per resource segment that precedes a path parameter. */
 const objects: Record<string, string> = {};
 
@@ -52,6 +59,14 @@ beforeAll(async () => {
     'checkout-links': clink.body.id, 'payment-links': plink.body.id, accounts: v.id, keys: keys.body.data[0].id,
     receipt: receipt.body.id, 'checkout-link-session': clink.body.checkout_session_id ?? clink.body.checkout_session,
   });
+  // The dashboard's path segments name the same objects.
+  Object.assign(objects, { sessions: cs.body.id });
+  const [victimOwner, victimViewer, attackerOwner] = await Promise.all([
+    addUser(sys.baseUrl, v.id, 'owner'), addUser(sys.baseUrl, v.id, 'viewer'), addUser(sys.baseUrl, a.id, 'owner'),
+  ]);
+  dash.victimOwner = await dashboardClient(sys.baseUrl, victimOwner);
+  dash.victimViewer = await dashboardClient(sys.baseUrl, victimViewer);
+  dash.attacker = await dashboardClient(sys.baseUrl, attackerOwner);
   for (const [name, id] of Object.entries(objects)) if (typeof id !== 'string' || !/^[a-z]+_\w+$/.test(id)) throw new Error(`victim fixture ${name} missing: ${id}`);
 }, 120_000);
 afterAll(async () => { await sys?.stop(); });
@@ -98,7 +113,7 @@ test('the route table is walked (mounted routers included) and every non-public 
 });
 
 test('the owner can read every parameterised GET route with these fixtures (so the sweep aims at real objects)', async () => {
-  for (const route of routes.filter((r) => r.method === 'GET' && r.path.includes(':') && !PUBLIC.some((p) => p.test(r.path)))) {
+  for (const route of routes.filter((r) => r.method === 'GET' && r.path.includes(':') && !PUBLIC.some((p) => p.test(r.path)) && !isDashboardRoute(r.path))) {
     const { res } = await send(isAdminRoute(route.path) ? ADMIN_KEY : victim.key, route);
     expect({ route: route.path, status: res.status }).toEqual({ route: route.path, status: 200 });
   }
@@ -123,12 +138,59 @@ test.each(callers)('%s reaches none of the victim\'s objects and sees none of th
     let key = keyOf();
     if (admin && key === ADMIN_KEY) key = attacker.key; // an admin route's wrong caller is a merchant
     const { path, res } = await send(key, route);
-    const credentialless = key === null || key === ADMIN_KEY || who === 'a bad key' || who === 'a revoked key' || admin;
+    const credentialless = key === null || key === ADMIN_KEY || who === 'a bad key' || who === 'a revoked key' || admin || isDashboardRoute(route.path);
     const allowed = credentialless ? [401] : route.path.includes(':') ? [400, 403, 404] : [200, 400, 403];
     const leaked = foreignIdsIn(res, path);
     if (!allowed.includes(res.status) || leaked.length > 0) {
       failures.push(`${route.method} ${route.path} → ${res.status}${leaked.length ? ` leaks ${leaked.join(', ')}` : ''}`);
     }
+  }
+  expect(failures).toEqual([]);
+});
+
+/** A dashboard route with the victim's objects, sent by a signed-in client (POSTs carry that client's own CSRF token). */
+async function sendDashboard(client: DashboardClient, route: RouteEntry) {
+  const path = concretePath(route.path);
+  const res = route.method === 'POST' ? await client.post(path, { _csrf: client.csrf }) : await client.get(path);
+  return { path, res };
+}
+
+const dashboardRoutes = () => routes.filter((r) => isDashboardRoute(r.path) && !PUBLIC.some((p) => p.test(r.path)));
+
+test('the victim\'s own owner reaches every dashboard page with these fixtures (so the dashboard sweep aims at real objects)', async () => {
+  const pages = dashboardRoutes().filter((r) => r.method === 'GET');
+  expect(pages.map((r) => r.path)).toEqual(expect.arrayContaining(['/dashboard', '/dashboard/sessions']));
+  for (const route of pages) {
+    const { res } = await sendDashboard(dash.victimOwner!, route);
+    expect({ route: route.path, status: res.status }).toEqual({ route: route.path, status: 200 });
+  }
+});
+
+test('a signed-in user of another account reaches none of the victim\'s objects through the dashboard and sees none of their IDs', async () => {
+  const failures: string[] = [];
+  // Signing out everywhere ends the attacker's own session, so it goes last.
+  const ordered = [...dashboardRoutes()].sort((x, y) => Number(x.path.endsWith('/sign-out-everywhere')) - Number(y.path.endsWith('/sign-out-everywhere')));
+  for (const route of ordered) {
+    const { path, res } = await sendDashboard(dash.attacker!, route);
+    // Without a parameter the attacker acts on their own account (a 303 after a POST of their own, a 200 page of their own data).
+    const allowed = route.path.includes(':') ? [400, 403, 404] : [200, 303, 400, 403];
+    const text = `${res.text} ${res.location ?? ''}`;
+    const leaked = [...Object.values(objects), victim.id].filter((id) => !path.includes(id) && text.includes(id));
+    if (!allowed.includes(res.status) || leaked.length > 0) failures.push(`${route.method} ${route.path} → ${res.status}${leaked.length ? ` leaks ${leaked.join(', ')}` : ''}`);
+  }
+  expect(failures).toEqual([]);
+});
+
+/** POSTs any signed-in user may make about themselves (their own session, mode and password). */
+const SELF_SERVICE = ['/dashboard/mode', '/dashboard/sign-out-everywhere', '/dashboard/account/password'];
+
+test('a viewer is refused (403) every dashboard write, whatever the route', async () => {
+  const writes = dashboardRoutes().filter((r) => r.method !== 'GET' && !SELF_SERVICE.includes(r.path));
+  expect(writes.map((r) => r.path)).toContain('/dashboard/sessions/:id/deactivate');
+  const failures: string[] = [];
+  for (const route of writes) {
+    const { res } = await sendDashboard(dash.victimViewer!, route);
+    if (res.status !== 403) failures.push(`${route.method} ${route.path} → ${res.status}`);
   }
   expect(failures).toEqual([]);
 });

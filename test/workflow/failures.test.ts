@@ -33,6 +33,8 @@ afterAll(async () => { await sys?.stop(); });
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const session = (id: string) => api('GET', `/checkout-sessions/${id}`).then((r) => r.body);
+/** The payment page's status poll: the read that renews an expired payment. */
+const openPage = (id: string) => fetch(`${sys.baseUrl}/pay/${id}/status`).then((r) => r.json());
 
 /** What an operator sees: the search attribute and the details line of the Web UI. */
 async function attention(s: TestSystem, id: string): Promise<{ flagged: boolean; details: string; running: boolean }> {
@@ -45,8 +47,8 @@ async function attention(s: TestSystem, id: string): Promise<{ flagged: boolean;
 test('an unknown currency at renewal: flagged, still running, and renewed by its own backoff once priced again', async () => {
   const cs = (await api('POST', '/checkout-sessions', { currency: 'USD', amount: 12.5, ttl: 1 })).body;
   rates.failure = new UnknownCurrencyError('USD');
-  // The expired payment is renewed when someone reads the session (here the API's GET).
-  const flagged = await waitFor(async () => { await session(cs.id); return attention(sys, cs.id); }, (a) => a.flagged, 20_000);
+  // The expired payment is renewed when the payment page is open (its status poll).
+  const flagged = await waitFor(async () => { await openPage(cs.id); return attention(sys, cs.id); }, (a) => a.flagged, 20_000);
   expect(flagged).toMatchObject({ flagged: true, running: true });
   expect(flagged.details).toMatch(/ATTENTION .*open_payment: UnknownCurrencyError/);
   // Non-retryable inside the activity, so each round is one attempt; rounds repeat on the workflow's backoff.
@@ -85,8 +87,7 @@ test('no xpub for the next address: flagged; the operator restores it and retrie
   const account = await sys.db(T.accounts).where({ id: shop.id }).first();
   await sys.db(T.accounts).where({ id: shop.id }).update({ xpub_test: null });
   try {
-    const read = () => call(sys.baseUrl, shop.key, 'GET', `/checkout-sessions/${cs.id}`);
-    const flagged = await waitFor(async () => { await read(); return attention(sys, cs.id); }, (a) => a.flagged, 20_000);
+    const flagged = await waitFor(async () => { await openPage(cs.id); return attention(sys, cs.id); }, (a) => a.flagged, 20_000);
     expect(flagged.details).toMatch(/open_payment: NoXpub/);
   } finally {
     await sys.db(T.accounts).where({ id: shop.id }).update({ xpub_test: account.xpub_test });

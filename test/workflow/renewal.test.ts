@@ -1,5 +1,5 @@
 /**
- * Renewals cost O(1): an expired payment is renewed only when someone asks (the API read or the page),
+ * Renewals cost O(1): an expired payment is renewed only when a customer can pay (the payment page),
  * and a renewed payment keeps its unfunded on-chain address. An abandoned session makes nothing more
  * however many TTLs pass; money on a shared address is credited to the newest payment that has it.
  */
@@ -19,11 +19,13 @@ afterAll(async () => { await sys?.stop(); });
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The payment page's status poll (no credentials): the only read that renews an expired payment. */
+const pageStatus = (id: string) => fetch(`${sys.baseUrl}/pay/${id}/status`).then((r) => r.json() as Promise<{ payment: { id: string } }>);
 const paymentsOf = (id: string) => sys.db(T.payments).where({ checkout_session_id: id }).orderBy('seq');
 const eventTypesOf = async (id: string) => (await sys.db(T.events).where('data', '@>', JSON.stringify({ object: { checkout_session: id } }))
   .orWhere('data', '@>', JSON.stringify({ object: { id } })).orderBy('created')).map((e: { event_type: string }) => e.event_type);
 
-test('an abandoned session makes nothing after its payment expires; reads renew it on the same address', async () => {
+test('an abandoned session makes nothing after its payment expires; the open page renews it on the same address', async () => {
   const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 5000, ttl: 1 })).body;
   const handle = sys.temporal.workflow.getHandle(cs.id);
   const indexBefore = await sys.db(T.accounts).where({ id: merchant.id }).first();
@@ -39,12 +41,16 @@ test('an abandoned session makes nothing after its payment expires; reads renew 
   // The payment stays current and expired until someone asks; the workflow row says so.
   expect((await sys.db(T.sessions).where({ id: cs.id }).first()).payment_id).toBe(cs.payment_id);
 
-  // Twenty reads after expiry, each renewing: 21 payments, one address, one address index handed out.
+  // An API read shows the expired payment and renews nothing.
+  expect((await api('GET', `/checkout-sessions/${cs.id}`)).body.payment_id).toBe(cs.payment_id);
+  expect(await paymentsOf(cs.id)).toHaveLength(1);
+
+  // Twenty page polls after expiry, each renewing: 21 payments, one address, one address index handed out.
   let current = cs.payment_id as string;
   for (let i = 0; i < 20; i++) {
-    const read = (await api('GET', `/checkout-sessions/${cs.id}`)).body;
-    expect(read.payment_id).not.toBe(current);
-    current = read.payment_id;
+    const read = await pageStatus(cs.id);
+    expect(read.payment.id).not.toBe(current);
+    current = read.payment.id;
     await waitFor(() => sys.db(T.payments).where({ id: current }).first(), (p) => Number(p.expires_at) < Date.now(), 5_000);
   }
   const payments = await paymentsOf(cs.id);
@@ -56,7 +62,7 @@ test('an abandoned session makes nothing after its payment expires; reads renew 
   expect(indexAfter.next_address_index_test).toBe(indexBefore.next_address_index_test);
 
   // Money on the shared address goes to the newest payment with it; the next payment gets a fresh address.
-  const renewed = (await api('GET', `/checkout-sessions/${cs.id}`)).body;
+  const renewed = { payment_id: (await pageStatus(cs.id)).payment.id };
   const stored = await ingestReceipt(watcherContext(sys.ctx), {
     address: payments[0].onchain_address, reference: `shared${Date.now()}:0`, method: 'onchain', amountSats: 2000n,
   });

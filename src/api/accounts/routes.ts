@@ -2,12 +2,16 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { createAccount, createKey, listAccountKeys, revokeAccountKey, updateAccount } from '../../services/accounts';
 import type { ServiceContext } from '../../services/context';
+import { accountUsers, createUser, newUserSchema } from '../../dashboard/users';
 import { bodyObject, parseOr400 } from '../validate';
 import { createAccountSchema, createKeySchema, updateAccountSchema } from './schema';
+import { idParam } from '../inputRules';
 
 /** `/accounts`: platform-admin endpoints (SPEC §3): accounts and the lifecycle of their secret keys. */
 export function accountRoutes(ctx: ServiceContext): Router {
   const router = Router();
+  router.param('id', idParam('acct', 'account'));
+  router.param('keyId', idParam('key', 'api key'));
   const noBody = z.object({}).strict();
   router.post('/', async (req, res) => {
     const input = parseOr400(createAccountSchema, bodyObject(req.body));
@@ -31,6 +35,13 @@ export function accountRoutes(ctx: ServiceContext): Router {
   router.post('/:id/keys/:keyId/revoke', async (req, res) => {
     parseOr400(noBody, bodyObject(req.body));
     res.json(await revokeAccountKey(ctx.db, req.params.id, req.params.keyId));
+  });
+  // Dashboard users of the account (docs/dashboard.md); without a password the answer has a one-time invite_url.
+  router.post('/:id/users', async (req, res) => {
+    res.json(await createUser(ctx, req.params.id, parseOr400(newUserSchema, bodyObject(req.body))));
+  });
+  router.get('/:id/users', async (req, res) => {
+    res.json({ object: 'list', has_more: false, data: await accountUsers(ctx, req.params.id) });
   });
   return router;
 }

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { Dec } from '../../domain/money';
 import { decimalNumber, percentage, updateText } from '../schemas/common';
 
+/**
+ * Where live on-chain receipts settle (docs/custody.md): `platform` (default: an address of the platform
+ * node's wallet, so fees and splits are enforceable) or `merchant_wallet` (an address of the account's
+ * xpub: its share is its own at once, and what the receipt owes is taken from its platform-held balance).
+ */
+const onchainSettlement = z.enum(['platform', 'merchant_wallet']);
+
 /** Body of `POST /accounts`. */
 export const createAccountSchema = z.object({
   name: z.string().trim().min(1).max(255).meta({ pattern: '\\S' }),
@@ -13,6 +20,7 @@ export const createAccountSchema = z.object({
   amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5')
     .meta({ minimum: 0, maximum: 5, description: 'at most 2 decimals' }).optional(),
   xpub: z.string().min(1).max(200).optional(),
+  onchain_settlement: onchainSettlement.optional(),
 }).strict();
 
 /** Body of `POST /accounts/{id}`: a field left out is kept; `xpub: ""` removes the live-mode key (`null` is refused, see updateText). */
@@ -21,6 +29,7 @@ export const updateAccountSchema = z.object({
   amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5')
     .meta({ minimum: 0, maximum: 5, description: 'at most 2 decimals' }).optional(),
   xpub: updateText(200).transform((v) => v || null).optional(),
+  onchain_settlement: onchainSettlement.optional(),
 }).strict();
 
 /** Body of `POST /accounts/{id}/keys`. */

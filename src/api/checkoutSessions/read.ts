@@ -1,30 +1,34 @@
 import type { RequestHandler } from 'express';
-import { hashKey } from '../../db/apiKeys';
+import { findKeyOwner, hashKey } from '../../db/apiKeys';
+import { isObjectId } from '../../domain/ids';
 import { readSessionForKey } from '../../db/sessionRead';
 import type { ServiceContext } from '../../services/context';
-import { renewIfExpired } from '../../services/renewal';
 import { checkoutSessionView } from '../../views/checkoutSession';
 import { merchantKeyOf } from '../auth';
 import { AuthenticationError, NotFoundError } from '../errors';
+import { shownId } from '../inputRules';
 
 /**
  * `GET /checkout-sessions/{id}`, the API's hottest read (a payment page or a shop polls it), mounted
  * ahead of the merchant router: the key check and the read are one prepared statement, so the request
  * costs one round trip and a revoked key is still refused at once. Same answers as the merchant
  * router's auth and route: 401 for a missing, unknown or revoked key, 404 outside the key's scope.
+ * It changes nothing: no renewal, no workflow call.
  */
 export function checkoutSessionReadRoute(ctx: ServiceContext): RequestHandler {
   return async (req, res) => {
     const id = req.params.id as string;
+    // A malformed ID names nothing: the key is still checked (401 before 404), the session not looked up.
+    if (!isObjectId('cs', id)) {
+      if (!(await findKeyOwner(ctx.db, merchantKeyOf(req)))) throw new AuthenticationError();
+      throw new NotFoundError('checkout session', shownId(id));
+    }
     const found = await readSessionForKey(ctx.db, hashKey(merchantKeyOf(req)), id);
     if (!found) throw new AuthenticationError();
     req.scope = found.scope;
     if (!found.session) throw new NotFoundError('checkout session', id);
-    // An expired payment is renewed when someone reads the session (they may pay now), then read again.
-    if (await renewIfExpired(ctx, found.session.row)) {
-      const again = await readSessionForKey(ctx.db, hashKey(merchantKeyOf(req)), id);
-      if (again?.session) found.session = again.session;
-    }
+    // A read never renews an expired payment (only the payment page, where a customer can pay, does):
+    // it shows the session `active` with its expired payment's ID.
     res.json(checkoutSessionView(found.session.row, found.session.funded, ctx.config.publicUrl));
   };
 }

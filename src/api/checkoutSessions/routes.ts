@@ -13,12 +13,15 @@ import { NotFoundError } from '../errors';
 import { listBody, listQuery, pageOptions } from '../lists';
 import { bodyObject, parseOr400 } from '../validate';
 import { createSessionSchema, updateSessionSchema } from './schema';
+import { idParam } from '../inputRules';
 
 /** `/checkout-sessions` (SPEC §4). */
 export function checkoutSessionRoutes(ctx: ServiceContext): Router {
   const router = Router();
+  router.param('id', idParam('cs', 'checkout session'));
+  router.param('paymentId', idParam('pi', 'payment'));
   const createSchema = createSessionSchema(Math.min(300, ctx.config.minTtlSeconds));
-  const listSchema = listQuery({ status: z.enum(['active', 'paid', 'deactivated']).optional() });
+  const listSchema = listQuery({ status: z.enum(['active', 'paid', 'deactivated']).optional() }, 'cs');
 
   router.post('/', async (req, res) => {
     const input = parseOr400(createSchema, bodyObject(req.body));

@@ -6,6 +6,7 @@ import { scopeOf } from '../auth';
 import { NotFoundError } from '../errors';
 import { listBody, listQuery, pageOptions } from '../lists';
 import { parseOr400 } from '../validate';
+import { idParam } from '../inputRules';
 
 /** An event in the envelope of SPEC §8. */
 export function eventView(e: EventRow) {
@@ -18,7 +19,8 @@ export function eventView(e: EventRow) {
 /** `/events` (SPEC §8). */
 export function eventRoutes(ctx: ServiceContext): Router {
   const router = Router();
-  const listSchema = listQuery({ event_type: z.string().min(1).optional() });
+  router.param('id', idParam('evt', 'event'));
+  const listSchema = listQuery({ event_type: z.string().min(1).max(100).optional() }, 'evt');
   router.get('/', async (req, res) => {
     const q = parseOr400(listSchema, req.query);
     const { rows, hasMore } = await listEvents(ctx.db, scopeOf(req), { ...pageOptions(q), eventType: q.event_type });

@@ -8,6 +8,7 @@ import { scopeOf } from '../auth';
 import { checkSessionFields, sessionFieldsShape, withoutChosenAmount } from '../checkoutSessions/schema';
 import { listBody, listQuery, pageOptions } from '../lists';
 import { bodyObject, parseOr400 } from '../validate';
+import { idParam } from '../inputRules';
 
 /** Body of `POST /checkout-links` and `POST /payment-links`: the session fields, same rules as a session. */
 export function createLinkSchema(minTtl: number) {
@@ -18,7 +19,7 @@ export function createLinkSchema(minTtl: number) {
 function listLinksQuery(kind: LinkKind) {
   return listQuery({
     status: (kind === 'checkout' ? z.enum(['active', 'paid', 'deactivated']) : z.enum(['active', 'deactivated'])).optional(),
-  });
+  }, kind === 'checkout' ? 'clink' : 'plink');
 }
 
 /** The merchant routers of links, keyed by mount path (SPEC §7). */
@@ -29,6 +30,7 @@ export function linkApiRouters(ctx: ServiceContext): Record<string, Router> {
 /** `/checkout-links` or `/payment-links`: create, retrieve, list, deactivate. */
 function linkRoutes(ctx: ServiceContext, kind: LinkKind): Router {
   const router = Router();
+  router.param('id', kind === 'checkout' ? idParam('clink', 'checkout link') : idParam('plink', 'payment link'));
   const createSchema = createLinkSchema(Math.min(300, ctx.config.minTtlSeconds));
   const listSchema = listLinksQuery(kind);
   const create = kind === 'checkout' ? createCheckoutLink : createPaymentLink;

@@ -1,17 +1,19 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { findPayment, listPayments } from '../../db/payments';
 import type { ServiceContext } from '../../services/context';
 import { paymentView } from '../../views/payment';
 import { scopeOf } from '../auth';
 import { NotFoundError } from '../errors';
+import { objectId } from '../schemas/common';
 import { listBody, listQuery, pageOptions } from '../lists';
 import { parseOr400 } from '../validate';
+import { idParam } from '../inputRules';
 
 /** `/payments` (SPEC §5). */
 export function paymentRoutes(ctx: ServiceContext): Router {
   const router = Router();
-  const listSchema = listQuery({ checkout_session: z.string().min(1).optional() });
+  router.param('id', idParam('pi', 'payment'));
+  const listSchema = listQuery({ checkout_session: objectId('cs').optional() }, 'pi');
   router.get('/', async (req, res) => {
     const q = parseOr400(listSchema, req.query);
     const { rows, hasMore } = await listPayments(ctx.db, scopeOf(req), { ...pageOptions(q), sessionId: q.checkout_session });

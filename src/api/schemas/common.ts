@@ -1,5 +1,25 @@
 import { z } from 'zod';
+import { isObjectId, type IdPrefix } from '../../domain/ids';
 import { decimalFromJsonNumber } from '../../domain/money';
+import { textProblem } from '../../domain/text';
+
+/**
+ * An object ID of one kind in a body or query (`acct_…`, `cs_…`): checked against its alphabet and
+ * length (src/domain/ids.ts), so a malformed one is a 400 naming the field, never a query.
+ */
+export function objectId(prefix: IdPrefix) {
+  return z.string().refine((v) => isObjectId(prefix, v), { message: `must be an ID of the form ${prefix}_… (${prefix}_ and 24 letters or digits)` });
+}
+
+/**
+ * The edge's string rule (src/domain/text.ts: no NUL or other control characters, well-formed
+ * Unicode) as a zod refinement, for strings parsed outside a request body (every body and query is
+ * already checked whole by \`cleanInput\`, keys included).
+ */
+export const cleanText = z.string().superRefine((v, ctx) => {
+  const problem = textProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** Whether `v` parses as an http(s) URL. */
 export function isHttpUrl(v: string): boolean {

@@ -100,12 +100,18 @@ export const transferObject = z.object({
   description: nullableString, transfer_order: z.number().int(), created: ms, modified: ms,
 }).meta({ id: 'Transfer' });
 
+const satsAmounts = (what: string) => z.array(z.object({ amount: sats, target_currency: z.literal('SATS') })).describe(what);
 export const balanceObject = z.object({
-  object: z.literal('balance'), livemode: z.boolean(), available: z.array(z.object({ amount: sats, target_currency: z.literal('SATS') })),
+  object: z.literal('balance'), livemode: z.boolean(),
+  available: satsAmounts('platform-held and withdrawable now (docs/custody.md)'),
+  pending: satsAmounts('platform-held, reserved by payouts in flight'),
+  merchant_wallet: satsAmounts('received straight into your own wallet (on-chain, onchain_settlement "merchant_wallet"): never withdrawable here'),
+  owed: satsAmounts('fees and transfers your own-wallet receipts owe, recovered from your next platform-held money'),
 }).meta({ id: 'Balance' });
 
 export const balanceTransactionObject = z.object({
   id: z.string(), object: z.literal('balance_transaction'), type: z.string(), amount: z.number().int(), currency: z.literal('SATS'),
+  custody: z.enum(['platform_channels', 'platform_wallet', 'platform', 'merchant_wallet']).describe('where these sats physically are (docs/custody.md)'),
   source: nullableString, checkout_session: nullableString, description: nullableString, livemode: z.boolean(), created: ms,
 }).meta({ id: 'BalanceTransaction' });
 
@@ -136,6 +142,7 @@ export const accountObject = z.object({
   id: z.string(), object: z.literal('account'), name: z.string(),
   affiliate: z.object({ account: z.string(), percentage: z.number() }).nullable(),
   amount_paid_tolerance: z.number(), xpub: nullableString, secret_key: z.string().optional().describe('shown once, at creation'),
+  onchain_settlement: z.enum(['platform', 'merchant_wallet']).describe('where live on-chain receipts settle (docs/custody.md)'),
   created: ms, modified: ms,
 }).meta({ id: 'Account' });
 

@@ -10,6 +10,7 @@ import { scopeOf } from '../auth';
 import { ApiError, NotFoundError } from '../errors';
 import { bodyObject, parseOr400 } from '../validate';
 import { limiter } from '../../page/rateLimits';
+import { idParam } from '../inputRules';
 
 /** Body of the simulator's `POST /test-helpers/payments/{id}/receive`. */
 export const receiveSchema = z.object({
@@ -26,6 +27,7 @@ export const receiveSchema = z.object({
  */
 export function testHelperRoutes(ctx: ServiceContext): Router {
   const router = Router();
+  router.param('id', idParam('pi', 'payment'));
   // Per payment: each simulated receipt is a workflow signal and, if partial, a new payment.
   const perPayment = limiter('simulator', ctx.config.rateLimits.simulatorPerPaymentPerMinute, (req) => `payment:${String(req.params.id)}`);
   router.post('/payments/:id/receive', perPayment, async (req, res) => {

@@ -11,11 +11,13 @@ import { scopeOf } from '../auth';
 import { listBody, listQuery, pageOptions } from '../lists';
 import { bodyObject, parseOr400 } from '../validate';
 import { createWebhookSchema, deliveriesQuerySchema, redeliverSchema, updateWebhookSchema } from './schema';
+import { idParam } from '../inputRules';
 
 /** `/webhooks` (SPEC §8): endpoints, secret rotation, the delivery log and manual redelivery. */
 export function webhookRoutes(ctx: ServiceContext): Router {
   const router = Router();
-  const listSchema = listQuery({});
+  router.param('id', idParam('we', 'webhook endpoint'));
+  const listSchema = listQuery({}, 'we');
   const noBody = z.object({}).strict();
 
   router.post('/', async (req, res) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isEventSelector, WEBHOOK_EVENT_RESOURCES, WEBHOOK_EVENT_TYPES } from '../../webhooks/eventTypes';
 import { listQuery } from '../lists';
-import { httpUrl, updateText } from '../schemas/common';
+import { httpUrl, objectId, updateText } from '../schemas/common';
 
 const eventSelector = z.string().refine(isEventSelector, {
   message: `must be "*", a resource wildcard (${WEBHOOK_EVENT_RESOURCES.map((r) => `${r}.*`).join(', ')}) or an event type of SPEC §8`,
@@ -30,11 +30,11 @@ export const updateWebhookSchema = z.object({
 
 /** `POST /webhooks/{id}/redeliver`. */
 export const redeliverSchema = z.object({
-  event: z.string().regex(/^evt_[A-Za-z0-9]+$/, 'must be an event ID (evt_…)'),
+  event: objectId('evt'),
 }).strict();
 
 /** `GET /webhooks/{id}/deliveries`, optionally the attempts of one event. */
-export const deliveriesQuerySchema = listQuery({ event: z.string().min(1).optional() });
+export const deliveriesQuerySchema = listQuery({ event: objectId('evt').optional() }, 'whd');
 
 export type CreateWebhookInput = z.infer<typeof createWebhookSchema>;
 export type UpdateWebhookInput = z.infer<typeof updateWebhookSchema>;

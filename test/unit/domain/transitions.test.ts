@@ -1,6 +1,6 @@
 import { initialState } from '../../../src/domain/initialState';
 import type { PaymentState, ReceiptInput, SessionState } from '../../../src/domain/session';
-import { nextState, prunePayments, type SessionEffect, type Transition } from '../../../src/domain/transitions';
+import { AMOUNT_ALREADY_CHOSEN, nextState, prunePayments, type SessionEffect, type Transition } from '../../../src/domain/transitions';
 
 const NOW = 1_700_000_000_000;
 
@@ -129,6 +129,9 @@ describe('nextState: the session state machine', () => {
     const t = ok(nextState(s, { type: 'amount_chosen', amount: '250' }, NOW));
     expect(t.state.amount).toBe('250');
     expect(t.effects).toEqual([{ kind: 'record', events: [] }, { kind: 'open_payment', amount: '250' }]);
+    // The first choice stands: a second one is refused, even before the payment for the first exists.
+    expect(nextState(t.state, { type: 'amount_chosen', amount: '500' }, NOW)).toMatchObject({ ok: false, error: AMOUNT_ALREADY_CHOSEN });
+    expect(nextState(t.state, { type: 'amount_chosen', amount: '250' }, NOW)).toMatchObject({ ok: false, error: AMOUNT_ALREADY_CHOSEN });
     const funded = { ...withOpenPayment(), receivedSats: '1' };
     expect(nextState(funded, { type: 'amount_chosen', amount: '5' }, NOW)).toMatchObject({ ok: false });
   });
