@@ -4,7 +4,10 @@ import { z, type ZodType } from 'zod';
 import { createAccountSchema, createKeySchema, updateAccountSchema } from './accounts/schema';
 import { createSessionSchema, updateSessionSchema } from './checkoutSessions/schema';
 import { createLinkSchema } from './links/routes';
+import { newUserSchema } from '../dashboard/users';
+import type { IdPrefix } from '../domain/ids';
 import { listQuery } from './lists';
+import { objectId } from './schemas/common';
 import { amountVariants, primitiveUnions, textRule } from './openapiShapes';
 import * as o from './schemas/objects';
 import { receiveSchema } from './testHelpers/routes';
@@ -92,7 +95,8 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
       },
     });
   };
-  const list = (extra: z.ZodRawShape = {}) => listQuery(extra);
+  // The same list queries as the routes: cursors (and ID filters) are IDs of their kind.
+  const list = (prefix: IdPrefix, extra: z.ZodRawShape = {}) => listQuery(extra, prefix);
   const session$ = { id: '$response.body#/id' };
   const sessionExample = { currency: 'USD', amount: 25, success_url: 'https://shop.example/thanks', metadata: { order: '42' } };
   const A = 'Accounts';
@@ -107,43 +111,48 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
   op('get', '/accounts/{id}/keys', { id: 'listAccountKeys', tag: A, summary: 'List an account\'s keys, prefix only (admin key)', response: o.listOf(o.apiKeyObject), admin: true });
   op('delete', '/accounts/{id}/keys/{key_id}', { id: 'deleteAccountKey', tag: A, summary: 'Revoke a key; refused at once (admin key)', response: o.apiKeyObject, admin: true });
   op('post', '/accounts/{id}/keys/{key_id}/revoke', { id: 'revokeAccountKey', tag: A, summary: 'Revoke a key (the same as DELETE) (admin key)', response: o.apiKeyObject, admin: true });
+  op('post', '/accounts/{id}/users', {
+    id: 'createAccountUser', tag: A, summary: 'Add a dashboard user; without a password the answer has a one-time invite_url (admin key)',
+    body: newUserSchema, bodyRequired: true, example: { email: 'owner@shop.example', role: 'owner' }, response: o.userObject, admin: true,
+  });
+  op('get', '/accounts/{id}/users', { id: 'listAccountUsers', tag: A, summary: 'List an account\'s dashboard users (admin key)', response: o.listOf(o.userObject), admin: true });
   op('post', '/checkout-sessions', { id: 'createCheckoutSession', tag: CS, summary: 'Create a checkout session', body: createSession, bodyRequired: true, example: sessionExample,
     links: {
       retrieveCheckoutSession: session$, updateCheckoutSession: session$, deactivateCheckoutSession: session$,
       retrieveCheckoutSessionByPayment: { payment_id: '$response.body#/payment_id' }, retrievePayment: { id: '$response.body#/payment_id' },
       simulatePaymentReceipt: { id: '$response.body#/payment_id' },
     }, response: session });
-  op('get', '/checkout-sessions', { id: 'listCheckoutSessions', tag: CS, summary: 'List checkout sessions', query: list({ status: z.enum(['active', 'paid', 'deactivated']).optional() }), response: o.listOf(session) });
+  op('get', '/checkout-sessions', { id: 'listCheckoutSessions', tag: CS, summary: 'List checkout sessions', query: list('cs', { status: z.enum(['active', 'paid', 'deactivated']).optional() }), response: o.listOf(session) });
   op('get', '/checkout-sessions/{id}', { id: 'retrieveCheckoutSession', tag: CS, summary: 'Retrieve a checkout session', response: session });
   op('post', '/checkout-sessions/{id}', { id: 'updateCheckoutSession', tag: CS, summary: 'Update a checkout session (any status)', body: updateSession, example: { metadata: { order: '43' } }, response: session });
   op('post', '/checkout-sessions/{id}/deactivate', { id: 'deactivateCheckoutSession', tag: CS, summary: 'Deactivate an active checkout session', response: session });
   op('get', '/checkout-sessions/payment/{payment_id}', { id: 'retrieveCheckoutSessionByPayment', tag: CS, summary: 'Retrieve a checkout session by payment, with customer details', response: session });
-  op('get', '/payments', { id: 'listPayments', tag: 'Payments', summary: 'List payments', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(payment) });
+  op('get', '/payments', { id: 'listPayments', tag: 'Payments', summary: 'List payments', query: list('pi', { checkout_session: objectId('cs').optional() }), response: o.listOf(payment) });
   op('get', '/payments/{id}', { id: 'retrievePayment', tag: 'Payments', summary: 'Retrieve a payment', response: payment });
   op('post', '/test-helpers/payments/{id}/receive', { id: 'simulatePaymentReceipt', tag: 'Test helpers', summary: 'Test mode: money arrives for a payment', body: receiveSchema, bodyRequired: true, example: { amount: 1000 }, response: o.receiptObject });
   op('get', '/balances', { id: 'retrieveBalance', tag: 'Balances', summary: 'The balance', response: o.balanceObject });
-  op('get', '/balance-transactions', { id: 'listBalanceTransactions', tag: 'Balances', summary: 'List balance transactions', query: list(), response: o.listOf(o.balanceTransactionObject) });
-  op('get', '/transfers', { id: 'listTransfers', tag: 'Transfers', summary: 'List transfers', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(transfer) });
+  op('get', '/balance-transactions', { id: 'listBalanceTransactions', tag: 'Balances', summary: 'List balance transactions', query: list('txn'), response: o.listOf(o.balanceTransactionObject) });
+  op('get', '/transfers', { id: 'listTransfers', tag: 'Transfers', summary: 'List transfers', query: list('tr', { checkout_session: objectId('cs').optional() }), response: o.listOf(transfer) });
   op('get', '/transfers/{id}', { id: 'retrieveTransfer', tag: 'Transfers', summary: 'Retrieve a transfer', response: transfer });
-  op('get', '/events', { id: 'listEvents', tag: 'Events', summary: 'List events', query: list({ event_type: z.string().min(1).optional() }), response: o.listOf(event) });
+  op('get', '/events', { id: 'listEvents', tag: 'Events', summary: 'List events', query: list('evt', { event_type: z.string().min(1).max(100).optional() }), response: o.listOf(event) });
   op('get', '/events/{id}', { id: 'retrieveEvent', tag: 'Events', summary: 'Retrieve an event', response: event });
   op('post', '/webhooks', { id: 'createWebhook', tag: W, summary: 'Register a webhook endpoint', body: createWebhookSchema, bodyRequired: true,
     example: { url: 'https://shop.example/hooks', enabled_events: ['checkout_session.paid'] },
     links: { retrieveWebhook: session$, updateWebhook: session$, deleteWebhook: session$, rotateWebhookSecret: session$, listWebhookDeliveries: session$ }, response: endpoint });
-  op('get', '/webhooks', { id: 'listWebhooks', tag: W, summary: 'List webhook endpoints', query: list(), response: o.listOf(endpoint) });
+  op('get', '/webhooks', { id: 'listWebhooks', tag: W, summary: 'List webhook endpoints', query: list('we'), response: o.listOf(endpoint) });
   op('get', '/webhooks/{id}', { id: 'retrieveWebhook', tag: W, summary: 'Retrieve a webhook endpoint', response: endpoint });
   op('post', '/webhooks/{id}', { id: 'updateWebhook', tag: W, summary: 'Update a webhook endpoint', body: updateWebhookSchema, example: { description: 'orders' }, response: endpoint });
   op('delete', '/webhooks/{id}', { id: 'deleteWebhook', tag: W, summary: 'Delete a webhook endpoint', response: o.deletedObject });
   op('post', '/webhooks/{id}/rotate-secret', { id: 'rotateWebhookSecret', tag: W, summary: 'Rotate a webhook secret', response: endpoint });
   op('get', '/webhooks/{id}/deliveries', { id: 'listWebhookDeliveries', tag: W, summary: 'List delivery attempts', query: deliveriesQuerySchema, response: o.listOf(delivery) });
   op('post', '/webhooks/{id}/redeliver', { id: 'redeliverWebhookEvent', tag: W, summary: 'Deliver an event again', body: redeliverSchema, bodyRequired: true, response: o.redeliveryObject });
-  for (const [route, name, Name, tag, statuses] of [
-    ['/checkout-links', 'checkout link', 'CheckoutLink', 'Checkout links', ['active', 'paid', 'deactivated']],
-    ['/payment-links', 'payment link', 'PaymentLink', 'Payment links', ['active', 'deactivated']],
+  for (const [route, name, Name, tag, statuses, prefix] of [
+    ['/checkout-links', 'checkout link', 'CheckoutLink', 'Checkout links', ['active', 'paid', 'deactivated'], 'clink'],
+    ['/payment-links', 'payment link', 'PaymentLink', 'Payment links', ['active', 'deactivated'], 'plink'],
   ] as const) {
     op('post', route, { id: `create${Name}`, tag, summary: `Create a ${name}`, body: createLink, bodyRequired: true,
       example: { currency: 'SATS', amount: 21000 }, links: { [`retrieve${Name}`]: session$, [`deactivate${Name}`]: session$ }, response: link });
-    op('get', route, { id: `list${Name}s`, tag, summary: `List ${name}s`, query: list({ status: z.enum(statuses).optional() }), response: o.listOf(link) });
+    op('get', route, { id: `list${Name}s`, tag, summary: `List ${name}s`, query: list(prefix, { status: z.enum(statuses).optional() }), response: o.listOf(link) });
     op('get', `${route}/{id}`, { id: `retrieve${Name}`, tag, summary: `Retrieve a ${name}`, response: link });
     op('post', `${route}/{id}/deactivate`, { id: `deactivate${Name}`, tag, summary: `Deactivate a ${name} and its active sessions`, response: link });
   }

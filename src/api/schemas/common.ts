@@ -8,7 +8,8 @@ import { textProblem } from '../../domain/text';
  * length (src/domain/ids.ts), so a malformed one is a 400 naming the field, never a query.
  */
 export function objectId(prefix: IdPrefix) {
-  return z.string().refine((v) => isObjectId(prefix, v), { message: `must be an ID of the form ${prefix}_… (${prefix}_ and 24 letters or digits)` });
+  return z.string().refine((v) => isObjectId(prefix, v), { message: `must be an ID of the form ${prefix}_… (${prefix}_ and 24 letters or digits)` })
+    .meta({ pattern: `^${prefix}_[0-9A-Za-z]{24}$` });
 }
 
 /**
