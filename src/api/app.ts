@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import { refuseInexactNumbers } from './exactNumbers';
 import { httpMetricsMiddleware } from '../metrics/httpMetrics';
 import { createMetricsRegistry, metricsRouter } from '../metrics/routes';
 import type { ServiceContext } from '../services/context';
@@ -50,7 +51,8 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   const admin = ctx.config.adminApiKey;
   // A body is read only after the key is checked (an anonymous client cannot hold a body open on the
   // API), then checked against the edge's string rule before idempotency or any handler sees it.
-  const body = [requireJsonPosts(), express.json({ limit: '100kb' }), cleanInput(), idempotency(ctx.db, ctx.log)];
+  // A number a double cannot hold exactly is a 400, not a silently rounded amount (exactNumbers.ts).
+  const body = [requireJsonPosts(), express.json({ limit: '100kb', verify: refuseInexactNumbers }), cleanInput(), idempotency(ctx.db, ctx.log)];
   if (admin) app.use('/accounts', requireAdminKey(admin), ...body, accountRoutes(ctx));
 
   const merchant = express.Router();

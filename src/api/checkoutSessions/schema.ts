@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CURRENCY_DECIMALS, Dec, hasValidPrecision, isSupportedCurrency } from '../../domain/money';
 import { decimalNumber, httpUrl, httpUrlOrEmpty, metadataSchema, metadataUpdateSchema, percentage, updateText } from '../schemas/common';
-import { boundIssues } from './bounds';
+import { boundIssues, MAX_MEMO_BYTES } from './bounds';
 
 export const MAX_TTL_SECONDS = 31_536_000;
 
@@ -118,7 +118,10 @@ export const updateSessionSchema = z.object({
   success_url: httpUrlOrEmpty.optional(),
   cancel_url: httpUrlOrEmpty.optional(),
   success_message: updateText(500).optional(),
-  title: updateText(255).optional(),
+  // The title is the Lightning memo of every later payment when there is no statement_descriptor: held to
+  // BOLT11's byte limit here too, or the session's next payment (a partial payment's rest) could not be made.
+  title: updateText(255).refine((t) => Buffer.byteLength(t, 'utf8') <= MAX_MEMO_BYTES,
+    `must be at most ${MAX_MEMO_BYTES} bytes in UTF-8 (a Lightning invoice's description limit)`).optional(),
   title_description: updateText(1000).optional(),
   title_image: httpUrlOrEmpty.optional(),
 }).strict();
