@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
 import { createApp } from './api/app';
 import { healthProbe } from './api/health';
+import { createHttpServer } from './api/httpServer';
 import { linkApiRouters } from './api/links/routes';
 import { webhookRoutes } from './api/webhooks/routes';
 import { withdrawalLinkRoutes } from './api/withdrawalLinks/routes';
@@ -152,7 +153,7 @@ export async function startSystem(
     let app: Express | null = null;
     if (parts.has('api')) {
       app = checkoutApp(ctx, healthProbe(db, connection));
-      const server: Server = app.listen(config.port, '0.0.0.0');
+      const server: Server = createHttpServer(app, config.http).listen(config.port, '0.0.0.0');
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       const port = (server.address() as { port: number }).port;
       url = `http://127.0.0.1:${port}`;

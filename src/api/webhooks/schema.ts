@@ -4,7 +4,7 @@ import { listQuery } from '../lists';
 import { httpUrl, objectId, updateText } from '../schemas/common';
 
 const eventSelector = z.string().refine(isEventSelector, {
-  message: `must be "*", a resource wildcard (${WEBHOOK_EVENT_RESOURCES.map((r) => `${r}.*`).join(', ')}) or an event type of SPEC §8`,
+  message: `must be "*", a resource wildcard (${WEBHOOK_EVENT_RESOURCES.map((r) => `${r}.*`).join(', ')}) or one of the event types ${WEBHOOK_EVENT_TYPES.join(', ')}`,
 }).meta({ enum: ['*', ...WEBHOOK_EVENT_RESOURCES.map((r) => `${r}.*`), ...WEBHOOK_EVENT_TYPES] });
 
 // Duplicates are dropped rather than refused: the set of selected types is what matters.
