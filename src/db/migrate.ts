@@ -15,6 +15,7 @@ import * as accountBalances from './migrations/050_account_balances';
 import * as addressOwners from './migrations/060_address_owners';
 import * as custody from './migrations/061_custody';
 import * as dashboardUsers from './migrations/080_dashboard_users';
+import * as numericBalances from './migrations/081_numeric_balances';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '060_address_owners': addressOwners,
   '061_custody': custody,
   '080_dashboard_users': dashboardUsers,
+  '081_numeric_balances': numericBalances,
 };
 
 const source: Knex.MigrationSource<string> = {
