@@ -67,15 +67,15 @@ test('page polls while the renewal is failing make one payment attempt; the retr
 });
 
 test('concurrent page polls of an expired payment renew it once (one update ID, deduplicated by the server)', async () => {
-  const one = await expiredSession({ currency: 'SATS', amount: 1000 });
-  const many = await expiredSession({ currency: 'SATS', amount: 1000 });
-  const [before1, beforeMany] = [await historyLength(one.id), await historyLength(many.id)];
-  await pageStatus(one.id);
-  const seen = await Promise.all(Array.from({ length: 10 }, () => pageStatus(many.id)));
+  const cs = await expiredSession({ currency: 'SATS', amount: 1000 });
+  const seen = await Promise.all(Array.from({ length: 10 }, () => pageStatus(cs.id)));
   expect(new Set(seen.map((s) => s.payment.id)).size).toBe(1);
-  expect(await paymentsOf(many.id)).toHaveLength(2);
-  // Ten polls cost the history exactly what one poll did.
-  expect((await historyLength(many.id)) - beforeMany).toBe((await historyLength(one.id)) - before1);
+  expect(await paymentsOf(cs.id)).toHaveLength(2);
+  // The workflow saw one renew update, however the ten polls interleaved (without the ID: one per poll
+  // that reached it before the renewal, each accepted and failed in the handler, or refused).
+  const history = await sys.temporal.workflow.getHandle(cs.id).fetchHistory();
+  const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'renew');
+  expect(accepted).toHaveLength(1);
 });
 
 test('a repeated deactivate with the API\'s update ID gets the first outcome instead of a refusal', async () => {
