@@ -1,5 +1,6 @@
 import { idFromSeed } from '../domain/ids';
 import type { DbOrTx } from './knex';
+import { cursorParam, UnknownCursorError } from './pagination';
 import { T } from './tables';
 
 /** The counterparty of money arriving from the outside world (chain, Lightning): never a merchant. */
@@ -20,6 +21,8 @@ export interface LedgerEntryInput { accountId: string; amount: bigint; custody?:
 
 export class LedgerImbalanceError extends Error {}
 export class NegativeBalanceError extends Error {}
+/** A running balance would leave its column's range (22003): refused like an overdraft, never retried. */
+export class BalanceOverflowError extends Error {}
 
 /** The CHECK of migration 050: a running balance below zero. */
 const NON_NEGATIVE_CONSTRAINT = 'account_balances_non_negative';
@@ -85,6 +88,7 @@ export async function postLedgerTransaction(
     if (pgErr.code === '23514' && (pgErr.constraint === NON_NEGATIVE_CONSTRAINT || pgErr.constraint === RESERVED_COVERED_CONSTRAINT)) {
       throw new NegativeBalanceError(`${t.key} would overdraw an account (${pgErr.detail ?? 'balance below zero'})`);
     }
+    if (pgErr.code === '22003') throw new BalanceOverflowError(`${t.key} would take a running balance out of range`);
     throw err;
   }
   return id;
@@ -116,7 +120,7 @@ export async function listBalanceTransactions(
     't.checkout_session_id', 't.description', 'e.created');
   if (cursorId) {
     const cursor = await base.clone().select('e.id as entry_id').where('t.id', cursorId).first();
-    if (!cursor) return { rows: [], hasMore: false };
+    if (!cursor) throw new UnknownCursorError(cursorId, cursorParam(opts));
     q.andWhere('e.id', opts.startingAfter ? '<' : '>', cursor.entry_id);
   }
   const ascending = Boolean(opts.endingBefore && !opts.startingAfter);
