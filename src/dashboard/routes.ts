@@ -12,6 +12,12 @@ import { setSessionMode } from './db/sessions';
 import { homeRoutes } from './pages/home';
 import { sessionListRoutes } from './pages/sessions';
 import { sessionDetailRoutes } from './pages/sessionDetail';
+import { linkRoutes } from './pages/links';
+import { moneyRoutes } from './pages/money';
+import { webhookPageRoutes } from './pages/webhooks';
+import { developerRoutes } from './pages/developers';
+import { settingsRoutes } from './pages/settings';
+import { adminRoutes } from './pages/admin';
 import { signInRoutes } from './pages/signIn';
 import { dashboardPage, DASH_ASSETS, document } from './views/layout';
 
@@ -39,7 +45,7 @@ function chartLibrary(): string {
  * The merchant dashboard at `/dashboard`: server-rendered pages, cookie sessions, CSRF tokens on every
  * form, roles checked per route. It calls the same services and repositories as the API.
  */
-export function dashboardRouter(ctx: ServiceContext): Router {
+export function dashboardRouter(ctx: ServiceContext, opts: { temporalUiUrl?: string | null } = {}): Router {
   const outer = Router();
   const router = Router();
   let chart: string | null = null;
@@ -63,6 +69,12 @@ export function dashboardRouter(ctx: ServiceContext): Router {
   router.use(homeRoutes(ctx));
   router.use(sessionListRoutes(ctx));
   router.use(sessionDetailRoutes(ctx));
+  router.use(linkRoutes(ctx));
+  router.use(moneyRoutes(ctx));
+  router.use(webhookPageRoutes(ctx));
+  router.use(developerRoutes(ctx));
+  router.use(settingsRoutes(ctx));
+  router.use(adminRoutes(ctx, opts.temporalUiUrl ?? null));
 
   router.use((_req, _res, next) => next(new ApiError(404, 'There is no such dashboard page.', undefined, 'invalid_request_error')));
   router.use(dashboardErrors(ctx));
