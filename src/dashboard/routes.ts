@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { ApiError, RETRY_AFTER_SECONDS } from '../api/errors';
@@ -38,7 +39,8 @@ const PAGE_HEADERS: Record<string, string> = {
 
 /** The chart library's UMD build, read once from node_modules (served by the app: no CDN). */
 function chartLibrary(): string {
-  return fs.readFileSync(require.resolve('chart.js/dist/chart.umd.min.js'), 'utf8');
+  // The package's exports map does not list its UMD file; it sits beside the CommonJS entry.
+  return fs.readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
 }
 
 /**

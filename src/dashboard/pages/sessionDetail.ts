@@ -26,7 +26,7 @@ export function sessionDetailRoutes(ctx: ServiceContext): Router {
     const deliveriesOf = (eventId: string) => t.deliveries.filter((d) => d.event_id === eventId);
     const entries: Entry[] = [
       { at: session.created, order: 0, kind: 'created', body: html`<strong>Created</strong> ${money(session.amount, session.currency)}` },
-      ...t.payments.map((p): Entry => ({ at: Number(p.created), order: 1, kind: 'payment', body: html`<strong>Payment ${p.seq + 1}</strong> <code>${p.id}</code> ${badge(p.status)}
+      ...t.payments.map((p): Entry => ({ at: Number(p.created), order: 1, kind: 'payment', body: html`<strong>Payment ${p.seq}</strong> <code>${p.id}</code> ${badge(p.status)}
         <dl class="dl"><dt>Amount</dt><dd>${money(p.amount, p.currency)} = ${sats(p.target_amount)} (${satsToBtc(String(p.target_amount))} BTC)</dd>
         <dt>Rate</dt><dd>${p.exchange_rate} sats per ${p.currency}</dd>
         ${p.onchain_address ? html`<dt>Address</dt><dd><code>${p.onchain_address}</code></dd>` : ''}
