@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { LightningNode } from '../src/bitcoin';
 import type { BitcoinNetwork } from '../src/bitcoin';
+import type { LightningSender } from '../src/bitcoin/simulatedSender';
 import type { Db } from '../src/db/knex';
 import type { ModeRates } from '../src/rates';
 
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   rates: ModeRates;
   /** Lightning node per mode; live is absent unless an LND node is configured. */
   lightning: { test: LightningNode; live?: LightningNode };
+  /** What sends Lightning payments out (withdrawal links, refunds) per mode; live needs LND's sending macaroon. */
+  lightningSenders?: { test: LightningSender; live?: LightningSender };
   /** Bitcoin network of addresses and invoices per mode. */
   networks: { test: BitcoinNetwork; live: BitcoinNetwork };
   publicUrl: string;

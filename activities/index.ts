@@ -4,7 +4,10 @@ import { moneyActivities } from './money';
 import { paymentActivities } from './payments';
 import { receiptActivities } from './receipts';
 import { sessionActivities } from './sessions';
+import { lightningSendActivities } from './lightningSend';
+import { refundActivities } from './refunds';
 import { webhookActivities } from './webhooks';
+import { withdrawalLinkActivities } from './withdrawalLinks';
 
 export type { ActivityDeps } from './deps';
 
@@ -17,5 +20,8 @@ export function createActivities(deps: ActivityDeps) {
     ...moneyActivities(deps),
     ...receiptActivities(deps),
     ...webhookActivities(deps),
+    ...withdrawalLinkActivities(deps),
+    ...lightningSendActivities(deps),
+    ...refundActivities(deps),
   };
 }

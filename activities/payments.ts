@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { deriveReceiveAddress } from '../src/bitcoin';
+import { MAX_MEMO_BYTES, MAX_SATS } from '../src/domain/limits';
 import { allocateAddress, findAccount } from '../src/db/accounts';
 import { claimAddress } from '../src/db/addressOwners';
 import { findPaymentBySeq, insertPayment, unfundedAddressOfSession, type PaymentRow } from '../src/db/payments';
@@ -30,6 +31,11 @@ export async function preparePayment(deps: ActivityDeps, session: PaymentSubject
   const mode = session.livemode ? 'live' : 'test';
   const exchangeRate = await currentExchangeRate(deps.rates[mode], session.currency);
   const targetAmount = toTargetSats(amount, exchangeRate);
+  // Bounded at create (fiat with a margin), yet a price can fall further: a payment no one can pay is
+  // refused for good (the session is flagged for an operator), not retried.
+  if (targetAmount > MAX_SATS_BIGINT) {
+    throw ApplicationFailure.nonRetryable(`The payment would be ${targetAmount} sats, more than 21 million BTC.`, 'AmountTooLarge');
+  }
   const now = Date.now();
   const expiresAt = now + fields.ttl * 1000;
 
@@ -41,7 +47,7 @@ export async function preparePayment(deps: ActivityDeps, session: PaymentSubject
     // The key makes a retried attempt (after a timeout) find the invoice the first one made on LND
     // instead of leaving a second one; it includes the amount because a fiat retry may see a new rate.
     invoice = await node.createInvoice({
-      amountSats: targetAmount, memo: fields.statement_descriptor || fields.title || `Checkout ${session.id}`, expirySeconds: fields.ttl,
+      amountSats: targetAmount, memo: invoiceMemo(fields.statement_descriptor || fields.title || `Checkout ${session.id}`), expirySeconds: fields.ttl,
       idempotencyKey: `${session.id}:${seq}:${targetAmount}`,
     });
   }
@@ -103,6 +109,25 @@ async function freshAddress(deps: ActivityDeps, session: PaymentSubject, noXpub:
     if (await claimAddress(deps.db, owner, Date.now())) return { address, index: allocated.index };
   }
   throw ApplicationFailure.nonRetryable(`The account's next ${MAX_SKIPPED_ADDRESSES} addresses belong to other sessions (an xpub shared with another account).`, 'AddressesTaken');
+}
+
+const MAX_SATS_BIGINT = BigInt(MAX_SATS.toFixed());
+
+/**
+ * The Lightning memo within BOLT11's limit, cut at a character boundary. The API holds titles and
+ * descriptors to the limit; this guard keeps a row written before that rule (or by another path) payable.
+ */
+export function invoiceMemo(text: string): string {
+  if (Buffer.byteLength(text, 'utf8') <= MAX_MEMO_BYTES) return text;
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    if (bytes + size > MAX_MEMO_BYTES) break;
+    out += ch;
+    bytes += size;
+  }
+  return out;
 }
 
 /** A session's payments are numbered from 1 (`initialState`'s `nextPaymentSeq`). */

@@ -2,7 +2,9 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { findEvent, type EventRow } from '../src/db/events';
 import { findEndpoint, hasDelivery, insertDelivery, type WebhookEndpointRow } from '../src/db/webhooks';
 import { newId } from '../src/domain/ids';
-import { buildEventEnvelope, sendWebhook, serializeEvent, signWebhook, type WebhookAttemptResult } from '../src/webhooks';
+import {
+  buildEventEnvelope, sendWebhook, serializeEvent, signingSecrets, signWebhook, type WebhookAttemptResult,
+} from '../src/webhooks';
 import type { WebhookDeliveryInput, WebhookDeliveryResult, WebhookSkipReason } from '../src/webhooks/deliveryTypes';
 import { isSubscribed } from '../src/webhooks/eventTypes';
 import { awaitPredecessor } from '../src/webhooks/ordering';
@@ -64,7 +66,9 @@ export function webhookActivities(deps: ActivityDeps) {
     });
     // The exact string that is signed is the one that is sent; every attempt signs with its own timestamp.
     const body = serializeEvent(envelope);
-    const headers = signWebhook({ secret: endpoint.secret, msgId: event.id, timestamp: new Date(), body });
+    // During a rotation's overlap both the new and the rolled-out secret sign (one signature each).
+    const now = new Date();
+    const headers = signWebhook({ secret: signingSecrets(endpoint, now.getTime()), msgId: event.id, timestamp: now, body });
     return sendWebhook({ url: endpoint.url, headers, body, timeoutMs, allowPrivateNetworks: deps.webhookAllowPrivateNetworks ?? false });
   }
 

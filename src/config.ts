@@ -76,6 +76,12 @@ const envSchema = z.object({
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15000),
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(20000),
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(10),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(5),
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(2000),
+}).refine((e) => e.HTTP_HEADERS_TIMEOUT_SECONDS <= e.HTTP_REQUEST_TIMEOUT_SECONDS, {
+  path: ['HTTP_HEADERS_TIMEOUT_SECONDS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_SECONDS',
 });
 
 export type AppConfig = ReturnType<typeof loadConfig>;
@@ -182,6 +188,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     db: { acquireMs: e.DB_ACQUIRE_TIMEOUT_MS, statementMs: e.DB_STATEMENT_TIMEOUT_MS },
     /** How long a stopping API lets in-flight requests finish before it closes their connections. */
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    /** The API listener's deadlines and connection cap (slow clients cannot hold sockets for minutes). */
+    http: {
+      requestTimeoutMs: Math.round(e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000),
+      headersTimeoutMs: Math.round(e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000),
+      keepAliveTimeoutMs: Math.round(e.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000),
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
  */
 export const REDACTED_PATHS = [
   'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization', 'req.headers.authorization',
-  'secret', '*.secret', 'secret_key', '*.secret_key', 'adminApiKey', '*.adminApiKey', 'macaroonHex', '*.macaroonHex',
+  'secret', '*.secret', 'previous_secret', '*.previous_secret', 'secret_key', '*.secret_key', 'adminApiKey', '*.adminApiKey', 'macaroonHex', '*.macaroonHex',
   'apiKey', '*.apiKey',
 ];
 

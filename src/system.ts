@@ -6,9 +6,14 @@ import type { Logger } from 'pino';
 import type { ActivityDeps } from '../activities';
 import { createApp } from './api/app';
 import { healthProbe } from './api/health';
+import { createHttpServer } from './api/httpServer';
 import { linkApiRouters } from './api/links/routes';
 import { webhookRoutes } from './api/webhooks/routes';
+import { withdrawalLinkRoutes } from './api/withdrawalLinks/routes';
+import { refundRoutes } from './api/refunds/routes';
 import { LndRestNode, LocalLightningNode } from './bitcoin';
+import { LndSender } from './bitcoin/lndSender';
+import { SimulatedSender } from './bitcoin/simulatedSender';
 import type { AppConfig } from './config';
 import { createDb, type Db } from './db/knex';
 import { migrateLatest } from './db/migrate';
@@ -56,7 +61,7 @@ export interface SystemHandle {
 export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof createApp>[1], temporalUiUrl: string | null = null) {
   return createApp(ctx, health, {
     publicRouters: [...pageRouters(ctx), dashboardRouter(ctx, { temporalUiUrl })],
-    merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx) },
+    merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx), '/withdrawal-links': withdrawalLinkRoutes(ctx), '/refunds': refundRoutes(ctx) },
   });
 }
 
@@ -148,7 +153,7 @@ export async function startSystem(
     let app: Express | null = null;
     if (parts.has('api')) {
       app = checkoutApp(ctx, healthProbe(db, connection), temporalUiUrl);
-      const server: Server = app.listen(config.port, '0.0.0.0');
+      const server: Server = createHttpServer(app, config.http).listen(config.port, '0.0.0.0');
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       const port = (server.address() as { port: number }).port;
       url = `http://127.0.0.1:${port}`;
@@ -176,6 +181,7 @@ function activityDeps(
       test: new LocalLightningNode(lightningNodeKey(config.dataDir, config.lightningNodeKey), config.bitcoinTestNetwork),
       live: config.lnd ? liveLndNode(config, log) : undefined,
     },
+    lightningSenders: { test: new SimulatedSender(config.bitcoinTestNetwork), live: liveSender(config) },
     networks: { test: config.bitcoinTestNetwork, live: config.bitcoinNetwork },
     publicUrl: config.publicUrl,
     platformFeePercent: config.platformFeePercent,
@@ -183,6 +189,13 @@ function activityDeps(
     // Events become webhook deliveries only after the activity's transaction has committed.
     onEventsRecorded: dispatch,
   };
+}
+
+/** The live node's sending side, when a macaroon allowed to pay is configured (LND_PAYOUT_MACAROON_PATH). */
+function liveSender(config: AppConfig): LndSender | undefined {
+  const lnd = config.lnd;
+  if (!lnd?.payoutMacaroonHex) return undefined;
+  return new LndSender({ url: lnd.url, macaroonHex: lnd.payoutMacaroonHex, tlsCertPem: lnd.tlsCertPem });
 }
 
 /** The live LND node: pinned certificate, invoice preimages derived from the node-local secret. */

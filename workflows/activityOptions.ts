@@ -29,29 +29,51 @@ const DB_ONLY: ActivityOptions = { startToCloseTimeout: '30 seconds', retry };
  */
 const PAYMENT: ActivityOptions = { startToCloseTimeout: '90 seconds', retry };
 
-export const dbActivities = proxyActivities<Activities>(DB_ONLY);
-export const paymentActivities = proxyActivities<Activities>(PAYMENT);
-/** Crediting and transfers: database only; webhook dispatch after them is best effort (the outbox sweeper heals it). */
-export const moneyActivities = proxyActivities<Activities>(DB_ONLY);
+/**
+ * Which activity may run where, checked by the compiler. A local activity runs inside the workflow task
+ * that asked for it and is recorded only as a marker when that task completes; if the task is lost (a
+ * worker crash, a completion the server refused) it runs again, maybe on another worker, and nothing on
+ * the server deduplicates it. So only work that is safe to repeat, and that the workflow never tells
+ * "done" from the database by, is local: reads, keyed inserts, version-guarded mirrors, and transfers
+ * (row lock, `status = 'paid'` check and ledger key `transfer:{id}` in one transaction).
+ */
+export type LocalDbActivities = Pick<Activities, 'persistNewSession' | 'recordSession' | 'receiptFacts' | 'loadSessionState' | 'executeTransfer'>;
+/** Making a payment: keyed by the reducer's `seq` (`findPaymentBySeq` first, the LND invoice keyed by it). */
+export type LocalPaymentActivities = Pick<Activities, 'createSession' | 'openPayment'>;
+/**
+ * Crediting a receipt must be a remote activity, in the history before the state that includes it moves
+ * on: the workflow skips a receipt the database says is credited, so a local credit repeated after a
+ * lost workflow task would find its own write, call the receipt credited and drop it from the replayed
+ * state. Remote, it is also the one money step an operator sees as a pending activity with its attempts.
+ */
+export type RemoteMoneyActivities = Pick<Activities, 'creditReceipt'>;
+
+export const remoteMoney: RemoteMoneyActivities = proxyActivities<RemoteMoneyActivities>(DB_ONLY);
+/** The same work as remote activities, for histories recorded before `local-activities`. */
+export const dbActivities = proxyActivities<LocalDbActivities>(DB_ONLY);
+export const paymentActivities = proxyActivities<LocalPaymentActivities>(PAYMENT);
+/** Transfers as remote activities, for histories recorded before `local-activities`. */
+export const moneyActivities = proxyActivities<Pick<Activities, 'executeTransfer'>>(DB_ONLY);
 
 /**
- * The same activities as local activities (patch `local-activities`): run by this worker inside the
- * workflow task that asked for them, their results recorded as markers, so a session's work costs no
- * extra trip through the server's task queues (a receipt is credited within the workflow task of its
- * signal). Same timeouts and retries as above; a long call heartbeats the workflow task.
+ * The local activities (patch `local-activities`): run by this worker inside the workflow task that
+ * asked for them, their results recorded as markers, so a session's work costs no extra trip through
+ * the server's task queues (a receipt is credited within the workflow task of its signal). Same
+ * timeouts and retries as above; a long call heartbeats the workflow task. Typed as the safe subsets:
+ * `localDb.creditReceipt(…)` does not compile.
  */
-export const localDbActivities = asActivityFailures(proxyLocalActivities<Activities>(DB_ONLY as LocalActivityOptions));
-export const localPaymentActivities = asActivityFailures(proxyLocalActivities<Activities>(PAYMENT as LocalActivityOptions));
+export const localDb: LocalDbActivities = asActivityFailures(proxyLocalActivities<LocalDbActivities>(DB_ONLY as LocalActivityOptions));
+export const localPayments: LocalPaymentActivities = asActivityFailures(proxyLocalActivities<LocalPaymentActivities>(PAYMENT as LocalActivityOptions));
 
 /**
  * A local activity's failure reaches the workflow as its bare cause (an ApplicationFailure, a timeout),
  * not wrapped in an ActivityFailure as a remote one's is. Wrapped here, so the workflow tells "an
  * activity failed: keep the work and retry" from its own errors the same way for both kinds.
  */
-function asActivityFailures(proxy: Activities): Activities {
+function asActivityFailures<A extends object>(proxy: A): A {
   return new Proxy(proxy, {
     get(target, name) {
-      const call = target[name as keyof Activities] as (...args: unknown[]) => Promise<unknown>;
+      const call = target[name as keyof A] as (...args: unknown[]) => Promise<unknown>;
       return (...args: unknown[]) => call(...args).catch((err: unknown) => {
         if (err instanceof ActivityFailure) throw err;
         const cause = err instanceof Error ? err : new Error(String(err));

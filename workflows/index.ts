@@ -1,2 +1,4 @@
 export { checkoutSession } from './checkoutSession';
 export { webhookDelivery } from './webhookDelivery';
+export { withdrawalLink } from './withdrawalLink';
+export { refund } from './refund';

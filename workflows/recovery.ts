@@ -1,33 +1,67 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { SessionDefinition } from '../src/domain/definition';
-import type { SessionEffect } from '../src/domain/transitions';
+import type { Attention, Job, PendingWork } from '../src/domain/work';
 
-/** A unit of work of a session that can fail and be retried on its own. */
-export type Job =
-  | Exclude<SessionEffect, { kind: 'open_payment' }>
-  /** `seq` is fixed by the first attempt, so a retry finds the payment that attempt may have made. */
-  | { kind: 'open_payment'; amount: string; seq?: number }
-  | { kind: 'persist'; definition: SessionDefinition }
-  | { kind: 'receipt'; receiptId: string }
-  | { kind: 'transfer'; transferId: string };
+export type { Attention, Job, PendingWork };
 
-/** Why a session needs an operator's eye: the last failure, and when the workflow retries on its own. */
-export interface Attention {
-  /** One line: what failed and why, e.g. `open_payment: LightningUnavailable: Lightning is not configured…`. */
-  reason: string;
-  since: number;
-  /** Retry rounds that failed so far (the backoff grows with it). */
-  attempts: number;
-  retryAt: number;
-}
-
-/** Work that failed and waits for a retry, carried across continue-as-new. */
-export interface Recovery {
-  jobs: Job[];
+/**
+ * A session's failed work, oldest first, and the flag an operator sees. Jobs are values: nothing here
+ * changes a job; what replaces one is a new job.
+ */
+export class Recovery {
+  private work: Job[];
   attention: Attention | null;
-}
 
-export const emptyRecovery = (): Recovery => ({ jobs: [], attention: null });
+  constructor(saved: PendingWork | undefined, private readonly baseMs: number) {
+    this.work = saved ? [...saved.jobs] : [];
+    this.attention = saved?.attention ?? null;
+  }
+
+  get jobs(): readonly Job[] { return this.work; }
+
+  /** What continue-as-new carries. */
+  snapshot(): PendingWork {
+    return { jobs: [...this.work], attention: this.attention };
+  }
+
+  /** Keeps failed work for the retry rounds and flags the session (a newer payment request replaces an older one). */
+  keep(jobs: Job[], reason: string, now: number): void {
+    for (const job of jobs) {
+      if (job.kind === 'open_payment') this.work = this.work.filter((j) => j.kind !== 'open_payment');
+      this.work.push(job);
+    }
+    this.attention = this.attention
+      ? { ...this.attention, reason }
+      : { reason, since: now, attempts: 0, retryAt: now + retryDelayMs(0, this.baseMs) };
+  }
+
+  /** Puts work back unattempted (it waits behind a failed job), without a new reason. */
+  hold(jobs: Job[]): void {
+    this.work.push(...jobs);
+  }
+
+  /** Takes all the work out for a retry round. */
+  takeAll(): Job[] {
+    const jobs = this.work;
+    this.work = [];
+    return jobs;
+  }
+
+  /** After a retry round: clears the flag when everything went through, or schedules the next round. */
+  roundDone(before: Attention | null, now: number): void {
+    if (this.work.length === 0) {
+      this.attention = null;
+    } else if (before && this.attention) {
+      const attempts = before.attempts + 1;
+      this.attention = { ...this.attention, attempts, retryAt: now + retryDelayMs(attempts, this.baseMs) };
+    }
+  }
+
+  /** Replaces the work with what is still needed (see `refresh`). */
+  replace(jobs: Job[]): void {
+    this.work = jobs;
+    if (jobs.length === 0) this.attention = null;
+  }
+}
 
 /** 30 s, 1 min, 2 min … capped at an hour: a stuck dependency costs a few history events per hour. */
 export function retryDelayMs(attempts: number, baseMs: number): number {

@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import { refuseInexactNumbers } from './exactNumbers';
 import { httpMetricsMiddleware } from '../metrics/httpMetrics';
 import { createMetricsRegistry, metricsRouter } from '../metrics/routes';
 import type { ServiceContext } from '../services/context';
@@ -12,6 +13,7 @@ import { ApiError, errorMiddleware, RETRY_AFTER_SECONDS } from './errors';
 import { eventRoutes } from './events/routes';
 import type { HealthReport } from './health';
 import { idempotency } from './idempotency';
+import { methodGuard, skipUnknownPaths } from './methods';
 import { cleanInput } from './inputRules';
 import { docsRouter } from './docs';
 import { openApiRouter } from './openapi';
@@ -34,6 +36,7 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   app.set('trust proxy', ctx.config.trustProxy);
   const metrics = createMetricsRegistry(ctx.db);
   app.use(httpMetricsMiddleware(metrics));
+  app.use(methodGuard(app));
   // The hottest read first, before the routers it would otherwise be matched against (read.ts).
   app.get('/checkout-sessions/:id', checkoutSessionReadRoute(ctx));
 
@@ -50,11 +53,16 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   const admin = ctx.config.adminApiKey;
   // A body is read only after the key is checked (an anonymous client cannot hold a body open on the
   // API), then checked against the edge's string rule before idempotency or any handler sees it.
-  const body = [requireJsonPosts(), express.json({ limit: '100kb' }), cleanInput(), idempotency(ctx.db, ctx.log)];
-  if (admin) app.use('/accounts', requireAdminKey(admin), ...body, accountRoutes(ctx));
+  // A number a double cannot hold exactly is a 400, not a silently rounded amount (exactNumbers.ts).
+  const body = [requireJsonPosts(), express.json({ limit: '100kb', verify: refuseInexactNumbers }), cleanInput(), idempotency(ctx.db, ctx.log)];
+  if (admin) {
+    const adminRouter = express.Router();
+    adminRouter.use(skipUnknownPaths(), requireAdminKey(admin), ...body, accountRoutes(ctx));
+    app.use('/accounts', adminRouter);
+  }
 
   const merchant = express.Router();
-  merchant.use(requireMerchantKey(ctx.db), ...body);
+  merchant.use(skipUnknownPaths(), requireMerchantKey(ctx.db), ...body);
   merchant.use('/checkout-sessions', checkoutSessionRoutes(ctx));
   merchant.use('/payments', paymentRoutes(ctx));
   merchant.use('/events', eventRoutes(ctx));

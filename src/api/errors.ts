@@ -42,15 +42,20 @@ export function paramOf(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
 }
 
-/** The first zod issue of a failed parse as an InvalidRequestError naming its field. */
+/**
+ * The first zod issue of a failed parse as an InvalidRequestError naming its field. Expects the parse
+ * to have used `apiErrorMap` (see `parseOr400`), whose words the messages are.
+ */
 export function fromZodError(error: z.ZodError, prefix: PropertyKey[] = []): InvalidRequestError {
   const issue = error.issues[0];
   if (issue.code === 'unrecognized_keys') {
     const param = paramOf([...prefix, ...issue.path, issue.keys[0]]);
     return new InvalidRequestError(`Received unknown parameter: ${param}`, param);
   }
-  const param = paramOf([...prefix, ...issue.path]);
-  const message = issue.code === 'invalid_type' && issue.input === undefined
+  // A bad key is reported on the object that holds it: the key may be empty or unprintable.
+  const path = issue.code === 'invalid_key' ? issue.path.slice(0, -1) : issue.path;
+  const param = paramOf([...prefix, ...path]);
+  const message = issue.code === 'invalid_type' && issue.message === 'is required'
     ? `Missing required param: ${param}.`
     : `Invalid ${param || 'request'}: ${issue.message}`;
   return new InvalidRequestError(message, param || undefined);

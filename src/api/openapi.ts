@@ -7,6 +7,8 @@ import { createLinkSchema } from './links/routes';
 import { listQuery } from './lists';
 import * as o from './schemas/objects';
 import { receiveSchema } from './testHelpers/routes';
+import { createRefundSchema, listRefundsQuery } from './refunds/schema';
+import { createWithdrawalLinkSchema, listWithdrawalLinksQuery } from './withdrawalLinks/schema';
 import { createWebhookSchema, deliveriesQuerySchema, redeliverSchema, updateWebhookSchema } from './webhooks/schema';
 
 type Method = 'get' | 'post' | 'delete';
@@ -32,6 +34,8 @@ const TAGS = [
   { name: 'Webhooks', description: 'Endpoints that receive events (Standard Webhooks signatures)' },
   { name: 'Checkout links', description: 'A reusable link that opens one checkout session per visit until paid' },
   { name: 'Payment links', description: 'A reusable link that takes any number of payments' },
+  { name: 'Withdrawal links', description: 'LNURL-withdraw links that pay a fixed amount out of the balance to whoever claims them' },
+  { name: 'Refunds', description: 'Money back to a customer for a checkout session, as a withdrawal link or to an invoice' },
 ];
 
 const IDEMPOTENCY = z.string().min(1).max(255).optional().meta({
@@ -149,6 +153,16 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
   op('post', '/webhooks/{id}/rotate-secret', { id: 'rotateWebhookSecret', tag: W, summary: 'Rotate a webhook secret', response: endpoint });
   op('get', '/webhooks/{id}/deliveries', { id: 'listWebhookDeliveries', tag: W, summary: 'List delivery attempts', query: deliveriesQuerySchema, response: o.listOf(delivery) });
   op('post', '/webhooks/{id}/redeliver', { id: 'redeliverWebhookEvent', tag: W, summary: 'Deliver an event again', body: redeliverSchema, bodyRequired: true, response: o.redeliveryObject });
+  const WL = 'Withdrawal links';
+  const RF = 'Refunds';
+  op('post', '/withdrawal-links', { id: 'createWithdrawalLink', tag: WL, summary: 'Create a withdrawal link (LNURL-withdraw); reserves the amount + routing-fee limit', body: createWithdrawalLinkSchema, bodyRequired: true, response: o.withdrawalLinkObject });
+  op('get', '/withdrawal-links', { id: 'listWithdrawalLinks', tag: WL, summary: 'List withdrawal links', query: listWithdrawalLinksQuery, response: o.listOf(o.withdrawalLinkObject) });
+  op('get', '/withdrawal-links/{id}', { id: 'retrieveWithdrawalLink', tag: WL, summary: 'Retrieve a withdrawal link', response: o.withdrawalLinkObject });
+  op('post', '/withdrawal-links/{id}/deactivate', { id: 'deactivateWithdrawalLink', tag: WL, summary: 'Deactivate an active withdrawal link; releases its reserve', response: o.withdrawalLinkObject });
+  op('post', '/refunds', { id: 'createRefund', tag: RF, summary: 'Refund a checkout session or one of its payments', body: createRefundSchema, bodyRequired: true, response: o.refundObject });
+  op('get', '/refunds', { id: 'listRefunds', tag: RF, summary: 'List refunds', query: listRefundsQuery, response: o.listOf(o.refundObject) });
+  op('get', '/refunds/{id}', { id: 'retrieveRefund', tag: RF, summary: 'Retrieve a refund', response: o.refundObject });
+  op('post', '/refunds/{id}/cancel', { id: 'cancelRefund', tag: RF, summary: 'Cancel a pending refund whose withdrawal link is unclaimed', response: o.refundObject });
   for (const [route, name, Name, tag, statuses] of [
     ['/checkout-links', 'checkout link', 'CheckoutLink', 'Checkout links', ['active', 'paid', 'deactivated']],
     ['/payment-links', 'payment link', 'PaymentLink', 'Payment links', ['active', 'deactivated']],

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { fromZodError, InvalidRequestError } from './errors';
+import { apiErrorMap } from './zodMessages';
 
 /** Parses `input` with `schema` or throws a 400 naming the first bad field. */
 export function parseOr400<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { error: apiErrorMap });
   if (!result.success) throw fromZodError(result.error);
   return result.data;
 }

@@ -1,4 +1,4 @@
-import { base64urlnopad } from '@scure/base';
+import { base64url } from '@scure/base';
 import { LndRequestError } from './errors';
 import { pinnedFetch, type FetchLike } from './pinnedFetch';
 
@@ -93,12 +93,14 @@ export class LndSender {
    * started one (`GET /v2/router/track/{hash}?no_inflight_updates=true`, which waits while it is in flight).
    */
   async paymentByHash(paymentHash: string, waitMs = 60_000): Promise<LightningPayment | null> {
-    const hash = base64urlnopad.encode(Buffer.from(paymentHash, 'hex'));
+    // LND's REST gateway reads a bytes path parameter as padded base64 (standard or URL-safe); unpadded is a 400.
+    const hash = encodeURIComponent(base64url.encode(Buffer.from(paymentHash, 'hex')));
     const { status, text } = await this.request('GET', `/v2/router/track/${hash}?no_inflight_updates=true`, undefined, waitMs);
     const last = lastStreamMessage(text);
     const err = (last?.error as { message?: string } | undefined)?.message ?? (status !== 200 ? text : undefined);
     if (err) {
-      if (/not initiated|not found|unknown payment/i.test(err)) return null;
+      // LND answers a hash it never paid with 404 "payment isn't initiated".
+      if (status === 404 || /n[o']t initiated|not found|unknown payment/i.test(err)) return null;
       throw new LndRequestError(`GET /v2/router/track: ${err.slice(0, 300)}`, status);
     }
     return last?.result ? toPayment(last.result as LndPaymentJson) : null;

@@ -1,12 +1,12 @@
 import { idFromSeed } from '../domain/ids';
 import type { DbOrTx } from './knex';
-import { cursorParam, UnknownCursorError } from './pagination';
 import { T } from './tables';
 
 /** The counterparty of money arriving from the outside world (chain, Lightning): never a merchant. */
 export const EXTERNAL_ACCOUNT_ID = 'acct_external';
 
-export type LedgerTxnType = 'payment' | 'platform_fee' | 'affiliate_fee' | 'transfer' | 'custody_correction' | 'payout' | 'payout_fee';
+export type LedgerTxnType = 'payment' | 'platform_fee' | 'affiliate_fee' | 'transfer' | 'custody_correction' | 'payout' | 'payout_fee'
+  | 'refund' | 'refund_fee' | 'transfer_reversal';
 
 /**
  * Where an entry's sats physically are: the platform node's channels or on-chain wallet, platform-held
@@ -116,7 +116,7 @@ export async function listBalanceTransactions(
     't.checkout_session_id', 't.description', 'e.created');
   if (cursorId) {
     const cursor = await base.clone().select('e.id as entry_id').where('t.id', cursorId).first();
-    if (!cursor) throw new UnknownCursorError(cursorId, cursorParam(opts));
+    if (!cursor) return { rows: [], hasMore: false };
     q.andWhere('e.id', opts.startingAfter ? '<' : '>', cursor.entry_id);
   }
   const ascending = Boolean(opts.endingBefore && !opts.startingAfter);

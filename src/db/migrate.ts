@@ -14,7 +14,10 @@ import * as addressReuse from './migrations/031_address_reuse';
 import * as accountBalances from './migrations/050_account_balances';
 import * as addressOwners from './migrations/060_address_owners';
 import * as custody from './migrations/061_custody';
+import * as withdrawalLinks from './migrations/070_withdrawal_links';
+import * as refunds from './migrations/071_refunds';
 import * as dashboardUsers from './migrations/080_dashboard_users';
+import * as webhookSecretRoll from './migrations/085_webhook_secret_roll';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -33,7 +36,10 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '050_account_balances': accountBalances,
   '060_address_owners': addressOwners,
   '061_custody': custody,
+  '070_withdrawal_links': withdrawalLinks,
+  '071_refunds': refunds,
   '080_dashboard_users': dashboardUsers,
+  '085_webhook_secret_roll': webhookSecretRoll,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -25,6 +25,9 @@ export interface SessionRow {
   link_id: string | null;
   /** When the current payment expires (epoch ms): a read past it asks the workflow for a renewal. */
   payment_expires_at?: string | null;
+  /** What its pending and succeeded refunds take, in its currency and in sats (written by refunds only). */
+  amount_refunded?: string;
+  target_amount_refunded?: string;
   version: number;
   created: string;
   modified: string;
@@ -39,7 +42,7 @@ export interface SessionRow {
  */
 export const SESSION_ROW_COLUMNS: readonly (keyof SessionRow)[] = ['id', 'account_id', 'livemode', 'status', 'currency', 'amount', 'definition',
   'amount_paid', 'target_amount_paid', 'target_amount_due', 'exception_status', 'payment_id', 'customer_details', 'link_id',
-  'payment_expires_at', 'version', 'created', 'modified'];
+  'payment_expires_at', 'amount_refunded', 'target_amount_refunded', 'version', 'created', 'modified'];
 const RETURNING_SESSION = SESSION_ROW_COLUMNS.join(', ');
 
 /** Scope of every API read: an account in one mode. */
@@ -56,7 +59,7 @@ export async function insertSession(db: DbOrTx, d: SessionDefinition): Promise<S
 }
 
 const INSERT_SESSION = {
-  name: 'insert_session_v2',
+  name: 'insert_session_v3',
   text: `insert into ${T.sessions} (id, account_id, livemode, status, currency, amount, definition, link_id, version, created, modified)
     values ($1, $2, $3, 'active', $4, $5, $6, $7, 0, $8, $8) on conflict (id) do nothing returning ${RETURNING_SESSION}`,
 };
@@ -107,7 +110,7 @@ export async function writeSessionState(db: DbOrTx, state: SessionState, targetA
 
 // Every transition runs it: prepared (src/db/prepared.ts).
 const WRITE_SESSION_STATE = {
-  name: 'write_session_state_v2',
+  name: 'write_session_state_v3',
   text: `update ${T.sessions} set version = $2, status = $3, amount = $4, amount_paid = $5, target_amount_paid = $6, target_amount_due = $7,
       exception_status = $8, payment_id = $9, modified = $10, payment_expires_at = $11
     where id = $1 and version < $2 returning ${RETURNING_SESSION}`,

@@ -14,6 +14,9 @@ export interface WebhookEndpointRow {
   enabled_events: string[];
   status: 'enabled' | 'disabled';
   secret: string;
+  /** The secret a rotation replaced, still signing until `previous_secret_expires` (ms); null when none. */
+  previous_secret: string | null;
+  previous_secret_expires: string | null;
   deleted: boolean;
   created: string;
   modified: string;
@@ -37,10 +40,11 @@ export interface WebhookDeliveryRow {
 }
 
 /** The fields an update may change. */
-export type EndpointPatch = Partial<Pick<WebhookEndpointRow, 'url' | 'description' | 'enabled_events' | 'status' | 'secret'>>;
+export type EndpointPatch = Partial<Pick<WebhookEndpointRow,
+  'url' | 'description' | 'enabled_events' | 'status' | 'secret' | 'previous_secret' | 'previous_secret_expires'>>;
 
 const ENDPOINT_COLUMNS = ['id', 'account_id', 'livemode', 'url', 'description', 'enabled_events', 'status', 'secret',
-  'deleted', 'created', 'modified'];
+  'previous_secret', 'previous_secret_expires', 'deleted', 'created', 'modified'];
 
 // jsonb columns take JSON text: knex would send a JS array as a PostgreSQL array literal.
 function toDb(patch: EndpointPatch): Record<string, unknown> {

@@ -1,3 +1,6 @@
+import type { SessionState } from './session';
+import type { PendingWork } from './work';
+
 /** A checkout session as created: the validated request with defaults applied, payload-safe. */
 export interface SessionDefinition {
   id: string;
@@ -30,5 +33,6 @@ export type CheckoutWorkflowInput = {
    * closed (idle, settled, or closed by an operator): reload from the read model.
    */
   | { kind: 'resume'; sessionId: string }
-  | { kind: 'continued'; state: import('./session').SessionState; recovery?: unknown }
+  /** Continue-as-new: the state and the failed work waiting for its retry. */
+  | { kind: 'continued'; state: SessionState; recovery?: PendingWork }
 );

@@ -13,13 +13,24 @@ export type SessionInput =
   /** Someone can pay now (the page or an API read): make a payment for what is due if the current one expired. */
   | { type: 'renew' }
   | { type: 'deactivate' }
-  | { type: 'amount_chosen'; amount: string };
+  | { type: 'amount_chosen'; amount: string }
+  /**
+   * Bookkeeping, no version change: a payment request for `amount` with a fresh sequence number (the
+   * first payment of a new session; a failed request re-asked for a new amount due).
+   */
+  | { type: 'request_payment'; amount: string }
+  /** Bookkeeping, no version change: drop payments that can no longer matter and cap what the state carries. */
+  | { type: 'tidy'; monitoringMs: number };
 
 /** What the workflow must do after a transition, in order. */
 export type SessionEffect =
   | { kind: 'record'; events: EventIntent[] }
   | { kind: 'credit_receipt'; receipt: ReceiptInput; flag: ReceiptFlag; events: EventIntent[] }
-  | { kind: 'open_payment'; amount: string };
+  /**
+   * `seq` is assigned here, by the reducer, when the payment is asked for: a retry of the request finds
+   * the payment an earlier attempt may have made under the same number.
+   */
+  | { kind: 'open_payment'; amount: string; seq: number };
 
 export type Transition =
   | { ok: true; state: SessionState; effects: SessionEffect[] }
@@ -44,6 +55,12 @@ export function nextState(current: SessionState, input: SessionInput, now: numbe
       return deactivate(state, now);
     case 'amount_chosen':
       return amountChosen(state, input.amount);
+    case 'request_payment':
+      return { ok: true, state, effects: [requestPayment(state, input.amount)] };
+    case 'tidy': {
+      const tidied = capState(prunePayments(state, now, input.monitoringMs));
+      return { ok: true, state: tidied, effects: [] };
+    }
   }
 }
 
@@ -67,6 +84,13 @@ function cloneState(state: SessionState): SessionState {
 function ok(state: SessionState, effects: SessionEffect[]): Transition {
   state.version += 1;
   return { ok: true, state, effects };
+}
+
+/** A payment request for `amount`, taking the session's next payment sequence number (mutates the fresh copy). */
+function requestPayment(state: SessionState, amount: string): SessionEffect {
+  const seq = state.nextPaymentSeq;
+  state.nextPaymentSeq = seq + 1;
+  return { kind: 'open_payment', amount, seq };
 }
 
 function currentPayment(state: SessionState): PaymentState | undefined {
@@ -122,7 +146,7 @@ function receipt(state: SessionState, input: ReceiptInput, late: boolean, now: n
       events.push({ type: 'checkout_session.paid', objectId: state.id });
     } else if (payment.id === state.currentPaymentId && state.amount !== null) {
       // A Lightning invoice cannot be paid twice: ask for the rest with a fresh payment.
-      effects.push({ kind: 'open_payment', amount: amountDue(state)! });
+      effects.push(requestPayment(state, amountDue(state)!));
     }
   } else {
     flag = late || state.status === 'deactivated' ? 'late' : 'overpaid';
@@ -152,7 +176,7 @@ function paymentExpired(state: SessionState, paymentId: string, lazy: boolean): 
   const effects: SessionEffect[] = [{ kind: 'record', events: [{ type: 'payment.expired', objectId: payment.id }] }];
   // The session never expires by TTL. Eagerly (older runs) it renews at once; lazily it waits for `renew`,
   // so an abandoned session makes no invoice, address, rate call or event until someone can pay.
-  if (!lazy && state.status === 'active' && state.amount !== null) effects.push({ kind: 'open_payment', amount: amountDue(state)! });
+  if (!lazy && state.status === 'active' && state.amount !== null) effects.push(requestPayment(state, amountDue(state)!));
   return ok(state, effects);
 }
 
@@ -176,7 +200,7 @@ function renew(state: SessionState, now: number): Transition {
     events.push({ type: 'payment.expired', objectId: open.id });
   }
   const effects: SessionEffect[] = events.length > 0 ? [{ kind: 'record', events }] : [];
-  effects.push({ kind: 'open_payment', amount: amountDue(state)! });
+  effects.push(requestPayment(state, amountDue(state)!));
   return ok(state, effects);
 }
 
@@ -203,11 +227,17 @@ function amountChosen(state: SessionState, amount: string): Transition {
   if (state.receivedSats !== '0') {
     return { ok: false, state, error: 'This checkout session already received funds; its amount cannot change.' };
   }
+  // The first choice stands: a second one (another tab, a double post) must not cancel the payment a
+  // customer may be paying already.
+  if (state.amount !== null) return { ok: false, state, error: AMOUNT_ALREADY_CHOSEN };
   state.amount = amount;
   const events: EventIntent[] = [];
   cancelOpenPayment(state, events);
-  return ok(state, [{ kind: 'record', events }, { kind: 'open_payment', amount }]);
+  return ok(state, [{ kind: 'record', events }, requestPayment(state, amount)]);
 }
+
+/** The refusal of a second amount choice. */
+export const AMOUNT_ALREADY_CHOSEN = 'The amount of this checkout session is already chosen.';
 
 /** Drops payments that can no longer matter (no funds, closed, past the monitoring window). */
 export function prunePayments(state: SessionState, now: number, monitoringMs: number): SessionState {

@@ -14,6 +14,7 @@ import { submitCheckoutForm } from './submit';
 import { ASSET_PATHS } from './views/layout';
 import { rememberVisitorSession, returningVisitorSession } from './linkVisitor';
 import { publicLimiters, type PublicLimiters } from './rateLimits';
+import { withdrawRoutes } from './withdrawRoutes';
 
 /**
  * Only our own script, styles and forms; images from anywhere (the merchant's `title_image`); never
@@ -27,14 +28,15 @@ const PAGE_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 
-function send(res: Response, page: RenderedPage): void {
+/** Sends a rendered page with the page's headers (CSP and the rest). */
+export function send(res: Response, page: RenderedPage): void {
   res.status(page.status).set(PAGE_HEADERS).type('html').send(page.html);
 }
 
 /** The public routers of the hosted payment page and the link URLs (mounted without auth). */
 export function pageRouters(ctx: ServiceContext): Router[] {
   const limits = publicLimiters(ctx.config.rateLimits);
-  return [pageStatusRoutes(ctx, limits), pageRoutes(ctx, limits)];
+  return [pageStatusRoutes(ctx, limits), withdrawRoutes(ctx, limits, send), pageRoutes(ctx, limits)];
 }
 
 /**

@@ -4,6 +4,9 @@ import { type AccountRow, findAccountWithMerchants } from '../db/accounts';
 import type { Scope } from '../db/sessions';
 import type { ServiceContext } from './context';
 import { checkCurrencyPriced } from './rateCheck';
+import { MAX_SATS } from '../domain/limits';
+import { Dec } from '../domain/money';
+import { exchangeRateSatsPerUnit } from '../rates';
 
 /**
  * The session's account, once what its fields must satisfy against the database holds (SPEC §6 and
@@ -22,7 +25,8 @@ export async function accountForSession(ctx: ServiceContext, scope: Scope, input
     if (t.destination_account === scope.accountId) throw new InvalidRequestError('A transfer cannot go to your own account.', param);
     if (!merchants.has(t.destination_account)) throw new InvalidRequestError(`No such account: '${t.destination_account}'`, param);
   });
-  await checkCurrencyPriced(ctx, scope, input.currency);
+  const btcPrice = await checkCurrencyPriced(ctx, scope, input.currency);
+  if (btcPrice !== null) checkFiatAmounts(input, btcPrice);
   if (!scope.livemode) return account;
   const methods = input.payment_methods ?? ['lightning', 'onchain'];
   if (methods.includes('lightning') && !ctx.liveLightning) {
@@ -35,4 +39,29 @@ export async function accountForSession(ctx: ServiceContext, scope: Scope, input
     throw new InvalidRequestError('On-chain payments to the platform wallet need the platform\'s LND node (LND_REST_URL).', 'payment_methods');
   }
   return account;
+}
+
+/**
+ * A fiat amount may be worth at most a tenth of 21 M BTC at the current price: a session is paid at the
+ * price of the day it is paid, and this margin keeps it payable through a fall of the BTC price by up to
+ * 90 %. (Bitcoin-unit amounts are bounded in the schema; a payment worth more than 21 M BTC is refused,
+ * visibly, when it is made.)
+ */
+export const FIAT_MARGIN = 10;
+
+/** Refuses any amount (fixed, option, preset bound) whose value in sats is out of reach: a 400 naming it. */
+export function checkFiatAmounts(input: SessionFieldsInput, btcPrice: string): void {
+  const rate = exchangeRateSatsPerUnit(input.currency, btcPrice);
+  const limit = MAX_SATS.div(FIAT_MARGIN);
+  const maxUnits = limit.div(rate).toDecimalPlaces(0, Dec.ROUND_DOWN);
+  const check = (value: number | undefined, param: string) => {
+    if (value === undefined || new Dec(value).times(rate).lte(limit)) return;
+    throw new InvalidRequestError(`${param} must be at most ${maxUnits.toFixed()} ${input.currency} (worth 2,100,000 BTC at today's price, `
+      + 'a tenth of all bitcoin that will exist, so it stays payable if the price falls).', param);
+  };
+  const withAmount = input as SessionFieldsInput & { amount?: number };
+  check(withAmount.amount, 'amount');
+  (input.options ?? []).forEach((o, i) => check(o, `options[${i}]`));
+  check(input.preset?.min_amount, 'preset.min_amount');
+  check(input.preset?.max_amount, 'preset.max_amount');
 }

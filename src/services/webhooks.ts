@@ -8,7 +8,7 @@ import {
 } from '../db/webhooks';
 import { idFromSeed } from '../domain/ids';
 import { withCallDeadline } from '../temporal/deadline';
-import { assertDeliverableUrl, generateWebhookSecret, InvalidWebhookUrlError } from '../webhooks';
+import { assertDeliverableUrl, generateWebhookSecret, InvalidWebhookUrlError, WEBHOOK_SECRET_OVERLAP_MS } from '../webhooks';
 import { deliveryWorkflowId } from '../webhooks/deliveryTypes';
 import { startWebhookDelivery } from '../webhooks/dispatch';
 import { T } from '../db/tables';
@@ -32,7 +32,7 @@ export async function getWebhookEndpoint(ctx: ServiceContext, scope: Scope, id: 
 }
 
 /**
- * Registers an endpoint with a fresh `wsec_` secret. Its ID derives from the idempotency seed, so a
+ * Registers an endpoint with a fresh `whsec_` secret. Its ID derives from the idempotency seed, so a
  * retried request finds the endpoint (and secret) the first attempt stored instead of making another.
  * An account has at most `WEBHOOK_MAX_ENDPOINTS` (both modes): each endpoint multiplies every event
  * into deliveries, so an unbounded number would let one merchant flood a third party through us.
@@ -55,7 +55,7 @@ export async function createWebhookEndpoint(
     return insertEndpoint(tx, {
       id, account_id: scope.accountId, livemode: scope.livemode, url: input.url,
       description: input.description ?? null, enabled_events: input.enabled_events, status: 'enabled',
-      secret: generateWebhookSecret(), deleted: false, created: now, modified: now,
+      secret: generateWebhookSecret(), previous_secret: null, previous_secret_expires: null, deleted: false, created: now, modified: now,
     });
   });
 }
@@ -81,10 +81,22 @@ export async function deleteWebhookEndpoint(ctx: ServiceContext, scope: Scope, i
   await deleteEndpoint(ctx.db, id, Date.now());
 }
 
-/** Replaces the secret at once: attempts from now on, retries included, are signed with the new one only. */
+/**
+ * Rolls the secret, as Stripe does: the new one signs every attempt from now on (retries included), and
+ * the one it replaces keeps signing beside it for `WEBHOOK_SECRET_OVERLAP_MS` (24 h), so a receiver
+ * that has not switched yet still verifies. Only the secret replaced last is kept: a second rotation
+ * within the overlap ends the older one at once. The endpoint row's lock orders concurrent rotations.
+ */
 export async function rotateWebhookSecret(ctx: ServiceContext, scope: Scope, id: string): Promise<WebhookEndpointRow> {
   await getWebhookEndpoint(ctx, scope, id);
-  return (await updateEndpoint(ctx.db, id, { secret: generateWebhookSecret() }, Date.now()))!;
+  return ctx.db.transaction(async (tx) => {
+    const current = await tx(T.webhookEndpoints).select('secret').where({ id, deleted: false }).forUpdate().first() as { secret: string } | undefined;
+    if (!current) throw new NotFoundError('webhook endpoint', id);
+    const now = Date.now();
+    return (await updateEndpoint(tx, id, {
+      secret: generateWebhookSecret(), previous_secret: current.secret, previous_secret_expires: String(now + WEBHOOK_SECRET_OVERLAP_MS),
+    }, now))!;
+  });
 }
 
 /**

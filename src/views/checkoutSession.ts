@@ -35,6 +35,9 @@ export function checkoutSessionView(row: SessionRow, funded: PaymentRow[], publi
     target_amount_paid: received ? jsonNumber(row.target_amount_paid) : null,
     target_amount_due: jsonNumber(row.target_amount_due),
     exception_status: row.exception_status,
+    // Pending and succeeded refunds (failed and canceled ones give their amount back): docs/refunds.md.
+    amount_refunded: jsonNumber(floorToCurrency(row.amount_refunded ?? '0', row.currency)),
+    target_amount_refunded: Number(row.target_amount_refunded ?? 0),
     payment_id: row.payment_id,
     payments: funded.map(sessionPaymentView),
     source: f.source ?? null,

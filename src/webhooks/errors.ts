@@ -3,7 +3,7 @@
  * Temporal's failure conversion), never on message text.
  */
 
-/** A webhook secret that is not `wsec_` followed by non-empty standard base64. */
+/** A webhook secret that is not `whsec_` (or the legacy `wsec_`) followed by non-empty standard base64. */
 export class InvalidWebhookSecretError extends Error {
   override readonly name = 'InvalidWebhookSecretError';
 }

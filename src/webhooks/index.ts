@@ -3,7 +3,10 @@
  * Workflow code must import `./retrySchedule` directly: this barrel pulls in node:http and node:dns.
  */
 export * from './errors';
-export { WEBHOOK_SECRET_PREFIX, generateWebhookSecret, secretKeyBytes, secretForStandardWebhooks } from './secret';
+export {
+  WEBHOOK_SECRET_PREFIX, LEGACY_WEBHOOK_SECRET_PREFIX, WEBHOOK_SECRET_OVERLAP_MS, generateWebhookSecret, secretKeyBytes, secretForStandardWebhooks,
+  signingSecrets,
+} from './secret';
 export { signWebhook, type SignWebhookInput, type WebhookSignatureHeaders } from './signing';
 export { blockedIpReason } from './ipRules';
 export {

@@ -1,6 +1,8 @@
 /**
  * Standard Webhooks signing (https://www.standardwebhooks.com): HMAC-SHA256 over
- * `{msgId}.{unix seconds}.{body}` with the endpoint's key, sent as `v1,<base64>`.
+ * `{msgId}.{unix seconds}.{body}` with the endpoint's key, sent as `v1,<base64>`. With several secrets
+ * (a rotation's overlap) the header carries one signature per secret, space-separated, as the
+ * standard allows: a receiver accepts the delivery if any of them matches its secret.
  */
 import { createHmac } from 'node:crypto';
 import { WebhookArgumentError } from './errors';
@@ -15,7 +17,8 @@ export type WebhookSignatureHeaders = {
 
 /** Input of `signWebhook`: the body must be the exact string that is sent. */
 export interface SignWebhookInput {
-  secret: string;
+  /** The endpoint's secret, or its secrets in order (current first) during a rotation's overlap. */
+  secret: string | readonly string[];
   msgId: string;
   timestamp: Date;
   body: string;
@@ -34,9 +37,10 @@ export function signWebhook(input: SignWebhookInput): WebhookSignatureHeaders {
   if (typeof body !== 'string') {
     throw new WebhookArgumentError('body must be the exact string that will be sent');
   }
-  const key = secretKeyBytes(secret);
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  if (secrets.length === 0) throw new WebhookArgumentError('at least one secret is needed');
   // Receivers reparse the header as an integer of seconds, so sign exactly that truncated value.
   const seconds = Math.floor(timestamp.getTime() / 1000).toString();
-  const mac = createHmac('sha256', key).update(`${msgId}.${seconds}.${body}`, 'utf8').digest('base64');
-  return { 'webhook-id': msgId, 'webhook-timestamp': seconds, 'webhook-signature': `v1,${mac}` };
+  const signatures = secrets.map((s) => `v1,${createHmac('sha256', secretKeyBytes(s)).update(`${msgId}.${seconds}.${body}`, 'utf8').digest('base64')}`);
+  return { 'webhook-id': msgId, 'webhook-timestamp': seconds, 'webhook-signature': signatures.join(' ') };
 }

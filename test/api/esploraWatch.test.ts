@@ -13,7 +13,7 @@ let merchant: { id: string; key: string; liveKey: string };
 
 beforeAll(async () => {
   sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest', MONITORING_HOURS: '1', CHECKOUT_MIN_TTL_SECONDS: '1' });
-  const m = await createMerchant(sys.baseUrl, { xpub: generateTestAccountKey('regtest').tpub });
+  const m = await createMerchant(sys.baseUrl, { xpub: generateTestAccountKey('regtest').tpub, onchain_settlement: 'merchant_wallet' });
   const live = await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${m.id}/keys`, { livemode: true });
   merchant = { ...m, liveKey: live.body.secret_key };
 });

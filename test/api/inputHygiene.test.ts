@@ -156,3 +156,43 @@ describe('IDs, cursors and filters', () => {
     expect((await api('GET', `/checkout-sessions?starting_after=${cs.id}`)).status).toBe(200);
   });
 });
+
+describe('methods and unknown paths', () => {
+  test('an undeclared method on a known path is a 405 with the right Allow; OPTIONS lists the same', async () => {
+    for (const [method, route, allow] of [
+      ['DELETE', `/checkout-sessions/${cs.id}`, 'GET, POST'], ['PUT', '/checkout-sessions', 'GET, POST'],
+      ['PATCH', `/webhooks/we_${'A'.repeat(24)}`, 'GET, POST, DELETE'], ['GET', `/checkout-sessions/${cs.id}/deactivate`, 'POST'],
+      ['DELETE', `/pay/${cs.id}`, 'GET, POST'], ['POST', '/health', 'GET'],
+    ]) {
+      const res = await api(method, route);
+      expect({ method, route, status: res.status, allow: res.headers.get('allow') }).toEqual({ method, route, status: 405, allow });
+      expect(res.body.errors[0].message).toContain(allow);
+      const options = await call(sys.baseUrl, null, 'OPTIONS', route);
+      expect({ route, status: options.status, allow: options.headers.get('allow') }).toEqual({ route, status: 204, allow });
+    }
+    // HEAD is served wherever GET is.
+    expect((await fetch(`${sys.baseUrl}/health`, { method: 'HEAD' })).status).toBe(200);
+  });
+
+  test('an unknown path is a 404 with or without a key; /favicon.ico is never a JSON 401; static docs assets still load', async () => {
+    for (const key of [null, m.key]) {
+      expect((await call(sys.baseUrl, key, 'GET', '/no-such-thing')).status).toBe(404);
+      expect((await call(sys.baseUrl, key, 'POST', `/checkout-sessions/${cs.id}/nope`, {})).status).toBe(404);
+    }
+    expect((await fetch(`${sys.baseUrl}/favicon.ico`)).status).toBe(404);
+    expect((await fetch(`${sys.baseUrl}/docs/assets/swagger-ui.css`)).status).toBe(200);
+  });
+});
+
+describe('bodies are read only after authentication', () => {
+  test('an anonymous POST announcing a large body is refused with a 401 before its body arrives', async () => {
+    const url = new URL(sys.baseUrl);
+    const status = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(url.port), url.hostname);
+      socket.on('connect', () => socket.write(`POST /checkout-sessions HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 50000\r\n\r\n{`));
+      socket.on('data', (d) => { resolve(d.toString().split('\r\n')[0]); socket.destroy(); });
+      socket.on('error', reject);
+    });
+    expect(status).toBe('HTTP/1.1 401 Unauthorized');
+  });
+});

@@ -8,7 +8,7 @@ import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } fro
 // Live on-chain sessions on regtest addresses (no LND needed); prices from a local stand-in of a
 // Coinbase-style rate API where a real provider is configured.
 async function liveMerchant(sys: TestSystem) {
-  const m = await createMerchant(sys.baseUrl, { xpub: generateTestAccountKey('regtest').tpub });
+  const m = await createMerchant(sys.baseUrl, { xpub: generateTestAccountKey('regtest').tpub, onchain_settlement: 'merchant_wallet' });
   const live = await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${m.id}/keys`, { livemode: true });
   return { ...m, liveKey: live.body.secret_key as string };
 }
@@ -29,12 +29,12 @@ describe('without a real rate provider (RATE_PROVIDER=static, the default)', () 
     expect(sats.status).toBe(200);
   });
 
-  test('test mode prices from the static table; a currency it lacks (AUD) is a 400 at create', async () => {
+  test('test mode prices every supported currency from the static table, AUD and CHF included', async () => {
     const m = await liveMerchant(sys);
-    expect((await call(sys.baseUrl, m.key, 'POST', '/checkout-sessions', { currency: 'USD', amount: 25 })).status).toBe(200);
-    const aud = await call(sys.baseUrl, m.key, 'POST', '/checkout-sessions', { currency: 'AUD', amount: 25 });
-    expect(aud.status).toBe(400);
-    expect(aud.body.errors[0]).toMatchObject({ param: 'currency', message: expect.stringMatching(/no BTC price in AUD/) });
+    for (const currency of ['USD', 'AUD', 'CHF']) {
+      const res = await call(sys.baseUrl, m.key, 'POST', '/checkout-sessions', { currency, amount: 25 });
+      expect({ currency, status: res.status }).toEqual({ currency, status: 200 });
+    }
   });
 });
 

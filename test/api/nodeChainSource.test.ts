@@ -19,7 +19,7 @@ let client: BitcoinRpcClient;
 
 beforeAll(async () => {
   sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest' });
-  const m = await createMerchant(sys.baseUrl, { xpub: generateTestAccountKey('regtest').tpub });
+  const m = await createMerchant(sys.baseUrl, { xpub: generateTestAccountKey('regtest').tpub, onchain_settlement: 'merchant_wallet' });
   liveKey = (await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${m.id}/keys`, { livemode: true })).body.secret_key;
   rpc = http.createServer((req, res) => {
     let body = '';

@@ -195,7 +195,7 @@ describe('the payment page', () => {
   });
 
   test('the simulator refuses live sessions, and a live page shows neither it nor the test banner', async () => {
-    const m = await createMerchant(sys.baseUrl, { xpub: LIVE_ZPUB });
+    const m = await createMerchant(sys.baseUrl, { xpub: LIVE_ZPUB, onchain_settlement: 'merchant_wallet' });
     const liveKey = (await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${m.id}/keys`, { livemode: true })).body.secret_key;
     const cs = await call(sys.baseUrl, liveKey, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 900, payment_methods: ['onchain'] });
     expect(cs.status).toBe(200);

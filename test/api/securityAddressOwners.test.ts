@@ -31,7 +31,7 @@ const ZPUB = 0x04b24746;
 const admin = (method: string, route: string, body?: unknown) => call(sys.baseUrl, ADMIN_KEY, method, route, body);
 const liveKey = async (accountId: string) => (await admin('POST', `/accounts/${accountId}/keys`, { livemode: true })).body.secret_key as string;
 const liveSession = async (key: string, amount = 50_000) =>
-  (await call(sys.baseUrl, key, 'POST', '/checkout-sessions', { currency: 'SATS', amount, payment_methods: ['onchain'] })).body;
+  (await call(sys.baseUrl, key, 'POST', '/checkout-sessions', { currency: 'SATS', amount, payment_methods: ['onchain'] }).then((r) => { if (r.status !== 200) throw new Error(JSON.stringify(r.body)); return r; })).body;
 
 describe('one extended key, one account', () => {
   test('a second account with the same key is a 400 naming xpub, whether spelled xpub or zpub', async () => {
@@ -69,9 +69,10 @@ describe('one address, one session', () => {
   /** Two accounts holding one key, as before keys were unique (written straight into the database). */
   async function twoAccountsOneKey() {
     const xpub = freshXpub();
-    const x = await createMerchant(sys.baseUrl, { name: 'Shop X', xpub });
+    // On-chain money to the merchants' own wallets (the addresses derive from their xpubs).
+    const x = await createMerchant(sys.baseUrl, { name: 'Shop X', xpub, onchain_settlement: 'merchant_wallet' });
     const y = await createMerchant(sys.baseUrl, { name: 'Shop Y' });
-    await sys.db(T.accounts).where({ id: y.id }).update({ xpub_live: respell(xpub, ZPUB) });
+    await sys.db(T.accounts).where({ id: y.id }).update({ xpub_live: respell(xpub, ZPUB), onchain_settlement: 'merchant_wallet' });
     return { x: { ...x, live: await liveKey(x.id) }, y: { ...y, live: await liveKey(y.id) } };
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { T } from '../../src/db/tables';
 import { idFromSeed } from '../../src/domain/ids';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { listedRuns } from '../support/visibility';
 
 /**
  * M5: one Idempotency-Key runs its request once, even when the requests race; a failure after the
@@ -80,9 +81,7 @@ test('a create that fails after its workflow started (503) keeps the key: the re
     expect(retry.status).toBe(200);
     expect(retry.body.id).toBe(idFromSeed('cs', kept.seed, ''));
     expect(await sessionsOf(m.id)).toBe('1');
-    let runs = 0;
-    for await (const _ of apiOnly.temporal.workflow.list({ query: `WorkflowId="${retry.body.id}"` })) runs++;
-    expect(runs).toBe(1);
+    expect(await listedRuns(apiOnly.temporal, retry.body.id, 1)).toBe(1);
   } finally {
     await worker?.stop();
     await apiOnly.stop();

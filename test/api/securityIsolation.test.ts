@@ -17,6 +17,8 @@ const PUBLIC = [
   /^\/pay\/:id(\/status|\/simulate)?$/, /^\/pay-assets\//, /^\/c\/:id$/, /^\/p\/:id$/,
   // The dashboard's doors: its sign-in form, sign-out (only ever ends the caller's own session), invitations, assets.
   /^\/dashboard\/(sign-in|sign-out|invite\/:token)$/, /^\/dashboard\/assets\//,
+  // A withdrawal link's page and its LNURL-withdraw endpoints (LUD-03): whoever holds the link may claim it.
+  /^\/w\/:id$/, /^\/lnurlw\/:id(\/callback)?$/,
 ];
 /** Dashboard routes authenticate by session cookie only: no API key (nor the admin key) opens them. */
 const isDashboardRoute = (path: string) => path === '/dashboard' || path.startsWith('/dashboard/');
@@ -50,6 +52,8 @@ beforeAll(async () => {
   const cs = await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 10_000, transfers: [{ destination_account: dest.id, percentage: 10 }] });
   const receipt = await api('POST', `/test-helpers/payments/${cs.body.payment_id}/receive`, { amount: 10_000 });
   const transfers = await waitFor(() => api('GET', `/transfers?checkout_session=${cs.body.id}`), (r) => r.body.data?.[0]?.status === 'paid', 20_000);
+  const wlink = await api('POST', '/withdrawal-links', { currency: 'SATS', amount: 1000 });
+  const refund = await api('POST', '/refunds', { checkout_session: cs.body.id, amount: 500 });
   const events = await api('GET', '/events?limit=1');
   const txns = await api('GET', '/balance-transactions?limit=1');
   const keys = await call(sys.baseUrl, ADMIN_KEY, 'GET', `/accounts/${v.id}/keys`);
@@ -57,6 +61,7 @@ beforeAll(async () => {
     'checkout-sessions': cs.body.id, payment: cs.body.payment_id, payments: cs.body.payment_id, events: events.body.data[0].id,
     transfers: transfers.body.data[0].id, 'balance-transactions': txns.body.data[0].id, webhooks: webhook.body.id,
     'checkout-links': clink.body.id, 'payment-links': plink.body.id, accounts: v.id, keys: keys.body.data[0].id,
+    'withdrawal-links': wlink.body.id, refunds: refund.body.id,
     receipt: receipt.body.id, 'checkout-link-session': clink.body.checkout_session_id ?? clink.body.checkout_session,
   });
   // The dashboard's path segments name the same objects.

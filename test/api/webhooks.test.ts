@@ -1,3 +1,5 @@
+import { Webhook } from 'standardwebhooks';
+import { T } from '../../src/db/tables';
 import { deliveryWorkflowId } from '../../src/webhooks/deliveryTypes';
 import { createWebhookDispatcher, startWebhookDelivery } from '../../src/webhooks/dispatch';
 import { createLogger } from '../../src/logger';
@@ -199,23 +201,46 @@ describe('delivery', () => {
     expect((await api(m.key, 'POST', '/webhooks/we_nope/redeliver', { event: eventId })).status).toBe(404);
   });
 
-  test('after a secret rotation deliveries verify with the new secret only', async () => {
+  test('after a secret rotation deliveries verify with the old and the new secret for the overlap, then with the new one only', async () => {
     const m = await createMerchant(sys.baseUrl);
     const r = await receiver();
     const endpoint = await register(m.key, r, { enabled_events: ['checkout_session.created'] });
     const oldSecret = r.secret;
     const rotated = await api(m.key, 'POST', `/webhooks/${endpoint.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
-    expect(rotated.body.secret).toMatch(/^wsec_/);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(oldSecret);
     expect((await api(m.key, 'GET', `/webhooks/${endpoint.id}`)).body.secret).toBeUndefined();
+    const row = await sys.db(T.webhookEndpoints).where({ id: endpoint.id }).first();
+    // 24 h from the rotation (the row's `modified` is the rotation's clock).
+    expect(Number(row.previous_secret_expires) - Number(row.modified)).toBe(24 * 60 * 60 * 1000);
     r.secret = rotated.body.secret;
 
-    await createSession(m.key);
-    await until(() => r.received, (x) => x.length === 1);
-    const got = r.received[0];
-    expect(got.verified).toBe(true);
-    expect(verifyWith(oldSecret, got.body, got.headers)).toMatch(/signature/i);
-    expect(verifyWith(rotated.body.secret, got.body, got.headers)).toBeNull();
+    // Within the overlap: a receiver still on the old secret and one already on the new both verify.
+    const first = await createSession(m.key);
+    const during = (await until(() => r.received, (x) => x.some((w) => w.event.data.object.id === first.id)))
+      .find((w) => w.event.data.object.id === first.id)!;
+    expect(during.verified).toBe(true);
+    expect(verifyWith(oldSecret, during.body, during.headers)).toBeNull();
+    expect(verifyWith(rotated.body.secret, during.body, during.headers)).toBeNull();
+
+    // Past the overlap (its end moved into the past): the old secret no longer verifies.
+    await sys.db(T.webhookEndpoints).where({ id: endpoint.id }).update({ previous_secret_expires: Date.now() - 1 });
+    const second = await createSession(m.key);
+    const after = (await until(() => r.received, (x) => x.some((w) => w.event.data.object.id === second.id)))
+      .find((w) => w.event.data.object.id === second.id)!;
+    expect(after.verified).toBe(true);
+    expect(verifyWith(oldSecret, after.body, after.headers)).toMatch(/signature/i);
+    expect(verifyWith(rotated.body.secret, after.body, after.headers)).toBeNull();
+  });
+
+  test('a delivery verifies with the npm standardwebhooks package given the secret exactly as the API returned it', async () => {
+    const m = await createMerchant(sys.baseUrl);
+    const r = await receiver();
+    const created = await api(m.key, 'POST', '/webhooks', { url: r.url, enabled_events: ['checkout_session.created'] });
+    const cs = await createSession(m.key);
+    const got = (await until(() => r.received, (x) => x.some((w) => w.event.data.object.id === cs.id)))
+      .find((w) => w.event.data.object.id === cs.id)!;
+    expect(new Webhook(created.body.secret).verify(got.body, got.headers)).toMatchObject({ id: got.webhookId, event_type: 'checkout_session.created' });
   });
 });

@@ -47,14 +47,13 @@ describe('docker-compose.yml application services as plain processes', () => {
     });
     const temporal = { address: process.env.CHECKOUT_TEST_TEMPORAL_ADDRESS! };
 
-    const pgHost = new URL(pgUrl).host;
     const apiPort = String(await freePort());
     const metricsPort = String(await freePort());
     const hostEnv = { ADMIN_API_KEY: ADMIN, PUBLIC_URL: `http://127.0.0.1:${apiPort}`, LOG_LEVEL: 'warn' };
     env = {};
     for (const name of APP_SERVICES) {
       const e = serviceEnvironment(compose.services[name], hostEnv);
-      e.DATABASE_URL = e.DATABASE_URL.replace('@postgres:5432/', `@${pgHost}/`);
+      e.DATABASE_URL = databaseUrlOnTestServer(e.DATABASE_URL, pgUrl, roleExists);
       e.TEMPORAL_ADDRESS = e.TEMPORAL_ADDRESS.replace(/^temporal:7233$/, temporal.address);
       e.DATA_DIR = path.join(dir, 'data'); // the app-data volume
       e.PORT = apiPort; // "3000:3000"
@@ -131,3 +130,17 @@ describe('docker-compose.yml application services as plain processes', () => {
     expect(processes.worker.output()).not.toContain('Workflow bundle created');
   }, 5 * 60_000);
 });
+
+/**
+ * The compose service's DATABASE_URL pointed at the run's PostgreSQL. When the compose role is the test
+ * server's own role (the embedded server's superuser is also `checkout`, with a generated password), the
+ * test server's credentials stand in for the compose file's fixed one; the database stays the compose one.
+ */
+function databaseUrlOnTestServer(composeUrl: string, testUrl: string, roleExisted: boolean): string {
+  const url = new URL(composeUrl);
+  const test = new URL(testUrl);
+  url.host = test.host;
+  if (roleExisted && decodeURIComponent(url.username) === decodeURIComponent(test.username)) url.password = test.password;
+  return url.toString();
+}
+

@@ -94,7 +94,7 @@ test('a merchant makes a payment link, a customer pays it, and the merchant sees
   await page.getByLabel('URL').fill(`${receiver.url}/hooks`);
   await page.getByRole('button', { name: 'Add endpoint' }).click();
   receiver.secret = await page.getByTestId('secret').inputValue();
-  expect(receiver.secret).toMatch(/^wsec_/);
+  expect(receiver.secret).toMatch(/^whsec_/);
   await page.getByTestId('endpoints-table').getByRole('link').first().click();
   expect(await page.getByTestId('secret').count()).toBe(0);
   await page.getByTestId('send-test').click();

@@ -75,7 +75,7 @@ export async function createMerchant(baseUrl: string, body: Record<string, unkno
 }
 
 /** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value read. */
-export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

@@ -43,8 +43,8 @@ export interface WebhookReceiver {
 /** Verifies a request with the `standardwebhooks` library; returns the error message or null. */
 export function verifyWith(secret: string, body: string, headers: Record<string, string>): string | null {
   try {
-    // The library takes the base64 key without our `wsec_` prefix (it strips only its own `whsec_`).
-    new Webhook(secret.replace(/^wsec_/, '')).verify(body, headers);
+    // The secret exactly as the API returned it: the library takes the standard `whsec_` form as is.
+    new Webhook(secret).verify(body, headers);
     return null;
   } catch (err) {
     return (err as Error).message;

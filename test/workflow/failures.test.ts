@@ -126,6 +126,34 @@ test('a transfer the ledger refuses is failed with a reason, the session stays o
   await waitFor(() => attention(sys, cs.id), (x) => !x.running);
 });
 
+test('transfers keep their order under failure: a refused first transfer holds the second until it goes through', async () => {
+  const [shop, first, second] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+  await sys.db.raw(`create or replace function inflate_first_transfer() returns trigger as $$ begin new.amount := 1000000000; return new; end $$ language plpgsql`);
+  await sys.db.raw(`create trigger inflate_first_transfer before insert on transfers for each row when (new.destination_account_id = '${first.id}') execute function inflate_first_transfer()`);
+  let cs: { id: string; payment_id: string };
+  try {
+    cs = (await call(sys.baseUrl, shop.key, 'POST', '/checkout-sessions', {
+      currency: 'SATS', amount: 10000, transfers: [{ destination_account: first.id, percentage: 10 }, { destination_account: second.id, percentage: 10 }],
+    })).body;
+    await call(sys.baseUrl, shop.key, 'POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 10000 });
+    await waitFor(() => sys.db(T.transfers).where({ checkout_session_id: cs.id, destination_account_id: first.id }).first(), (t) => t?.status === 'failed', 30_000);
+  } finally {
+    await sys.db.raw('drop trigger if exists inflate_first_transfer on transfers');
+  }
+  const byDestination = async () => {
+    const rows = await sys.db(T.transfers).where({ checkout_session_id: cs.id });
+    return Object.fromEntries(rows.map((t: { destination_account_id: string; status: string }) => [t.destination_account_id === first.id ? 'first' : 'second', t.status]));
+  };
+  // Several retry rounds of the workflow's own backoff: the first fails each time, the second is never attempted.
+  await waitFor(() => attention(sys, cs.id), (a) => /retry [3-9]/.test(a.details), 30_000);
+  expect(await byDestination()).toEqual({ first: 'failed', second: 'pending' });
+  expect((await attention(sys, cs.id)).details).toMatch(/2 failed.*transfer: TransferRefused/);
+  // Corrected and retried: both are posted, in order, once each.
+  await sys.db(T.transfers).where({ checkout_session_id: cs.id, destination_account_id: first.id }).update({ amount: 990 });
+  expect(await sys.temporal.workflow.getHandle(cs.id).executeUpdate(retryUpdate)).toEqual({ pending: 0, attention: null });
+  expect(await byDestination()).toEqual({ first: 'paid', second: 'paid' });
+});
+
 test('the database failing in the middle of a credit: the receipt waits, flagged, and is credited once it recovers', async () => {
   const shop = await createMerchant(sys.baseUrl);
   const cs = (await call(sys.baseUrl, shop.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 6000 })).body;

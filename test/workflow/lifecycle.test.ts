@@ -5,6 +5,7 @@ import { watcherContext } from '../../src/watcher/context';
 import { redeliverPending } from '../../src/watcher/redeliver';
 import { followLightning } from '../../src/watcher/sources/lightningSource';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { listedRuns } from '../support/visibility';
 import { startStandIn as standIn } from '../unit/bitcoin/support/standInServer';
 
 let sys: TestSystem;
@@ -42,10 +43,7 @@ test('money arriving after the workflow closed is credited by a resumed run and 
   const transfers = await waitFor(() => sys.db(T.transfers).where({ receipt_id: late.body.id }), (ts) => ts.length === 1 && ts[0].status === 'paid');
   expect(transfers[0].amount).toBe('198');
   await waitFor(() => workflowClosed(cs.id), Boolean);
-  const runs = await sys.temporal.workflow.list({ query: `WorkflowId="${cs.id}"` });
-  let count = 0;
-  for await (const _ of runs) count++;
-  expect(count).toBe(2);
+  expect(await listedRuns(sys.temporal, cs.id, 2)).toBe(2);
 });
 
 test('a session flooded with receipts continues as new and still counts each one once', async () => {

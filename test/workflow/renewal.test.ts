@@ -30,8 +30,10 @@ test('an abandoned session makes nothing after its payment expires; the open pag
   const handle = sys.temporal.workflow.getHandle(cs.id);
   const indexBefore = await sys.db(T.accounts).where({ id: merchant.id }).first();
   await waitFor(() => sys.db(T.payments).where({ id: cs.payment_id }).first(), (p) => p.status === 'expired');
-  await sleep(500);
-  const historyAfterExpiry = (await handle.describe()).historyLength;
+  // The history after the expiry is complete once the workflow has no task or activity left to run
+  // (not after a fixed pause, which a loaded machine can outlast).
+  const historyAfterExpiry = (await waitFor(() => handle.describe(),
+    (d) => !d.raw.pendingWorkflowTask && (d.raw.pendingActivities ?? []).length === 0, 30_000)).historyLength;
   // Eight more TTLs with nobody looking: no payment, no event, no history.
   await sleep(8_000);
   expect((await handle.describe()).historyLength).toBe(historyAfterExpiry);

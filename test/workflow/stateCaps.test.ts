@@ -42,4 +42,4 @@ test('40 partial payments: the state keeps at most the cap, the totals and the d
   expect(await waitFor(() => session(cs.id), (x) => x.target_amount_paid === 415)).toMatchObject({ target_amount_paid: 415 });
   expect(await sys.db(T.payments).where({ id: cs.payment_id }).first()).toMatchObject({ received_sats: '25' });
   expect((await handle.query(stateQuery)).payments.length).toBeLessThanOrEqual(STATE_CAPS.payments);
-});
+}, 300_000); // a hang guard, not a time limit: 80 sequential round trips on a loaded 2-core box

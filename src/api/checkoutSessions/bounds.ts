@@ -1,9 +1,7 @@
+import { MAX_MEMO_BYTES, MAX_SATS } from '../../domain/limits';
 import { Dec } from '../../domain/money';
 
-/** 21 million BTC in sats: no amount above it can be paid (and no invoice or address request carries it). */
-export const MAX_SATS = new Dec('2100000000000000');
-/** BOLT11 `d` field limit in bytes (639 five-bit words hold at most 639 bytes of UTF-8). */
-export const MAX_MEMO_BYTES = 639;
+export { MAX_MEMO_BYTES, MAX_SATS };
 
 const SATS_PER_UNIT: Record<string, string> = { SATS: '1', BTC: '100000000' };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CURRENCY_DECIMALS, Dec, hasValidPrecision, isSupportedCurrency } from '../../domain/money';
 import { decimalNumber, httpUrl, metadataSchema, metadataUpdateSchema, percentage } from '../schemas/common';
-import { boundIssues } from './bounds';
+import { boundIssues, MAX_MEMO_BYTES } from './bounds';
 
 export const MAX_TTL_SECONDS = 31_536_000;
 
@@ -111,7 +111,10 @@ export const updateSessionSchema = z.object({
   success_url: sessionFieldsShape.success_url,
   cancel_url: sessionFieldsShape.cancel_url,
   success_message: sessionFieldsShape.success_message,
-  title: sessionFieldsShape.title,
+  // The title is the Lightning memo of every later payment when there is no statement_descriptor: held to
+  // BOLT11's byte limit here too, or the session's next payment (a partial payment's rest) could not be made.
+  title: sessionFieldsShape.title.refine((t) => t == null || Buffer.byteLength(t, 'utf8') <= MAX_MEMO_BYTES,
+    `must be at most ${MAX_MEMO_BYTES} bytes in UTF-8 (a Lightning invoice's description limit)`),
   title_description: sessionFieldsShape.title_description,
   title_image: sessionFieldsShape.title_image,
 }).strict();

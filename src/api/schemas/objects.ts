@@ -61,6 +61,8 @@ export const checkoutSessionObject = z.object({
   ...sessionFields,
   amount_paid: z.number().nullable(), target_amount_paid: sats.nullable(), target_amount_due: sats.nullable(),
   exception_status: z.enum(['underpaid', 'overpaid', 'paid_late']).nullable(),
+  amount_refunded: z.number().describe('what pending and succeeded refunds take, in currency'),
+  target_amount_refunded: sats.describe('what pending and succeeded refunds take, in sats'),
   payment_id: nullableString,
   payments: z.array(sessionPaymentObject),
   amount_paid_tolerance: z.number(),
@@ -164,3 +166,29 @@ export const errorObject = z.object({
 export function listOf<T extends z.ZodType>(item: T) {
   return z.object({ object: z.literal('list'), has_more: z.boolean(), data: z.array(item) });
 }
+
+export const withdrawalLinkObject = z.object({
+  id: z.string(), object: z.literal('withdrawal.link'), livemode: z.boolean(),
+  status: z.enum(['active', 'processing', 'paid', 'expired', 'deactivated']),
+  url: z.string().describe('the public page with the QR code: {PUBLIC_URL}/w/{id}'),
+  withdraw_request: z.string().describe('the LNURL-withdraw (LUD-03), bech32 lnurl1…'),
+  currency: z.string(), amount: z.number(), target_currency: z.literal('SATS'), target_amount: sats, exchange_rate: z.number(),
+  fee_limit: sats.describe('routing-fee ceiling, reserved with the amount'), fee: sats.nullable().describe('routing fee paid, once paid'),
+  payment_hash: nullableString, expires_at: ms.nullable(), description: nullableString, statement_descriptor: nullableString, metadata,
+  refund: nullableString.describe('the refund this link pays, if any'),
+  failure_reason: nullableString.describe('why the last claimed invoice could not be paid (the link is active again)'),
+  paid_at: ms.nullable(), created: ms, modified: ms,
+}).meta({ id: 'WithdrawalLink' });
+
+export const refundObject = z.object({
+  id: z.string(), object: z.literal('refund'), livemode: z.boolean(), status: z.enum(['pending', 'succeeded', 'failed', 'canceled']),
+  checkout_session: z.string(), payment: nullableString, type: z.enum(['full', 'partial', 'excess']),
+  currency: z.string(), amount: z.number(), target_currency: z.literal('SATS'), target_amount: sats,
+  rate: z.enum(['original', 'current']), exchange_rate: z.number(), reverse_transfers: z.boolean(),
+  transfer_reversals: z.array(z.object({ destination_account: z.string(), amount: sats })),
+  withdraw_method: z.enum(['withdrawal_link', 'lightning']),
+  withdraw_request: nullableString.describe('the LNURL of the withdrawal link, or the BOLT11 invoice paid'),
+  withdrawal_link: nullableString, url: nullableString.describe('the withdrawal link\'s page, to hand to the customer'),
+  fee: sats.nullable().describe('routing fee paid (the account\'s)'), failure_reason: nullableString, reason: nullableString, metadata,
+  created: ms, modified: ms,
+}).meta({ id: 'Refund' });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { isEventSelector, WEBHOOK_EVENT_RESOURCES } from '../../webhooks/eventTypes';
+import { isEventSelector, WEBHOOK_EVENT_RESOURCES, WEBHOOK_EVENT_TYPES } from '../../webhooks/eventTypes';
 import { listQuery } from '../lists';
 import { httpUrl, objectId } from '../schemas/common';
 
 const eventSelector = z.string().refine(isEventSelector, {
-  message: `must be "*", a resource wildcard (${WEBHOOK_EVENT_RESOURCES.map((r) => `${r}.*`).join(', ')}) or an event type of SPEC §8`,
+  message: `must be "*", a resource wildcard (${WEBHOOK_EVENT_RESOURCES.map((r) => `${r}.*`).join(', ')}) or one of the event types ${WEBHOOK_EVENT_TYPES.join(', ')}`,
 });
 
 // Duplicates are dropped rather than refused: the set of selected types is what matters.

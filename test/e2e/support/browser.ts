@@ -58,7 +58,7 @@ export async function startShopServer(): Promise<{ url: string; close(): Promise
  * Reads `read` until `done` holds, tolerating the page reloading under it (the page reloads itself
  * when the session changes, which destroys the context a read was running in).
  */
-export async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;

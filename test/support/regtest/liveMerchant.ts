@@ -12,7 +12,7 @@ export interface LiveMerchant {
 /** Creates a merchant account whose live on-chain addresses derive from a fresh regtest tpub. */
 export async function createLiveMerchant(baseUrl: string, body: Record<string, unknown> = {}): Promise<LiveMerchant> {
   const tpub = generateTestAccountKey('regtest').tpub;
-  const m = await createMerchant(baseUrl, { xpub: tpub, ...body });
+  const m = await createMerchant(baseUrl, { xpub: tpub, onchain_settlement: 'merchant_wallet', ...body });
   const res = await call(baseUrl, ADMIN_KEY, 'POST', `/accounts/${m.id}/keys`, { livemode: true });
   if (res.status !== 200) throw new Error(`live key: ${JSON.stringify(res.body)}`);
   return { ...m, liveKey: res.body.secret_key, tpub };

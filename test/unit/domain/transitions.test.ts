@@ -1,6 +1,6 @@
 import { initialState } from '../../../src/domain/initialState';
 import type { PaymentState, ReceiptInput, SessionState } from '../../../src/domain/session';
-import { nextState, prunePayments, type SessionEffect, type Transition } from '../../../src/domain/transitions';
+import { AMOUNT_ALREADY_CHOSEN, nextState, prunePayments, type SessionEffect, type Transition } from '../../../src/domain/transitions';
 
 const NOW = 1_700_000_000_000;
 
@@ -57,7 +57,9 @@ describe('nextState: the session state machine', () => {
   test('when a second partial payment reaches the tolerance, the session is paid', () => {
     let s = withOpenPayment();
     let t = ok(nextState(s, { type: 'receipt', receipt: receiptFor(s.payments[0], '60000'), late: false }, NOW));
-    expect(t.effects[1]).toEqual({ kind: 'open_payment', amount: '40000' });
+    // The reducer numbers the payment it asks for, and the state's next number moves on.
+    expect(t.effects[1]).toEqual({ kind: 'open_payment', amount: '40000', seq: s.nextPaymentSeq });
+    expect(t.state.nextPaymentSeq).toBe(s.nextPaymentSeq + 1);
     s = ok(nextState(t.state, { type: 'payment_opened', payment: payment('pi_2', { seq: 2, amount: '40000', targetAmount: '40000' }) }, NOW)).state;
     t = ok(nextState(s, { type: 'receipt', receipt: receiptFor(s.payments[1], '37500'), late: false }, NOW));
     expect(t.state.status).toBe('paid');
@@ -111,7 +113,7 @@ describe('nextState: the session state machine', () => {
     expect(t.state.payments[0].status).toBe('expired');
     expect(t.effects).toEqual([
       { kind: 'record', events: [{ type: 'payment.expired', objectId: 'pi_1' }] },
-      { kind: 'open_payment', amount: '100000' },
+      { kind: 'open_payment', amount: '100000', seq: 1 },
     ]);
     expect(ok(nextState(t.state, { type: 'payment_expired', paymentId: 'pi_1' }, NOW)).effects).toEqual([]);
   });
@@ -128,7 +130,10 @@ describe('nextState: the session state machine', () => {
     const s = session({ amount: null });
     const t = ok(nextState(s, { type: 'amount_chosen', amount: '250' }, NOW));
     expect(t.state.amount).toBe('250');
-    expect(t.effects).toEqual([{ kind: 'record', events: [] }, { kind: 'open_payment', amount: '250' }]);
+    expect(t.effects).toEqual([{ kind: 'record', events: [] }, { kind: 'open_payment', amount: '250', seq: 1 }]);
+    // The first choice stands: a second one is refused, even before the payment for the first exists.
+    expect(nextState(t.state, { type: 'amount_chosen', amount: '500' }, NOW)).toMatchObject({ ok: false, error: AMOUNT_ALREADY_CHOSEN });
+    expect(nextState(t.state, { type: 'amount_chosen', amount: '250' }, NOW)).toMatchObject({ ok: false, error: AMOUNT_ALREADY_CHOSEN });
     const funded = { ...withOpenPayment(), receivedSats: '1' };
     expect(nextState(funded, { type: 'amount_chosen', amount: '5' }, NOW)).toMatchObject({ ok: false });
   });

@@ -25,7 +25,7 @@ const plain = { headers: {}, body: '{}', allowPrivateNetworks: true, timeoutMs: 
 describe('sendWebhook against real local receivers', () => {
   it('delivers a signed event that a standardwebhooks receiver verifies', async () => {
     const secret = generateWebhookSecret();
-    const verifier = new Webhook(secret.slice('wsec_'.length));
+    const verifier = new Webhook(secret); // exactly as the API hands it out
     let verified: unknown = null;
     const receiver = await server((req, res) => {
       verified = verifier.verify(req.body, req.headers as Record<string, string>);

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { generateWebhookSecret, signWebhook, WebhookArgumentError } from '../../../src/webhooks';
+import { generateWebhookSecret, secretForStandardWebhooks, signWebhook, WebhookArgumentError } from '../../../src/webhooks';
 
-const keyPart = (secret: string): string => secret.slice('wsec_'.length);
+const keyPart = (secret: string): string => secret.replace(/^w?h?sec_/, '');
 
 describe('signWebhook', () => {
   const secret = generateWebhookSecret();
@@ -20,10 +20,26 @@ describe('signWebhook', () => {
     expect(headers['webhook-signature']).toBe(`v1,${expected}`);
   });
 
-  it('is accepted by the standardwebhooks library (key after wsec_, or as whsec_)', () => {
+  it('is accepted by the standardwebhooks library with the secret exactly as issued (or its bare key)', () => {
     const headers = signWebhook({ secret, msgId: 'evt_1', timestamp: now, body });
+    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
     expect(new Webhook(keyPart(secret)).verify(body, headers)).toEqual(JSON.parse(body));
-    expect(new Webhook(`whsec_${keyPart(secret)}`).verify(body, headers)).toEqual(JSON.parse(body));
+  });
+
+  it('still signs with a legacy wsec_ secret, which verifies in its standard form', () => {
+    const legacy = `wsec_${keyPart(secret)}`;
+    const headers = signWebhook({ secret: legacy, msgId: 'evt_1', timestamp: now, body });
+    expect(new Webhook(secretForStandardWebhooks(legacy)).verify(body, headers)).toEqual(JSON.parse(body));
+  });
+
+  it('with two secrets (a rotation overlap) carries two signatures, each verifying under its own secret alone', () => {
+    const previous = generateWebhookSecret();
+    const headers = signWebhook({ secret: [secret, previous], msgId: 'evt_1', timestamp: now, body });
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(new Webhook(previous).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(() => new Webhook(generateWebhookSecret()).verify(body, headers)).toThrow(WebhookVerificationError);
+    expect(() => signWebhook({ secret: [], msgId: 'evt_1', timestamp: now, body })).toThrow(WebhookArgumentError);
   });
 
   it('matches the library signature for any id and body', () => {

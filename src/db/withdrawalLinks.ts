@@ -1,0 +1,70 @@
+import type { DbOrTx } from './knex';
+import { pageQuery, type PageOptions } from './pagination';
+import type { Scope } from './sessions';
+
+export const WITHDRAWAL_LINKS = 'withdrawal_links';
+
+export type WithdrawalLinkStatus = 'active' | 'processing' | 'paid' | 'expired' | 'deactivated';
+
+/** A withdrawal_links row (int8 and numeric columns come back as strings). */
+export interface WithdrawalLinkRow {
+  id: string;
+  account_id: string;
+  livemode: boolean;
+  status: WithdrawalLinkStatus;
+  currency: string;
+  amount: string;
+  exchange_rate: string;
+  target_amount: string;
+  fee_limit: string;
+  k1: string;
+  expires_at: string | null;
+  description: string | null;
+  statement_descriptor: string | null;
+  metadata: Record<string, unknown> | null;
+  refund_id: string | null;
+  payment_request: string | null;
+  payment_hash: string | null;
+  fee: string | null;
+  failure_reason: string | null;
+  paid_at: string | null;
+  created: string;
+  modified: string;
+}
+
+export type NewWithdrawalLink = Omit<WithdrawalLinkRow, 'status' | 'payment_request' | 'payment_hash' | 'fee' | 'failure_reason' | 'paid_at' | 'modified'>;
+
+/** Inserts a link as `active`; returns it, or undefined when its ID existed (a retried create). */
+export async function insertWithdrawalLink(db: DbOrTx, row: NewWithdrawalLink): Promise<WithdrawalLinkRow | undefined> {
+  const [inserted] = await db(WITHDRAWAL_LINKS)
+    .insert({ ...row, status: 'active', metadata: row.metadata === null ? null : JSON.stringify(row.metadata), modified: row.created })
+    .onConflict('id').ignore().returning('*');
+  return inserted;
+}
+
+/** A link, optionally scoped to an account and mode (the public LNURL endpoints look it up unscoped). */
+export async function findWithdrawalLink(db: DbOrTx, id: string, scope?: Scope): Promise<WithdrawalLinkRow | undefined> {
+  const q = db(WITHDRAWAL_LINKS).select('*').where({ id });
+  if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode });
+  return q.first();
+}
+
+/** Locks a link's row for the rest of the transaction (check-before-act on its status). */
+export async function lockWithdrawalLink(db: DbOrTx, id: string): Promise<WithdrawalLinkRow | undefined> {
+  return db(WITHDRAWAL_LINKS).select('*').where({ id }).forUpdate().first();
+}
+
+/** Writes the columns a status change sets; the caller holds the row's lock. */
+export async function updateWithdrawalLink(
+  db: DbOrTx, id: string, change: Partial<Pick<WithdrawalLinkRow, 'status' | 'payment_request' | 'payment_hash' | 'fee' | 'failure_reason' | 'paid_at'>>, now: number,
+): Promise<WithdrawalLinkRow> {
+  const [row] = await db(WITHDRAWAL_LINKS).where({ id }).update({ ...change, modified: now }).returning('*');
+  return row;
+}
+
+/** A page of an account's links, newest first. */
+export async function listWithdrawalLinks(db: DbOrTx, scope: Scope, opts: PageOptions & { status?: WithdrawalLinkStatus }) {
+  return pageQuery<WithdrawalLinkRow>(db, WITHDRAWAL_LINKS, {
+    account_id: scope.accountId, livemode: scope.livemode, ...(opts.status ? { status: opts.status } : {}),
+  }, opts);
+}

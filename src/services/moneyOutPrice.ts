@@ -1,0 +1,32 @@
+import { InvalidRequestError } from '../api/errors';
+import type { Scope } from '../db/sessions';
+import { currentExchangeRate, InvalidConversionInputError, toTargetSats } from '../rates';
+import type { ServiceContext } from './context';
+import { checkCurrencyPriced } from './rateCheck';
+
+/** An amount in a base currency converted to sats at a rate locked now. */
+export interface LockedPrice {
+  /** Sats per unit of the currency, decimal string. */
+  exchangeRate: string;
+  sats: bigint;
+}
+
+/**
+ * Converts `amount` of `currency` to whole sats at the current rate of the scope's mode (SATS and BTC
+ * need no price). The same refusals as a session's create: a currency that cannot be priced is a 400 on
+ * `currency`, a silent provider a 503. Rounds up like a session's price, so the receiver never gets less.
+ */
+export async function priceNow(ctx: ServiceContext, scope: Scope, currency: string, amount: string, param = 'amount'): Promise<LockedPrice> {
+  await checkCurrencyPriced(ctx, scope, currency);
+  const provider = scope.livemode ? ctx.rates?.live : ctx.rates?.test;
+  if (!provider && currency !== 'SATS' && currency !== 'BTC') throw new InvalidRequestError(`${currency} cannot be priced here.`, 'currency');
+  try {
+    const exchangeRate = await currentExchangeRate(provider!, currency);
+    const sats = toTargetSats(amount, exchangeRate);
+    if (sats <= 0n) throw new InvalidRequestError(`${amount} ${currency} is less than one sat.`, param);
+    return { exchangeRate, sats };
+  } catch (err) {
+    if (err instanceof InvalidConversionInputError) throw new InvalidRequestError(`Invalid ${param}: ${err.message}`, param);
+    throw err;
+  }
+}

@@ -1,0 +1,214 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { CreateRefundInput } from '../api/refunds/schema';
+import { InvalidRequestError, NotFoundError } from '../api/errors';
+import { decodeAndVerifyInvoice, InvalidInvoiceError } from '../bitcoin';
+import { recordEventForDispatch } from '../db/events';
+import { accountFunds, InsufficientFundsError, reserve } from '../db/funds';
+import type { DbOrTx } from '../db/knex';
+import { NegativeBalanceError, postLedgerTransaction } from '../db/ledger';
+import type { PageOptions } from '../db/pagination';
+import { findPayment, fundedPayments } from '../db/payments';
+import {
+  findRefund, insertRefund, listRefunds, moveSessionRefunded, paidTransfersOf, refundedSats, updateRefund, type RefundRow,
+} from '../db/refunds';
+import type { Scope, SessionRow } from '../db/sessions';
+import { T } from '../db/tables';
+import { lightningFeeLimit } from '../domain/feeLimit';
+import { idFromSeed } from '../domain/ids';
+import { decimalFromJsonNumber } from '../domain/money';
+import { planRefund, reversalShares } from '../domain/refund';
+import { MIN_INVOICE_REMAINING_MS } from '../domain/withdrawalClaim';
+import { withCallDeadline } from '../temporal/deadline';
+import { deactivateWithdrawalLinkUpdate, REFUND_WORKFLOW_TYPE, type RefundWorkflowInput } from '../temporal/withdrawalDefinitions';
+import { currentExchangeRate } from '../rates';
+import { refundView, type RefundView } from '../views/refund';
+import type { ServiceContext } from './context';
+import { dispatchLinkEvents } from './linkEvents';
+import { checkCurrencyPriced } from './rateCheck';
+import { InsufficientFundsApiError, recordWithdrawalLink, startWithdrawalLinkWorkflow } from './withdrawalLinks';
+
+const DEFAULT_LINK_TTL_SECONDS = 30 * 86_400;
+
+/**
+ * `POST /refunds`. Everything that can refuse does so before anything is written or any workflow
+ * starts, in one transaction that locks the session's row (so concurrent refunds of one session queue
+ * and can never together exceed what it received): the amount rules, the destination invoice, the
+ * transfer reversals (never more than a recipient still holds) and the reservation (`insufficient_funds`).
+ * Then the refund's workflow starts, and, for the default method, the withdrawal link's.
+ */
+export async function createRefund(ctx: ServiceContext, scope: Scope, input: CreateRefundInput, seed: string): Promise<RefundView> {
+  const id = idFromSeed('re', seed);
+  const existing = await findRefund(ctx.db, id, scope);
+  if (existing) return refundView(existing, ctx.config.publicUrl);
+  const currentRate = input.rate === 'current' ? await rateNow(ctx, scope, input.checkout_session) : undefined;
+  const events: string[] = [];
+  const { row, link } = await ctx.db.transaction(async (tx) => {
+    const session: SessionRow | undefined = await tx(T.sessions).select('*')
+      .where({ id: input.checkout_session, account_id: scope.accountId, livemode: scope.livemode }).forUpdate().first();
+    if (!session) throw new InvalidRequestError(`No such checkout session: '${input.checkout_session}'`, 'checkout_session');
+    const funded = await fundedPayments(tx, session.id);
+    const payment = input.payment ? await findPayment(tx, input.payment, scope) : funded[funded.length - 1];
+    if (input.payment && (!payment || payment.checkout_session_id !== session.id)) {
+      throw new InvalidRequestError(`No such payment of ${session.id}: '${input.payment}'`, 'payment');
+    }
+    const received = input.payment ? BigInt(payment!.received_sats) : BigInt(session.target_amount_paid);
+    const type = input.type ?? (input.amount === undefined ? 'full' : 'partial');
+    const plan = planRefund({
+      status: session.status, exceptionStatus: session.exception_status, currency: session.currency, price: session.amount,
+      receivedSats: received, refundedSats: await refundedSats(tx, session.id, input.payment), originalRate: payment?.exchange_rate ?? '1',
+    }, { type, amount: input.amount === undefined ? undefined : decimalFromJsonNumber(input.amount)!, rate: input.rate, currentRate });
+    if (!plan.ok) throw new InvalidRequestError(plan.message, plan.param);
+    // A refund of a payment also stays within what its session received minus its other refunds.
+    if (input.payment && plan.sats > BigInt(session.target_amount_paid) - await refundedSats(tx, session.id)) {
+      throw new InvalidRequestError('The refund is more than the checkout session received minus what was refunded', 'amount');
+    }
+
+    const now = Date.now();
+    const destination = input.withdraw_method === 'lightning' ? checkInvoice(ctx, scope, input.withdraw_request!, plan.sats, now) : null;
+    const reversals = input.reverse_transfers ? reversalShares(await paidTransfersOf(tx, session.id, input.payment), received, plan.sats) : [];
+    for (const r of reversals) await reverseShare(tx, scope, id, session.id, r, now);
+
+    const feeLimit = destination ? lightningFeeLimit(plan.sats, ctx.config.payouts) : null;
+    const row = (await insertRefund(tx, {
+      id, account_id: scope.accountId, livemode: scope.livemode, checkout_session_id: session.id, payment_id: input.payment ?? null,
+      type, currency: session.currency, amount: plan.amount, rate: input.rate, exchange_rate: plan.exchangeRate, target_amount: plan.sats.toString(),
+      reverse_transfers: input.reverse_transfers, transfer_reversals: reversals.map((r) => ({ account: r.account, amount: r.amount.toString() })),
+      withdraw_method: input.withdraw_method, withdraw_request: destination?.paymentRequest ?? null, payment_hash: destination?.paymentHash ?? null,
+      fee_limit: feeLimit?.toString() ?? null, withdrawal_link_id: null, reason: input.reason ?? null, metadata: input.metadata ?? null,
+      created: String(now),
+    }))!;
+    await moveSessionRefunded(tx, session.id, plan.amount, plan.sats, 1);
+    let link = null;
+    if (destination) {
+      await reserveOr400(tx, scope, plan.sats + feeLimit!, 'amount');
+    } else {
+      const recorded = await recordWithdrawalLink(tx, ctx.config, scope, {
+        currency: session.currency, amount: plan.amount, exchangeRate: plan.exchangeRate, sats: plan.sats,
+        ttlSeconds: input.ttl ?? DEFAULT_LINK_TTL_SECONDS, description: `Refund of ${session.id}`,
+        statementDescriptor: null, metadata: null, refundId: id,
+      }, `${seed}:refund-link`);
+      if (recorded.eventId) events.push(recorded.eventId);
+      link = recorded.row;
+    }
+    const stored = link ? await updateRefund(tx, id, { withdrawal_link_id: link.id }, now) : row;
+    const eventId = await recordEventForDispatch(tx, {
+      dedupeKey: `${id}:created`, accountId: scope.accountId, livemode: scope.livemode, type: 'refund.created', objectId: id,
+      data: { object: refundView(stored, ctx.config.publicUrl) }, created: now,
+    });
+    if (eventId) events.push(eventId);
+    return { row: stored, link };
+  });
+  await dispatchLinkEvents(ctx, events);
+  await startRefundWorkflows(ctx, row, link);
+  return refundView(row, ctx.config.publicUrl);
+}
+
+/**
+ * The refund's workflow first, then its link's: the link tells the refund how it ended, so the refund
+ * must be listening before the link can end. Both starts are idempotent (a retried create).
+ */
+async function startRefundWorkflows(ctx: ServiceContext, row: RefundRow, link: Parameters<typeof startWithdrawalLinkWorkflow>[1] | null): Promise<void> {
+  const input: RefundWorkflowInput = { refundId: row.id };
+  await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs, () => ctx.temporal.workflow.start(REFUND_WORKFLOW_TYPE, {
+    workflowId: row.id, taskQueue: ctx.config.temporal.taskQueue, args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    staticSummary: `Refund ${row.target_amount} sats of ${row.checkout_session_id}`,
+  })).catch((err: unknown) => {
+    if ((err as Error)?.name === 'WorkflowExecutionAlreadyStartedError') return;
+    throw err;
+  });
+  if (link) await startWithdrawalLinkWorkflow(ctx, link);
+}
+
+/** Today's rate of the session's currency in the scope's mode (before the transaction: a rate API may be slow). */
+async function rateNow(ctx: ServiceContext, scope: Scope, sessionId: string): Promise<string | undefined> {
+  const session = await ctx.db(T.sessions).first('currency').where({ id: sessionId, account_id: scope.accountId, livemode: scope.livemode });
+  if (!session) return undefined;
+  await checkCurrencyPriced(ctx, scope, session.currency);
+  const provider = scope.livemode ? ctx.rates?.live : ctx.rates?.test;
+  return provider ? currentExchangeRate(provider, session.currency) : undefined;
+}
+
+/** The customer's invoice, checked like a withdraw claim: the mode's network, exactly the refund, not expiring. */
+function checkInvoice(ctx: ServiceContext, scope: Scope, paymentRequest: string, sats: bigint, now: number) {
+  const network = scope.livemode ? ctx.config.bitcoinNetwork : ctx.config.bitcoinTestNetwork;
+  let invoice;
+  try {
+    invoice = decodeAndVerifyInvoice(paymentRequest.trim(), undefined, network);
+  } catch (err) {
+    if (err instanceof InvalidInvoiceError) {
+      const zero = /no amount/.test(err.message) ? ' (an invoice without an amount cannot be used: make one for exactly the refund)' : '';
+      throw new InvalidRequestError(`Invalid invoice for ${network}: ${err.message}${zero}`, 'withdraw_request');
+    }
+    throw err;
+  }
+  if (invoice.amountSats !== sats) {
+    throw new InvalidRequestError(`The invoice is for ${invoice.amountSats} sats; the refund is ${sats} sats`, 'withdraw_request');
+  }
+  if (invoice.expiresAt - now < MIN_INVOICE_REMAINING_MS) throw new InvalidRequestError('The invoice has expired or expires too soon', 'withdraw_request');
+  return { paymentRequest: paymentRequest.trim(), paymentHash: invoice.paymentHash };
+}
+
+/** Takes a split recipient's share back to the merchant; more than it still holds is a 400 on `reverse_transfers`. */
+async function reverseShare(tx: DbOrTx, scope: Scope, refundId: string, sessionId: string, r: { account: string; amount: bigint }, now: number) {
+  const refuse = (available: bigint) => new InvalidRequestError(
+    `Cannot reverse ${r.amount} sats from ${r.account}: it holds only ${available} sats it could give back`, 'reverse_transfers');
+  const funds = await accountFunds(tx, r.account, scope.livemode);
+  if (funds.available < r.amount) throw refuse(funds.available);
+  try {
+    await postLedgerTransaction(tx, {
+      key: `${refundId}:reversal:${r.account}`, type: 'transfer_reversal', livemode: scope.livemode, sessionId, now,
+      description: `Transfer reversal for refund ${refundId}`, entries: [{ accountId: r.account, amount: -r.amount }, { accountId: scope.accountId, amount: r.amount }],
+    });
+  } catch (err) {
+    // A payout of the recipient reserved it in the meantime: the balance CHECK refused the move.
+    if (err instanceof NegativeBalanceError) throw refuse((await accountFunds(tx, r.account, scope.livemode)).available);
+    throw err;
+  }
+}
+
+async function reserveOr400(tx: DbOrTx, scope: Scope, sats: bigint, param: string): Promise<void> {
+  try {
+    await reserve(tx, scope.accountId, scope.livemode, sats);
+  } catch (err) {
+    if (err instanceof InsufficientFundsError) throw new InsufficientFundsApiError(err, param);
+    throw err;
+  }
+}
+
+export async function getRefund(ctx: ServiceContext, id: string, scope: Scope): Promise<RefundView> {
+  const row = await findRefund(ctx.db, id, scope);
+  if (!row) throw new NotFoundError('refund', id);
+  return refundView(row, ctx.config.publicUrl);
+}
+
+export async function listRefundViews(ctx: ServiceContext, scope: Scope, opts: PageOptions & { sessionId?: string }) {
+  const { rows, hasMore } = await listRefunds(ctx.db, scope, opts);
+  return { data: rows.map((r) => refundView(r, ctx.config.publicUrl)), hasMore };
+}
+
+/**
+ * Cancels a pending refund paid as a withdrawal link that nobody claimed yet: the link is deactivated
+ * (its reserve released) and the refund becomes `canceled`. A refund being paid cannot be canceled.
+ */
+export async function cancelRefund(ctx: ServiceContext, id: string, scope: Scope): Promise<RefundView> {
+  const row = await findRefund(ctx.db, id, scope);
+  if (!row) throw new NotFoundError('refund', id);
+  if (row.status !== 'pending' || !row.withdrawal_link_id) {
+    throw new InvalidRequestError(`Only a pending refund paid as a withdrawal link can be canceled; this one is ${row.status}${row.withdrawal_link_id ? '' : ' and pays an invoice'}.`, 'id');
+  }
+  try {
+    await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs,
+      () => ctx.temporal.workflow.getHandle(row.withdrawal_link_id!).executeUpdate(deactivateWithdrawalLinkUpdate));
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw new InvalidRequestError(`The refund's withdrawal link cannot be deactivated: ${err.cause?.message ?? err.message}`, 'id');
+    throw err;
+  }
+  // The link's workflow tells the refund's, which records `canceled` a moment later: answer with that.
+  for (let i = 0; i < 50; i++) {
+    const now = await findRefund(ctx.db, id, scope);
+    if (now && now.status !== 'pending') return refundView(now, ctx.config.publicUrl);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return getRefund(ctx, id, scope);
+}
