@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { LightningNode } from '../src/bitcoin';
+import type { LndSender } from '../src/bitcoin/lndSender';
 import type { BitcoinNetwork } from '../src/bitcoin';
 import type { LightningSender } from '../src/bitcoin/simulatedSender';
 import type { Db } from '../src/db/knex';
@@ -17,6 +18,10 @@ export interface ActivityDeps {
   lightningSenders?: { test: LightningSender; live?: LightningSender };
   /** Bitcoin network of addresses and invoices per mode. */
   networks: { test: BitcoinNetwork; live: BitcoinNetwork };
+  /** The live node's sending side (payouts); absent unless LND_PAYOUT_MACAROON_* is configured. */
+  payoutSender?: LndSender;
+  /** Confirmation target of on-chain payouts' fee rate. */
+  payoutOnchainTargetConf?: number;
   publicUrl: string;
   platformFeePercent: string;
   /** The operator allows webhooks to private, loopback and link-local addresses (local development only). */

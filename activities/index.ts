@@ -2,6 +2,7 @@ import { creationActivities } from './creation';
 import type { ActivityDeps } from './deps';
 import { moneyActivities } from './money';
 import { paymentActivities } from './payments';
+import { payoutActivities } from './payouts';
 import { receiptActivities } from './receipts';
 import { sessionActivities } from './sessions';
 import { lightningSendActivities } from './lightningSend';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...sessionActivities(deps),
     ...paymentActivities(deps),
     ...moneyActivities(deps),
+    ...payoutActivities(deps),
     ...receiptActivities(deps),
     ...webhookActivities(deps),
     ...withdrawalLinkActivities(deps),

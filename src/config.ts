@@ -56,6 +56,9 @@ const envSchema = z.object({
   LND_PAYOUT_MACAROON_PATH: z.string().optional(),
   PAYOUT_LIGHTNING_FEE_LIMIT_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage 0-99.99').default('1'),
   PAYOUT_LIGHTNING_FEE_LIMIT_MIN_SATS: z.coerce.number().int().min(0).default(10),
+  PAYOUT_ONCHAIN_TARGET_CONF: z.coerce.number().int().min(1).max(1008).default(6),
+  // Plain-http LNURL services (a local test server); LUD-16 wants https.
+  PAYOUT_LNURL_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
   LND_TLS_CERT_PATH: z.string().optional(),
   LND_TLS_CERT_BASE64: z.string().optional(),
   LND_INVOICE_SECRET: z.string().regex(/^[0-9a-f]{64}$/i, '32 bytes of hex').optional(),
@@ -167,7 +170,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     rates: { kind: e.RATE_PROVIDER, url: e.RATE_PROVIDER_URL, table: e.STATIC_RATES },
     lnd: lndConfig(e),
     /** Routing fee limit of a Lightning payout: max(percent of the amount, minimum sats), reserved with it. */
-    payouts: { lightningFeeLimitPercent: e.PAYOUT_LIGHTNING_FEE_LIMIT_PERCENT, lightningFeeLimitMinSats: e.PAYOUT_LIGHTNING_FEE_LIMIT_MIN_SATS },
+    payouts: {
+      lightningFeeLimitPercent: e.PAYOUT_LIGHTNING_FEE_LIMIT_PERCENT, lightningFeeLimitMinSats: e.PAYOUT_LIGHTNING_FEE_LIMIT_MIN_SATS,
+      onchainTargetConf: e.PAYOUT_ONCHAIN_TARGET_CONF, lnurlAllowHttp: e.PAYOUT_LNURL_ALLOW_HTTP === 'true',
+    },
     esplora: e.ESPLORA_URL
       ? { url: e.ESPLORA_URL, pollSeconds: e.ESPLORA_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS }
       : undefined,

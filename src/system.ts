@@ -7,6 +7,7 @@ import type { ActivityDeps } from '../activities';
 import { createApp } from './api/app';
 import { healthProbe } from './api/health';
 import { createHttpServer } from './api/httpServer';
+import { instantSendRoutes } from './api/instantSends/routes';
 import { linkApiRouters } from './api/links/routes';
 import { webhookRoutes } from './api/webhooks/routes';
 import { withdrawalLinkRoutes } from './api/withdrawalLinks/routes';
@@ -61,7 +62,7 @@ export interface SystemHandle {
 export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof createApp>[1], temporalUiUrl: string | null = null) {
   return createApp(ctx, health, {
     publicRouters: [...pageRouters(ctx), dashboardRouter(ctx, { temporalUiUrl })],
-    merchantRouters: { '/webhooks': webhookRoutes(ctx), ...linkApiRouters(ctx), '/withdrawal-links': withdrawalLinkRoutes(ctx), '/refunds': refundRoutes(ctx) },
+    merchantRouters: { '/webhooks': webhookRoutes(ctx), '/instant-sends': instantSendRoutes(ctx), ...linkApiRouters(ctx), '/withdrawal-links': withdrawalLinkRoutes(ctx), '/refunds': refundRoutes(ctx) },
   });
 }
 
@@ -119,12 +120,13 @@ export async function startSystem(
 
     const rates = createModeRates({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }, opts.rates);
     if (!rates.liveConfigured) log.warn('live fiat sessions are refused: no real exchange-rate provider (set RATE_PROVIDER=http and RATE_PROVIDER_URL); SATS/BTC work');
-    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates };
+    const payoutSender = liveSender(config);
+    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender };
     if (parts.has('worker')) {
       const dispatch = createWebhookDispatcher({
         db, temporal: client, taskQueue: config.temporal.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
       });
-      const deps = activityDeps(config, db, log, dispatch, rates);
+      const deps = { ...activityDeps(config, db, log, dispatch, rates), payoutSender, payoutOnchainTargetConf: config.payouts.onchainTargetConf };
       log.info({ taskQueue: config.temporal.taskQueue }, 'starting worker');
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
@@ -206,3 +208,4 @@ function liveLndNode(config: AppConfig, log: Logger): LndRestNode {
     invoiceSecretHex: lndInvoiceSecret(config.dataDir, lnd.invoiceSecretHex),
   });
 }
+

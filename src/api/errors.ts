@@ -14,6 +14,8 @@ export class ApiError extends Error {
     message: string,
     readonly param?: string,
     readonly type: string = 'invalid_request_error',
+    /** A machine-readable reason where one is defined (e.g. `insufficient_funds`). */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -85,7 +87,7 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       if (err instanceof ServiceUnavailableError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       // No `WWW-Authenticate: Basic` challenge: a browser would prompt for the key and then send it on
       // its own with every request to this origin, cross-site forms included.
-      res.status(err.status).json({ errors: [{ type: err.type, message: err.message, ...(err.param ? { param: err.param } : {}) }] });
+      res.status(err.status).json({ errors: [{ type: err.type, message: err.message, ...(err.param ? { param: err.param } : {}), ...(err.code ? { code: err.code } : {}) }] });
       return;
     }
     if (err?.type === 'entity.parse.failed') {

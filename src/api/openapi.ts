@@ -3,6 +3,8 @@ import { Router } from 'express';
 import { z, type ZodType } from 'zod';
 import { createAccountSchema, createKeySchema, updateAccountSchema } from './accounts/schema';
 import { createSessionSchema, updateSessionSchema } from './checkoutSessions/schema';
+import { listInstantSendsQuery } from './instantSends/routes';
+import { createInstantSendSchema } from './instantSends/schema';
 import { createLinkSchema } from './links/routes';
 import { listQuery } from './lists';
 import * as o from './schemas/objects';
@@ -29,6 +31,7 @@ const TAGS = [
   { name: 'Payments', description: 'The invoices and addresses of a checkout session' },
   { name: 'Test helpers', description: 'Test mode only: simulate money arriving' },
   { name: 'Balances', description: 'The balance and its ledger' },
+  { name: 'Payouts', description: 'Instant sends: money out of the balance to Lightning or on-chain (docs/payouts.md)' },
   { name: 'Transfers', description: 'Shares of a paid session sent to other accounts' },
   { name: 'Events', description: 'What happened, as delivered to webhooks' },
   { name: 'Webhooks', description: 'Endpoints that receive events (Standard Webhooks signatures)' },
@@ -140,6 +143,9 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
   op('get', '/payments/{id}', { id: 'retrievePayment', tag: 'Payments', summary: 'Retrieve a payment', response: payment });
   op('post', '/test-helpers/payments/{id}/receive', { id: 'simulatePaymentReceipt', tag: 'Test helpers', summary: 'Test mode: money arrives for a payment', body: receiveSchema, bodyRequired: true, response: o.receiptObject });
   op('get', '/balances', { id: 'retrieveBalance', tag: 'Balances', summary: 'The balance', response: o.balanceObject });
+  op('post', '/instant-sends', { id: 'createInstantSend', tag: 'Payouts', summary: 'Pay out from the balance (Lightning or on-chain)', body: createInstantSendSchema, bodyRequired: true, response: o.instantSendObject });
+  op('get', '/instant-sends', { id: 'listInstantSends', tag: 'Payouts', summary: 'List payouts', query: listInstantSendsQuery, response: o.listOf(o.instantSendObject) });
+  op('get', '/instant-sends/{id}', { id: 'retrieveInstantSend', tag: 'Payouts', summary: 'Retrieve a payout', response: o.instantSendObject });
   op('get', '/balance-transactions', { id: 'listBalanceTransactions', tag: 'Balances', summary: 'List balance transactions', query: list(), response: o.listOf(o.balanceTransactionObject) });
   op('get', '/transfers', { id: 'listTransfers', tag: 'Transfers', summary: 'List transfers', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(transfer) });
   op('get', '/transfers/{id}', { id: 'retrieveTransfer', tag: 'Transfers', summary: 'Retrieve a transfer', response: transfer });

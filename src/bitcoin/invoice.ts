@@ -29,7 +29,9 @@ const DEFAULT_EXPIRY_SECONDS = 3600;
  * `expectedPayeeNodeKey` is given, must be that key; with `network`, the invoice must be of that network
  * (signet's `lntbs` is decoded only this way). Throws `InvalidInvoiceError` on any failure.
  */
-export function decodeAndVerifyInvoice(paymentRequest: string, expectedPayeeNodeKey?: string, network?: BitcoinNetwork): VerifiedInvoice {
+export function decodeAndVerifyInvoice(
+  paymentRequest: string, expectedPayeeNodeKey?: string, network?: BitcoinNetwork, opts: { anyAmount?: boolean } = {},
+): VerifiedInvoice {
   let decoded: ReturnType<typeof bolt11.decode>;
   try {
     decoded = network ? bolt11.decode(paymentRequest, bolt11Network(network)) : bolt11.decode(paymentRequest);
@@ -54,10 +56,12 @@ export function decodeAndVerifyInvoice(paymentRequest: string, expectedPayeeNode
   }
   const paymentHash = tagsObject.payment_hash;
   if (!paymentHash || !/^[0-9a-f]{64}$/.test(paymentHash)) throw new InvalidInvoiceError('invoice has no payment hash');
-  if (typeof decoded.millisatoshis !== 'string' || !/^\d+$/.test(decoded.millisatoshis)) {
+  // A zero-amount ("any amount") invoice reads as 0 sats where the caller allows one (a payout names the amount).
+  const anyAmount = opts.anyAmount && (decoded.millisatoshis === undefined || decoded.millisatoshis === null);
+  if (!anyAmount && (typeof decoded.millisatoshis !== 'string' || !/^\d+$/.test(decoded.millisatoshis))) {
     throw new InvalidInvoiceError('invoice has no amount');
   }
-  const msats = BigInt(decoded.millisatoshis);
+  const msats = anyAmount ? 0n : BigInt(decoded.millisatoshis!);
   // A checkout invoice is always for whole sats; a sub-sat amount means it is not one of ours.
   if (msats % 1000n !== 0n) throw new InvalidInvoiceError('invoice amount is not a whole number of sats');
   const timestamp = decoded.timestamp;

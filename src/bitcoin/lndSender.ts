@@ -1,4 +1,5 @@
-import { base64url } from '@scure/base';
+import { base64, base64url } from '@scure/base';
+import { Transaction } from '@scure/btc-signer';
 import { LndRequestError } from './errors';
 import { pinnedFetch, type FetchLike } from './pinnedFetch';
 
@@ -106,6 +107,46 @@ export class LndSender {
     return last?.result ? toPayment(last.result as LndPaymentJson) : null;
   }
 
+  /** The node's fee estimate for sending `sats` to `address` within `targetConf` blocks (`GET /v1/transactions/fee`). */
+  async estimateFee(address: string, sats: bigint, targetConf: number): Promise<{ feeSats: bigint; satPerVbyte: bigint }> {
+    const q = `AddrToAmount[${encodeURIComponent(address)}]=${sats}&target_conf=${targetConf}&spend_unconfirmed=false`;
+    const r = await this.json<{ fee_sat?: string; sat_per_vbyte?: string }>('GET', `/v1/transactions/fee?${q}`);
+    return { feeSats: BigInt(r.fee_sat ?? '0'), satPerVbyte: BigInt(r.sat_per_vbyte ?? '1') };
+  }
+
+  /**
+   * Builds and signs (does not broadcast) a transaction paying `sats` to `address` from the node's wallet
+   * (`/v2/wallet/psbt/fund` + `/finalize`; its inputs stay locked for LND's lease), so its txid can be
+   * recorded before anything leaves. Returns the raw transaction (hex) and the fee it pays.
+   */
+  async buildTransaction(address: string, sats: bigint, satPerVbyte: bigint): Promise<{ rawTxHex: string; feeSats: bigint }> {
+    const funded = await this.json<{ funded_psbt: string }>('POST', '/v2/wallet/psbt/fund', {
+      raw: { outputs: { [address]: sats.toString() } }, sat_per_vbyte: satPerVbyte.toString(), min_confs: 1, spend_unconfirmed: false,
+    });
+    const psbtFee = psbtFeeSats(funded.funded_psbt);
+    const final = await this.json<{ raw_final_tx: string }>('POST', '/v2/wallet/psbt/finalize', { funded_psbt: funded.funded_psbt });
+    return { rawTxHex: Buffer.from(final.raw_final_tx, 'base64').toString('hex'), feeSats: psbtFee };
+  }
+
+  /** Broadcasts a signed transaction (`POST /v2/wallet/tx`); publishing one the node already knows is not an error. */
+  async publishTransaction(rawTxHex: string, label: string): Promise<void> {
+    const { status, text } = await this.request('POST', '/v2/wallet/tx', JSON.stringify({ tx_hex: Buffer.from(rawTxHex, 'hex').toString('base64'), label }));
+    if (status === 200) {
+      const err = (JSON.parse(text) as { publish_error?: string }).publish_error;
+      if (!err || /already|exists|in mempool|known/i.test(err)) return;
+      throw new LndRequestError(`POST /v2/wallet/tx: ${err}`);
+    }
+    if (/already|exists|in mempool|known/i.test(text)) return;
+    throw new LndRequestError(`POST /v2/wallet/tx answered ${status}: ${text.slice(0, 200)}`, status);
+  }
+
+  /** Whether the node's wallet knows the transaction `txid` (it broadcast or saw it), with its confirmations. */
+  async walletTransaction(txid: string): Promise<{ confirmations: number } | null> {
+    const r = await this.json<{ transactions?: { tx_hash: string; num_confirmations?: number }[] }>('GET', '/v1/transactions?start_height=0&end_height=-1');
+    const t = r.transactions?.find((x) => x.tx_hash === txid);
+    return t ? { confirmations: t.num_confirmations ?? 0 } : null;
+  }
+
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     const { status, text } = await this.request(method, path, body === undefined ? undefined : JSON.stringify(body));
     if (status !== 200) throw new LndRequestError(`${method} ${path} answered ${status}: ${text.slice(0, 200)}`, status);
@@ -152,3 +193,8 @@ function lastStreamMessage(text: string): { result?: unknown; error?: unknown } 
   return undefined;
 }
 
+/** The fee of a funded PSBT (inputs carry their witness UTXOs): inputs − outputs, via @scure/btc-signer. */
+function psbtFeeSats(psbtBase64: string): bigint {
+  const tx = Transaction.fromPSBT(base64.decode(psbtBase64));
+  return tx.fee;
+}

@@ -1,5 +1,6 @@
 import { idFromSeed } from '../domain/ids';
 import type { DbOrTx } from './knex';
+import { cursorParam, UnknownCursorError } from './pagination';
 import { T } from './tables';
 
 /** The counterparty of money arriving from the outside world (chain, Lightning): never a merchant. */
@@ -116,7 +117,7 @@ export async function listBalanceTransactions(
     't.checkout_session_id', 't.description', 'e.created');
   if (cursorId) {
     const cursor = await base.clone().select('e.id as entry_id').where('t.id', cursorId).first();
-    if (!cursor) return { rows: [], hasMore: false };
+    if (!cursor) throw new UnknownCursorError(cursorId, cursorParam(opts));
     q.andWhere('e.id', opts.startingAfter ? '<' : '>', cursor.entry_id);
   }
   const ascending = Boolean(opts.endingBefore && !opts.startingAfter);

@@ -14,6 +14,7 @@ import * as addressReuse from './migrations/031_address_reuse';
 import * as accountBalances from './migrations/050_account_balances';
 import * as addressOwners from './migrations/060_address_owners';
 import * as custody from './migrations/061_custody';
+import * as payouts from './migrations/062_payouts';
 import * as withdrawalLinks from './migrations/070_withdrawal_links';
 import * as refunds from './migrations/071_refunds';
 import * as dashboardUsers from './migrations/080_dashboard_users';
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '050_account_balances': accountBalances,
   '060_address_owners': addressOwners,
   '061_custody': custody,
+  '062_payouts': payouts,
   '070_withdrawal_links': withdrawalLinks,
   '071_refunds': refunds,
   '080_dashboard_users': dashboardUsers,

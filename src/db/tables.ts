@@ -12,6 +12,7 @@ export const T = {
   accountBalances: 'account_balances',
   transfers: 'transfers',
   accountDebts: 'account_debts',
+  payouts: 'payouts',
   webhookEndpoints: 'webhook_endpoints',
   webhookDeliveries: 'webhook_deliveries',
   accountXpubs: 'account_xpubs',

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 import type { Db } from '../db/knex';
+import type { LndSender } from '../bitcoin/lndSender';
 import type { ModeRates } from '../rates';
 
 /** What services need: the database, Temporal, config and a logger. Built once, passed everywhere. */
@@ -14,4 +15,6 @@ export interface ServiceContext {
   liveLightning: boolean;
   /** Price sources per mode, checked at create so a currency that cannot be priced is refused there. */
   rates?: ModeRates;
+  /** The live node's sending side (payouts), when LND_PAYOUT_MACAROON_* is configured. */
+  payoutSender?: LndSender;
 }

@@ -21,10 +21,13 @@ export const WEBHOOK_EVENT_TYPES = [
   'checkout_link.deactivated',
   'payment_link.created',
   'payment_link.deactivated',
+  'instant_send.created',
+  'instant_send.paid',
+  'instant_send.failed',
 ] as const;
 
 /** The resources events are about, for `resource.*` subscriptions. */
-export const WEBHOOK_EVENT_RESOURCES = ['checkout_session', 'payment', 'transfer', 'checkout_link', 'payment_link'] as const;
+export const WEBHOOK_EVENT_RESOURCES = ['checkout_session', 'payment', 'transfer', 'checkout_link', 'payment_link', 'instant_send'] as const;
 
 const KNOWN = new Set<string>(WEBHOOK_EVENT_TYPES);
 const RESOURCES = new Set<string>(WEBHOOK_EVENT_RESOURCES);

@@ -1,3 +1,4 @@
+import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type JsonResponse, type TestSystem } from '../support/testSystem';
 import { routeTable, type RouteEntry } from '../support/routeTable';
 import { addUser, dashboardClient, type DashboardClient } from '../e2e/support/dashboard';
@@ -52,6 +53,9 @@ beforeAll(async () => {
   const cs = await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 10_000, transfers: [{ destination_account: dest.id, percentage: 10 }] });
   const receipt = await api('POST', `/test-helpers/payments/${cs.body.payment_id}/receive`, { amount: 10_000 });
   const transfers = await waitFor(() => api('GET', `/transfers?checkout_session=${cs.body.id}`), (r) => r.body.data?.[0]?.status === 'paid', 20_000);
+  const payee = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
+  const bolt11 = (await payee.createInvoice({ amountSats: 100n, memo: 'victim payout', expirySeconds: 600 })).paymentRequest;
+  const payout = await api('POST', '/instant-sends', { amount: 100, currency: 'SATS', withdraw_method: 'lightning', withdraw_request: bolt11 });
   const wlink = await api('POST', '/withdrawal-links', { currency: 'SATS', amount: 1000 });
   const refund = await api('POST', '/refunds', { checkout_session: cs.body.id, amount: 500 });
   const events = await api('GET', '/events?limit=1');
@@ -61,7 +65,7 @@ beforeAll(async () => {
     'checkout-sessions': cs.body.id, payment: cs.body.payment_id, payments: cs.body.payment_id, events: events.body.data[0].id,
     transfers: transfers.body.data[0].id, 'balance-transactions': txns.body.data[0].id, webhooks: webhook.body.id,
     'checkout-links': clink.body.id, 'payment-links': plink.body.id, accounts: v.id, keys: keys.body.data[0].id,
-    'withdrawal-links': wlink.body.id, refunds: refund.body.id,
+    'withdrawal-links': wlink.body.id, refunds: refund.body.id, 'instant-sends': payout.body.id,
     receipt: receipt.body.id, 'checkout-link-session': clink.body.checkout_session_id ?? clink.body.checkout_session,
   });
   // The dashboard's path segments name the same objects.

@@ -102,6 +102,15 @@ export const transferObject = z.object({
   description: nullableString, transfer_order: z.number().int(), created: ms, modified: ms,
 }).meta({ id: 'Transfer' });
 
+export const instantSendObject = z.object({
+  id: z.string(), object: z.literal('instant_send'), livemode: z.boolean(), status: z.enum(['unpaid', 'paid', 'failed']),
+  amount: z.number(), currency: z.string(), exchange_rate: z.number(), target_amount: sats, target_currency: z.literal('SATS'),
+  fees: sats.describe('network fee: the limit reserved while unpaid, the fee paid once paid'), fee_limit: sats,
+  withdraw_method: z.enum(['lightning', 'onchain']), withdraw_type: z.enum(['bolt11', 'lightning_address', 'lnurl', 'onchain_address']),
+  withdraw_request: z.string(), payment_request: nullableString, payment_hash: nullableString, txid: nullableString, explorer_link: nullableString,
+  note: nullableString, failure_reason: nullableString, created: ms, modified: ms,
+}).meta({ id: 'InstantSend' });
+
 const satsAmounts = (what: string) => z.array(z.object({ amount: sats, target_currency: z.literal('SATS') })).describe(what);
 export const balanceObject = z.object({
   object: z.literal('balance'), livemode: z.boolean(),
