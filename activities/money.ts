@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { PLATFORM_ACCOUNT_ID } from '../src/db/accounts';
 import { recordEventForDispatch } from '../src/db/events';
 import { recordDebt, recoverDebts, type DebtKind } from '../src/db/debts';
-import { EXTERNAL_ACCOUNT_ID, LedgerImbalanceError, NegativeBalanceError, postLedgerTransaction, type Custody } from '../src/db/ledger';
+import { BalanceOverflowError, EXTERNAL_ACCOUNT_ID, LedgerImbalanceError, NegativeBalanceError, postLedgerTransaction, type Custody } from '../src/db/ledger';
 import { findPayment } from '../src/db/payments';
 import { T } from '../src/db/tables';
 import { creditStoredReceipt, ReceiptMismatchError, ReceiptNotStoredError } from '../src/db/receipts';
@@ -42,7 +42,11 @@ export function moneyActivities(deps: ActivityDeps) {
         throw err;
       });
       const eventIds = await writeStateAndEvents(tx, state, input.events, publicUrl, now);
-      const transfers = await postReceiptSplit(tx, state, receipt, now, eventIds);
+      const transfers = await postReceiptSplit(tx, state, receipt, now, eventIds).catch((err: unknown) => {
+        // Retrying cannot help a balance out of range: refused, and the session is flagged for an operator.
+        if (err instanceof BalanceOverflowError) throw ApplicationFailure.nonRetryable(err.message, 'BalanceOverflow');
+        throw err;
+      });
       return { transfers, eventIds };
     });
     await dispatch(result.eventIds);
@@ -182,7 +186,7 @@ async function receiptCustody(tx: DbOrTx, receipt: ReceiptInput, livemode: boole
 
 /** The ledger refused the movement (a balance would go negative, or it does not balance): retrying cannot help. */
 function isLedgerRefusal(err: unknown): boolean {
-  if (err instanceof NegativeBalanceError || err instanceof LedgerImbalanceError) return true;
+  if (err instanceof NegativeBalanceError || err instanceof LedgerImbalanceError || err instanceof BalanceOverflowError) return true;
   // A CHECK constraint on a balance column reports the same refusal as PostgreSQL's check_violation.
   return (err as { code?: string } | null)?.code === '23514';
 }

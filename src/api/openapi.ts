@@ -6,7 +6,11 @@ import { createSessionSchema, updateSessionSchema } from './checkoutSessions/sch
 import { listInstantSendsQuery } from './instantSends/routes';
 import { createInstantSendSchema } from './instantSends/schema';
 import { createLinkSchema } from './links/routes';
+import { newUserSchema } from '../dashboard/users';
+import type { IdPrefix } from '../domain/ids';
 import { listQuery } from './lists';
+import { objectId } from './schemas/common';
+import { amountVariants, primitiveUnions, textRule } from './openapiShapes';
 import * as o from './schemas/objects';
 import { receiveSchema } from './testHelpers/routes';
 import { createRefundSchema, listRefundsQuery } from './refunds/schema';
@@ -21,6 +25,10 @@ interface Operation {
   /** The body must be sent (a create); an update's body may be left out (nothing changes). */
   bodyRequired?: boolean;
   description?: string;
+  /** An example body (schemathesis' examples phase sends it; Swagger UI shows it). */
+  example?: Record<string, unknown>;
+  /** OpenAPI links from the 200 response: operationId → its parameters from this response. */
+  links?: Record<string, Record<string, string>>;
 }
 
 const EXCLUSIVE_SUCCESS = 'success_url and success_message are mutually exclusive';
@@ -48,37 +56,6 @@ const IDEMPOTENCY = z.string().min(1).max(255).optional().meta({
 });
 
 /**
- * The create bodies (session and both links) as variants by `type`, each carrying every property it
- * accepts, so generated clients build a full model from any of them (a top-level `anyOf` that only
- * constrains `type` makes openapi-generator drop every field). Their names sort as listed (Options,
- * Preset, Price): typescript-fetch takes the first variant, in name order, whose required properties
- * are present, and an options or preset body may carry an (ignored) `amount`.
- */
-function amountVariants(doc: { components?: { schemas?: Record<string, unknown> } }, base: Record<string, any>) {
-  const { options, preset, ...common } = base.properties as Record<string, any>;
-  const required = (base.required as string[] | undefined) ?? [];
-  const variant = (type: string, description: string, extra: Record<string, any>, req: string[], amount: Record<string, any>) => ({
-    type: 'object',
-    description,
-    properties: { ...common, amount, type: { type: 'string', enum: [type], ...(type === 'fixed' ? { default: 'fixed' } : {}) }, ...extra },
-    required: [...new Set([...required, ...req])],
-    additionalProperties: false,
-  });
-  const ignored = { ...common.amount, description: 'ignored: the customer picks the amount' };
-  const schemas = doc.components!.schemas!;
-  schemas.CheckoutParamsOptions = variant('options', 'type options: the customer picks one of `options`.', { options }, ['type', 'options'], ignored);
-  schemas.CheckoutParamsPreset = variant('preset', 'type preset: the customer picks an amount within `preset`.', { preset }, ['type', 'preset'], ignored);
-  schemas.CheckoutParamsPrice = variant('fixed', 'type fixed (the default): `amount` is the price.', {}, ['amount'],
-    { ...common.amount, minimum: 0, exclusiveMinimum: true, description: 'the price, in `currency` (at most its decimals: 0 for SATS and JPY, 8 for BTC, 2 otherwise)' });
-  schemas.CheckoutParams = {
-    description: `${base.description ?? ''}. One of three variants by \`type\`: fixed (the default; \`amount\` required), `
-      + 'options (`options` required) or preset (`preset` required); `amount` is ignored unless fixed.',
-    oneOf: ['CheckoutParamsOptions', 'CheckoutParamsPreset', 'CheckoutParamsPrice'].map((n) => ({ $ref: `#/components/schemas/${n}` })),
-  };
-  return { $ref: '#/components/schemas/CheckoutParams' };
-}
-
-/**
  * The OpenAPI document, generated from the zod schemas that validate requests and describe responses
  * (src/api/schemas/objects.ts), never written by hand. Every path parameter is declared, every
  * operation has an `operationId`, a tag and its response schemas, every POST its `Idempotency-Key`.
@@ -92,7 +69,8 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
   const { errorObject: error, checkoutSessionObject: session, paymentObject: payment, linkObject: link, transferObject: transfer,
     eventObject: event, webhookEndpointObject: endpoint, webhookDeliveryObject: delivery } = o;
   const createSession = createSessionSchema(minTtl).describe(EXCLUSIVE_SUCCESS);
-  const updateSession = updateSessionSchema.describe(`${EXCLUSIVE_SUCCESS}; in metadata a key set to null or "" is removed, others are merged`);
+  const updateSession = updateSessionSchema.describe(`A field left out is kept and "" clears one (null is refused, so a generated client that sends `
+    + `null for the fields it was not given erases nothing); ${EXCLUSIVE_SUCCESS}; in metadata a key set to "" is removed, others are merged`);
   const createLink = createLinkSchema(minTtl).describe(EXCLUSIVE_SUCCESS);
 
   const op = (method: Method, route: string, spec: Operation) => {
@@ -107,10 +85,12 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
         ...(spec.query ? { query: spec.query } : {}),
         // Every POST honours an Idempotency-Key (src/api/idempotency.ts).
         ...(method === 'post' ? { headers: z.object({ 'Idempotency-Key': IDEMPOTENCY }) } : {}),
-        ...(spec.body ? { body: { required: spec.bodyRequired ?? false, content: { 'application/json': { schema: spec.body } } } } : {}),
+        ...(spec.body ? {
+          body: { required: spec.bodyRequired ?? false, content: { 'application/json': { schema: spec.body, ...(spec.example ? { example: spec.example } : {}) } } },
+        } : {}),
       },
       responses: {
-        200: json(spec.response, 'The object (or list)'),
+        200: { ...json(spec.response, 'The object (or list)'), ...(spec.links ? { links: openApiLinks(spec.links) } : {}) },
         400: json(error, 'A bad request, naming the bad field in `param`'),
         401: json(error, 'Missing or invalid key'),
         ...(spec.admin ? { 403: json(error, 'Not allowed for this key') } : { 403: json(error, 'Not allowed for this key or mode') }),
@@ -122,39 +102,56 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
       },
     });
   };
-  const list = (extra: z.ZodRawShape = {}) => listQuery(extra);
+  // The same list queries as the routes: cursors (and ID filters) are IDs of their kind.
+  const list = (prefix: IdPrefix, extra: z.ZodRawShape = {}) => listQuery(extra, prefix);
+  const session$ = { id: '$response.body#/id' };
+  const sessionExample = { currency: 'USD', amount: 25, success_url: 'https://shop.example/thanks', metadata: { order: '42' } };
   const A = 'Accounts';
   const CS = 'Checkout sessions';
   const W = 'Webhooks';
 
-  op('post', '/accounts', { id: 'createAccount', tag: A, summary: 'Create a merchant account (admin key)', body: createAccountSchema, bodyRequired: true, response: o.accountObject, admin: true });
-  op('post', '/accounts/{id}', { id: 'updateAccount', tag: A, summary: 'Update an account: name, xpub (admin key)', body: updateAccountSchema, response: o.accountObject, admin: true });
-  op('post', '/accounts/{id}/keys', { id: 'createAccountKey', tag: A, summary: 'Issue a secret key (admin key)', body: createKeySchema, bodyRequired: true, response: o.apiKeyObject, admin: true });
+  op('post', '/accounts', { id: 'createAccount', tag: A, summary: 'Create a merchant account (admin key)', body: createAccountSchema, bodyRequired: true, example: { name: 'T-shirt shop' },
+    links: { updateAccount: session$, createAccountKey: session$, listAccountKeys: session$ }, response: o.accountObject, admin: true });
+  op('post', '/accounts/{id}', { id: 'updateAccount', tag: A, summary: 'Update an account: name, xpub (admin key)', body: updateAccountSchema, example: { name: 'T-shirt shop (EU)' }, response: o.accountObject, admin: true });
+  op('post', '/accounts/{id}/keys', { id: 'createAccountKey', tag: A, summary: 'Issue a secret key (admin key)', body: createKeySchema, bodyRequired: true, example: { livemode: false },
+    links: { revokeAccountKey: { id: '$request.path.id', key_id: '$response.body#/id' }, deleteAccountKey: { id: '$request.path.id', key_id: '$response.body#/id' } }, response: o.apiKeyObject, admin: true });
   op('get', '/accounts/{id}/keys', { id: 'listAccountKeys', tag: A, summary: 'List an account\'s keys, prefix only (admin key)', response: o.listOf(o.apiKeyObject), admin: true });
   op('delete', '/accounts/{id}/keys/{key_id}', { id: 'deleteAccountKey', tag: A, summary: 'Revoke a key; refused at once (admin key)', response: o.apiKeyObject, admin: true });
   op('post', '/accounts/{id}/keys/{key_id}/revoke', { id: 'revokeAccountKey', tag: A, summary: 'Revoke a key (the same as DELETE) (admin key)', response: o.apiKeyObject, admin: true });
-  op('post', '/checkout-sessions', { id: 'createCheckoutSession', tag: CS, summary: 'Create a checkout session', body: createSession, bodyRequired: true, response: session });
-  op('get', '/checkout-sessions', { id: 'listCheckoutSessions', tag: CS, summary: 'List checkout sessions', query: list({ status: z.enum(['active', 'paid', 'deactivated']).optional() }), response: o.listOf(session) });
+  op('post', '/accounts/{id}/users', {
+    id: 'createAccountUser', tag: A, summary: 'Add a dashboard user; without a password the answer has a one-time invite_url (admin key)',
+    body: newUserSchema, bodyRequired: true, example: { email: 'owner@shop.example', role: 'owner' }, response: o.userObject, admin: true,
+  });
+  op('get', '/accounts/{id}/users', { id: 'listAccountUsers', tag: A, summary: 'List an account\'s dashboard users (admin key)', response: o.listOf(o.userObject), admin: true });
+  op('post', '/checkout-sessions', { id: 'createCheckoutSession', tag: CS, summary: 'Create a checkout session', body: createSession, bodyRequired: true, example: sessionExample,
+    links: {
+      retrieveCheckoutSession: session$, updateCheckoutSession: session$, deactivateCheckoutSession: session$,
+      retrieveCheckoutSessionByPayment: { payment_id: '$response.body#/payment_id' }, retrievePayment: { id: '$response.body#/payment_id' },
+      simulatePaymentReceipt: { id: '$response.body#/payment_id' },
+    }, response: session });
+  op('get', '/checkout-sessions', { id: 'listCheckoutSessions', tag: CS, summary: 'List checkout sessions', query: list('cs', { status: z.enum(['active', 'paid', 'deactivated']).optional() }), response: o.listOf(session) });
   op('get', '/checkout-sessions/{id}', { id: 'retrieveCheckoutSession', tag: CS, summary: 'Retrieve a checkout session', response: session });
-  op('post', '/checkout-sessions/{id}', { id: 'updateCheckoutSession', tag: CS, summary: 'Update a checkout session (any status)', body: updateSession, response: session });
+  op('post', '/checkout-sessions/{id}', { id: 'updateCheckoutSession', tag: CS, summary: 'Update a checkout session (any status)', body: updateSession, example: { metadata: { order: '43' } }, response: session });
   op('post', '/checkout-sessions/{id}/deactivate', { id: 'deactivateCheckoutSession', tag: CS, summary: 'Deactivate an active checkout session', response: session });
   op('get', '/checkout-sessions/payment/{payment_id}', { id: 'retrieveCheckoutSessionByPayment', tag: CS, summary: 'Retrieve a checkout session by payment, with customer details', response: session });
-  op('get', '/payments', { id: 'listPayments', tag: 'Payments', summary: 'List payments', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(payment) });
+  op('get', '/payments', { id: 'listPayments', tag: 'Payments', summary: 'List payments', query: list('pi', { checkout_session: objectId('cs').optional() }), response: o.listOf(payment) });
   op('get', '/payments/{id}', { id: 'retrievePayment', tag: 'Payments', summary: 'Retrieve a payment', response: payment });
-  op('post', '/test-helpers/payments/{id}/receive', { id: 'simulatePaymentReceipt', tag: 'Test helpers', summary: 'Test mode: money arrives for a payment', body: receiveSchema, bodyRequired: true, response: o.receiptObject });
+  op('post', '/test-helpers/payments/{id}/receive', { id: 'simulatePaymentReceipt', tag: 'Test helpers', summary: 'Test mode: money arrives for a payment', body: receiveSchema, bodyRequired: true, example: { amount: 1000 }, response: o.receiptObject });
   op('get', '/balances', { id: 'retrieveBalance', tag: 'Balances', summary: 'The balance', response: o.balanceObject });
   op('post', '/instant-sends', { id: 'createInstantSend', tag: 'Payouts', summary: 'Pay out from the balance (Lightning or on-chain)', body: createInstantSendSchema, bodyRequired: true, response: o.instantSendObject });
   op('get', '/instant-sends', { id: 'listInstantSends', tag: 'Payouts', summary: 'List payouts', query: listInstantSendsQuery, response: o.listOf(o.instantSendObject) });
   op('get', '/instant-sends/{id}', { id: 'retrieveInstantSend', tag: 'Payouts', summary: 'Retrieve a payout', response: o.instantSendObject });
-  op('get', '/balance-transactions', { id: 'listBalanceTransactions', tag: 'Balances', summary: 'List balance transactions', query: list(), response: o.listOf(o.balanceTransactionObject) });
-  op('get', '/transfers', { id: 'listTransfers', tag: 'Transfers', summary: 'List transfers', query: list({ checkout_session: z.string().min(1).optional() }), response: o.listOf(transfer) });
+  op('get', '/balance-transactions', { id: 'listBalanceTransactions', tag: 'Balances', summary: 'List balance transactions', query: list('txn'), response: o.listOf(o.balanceTransactionObject) });
+  op('get', '/transfers', { id: 'listTransfers', tag: 'Transfers', summary: 'List transfers', query: list('tr', { checkout_session: objectId('cs').optional() }), response: o.listOf(transfer) });
   op('get', '/transfers/{id}', { id: 'retrieveTransfer', tag: 'Transfers', summary: 'Retrieve a transfer', response: transfer });
-  op('get', '/events', { id: 'listEvents', tag: 'Events', summary: 'List events', query: list({ event_type: z.string().min(1).optional() }), response: o.listOf(event) });
+  op('get', '/events', { id: 'listEvents', tag: 'Events', summary: 'List events', query: list('evt', { event_type: z.string().min(1).max(100).optional() }), response: o.listOf(event) });
   op('get', '/events/{id}', { id: 'retrieveEvent', tag: 'Events', summary: 'Retrieve an event', response: event });
-  op('post', '/webhooks', { id: 'createWebhook', tag: W, summary: 'Register a webhook endpoint', body: createWebhookSchema, bodyRequired: true, response: endpoint });
-  op('get', '/webhooks', { id: 'listWebhooks', tag: W, summary: 'List webhook endpoints', query: list(), response: o.listOf(endpoint) });
+  op('post', '/webhooks', { id: 'createWebhook', tag: W, summary: 'Register a webhook endpoint', body: createWebhookSchema, bodyRequired: true,
+    example: { url: 'https://shop.example/hooks', enabled_events: ['checkout_session.paid'] },
+    links: { retrieveWebhook: session$, updateWebhook: session$, deleteWebhook: session$, rotateWebhookSecret: session$, listWebhookDeliveries: session$ }, response: endpoint });
+  op('get', '/webhooks', { id: 'listWebhooks', tag: W, summary: 'List webhook endpoints', query: list('we'), response: o.listOf(endpoint) });
   op('get', '/webhooks/{id}', { id: 'retrieveWebhook', tag: W, summary: 'Retrieve a webhook endpoint', response: endpoint });
-  op('post', '/webhooks/{id}', { id: 'updateWebhook', tag: W, summary: 'Update a webhook endpoint', body: updateWebhookSchema, response: endpoint });
+  op('post', '/webhooks/{id}', { id: 'updateWebhook', tag: W, summary: 'Update a webhook endpoint', body: updateWebhookSchema, example: { description: 'orders' }, response: endpoint });
   op('delete', '/webhooks/{id}', { id: 'deleteWebhook', tag: W, summary: 'Delete a webhook endpoint', response: o.deletedObject });
   op('post', '/webhooks/{id}/rotate-secret', { id: 'rotateWebhookSecret', tag: W, summary: 'Rotate a webhook secret', response: endpoint });
   op('get', '/webhooks/{id}/deliveries', { id: 'listWebhookDeliveries', tag: W, summary: 'List delivery attempts', query: deliveriesQuerySchema, response: o.listOf(delivery) });
@@ -169,12 +166,13 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
   op('get', '/refunds', { id: 'listRefunds', tag: RF, summary: 'List refunds', query: listRefundsQuery, response: o.listOf(o.refundObject) });
   op('get', '/refunds/{id}', { id: 'retrieveRefund', tag: RF, summary: 'Retrieve a refund', response: o.refundObject });
   op('post', '/refunds/{id}/cancel', { id: 'cancelRefund', tag: RF, summary: 'Cancel a pending refund whose withdrawal link is unclaimed', response: o.refundObject });
-  for (const [route, name, Name, tag, statuses] of [
-    ['/checkout-links', 'checkout link', 'CheckoutLink', 'Checkout links', ['active', 'paid', 'deactivated']],
-    ['/payment-links', 'payment link', 'PaymentLink', 'Payment links', ['active', 'deactivated']],
+  for (const [route, name, Name, tag, statuses, prefix] of [
+    ['/checkout-links', 'checkout link', 'CheckoutLink', 'Checkout links', ['active', 'paid', 'deactivated'], 'clink'],
+    ['/payment-links', 'payment link', 'PaymentLink', 'Payment links', ['active', 'deactivated'], 'plink'],
   ] as const) {
-    op('post', route, { id: `create${Name}`, tag, summary: `Create a ${name}`, body: createLink, bodyRequired: true, response: link });
-    op('get', route, { id: `list${Name}s`, tag, summary: `List ${name}s`, query: list({ status: z.enum(statuses).optional() }), response: o.listOf(link) });
+    op('post', route, { id: `create${Name}`, tag, summary: `Create a ${name}`, body: createLink, bodyRequired: true,
+      example: { currency: 'SATS', amount: 21000 }, links: { [`retrieve${Name}`]: session$, [`deactivate${Name}`]: session$ }, response: link });
+    op('get', route, { id: `list${Name}s`, tag, summary: `List ${name}s`, query: list(prefix, { status: z.enum(statuses).optional() }), response: o.listOf(link) });
     op('get', `${route}/{id}`, { id: `retrieve${Name}`, tag, summary: `Retrieve a ${name}`, response: link });
     op('post', `${route}/{id}/deactivate`, { id: `deactivate${Name}`, tag, summary: `Deactivate a ${name} and its active sessions`, response: link });
   }
@@ -188,10 +186,17 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
   let params: object | undefined;
   for (const route of ['/checkout-sessions', '/checkout-links', '/payment-links']) {
     const content = (doc.paths[route].post!.requestBody as { content: Record<string, { schema: object }> }).content['application/json'];
-    params ??= amountVariants(doc, content.schema as Record<string, unknown>);
+    params ??= amountVariants(doc, content.schema as Record<string, unknown>, minTtl);
     content.schema = params;
   }
+  primitiveUnions(doc);
+  textRule(doc);
   return doc;
+}
+
+/** OpenAPI link objects, named after the operation they lead to. */
+function openApiLinks(links: Record<string, Record<string, string>>) {
+  return Object.fromEntries(Object.entries(links).map(([operationId, parameters]) => [operationId, { operationId, parameters }]));
 }
 
 /** `GET /openapi.json` (public). The document is built once, at start. */

@@ -21,6 +21,8 @@ export interface LedgerEntryInput { accountId: string; amount: bigint; custody?:
 
 export class LedgerImbalanceError extends Error {}
 export class NegativeBalanceError extends Error {}
+/** A running balance would leave its column's range (22003): refused like an overdraft, never retried. */
+export class BalanceOverflowError extends Error {}
 
 /** The CHECK of migration 050: a running balance below zero. */
 const NON_NEGATIVE_CONSTRAINT = 'account_balances_non_negative';
@@ -86,6 +88,7 @@ export async function postLedgerTransaction(
     if (pgErr.code === '23514' && (pgErr.constraint === NON_NEGATIVE_CONSTRAINT || pgErr.constraint === RESERVED_COVERED_CONSTRAINT)) {
       throw new NegativeBalanceError(`${t.key} would overdraw an account (${pgErr.detail ?? 'balance below zero'})`);
     }
+    if (pgErr.code === '22003') throw new BalanceOverflowError(`${t.key} would take a running balance out of range`);
     throw err;
   }
   return id;

@@ -19,6 +19,7 @@ import * as withdrawalLinks from './migrations/070_withdrawal_links';
 import * as refunds from './migrations/071_refunds';
 import * as dashboardUsers from './migrations/080_dashboard_users';
 import * as webhookSecretRoll from './migrations/085_webhook_secret_roll';
+import * as numericBalances from './migrations/086_numeric_balances';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '071_refunds': refunds,
   '080_dashboard_users': dashboardUsers,
   '085_webhook_secret_roll': webhookSecretRoll,
+  '086_numeric_balances': numericBalances,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -35,9 +35,16 @@ export function decimalFromJsonNumber(n: number): string | null {
   return /e/i.test(text) ? new Dec(text).toFixed() : text;
 }
 
-/** Decimal string → JSON number for responses (presentation only; no arithmetic happens on it). */
-export function jsonNumber(value: string | null): number | null {
-  return value === null ? null : Number(value);
+/**
+ * Decimal string → JSON number for responses (presentation only; no arithmetic happens on it). A value
+ * a double cannot hold exactly (an integer beyond 2^53 − 1, or more significant digits than 15–17) is sent as
+ * its decimal string instead: a client never reads a rounded balance or amount.
+ */
+export function jsonNumber(value: string | null): number | string | null {
+  if (value === null) return null;
+  const n = Number(value);
+  if (Number.isSafeInteger(n) || (Number.isFinite(n) && !Number.isInteger(n) && new Dec(String(n)).eq(value))) return n;
+  return new Dec(value).toFixed();
 }
 
 /** `round_half_up(value × basisPoints / 10 000)` in whole sats: the fee rule of SPEC §6. */

@@ -33,7 +33,12 @@ export async function simulatePagePayment(ctx: ServiceContext, sessionId: string
   if (session.status !== 'active') throw new InvalidRequestError(`This checkout session is ${session.status}.`);
   const payment = session.payment_id ? await findPayment(ctx.db, session.payment_id) : undefined;
   if (!payment || payment.status !== 'unpaid') throw new InvalidRequestError('This checkout session has no payment waiting right now; try again in a moment.');
-  const amount = input.amount === undefined ? BigInt(payment.target_amount) : BigInt(input.amount);
+  // At most what the payment asks (anonymous money needs a bound: balances and fees grow with it).
+  const due = BigInt(payment.target_amount);
+  if (input.amount !== undefined && BigInt(input.amount) > due) {
+    throw new InvalidRequestError(`The simulator pays at most the payment's amount (${due} sats).`, 'amount');
+  }
+  const amount = input.amount === undefined ? due : BigInt(input.amount);
   // Every click is new money: a fresh chain reference each time.
   const hex = randomBytes(32).toString('hex');
   const result = await ingestReceipt(watcherContext(ctx), {

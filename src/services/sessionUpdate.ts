@@ -9,8 +9,9 @@ export type SessionFieldsPatch = Record<string, unknown> & { metadata?: Record<s
 /**
  * The definition fields an update writes, given the session's current definition (Speed's and
  * Stripe's update semantics):
- * - `metadata` merges key by key: a key set to `null` or `""` is removed, others are added or replaced;
- *   `metadata: null` clears all of it. An emptied object reads as `null`.
+ * - a field set to `""` is cleared (stored as `null`); a field left out is kept (the API refuses `null`).
+ * - `metadata` merges key by key: a key set to `""` is removed, others are added or replaced. An
+ *   emptied object reads as `null`.
  * - `success_url` and `success_message` stay mutually exclusive: setting one clears the other, and
  *   setting both in one request is a 400.
  */
@@ -18,7 +19,7 @@ export function sessionUpdate(current: Record<string, unknown>, patch: SessionFi
   if (patch.success_url && patch.success_message) {
     throw new InvalidRequestError('Give either success_url or success_message, not both.', 'success_message');
   }
-  const out: Record<string, unknown> = { ...patch };
+  const out: Record<string, unknown> = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v === '' ? null : v]));
   if (patch.success_url) out.success_message = null;
   if (patch.success_message) out.success_url = null;
   if (patch.metadata !== undefined && patch.metadata !== null) {

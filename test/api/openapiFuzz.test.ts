@@ -78,8 +78,8 @@ describe('the OpenAPI document', () => {
   test("documents every API route of the app's router, so a new route cannot be left out", () => {
     const app = checkoutApp(sys.ctx, async () => ({ ok: true }) as never) as any;
     const routes = expressRoutes(app.router.stack, '')
-      // The customer-facing pages, and the LNURL-withdraw endpoints wallets call (LUD-03, docs/withdrawal-links.md).
-      .filter((r) => !/^\/(c|p|pay|w|lnurlw|health|openapi\.json|docs|metrics)(\/|$)/.test(r.path) && !r.path.startsWith('/pay-assets'));
+      // The customer-facing pages, the dashboard's pages, and the LNURL-withdraw endpoints wallets call (LUD-03, docs/withdrawal-links.md).
+      .filter((r) => !/^\/(c|p|pay|w|lnurlw|dashboard|health|openapi\.json|docs|metrics)(\/|$)/.test(r.path) && !r.path.startsWith('/pay-assets'));
     const documented = new Set(operations().map(({ route, method }) => `${method} ${route}`));
     const missing = routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, (_, n) => `{${n === 'paymentId' ? 'payment_id' : n === 'keyId' ? 'key_id' : n}}`)}`)
       .filter((r) => !documented.has(r));

@@ -56,3 +56,18 @@ describe('the invoice memo on update', () => {
     expect(ok.body.title).toBe('漢'.repeat(213));
   });
 });
+
+describe('the simulator\'s amounts are bounded', () => {
+  test('the page pays at most the payment\'s amount; the test helper at most ten times it', async () => {
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 1000 })).body;
+    const over = await call(sys.baseUrl, null, 'POST', `/pay/${cs.id}/simulate`, { amount: 1001 }, { accept: 'application/json' });
+    expect(refusal(over)).toEqual({ status: 400, param: 'amount' });
+    expect(refusal(await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 10_001 }))).toEqual({ status: 400, param: 'amount' });
+    expect(refusal(await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 1e18 }))).toEqual({ status: 400, param: 'amount' });
+    // An overpayment within the bound is simulated (and flagged as one).
+    expect((await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 10_000 })).status).toBe(200);
+    const page = await call(sys.baseUrl, null, 'POST', `/pay/${(await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 700 })).body.id}/simulate`, {},
+      { accept: 'application/json' });
+    expect(page.body).toMatchObject({ object: 'simulated_payment', amount: 700 });
+  });
+});

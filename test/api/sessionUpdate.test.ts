@@ -21,12 +21,25 @@ describe('updating a checkout session as Speed and Stripe do', () => {
     expect((await api('GET', `/checkout-sessions/${cs.id}`)).body.metadata).toEqual({ order: '42', customer: 'c_2', channel: 'web' });
   });
 
-  test('a key set to null or "" is removed; removing the last key leaves metadata null; metadata: null clears it all', async () => {
+  test('a key set to null or "" is removed; removing the last key leaves metadata null; metadata: null is refused', async () => {
     const cs = await create({ metadata: { a: '1', b: 2, c: true } });
     expect((await update(cs.id, { metadata: { a: null, b: '' } })).body.metadata).toEqual({ c: true });
+    const refused = await update(cs.id, { metadata: null });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].param).toBe('metadata');
     expect((await update(cs.id, { metadata: { c: null } })).body.metadata).toBeNull();
-    await update(cs.id, { metadata: { d: 'x' } });
-    expect((await update(cs.id, { metadata: null })).body.metadata).toBeNull();
+  });
+
+  test('a field left out is kept, "" clears it, null is refused: a generated client sending null for unset fields erases nothing', async () => {
+    const cs = await create({ success_url: 'https://shop.example/thanks', description: 'blue', title: 'T-shirt' });
+    const unset = { description: null, success_url: null, cancel_url: null, success_message: null, title: null, title_description: null, title_image: null };
+    const refused = await update(cs.id, { metadata: { order: '42' }, ...unset });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].param).toBe('description');
+    const kept = await update(cs.id, { metadata: { order: '42' } });
+    expect(kept.body).toMatchObject({ metadata: { order: '42' }, success_url: 'https://shop.example/thanks', description: 'blue', title: 'T-shirt' });
+    const cleared = await update(cs.id, { description: '', success_url: '' });
+    expect(cleared.body).toMatchObject({ description: null, success_url: null, title: 'T-shirt' });
   });
 
   test('the 50-key limit holds after the merge, and a refused update changes nothing', async () => {
@@ -57,7 +70,7 @@ describe('updating a checkout session as Speed and Stripe do', () => {
     expect(toUrl.body).toMatchObject({ success_url: 'https://shop.example/ok', success_message: null });
     const toMessage = await update(cs.id, { success_message: 'Paid, thank you' });
     expect(toMessage.body).toMatchObject({ success_url: null, success_message: 'Paid, thank you' });
-    const clearOne = await update(cs.id, { success_url: null });
+    const clearOne = await update(cs.id, { success_url: '' });
     expect(clearOne.body).toMatchObject({ success_url: null, success_message: 'Paid, thank you' });
   });
 });

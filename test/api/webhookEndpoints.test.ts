@@ -38,7 +38,7 @@ describe('webhook endpoints', () => {
     expect((await api(other.key, 'GET', '/webhooks')).body.data).toEqual([]);
 
     const updated = await api(m.key, 'POST', `/webhooks/${id}`, {
-      url: 'https://merchant.example/v2', enabled_events: ['*'], description: null, disabled: true,
+      url: 'https://merchant.example/v2', enabled_events: ['*'], description: '', disabled: true,
     });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ url: 'https://merchant.example/v2', enabled_events: ['*'], description: null, status: 'disabled' });

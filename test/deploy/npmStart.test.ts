@@ -167,6 +167,14 @@ test('SIGTERM to the npm process stops the app, PostgreSQL and the Temporal dev 
   expect(fs.existsSync(path.join(env.DATA_DIR, 'runtime.json'))).toBe(false);
 }, 120_000);
 
+test('with nothing running, `npm run reconcile` starts the embedded PostgreSQL for its run and stops it', async () => {
+  // After the SIGTERM test above: the instance is gone, its data folder stays.
+  const reconcile = await npmRun(['reconcile'], env);
+  expect(reconcile).toMatchObject({ code: 0, stdout: 'reconcile: every balance agrees with receipts and entries.\n' });
+  expect(reconcile.stderr).toContain('started for this run');
+  expect(fs.existsSync(path.join(env.DATA_DIR, 'postgres', 'postmaster.pid'))).toBe(false);
+}, 120_000);
+
 test('an operator command that cannot reach its database says why, never `undefined`', async () => {
   const closed = await freePort();
   const reconcile = await npmRun(['reconcile'], { ...env, DATABASE_URL: `postgres://checkout:x@127.0.0.1:${closed}/checkout` });

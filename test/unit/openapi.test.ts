@@ -1,4 +1,9 @@
+import fc from 'fast-check';
+import { MAX_TTL_SECONDS } from '../../src/api/checkoutSessions/schema';
 import { openApiDocument } from '../../src/api/openapi';
+import { isHttpUrl } from '../../src/api/schemas/common';
+import { CURRENCY_DECIMALS } from '../../src/domain/money';
+import { isEventSelector, WEBHOOK_EVENT_TYPES } from '../../src/webhooks/eventTypes';
 
 describe('the OpenAPI document generated from the validation schemas', () => {
   const doc = openApiDocument(300, 'https://pay.example') as any;
@@ -66,5 +71,57 @@ describe('the OpenAPI document generated from the validation schemas', () => {
     expect(variants[2].properties.amount).toMatchObject({ minimum: 0, exclusiveMinimum: true });
     // Body-less actions declare no body.
     expect(doc.paths['/checkout-sessions/{id}/deactivate'].post.requestBody).toBeUndefined();
+  });
+});
+
+describe('the document is as strict as the validation, in forms generators handle', () => {
+  const doc = openApiDocument(300) as any;
+  const schemas = doc.components.schemas;
+  const price = schemas.CheckoutParamsPrice.properties;
+  const updateBody = doc.paths['/checkout-sessions/{id}'].post.requestBody.content['application/json'].schema;
+
+  test('currencies and event types are enums the validation accepts exactly', () => {
+    expect(price.currency.enum).toEqual(Object.keys(CURRENCY_DECIMALS));
+    const events = doc.paths['/webhooks'].post.requestBody.content['application/json'].schema.properties.enabled_events.items.enum;
+    expect(events.every(isEventSelector)).toBe(true);
+    expect(events).toEqual(expect.arrayContaining(['*', 'checkout_session.*', ...WEBHOOK_EVENT_TYPES]));
+  });
+
+  test('every URL the pattern allows is one the validation accepts', () => {
+    const pattern = new RegExp(price.success_url.pattern);
+    fc.assert(fc.property(fc.stringMatching(pattern), (url) => isHttpUrl(url)), { numRuns: 500 });
+    for (const url of ['https://shop.example/thanks', 'http://127.0.0.1:8799/hook', 'http://localhost:3000/x?y=1']) expect(pattern.test(url)).toBe(true);
+    expect(new RegExp(updateBody.properties.success_url.pattern).test('')).toBe(true);
+  });
+
+  test('amount, ttl, tolerance and percentages carry their bounds', () => {
+    expect(price.amount).toMatchObject({ minimum: 0, exclusiveMinimum: true });
+    expect(price.ttl).toMatchObject({ minimum: 300, maximum: MAX_TTL_SECONDS });
+    expect((openApiDocument(1) as any).components.schemas.CheckoutParamsPrice.properties.ttl.minimum).toBe(1);
+    expect(price.amount_paid_tolerance).toMatchObject({ minimum: 0, maximum: 5 });
+    expect(price.transfers.items.properties.percentage).toMatchObject({ minimum: 0, exclusiveMinimum: true, maximum: 100, exclusiveMaximum: true });
+    expect(price.payment_methods.uniqueItems).toBe(true);
+    expect(schemas.CheckoutParamsOptions.properties.options.items).toMatchObject({ type: 'number', minimum: 0, exclusiveMinimum: true });
+  });
+
+  test('metadata values are one schema without anyOf; no request schema is an anyOf of primitives', () => {
+    expect(price.metadata.additionalProperties.anyOf).toBeUndefined();
+    expect(price.metadata.additionalProperties.not.anyOf).toEqual(expect.arrayContaining([{ type: 'object' }, { type: 'string', minLength: 501 }]));
+    expect(JSON.stringify(doc)).not.toMatch(/"anyOf":\[\{"type":"(string|number|boolean)"/);
+  });
+
+  test('an update declares no nullable field, so a generated client never sends null to clear one', () => {
+    for (const route of ['/checkout-sessions/{id}', '/webhooks/{id}', '/accounts/{id}']) {
+      const body = doc.paths[route].post.requestBody.content['application/json'].schema;
+      for (const [name, prop] of Object.entries<any>(body.properties)) expect([route, name, prop.nullable ?? false]).toEqual([route, name, false]);
+    }
+  });
+
+  test('request strings state the edge rule (no control characters); trimmed required ones are not blank', () => {
+    const text = new RegExp(price.description.pattern);
+    expect(text.test('line one\nline two\tend')).toBe(true);
+    expect(text.test('a\u0000b')).toBe(false);
+    const label = new RegExp(price.custom_fields.items.properties.label.pattern);
+    expect([label.test(' Size '), label.test('   '), label.test('')]).toEqual([true, false, false]);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Dec } from '../../domain/money';
-import { decimalNumber, percentage } from '../schemas/common';
+import { decimalNumber, percentage, updateText } from '../schemas/common';
 
 /**
  * Where live on-chain receipts settle (docs/custody.md): `platform` (default: an address of the platform
@@ -11,21 +11,24 @@ const onchainSettlement = z.enum(['platform', 'merchant_wallet']);
 
 /** Body of `POST /accounts`. */
 export const createAccountSchema = z.object({
-  name: z.string().trim().min(1).max(255),
+  name: z.string().trim().min(1).max(255).meta({ pattern: '\\S' }),
   affiliate: z.object({
     account: z.string().regex(/^acct_\w+$/, 'must be an account ID (acct_…)'),
-    percentage: percentage.refine((p) => new Dec(p).gt(0) && new Dec(p).lte(50), 'must be greater than 0 and at most 50'),
+    percentage: percentage.refine((p) => new Dec(p).gt(0) && new Dec(p).lte(50), 'must be greater than 0 and at most 50')
+      .meta({ minimum: 0, exclusiveMinimum: true, maximum: 50, description: 'at most 2 decimals' }),
   }).strict().optional(),
-  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5').optional(),
+  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5')
+    .meta({ minimum: 0, maximum: 5, description: 'at most 2 decimals' }).optional(),
   xpub: z.string().min(1).max(200).optional(),
   onchain_settlement: onchainSettlement.optional(),
 }).strict();
 
-/** Body of `POST /accounts/{id}`: `xpub: null` removes the live-mode key. */
+/** Body of `POST /accounts/{id}`: a field left out is kept; `xpub: ""` removes the live-mode key (`null` is refused, see updateText). */
 export const updateAccountSchema = z.object({
-  name: z.string().trim().min(1).max(255).optional(),
-  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5').optional(),
-  xpub: z.string().min(1).max(200).nullable().optional(),
+  name: z.string().trim().min(1).max(255).meta({ pattern: '\\S' }).optional(),
+  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5')
+    .meta({ minimum: 0, maximum: 5, description: 'at most 2 decimals' }).optional(),
+  xpub: updateText(200).transform((v) => v || null).optional(),
   onchain_settlement: onchainSettlement.optional(),
 }).strict();
 

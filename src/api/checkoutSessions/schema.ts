@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { CURRENCY_DECIMALS, Dec, hasValidPrecision, isSupportedCurrency } from '../../domain/money';
-import { decimalNumber, httpUrl, metadataSchema, metadataUpdateSchema, percentage } from '../schemas/common';
+import { decimalNumber, httpUrl, httpUrlOrEmpty, metadataSchema, metadataUpdateSchema, percentage, updateText } from '../schemas/common';
 import { boundIssues, MAX_MEMO_BYTES } from './bounds';
 
 export const MAX_TTL_SECONDS = 31_536_000;
 
 const customField = z.object({
   type: z.enum(['text', 'number', 'dropdown']),
-  label: z.string().trim().min(1).max(100),
-  options: z.array(z.string().trim().min(1).max(100)).min(1).max(10).optional(),
+  label: z.string().trim().min(1).max(100).meta({ pattern: '\\S' }),
+  options: z.array(z.string().trim().min(1).max(100).meta({ pattern: '\\S' })).min(1).max(10).optional(),
   is_optional: z.boolean().default(false),
 }).strict().superRefine((f, ctx) => {
   if (f.type === 'dropdown' && !f.options) ctx.addIssue({ code: 'custom', path: ['options'], message: 'a dropdown needs options' });
@@ -17,7 +17,8 @@ const customField = z.object({
 
 const transfer = z.object({
   destination_account: z.string().regex(/^acct_\w+$/, 'must be an account ID (acct_…)'),
-  percentage: percentage.refine((p) => new Dec(p).gt(0) && new Dec(p).lt(100), 'must be greater than 0 and less than 100'),
+  percentage: percentage.refine((p) => new Dec(p).gt(0) && new Dec(p).lt(100), 'must be greater than 0 and less than 100')
+    .meta({ minimum: 0, exclusiveMinimum: true, maximum: 100, exclusiveMaximum: true, description: 'a percentage, at most 2 decimals' }),
   description: z.string().max(255).nullable().optional(),
 }).strict();
 
@@ -25,7 +26,7 @@ const transfer = z.object({
 export const sessionFieldsShape = {
   currency: z.string().transform((c) => c.toUpperCase()).refine(isSupportedCurrency, {
     message: `must be one of ${Object.keys(CURRENCY_DECIMALS).join(', ')}`,
-  }),
+  }).meta({ enum: Object.keys(CURRENCY_DECIMALS), description: 'the currency of the amounts (upper case; lower case is accepted too)' }),
   amount: z.number().min(0).optional(),
   target_currency: z.literal('SATS').default('SATS'),
   type: z.enum(['fixed', 'options', 'preset']).default('fixed'),
@@ -35,7 +36,7 @@ export const sessionFieldsShape = {
   preset: z.object({ min_amount: z.number().positive(), max_amount: z.number().positive() }).strict().optional(),
   ttl: z.number().int().max(MAX_TTL_SECONDS).optional(),
   payment_methods: z.array(z.enum(['lightning', 'onchain'])).min(1)
-    .refine((m) => new Set(m).size === m.length, 'must not repeat a method').optional(),
+    .refine((m) => new Set(m).size === m.length, 'must not repeat a method').meta({ uniqueItems: true }).optional(),
   statement_descriptor: z.string().max(255).nullable().optional(),
   description: z.string().max(1000).nullable().optional(),
   success_url: httpUrl.nullable().optional(),
@@ -45,7 +46,8 @@ export const sessionFieldsShape = {
   title: z.string().max(255).nullable().optional(),
   title_description: z.string().max(1000).nullable().optional(),
   title_image: httpUrl.nullable().optional(),
-  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5').optional(),
+  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5')
+    .meta({ minimum: 0, maximum: 5, description: 'a percentage of the amount, at most 2 decimals' }).optional(),
   customer_collections_status: z.object({
     is_phone_enabled: z.boolean().default(false),
     is_email_enabled: z.boolean().default(false),
@@ -103,18 +105,23 @@ export function createSessionSchema(minTtl: number) {
 
 export type SessionFieldsInput = z.infer<ReturnType<typeof createSessionSchema>>;
 
-/** Body of `POST /checkout-sessions/{id}`: the descriptive fields, any state. In `metadata` a key set to
- * `null` or `""` removes it (the merge is `sessionUpdate`). */
+/**
+ * Body of `POST /checkout-sessions/{id}`: the descriptive fields, any state. A field left out is kept;
+ * `""` clears it (Stripe's convention). `null` is refused rather than taken as "clear": a client
+ * generated from the OpenAPI document sends `null` for every field it was not given, and an update of
+ * `metadata` alone must not erase `success_url`. In `metadata` a key set to `""` is removed, others are
+ * merged (the merge is `sessionUpdate`).
+ */
 export const updateSessionSchema = z.object({
-  metadata: metadataUpdateSchema.nullable().optional(),
-  description: sessionFieldsShape.description,
-  success_url: sessionFieldsShape.success_url,
-  cancel_url: sessionFieldsShape.cancel_url,
-  success_message: sessionFieldsShape.success_message,
+  metadata: metadataUpdateSchema.optional(),
+  description: updateText(1000).optional(),
+  success_url: httpUrlOrEmpty.optional(),
+  cancel_url: httpUrlOrEmpty.optional(),
+  success_message: updateText(500).optional(),
   // The title is the Lightning memo of every later payment when there is no statement_descriptor: held to
   // BOLT11's byte limit here too, or the session's next payment (a partial payment's rest) could not be made.
-  title: sessionFieldsShape.title.refine((t) => t == null || Buffer.byteLength(t, 'utf8') <= MAX_MEMO_BYTES,
-    `must be at most ${MAX_MEMO_BYTES} bytes in UTF-8 (a Lightning invoice's description limit)`),
-  title_description: sessionFieldsShape.title_description,
-  title_image: sessionFieldsShape.title_image,
+  title: updateText(255).refine((t) => Buffer.byteLength(t, 'utf8') <= MAX_MEMO_BYTES,
+    `must be at most ${MAX_MEMO_BYTES} bytes in UTF-8 (a Lightning invoice's description limit)`).optional(),
+  title_description: updateText(1000).optional(),
+  title_image: httpUrlOrEmpty.optional(),
 }).strict();

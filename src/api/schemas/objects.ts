@@ -162,6 +162,12 @@ export const apiKeyObject = z.object({
   revoked: z.boolean(), revoked_at: ms.nullable(), secret_key: z.string().optional().describe('shown once, when issued'),
 }).meta({ id: 'ApiKey' });
 
+export const userObject = z.object({
+  id: z.string(), object: z.literal('user'), account: nullableString, email: z.string(), role: z.enum(['owner', 'developer', 'viewer']),
+  status: z.enum(['active', 'invited']), created: ms,
+  invite_url: z.string().optional().describe('only when created without a password: where the user sets one (once)'),
+}).meta({ id: 'User' });
+
 export const receiptObject = z.object({
   id: z.string(), object: z.literal('receipt'), payment: z.string(), checkout_session: z.string(), reference: z.string(),
   method: z.enum(['lightning', 'onchain']), amount: sats, duplicate: z.boolean(), created: ms,

@@ -19,6 +19,14 @@ export const receiveSchema = z.object({
   reference: z.string().min(1).max(200).optional(),
 }).strict();
 
+/** A simulated receipt may be up to this many times its payment's amount (an overpayment), never above 21 M BTC. */
+export const SIMULATOR_OVERPAY_FACTOR = 10n;
+const MAX_SATS = 2_100_000_000_000_000n;
+const simulatorCap = (target: bigint) => {
+  const cap = (target > 0n ? target : 1n) * SIMULATOR_OVERPAY_FACTOR;
+  return cap < MAX_SATS ? cap : MAX_SATS;
+};
+
 /**
  * `/test-helpers`: the test-mode payment simulator (SPEC §5). It feeds the payment watcher exactly as
  * a chain or Lightning event would: same storage, same dedupe, same hand-off to the workflow. Its
@@ -37,6 +45,11 @@ export function testHelperRoutes(ctx: ServiceContext): Router {
     const id = String(req.params.id);
     const payment = await findPayment(ctx.db, id, scope);
     if (!payment) throw new NotFoundError('payment', id);
+    // Overpayments are simulated too, within a bound: balances, fees and transfers grow with the amount.
+    const cap = simulatorCap(BigInt(payment.target_amount));
+    if (BigInt(input.amount) > cap) {
+      throw new ApiError(400, `The simulator receives at most ${SIMULATOR_OVERPAY_FACTOR} times the payment's amount (${cap} sats).`, 'amount');
+    }
     // Without a reference, one is derived from the idempotency seed: a retried call is the same money.
     const reference = input.reference ?? (input.method === 'lightning'
       ? randomHex(req.idempotencySeed) : `${randomHex(req.idempotencySeed)}:0`);

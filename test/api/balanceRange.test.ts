@@ -1,0 +1,59 @@
+/**
+ * A running balance cannot be pushed out of range into endless retries: balances are NUMERIC (a sum of
+ * receipts cannot reach their limit), a movement that would still leave the range is refused for good
+ * and the session flagged, and balances past 2^53 are sent as exact decimal strings.
+ * On a database of its own: the test writes balances that the shared ledger's reconcile would report.
+ */
+import { randomBytes } from 'node:crypto';
+import { createDb, type Db } from '../../src/db/knex';
+import { T } from '../../src/db/tables';
+import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+
+let admin: Db;
+let sys: TestSystem;
+let merchant: { id: string; key: string };
+const database = `checkout_balances_${randomBytes(4).toString('hex')}`;
+
+beforeAll(async () => {
+  const shared = process.env.CHECKOUT_TEST_DATABASE_URL!;
+  admin = createDb(shared, { min: 0, max: 1 });
+  await admin.raw(`create database "${database}"`);
+  const url = new URL(shared);
+  url.pathname = `/${database}`;
+  sys = await startTestSystem({ DATABASE_URL: url.toString() });
+  merchant = await createMerchant(sys.baseUrl);
+});
+afterAll(async () => {
+  await sys?.stop();
+  await admin.raw(`drop database if exists "${database}" with (force)`);
+  await admin.destroy();
+});
+
+const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
+const setBalance = (balance: string) => sys.db(T.accountBalances).insert({ account_id: merchant.id, livemode: false, balance })
+  .onConflict(['account_id', 'livemode']).merge({ balance });
+
+async function sale(): Promise<{ id: string; payment_id: string }> {
+  const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 1000 })).body;
+  expect((await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 1000 })).status).toBe(200);
+  return cs;
+}
+
+test('a sale credited past the old bigint limit (2^63 - 1) lands; the balance is sent as an exact string', async () => {
+  await setBalance('9223372036854775800');
+  const cs = await sale();
+  expect((await waitFor(() => api('GET', `/checkout-sessions/${cs.id}`), (r) => r.body.status === 'paid')).body.status).toBe('paid');
+  // 1000 in, 1 % platform fee (10) out.
+  const balance = (await api('GET', '/balances')).body.available[0].amount;
+  expect(balance).toBe('9223372036854776790');
+});
+
+test('a movement that would leave the balance range is refused for good and the session flagged, not credited twice', async () => {
+  await setBalance('9999999999999999999999999999999999999500');
+  const cs = await sale();
+  const handle = sys.temporal.workflow.getHandle(cs.id);
+  const described = await waitFor(() => handle.describe(), (d) => d.typedSearchAttributes.getAll().some((a) => a.key.name === 'CheckoutAttention' && a.value === true), 20_000);
+  expect(described.typedSearchAttributes.getAll().find((a) => a.key.name === 'CheckoutAttention')?.value).toBe(true);
+  expect((await api('GET', `/checkout-sessions/${cs.id}`)).body).toMatchObject({ status: 'active', target_amount_paid: null });
+  expect((await sys.db(T.accountBalances).where({ account_id: merchant.id, livemode: false }).first()).balance).toBe('9999999999999999999999999999999999999500');
+});
