@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { ApiError, RETRY_AFTER_SECONDS } from '../api/errors';
+import { ApiError, isUndecodablePath, RETRY_AFTER_SECONDS } from '../api/errors';
 import { unavailableDependency } from '../api/unavailable';
 import { html } from '../page/html';
 import type { ServiceContext } from '../services/context';
@@ -39,7 +39,7 @@ const PAGE_HEADERS: Record<string, string> = {
 
 /** The chart library's UMD build, read once from node_modules (served by the app: no CDN). */
 function chartLibrary(): string {
-  // The package's exports map does not list its UMD file; it sits beside the CommonJS entry.
+  // chart.js's `exports` map does not export its dist files: resolve the package's entry, then its folder.
   return fs.readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
 }
 
@@ -118,6 +118,7 @@ function dashboardErrors(ctx: ServiceContext): ErrorRequestHandler {
       return sendError(req, res, err.status, err.message);
     }
     if (err instanceof z.ZodError) return sendError(req, res, 400, 'The form was not filled in as expected.');
+    if (isUndecodablePath(err)) return sendError(req, res, 404, 'There is no such dashboard page.');
     if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') return sendError(req, res, 400, 'The request could not be read.');
     if (unavailableDependency(err)) {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
