@@ -31,6 +31,9 @@ export async function startTestSystem(env: Record<string, string> = {}, opts: { 
     DATA_DIR: dataDir,
     ADMIN_API_KEY: ADMIN_KEY,
     CHECKOUT_MIN_TTL_SECONDS: '1',
+    // The API's Temporal call deadline (5 s by default, then a 503) sized for a loaded 2-core CI box, where a
+    // cold resume run can take longer; tests of the 503 itself set their own.
+    TEMPORAL_CALL_TIMEOUT_MS: '30000',
     // The tests' webhook receivers listen on 127.0.0.1 (test/api/securityWebhooks.test.ts runs without this).
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
