@@ -89,7 +89,8 @@ describe('GET /metrics', () => {
       const viaProxy = await fetch(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}/metrics`);
       expect(viaProxy.status).toBe(403);
       expect(await viaProxy.text()).not.toContain('checkout_sessions');
-      for (const headers of [{ forwarded: 'for=203.0.113.5' }, { 'x-forwarded-for': '127.0.0.1' }, { 'x-real-ip': '203.0.113.5' }]) {
+      const relayed: Record<string, string>[] = [{ forwarded: 'for=203.0.113.5' }, { 'x-forwarded-for': '127.0.0.1' }, { 'x-real-ip': '203.0.113.5' }];
+      for (const headers of relayed) {
         expect((await fetch(`${proxied.baseUrl}/metrics`, { headers })).status).toBe(403);
       }
       expect((await fetch(`${proxied.baseUrl}/metrics`)).status).toBe(200); // a direct local scraper still works
