@@ -6,7 +6,8 @@ import { linkStatus } from '../views/link';
 import type { LinkView } from '../views/link';
 import { createCheckoutSession, deactivateCheckoutSession } from './checkoutSessions';
 import type { ServiceContext } from './context';
-import { dispatchLinkEvents, recordLinkEvent } from './linkEvents';
+import { recordLinkEvent } from '../webhooks/linkEvents';
+import { dispatchLinkEvents } from './linkEvents';
 import { getLink, linkNoun } from './links';
 import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
 

@@ -7,7 +7,8 @@ import { idFromSeed } from '../domain/ids';
 import type { LinkView } from '../views/link';
 import { createCheckoutSession } from './checkoutSessions';
 import type { ServiceContext } from './context';
-import { dispatchLinkEvents, readLinkView, recordLinkEvent } from './linkEvents';
+import { readLinkView, recordLinkEvent } from '../webhooks/linkEvents';
+import { dispatchLinkEvents } from './linkEvents';
 import { accountForSession } from './sessionChecks';
 
 /** `checkout link` / `payment link`, for messages. */
