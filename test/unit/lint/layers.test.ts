@@ -12,6 +12,8 @@ const fails: Array<[string, string, string]> = [
   ['activities/probe.ts', "import { dispatchLinkEvents } from '../src/services/linkEvents';", 'Layer "activities" may not import layer "services"'],
   ['activities/probe.ts', "import { claimUpdate } from '../src/temporal/withdrawalDefinitions';", 'Layer "activities" may not import layer "temporal"'],
   ['src/services/probe.ts', "import { dashboardRouter } from '../dashboard/routes';", 'Layer "services" may not import layer "edge"'],
+  ['src/services/probe.ts', "import { NotFoundError } from '../api/errors';", 'Layer "services" may not import layer "edge"'],
+  ['src/services/probe.ts', "import type { CreateRefundInput } from '../api/refunds/schema';", 'Layer "services" may not import layer "edge"'],
   ['src/views/nested/probe.ts', "import { createActivities } from '../../../activities';", 'Layer "records" may not import layer "activities"'],
   ['src/domain/probe.ts', "import { findSession } from '../db/sessions';", 'Layer "domain" may not import layer "adapters"'],
   ['src/domain/probe.ts', "import { randomBytes } from 'node:crypto';", 'src/domain is deterministic'],
@@ -25,6 +27,7 @@ const passes: Array<[string, string]> = [
   ['activities/probe.ts', "import type { ClaimResult } from '../src/temporal/withdrawalDefinitions';\nimport { findSession } from '../src/db/sessions';"],
   ['src/temporal/probe.ts', "import { createActivities } from '../../activities';"],
   ['src/db/probe.ts', "import { idFromSeed } from '../domain/ids';"],
+  ['src/domain/input/probe.ts', "import { Dec } from '../money';\nimport { httpUrl } from './common';"],
   ['src/page/probe.ts', "import { ApiError } from '../api/errors';"],
   ['src/services/probe.ts', "import { trace } from '@opentelemetry/api';"],
 ];
