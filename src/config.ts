@@ -38,6 +38,8 @@ const envSchema = z.object({
   RATE_LIMIT_PUBLIC_PER_IP: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_PUBLIC_PER_TARGET: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_SIMULATOR_PER_PAYMENT: z.coerce.number().int().min(1).default(120),
+  // Open unpaid sessions per payment link (each holds a wallet address index); below a wallet's usual gap limit of 20.
+  PAYMENT_LINK_MAX_OPEN_SESSIONS: z.coerce.number().int().min(1).default(10),
   DEMO: z.enum(['true', 'false']).optional(),
   PLATFORM_FEE_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage 0-99.99').default('1'),
   CHECKOUT_MIN_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     demo: e.DEMO === undefined ? e.NODE_ENV !== 'production' : e.DEMO === 'true',
     platformFeePercent: e.PLATFORM_FEE_PERCENT,
     minTtlSeconds: e.CHECKOUT_MIN_TTL_SECONDS,
+    paymentLinkMaxOpenSessions: e.PAYMENT_LINK_MAX_OPEN_SESSIONS,
     monitoringHours: e.MONITORING_HOURS,
     workflowHistoryLimit: e.WORKFLOW_HISTORY_LIMIT,
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },

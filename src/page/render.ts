@@ -5,7 +5,7 @@ import { needsForm, stateKey, type PageModel } from './model';
 import { pendingFields } from './submit';
 import { formView } from './views/form';
 import { layout } from './views/layout';
-import { deactivatedView, notice, paidView } from './views/notices';
+import { deactivatedView, linkLandingView, notice, paidView } from './views/notices';
 import { paymentView, type PaymentDisplay } from './views/payment';
 
 /** A rendered page and the HTTP status it goes out with. */
@@ -55,4 +55,9 @@ export function renderNotice(status: number, message?: string): RenderedPage {
         ? notice('error', 'This request could not be handled', message ?? 'Please go back and try again.')
         : notice('error', 'Something went wrong', 'Please try again in a moment. No payment was taken.');
   return { status, html: layout({ title: 'Checkout', body }) };
+}
+
+/** A payment link before the customer goes on (see `linkLandingView`). */
+export function renderLinkLanding(linkId: string, title: string | null): RenderedPage {
+  return { status: 200, html: layout({ title: title ?? 'Checkout', body: linkLandingView(linkId, title) }) };
 }

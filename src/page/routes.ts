@@ -8,7 +8,7 @@ import { checkoutLinkSession, openPaymentLinkSession } from '../services/linkLif
 import { PAGE_SCRIPT } from './assets/script';
 import { PAGE_CSS } from './assets/style';
 import { loadPageModel } from './model';
-import { renderNotice, renderRefusedForm, renderSessionPage, type RenderedPage } from './render';
+import { renderLinkLanding, renderNotice, renderRefusedForm, renderSessionPage, type RenderedPage } from './render';
 import { pageStatusRoutes } from './statusRoutes';
 import { submitCheckoutForm } from './submit';
 import { ASSET_PATHS } from './views/layout';
@@ -72,9 +72,21 @@ function pageRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
     const link = await findLink(ctx.db, 'payment', String(req.params.id));
     res.status(!link ? 404 : link.status === 'active' ? 200 : 410).set('cache-control', 'no-store').end();
   });
-  // A returning visitor gets their open session back; only a new session (a workflow, an invoice, an
-  // address) counts against the limits per client and per link.
-  router.get('/p/:id', requireId('plink', 'payment link'), async (req, res, next) => {
+  // A GET opens nothing (crawlers, previews and prefetches make GETs): a returning visitor goes back to
+  // their open session, anyone else sees the link's first page, whose button POSTs.
+  router.get('/p/:id', requireId('plink', 'payment link'), async (req, res) => {
+    const linkId = String(req.params.id);
+    const known = await returningVisitorSession(ctx, req, linkId);
+    if (known) return void res.set('cache-control', 'no-store').redirect(303, `/pay/${known}`);
+    const link = await findLink(ctx.db, 'payment', linkId);
+    if (!link) return send(res, renderNotice(404));
+    if (link.status !== 'active') return send(res, renderNotice(410, 'The merchant has deactivated this payment link, so no payment is needed.'));
+    const title = typeof link.definition.title === 'string' ? link.definition.title : null;
+    send(res, renderLinkLanding(linkId, title));
+  });
+  // Going on opens a session (a workflow, an invoice, an address): counted per client and per link, and
+  // capped per link at PAYMENT_LINK_MAX_OPEN_SESSIONS open unpaid sessions (429 + Retry-After).
+  router.post('/p/:id', requireId('plink', 'payment link'), async (req, res, next) => {
     const known = await returningVisitorSession(ctx, req, String(req.params.id));
     if (known) return void res.set('cache-control', 'no-store').redirect(303, `/pay/${known}`);
     next();
@@ -92,7 +104,11 @@ function pageRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
 function pageErrors(ctx: ServiceContext): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = toApiError(err);
-    if (known) return send(res, renderNotice(known.status, known.message));
+    if (known) {
+      const retryAfter = (known as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+      return send(res, renderNotice(known.status, known.message));
+    }
     if (isUndecodablePath(err)) return send(res, renderNotice(404));
     if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') return send(res, renderNotice(400));
     if (unavailableDependency(err)) {
