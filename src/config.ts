@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { KEY_ADVICE, keyWeakness } from './infra/keyStrength';
+import { KEY_ADVICE, keyWeakness } from './domain/keyStrength';
 
 /** Environment variables, parsed once at start and injected everywhere (SPEC §1). */
 const envSchema = z.object({
