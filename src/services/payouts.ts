@@ -126,7 +126,9 @@ export function lightningFeeLimit(ctx: Pick<ServiceContext, 'config'>, sats: big
 /** On-chain fee reserved: live, twice the node's estimate for the output (the send refuses a dearer one); test mode, none. */
 async function onchainFeeLimit(ctx: PayoutContext, scope: Scope, dest: { address: string | null; sats: bigint }): Promise<bigint> {
   if (!scope.livemode) return 0n;
-  const estimate = await ctx.payoutSender!.estimateFee(dest.address!, dest.sats, ctx.config.payouts.onchainTargetConf);
+  const estimate = await ctx.payoutSender!.estimateFee(dest.address!, dest.sats, ctx.config.payouts.onchainTargetConf).catch((err: Error) => {
+    throw new InvalidRequestError(`The platform's on-chain wallet cannot fund this payout now: ${err.message.slice(0, 200)}`, 'withdraw_method');
+  });
   return estimate.feeSats * 2n;
 }
 
