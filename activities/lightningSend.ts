@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps';
 export type PaymentOutcome = { status: 'succeeded'; feeSats: string } | { status: 'failed'; reason: string };
 
 const PAY_TIMEOUT_SECONDS = 60;
+const REFUSED_BEFORE_SENDING = /invoice expired|self-payment|not allowed|invalid payment request|unknown required feature|amount must be specified/i;
 
 /**
  * Sends one Lightning payment exactly once, keyed by its payment hash: the node is asked about the hash
@@ -23,9 +24,17 @@ export function lightningSendActivities(deps: ActivityDeps) {
     let payment = await sender.paymentByHash(input.paymentHash);
     if (!payment) {
       heartbeat('sending');
-      payment = await sender.pay({
-        paymentRequest: input.paymentRequest, paymentHash: input.paymentHash, feeLimitSats: BigInt(input.feeLimitSats), timeoutSeconds: PAY_TIMEOUT_SECONDS,
-      });
+      try {
+        payment = await sender.pay({
+          paymentRequest: input.paymentRequest, paymentHash: input.paymentHash, feeLimitSats: BigInt(input.feeLimitSats), timeoutSeconds: PAY_TIMEOUT_SECONDS,
+        });
+      } catch (err) {
+        // The node refused the invoice before trying it (expired meanwhile, a self-payment, a feature it
+        // lacks) and never started a payment: that is a final failure, not something a retry can fix.
+        const message = (err as Error).message ?? String(err);
+        if (REFUSED_BEFORE_SENDING.test(message) && !(await sender.paymentByHash(input.paymentHash))) return { status: 'failed', reason: message.slice(0, 300) };
+        throw err;
+      }
     }
     while (!isFinal(payment)) {
       heartbeat(payment.status);

@@ -3,16 +3,20 @@
  * through the API (real PostgreSQL, real Temporal) and returns the workflow ID(s) to record once closed.
  */
 import type { Client } from '@temporalio/client';
-import { chooseAmountUpdate } from '../src/temporal/definitions';
+import { chooseAmountUpdate, retryUpdate } from '../src/temporal/definitions';
 import { call, createMerchant, waitFor, type TestSystem } from '../test/support/testSystem';
 import { startReceiver } from '../test/support/webhookReceiver';
+import { moneyOutScenarios } from './moneyOutScenarios';
 
 /** A lifecycle to record: drives it and returns the workflow IDs whose runs make the fixtures. */
 export interface Scenario {
   name: string;
   description: string;
-  /** Which started system it runs on (`small` continues-as-new after a few dozen events). */
-  system: 'default' | 'small';
+  /**
+   * Which started system it runs on: `small` continues-as-new after a few dozen events; `idle` closes an
+   * idle session's run after 2 s; `failing` retries failed work on a 1 s backoff.
+   */
+  system: 'default' | 'small' | 'idle' | 'failing';
   run(sys: TestSystem): Promise<string[]>;
 }
 
@@ -38,6 +42,27 @@ async function create(sys: TestSystem, key: string, body: Record<string, unknown
 export async function waitClosed(temporal: Client, workflowId: string, timeoutMs = 30_000): Promise<boolean> {
   const status = await waitFor(async () => (await temporal.workflow.getHandle(workflowId).describe()).status.name, (s) => s !== 'RUNNING', timeoutMs);
   return status !== 'RUNNING';
+}
+
+/** The Web UI's details line of a running session (its ATTENTION part when flagged). */
+async function attentionOf(sys: TestSystem, id: string): Promise<string> {
+  return (await sys.temporal.workflow.getHandle(id).query<{ currentDetails: string }>('__temporal_workflow_metadata')).currentDetails;
+}
+
+/** Runs `during` while the database refuses `op` on `table` for rows matching `when` (a trigger). */
+async function refuse(sys: TestSystem, table: string, op: 'insert' | 'update', when: string, during: () => Promise<void>): Promise<void> {
+  const name = `refuse_${table}_${Date.now()}`;
+  await sys.db.raw(`create or replace function ${name}() returns trigger as $$ begin raise exception 'database unavailable (simulated)'; end $$ language plpgsql`);
+  await sys.db.raw(`create trigger ${name} before ${op} on ${table} for each row when (${when}) execute function ${name}()`);
+  try { await during(); } finally { await sys.db.raw(`drop trigger if exists ${name} on ${table}`); }
+}
+
+/** Runs `during` while transfers to `destination` are inserted with an amount the ledger refuses. */
+async function inflateTransfersTo(sys: TestSystem, destination: string, during: () => Promise<void>): Promise<void> {
+  const name = `inflate_${Date.now()}`;
+  await sys.db.raw(`create or replace function ${name}() returns trigger as $$ begin new.amount := 1000000000; return new; end $$ language plpgsql`);
+  await sys.db.raw(`create trigger ${name} before insert on transfers for each row when (new.destination_account_id = '${destination}') execute function ${name}()`);
+  try { await during(); } finally { await sys.db.raw(`drop trigger if exists ${name} on transfers`); }
 }
 
 export const scenarios: Scenario[] = [
@@ -160,6 +185,95 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'attention-and-retry',
+    description: 'The payment for the rest cannot be made (payment inserts refused): flagged, retried on the backoff, then an operator retry makes it; paid',
+    system: 'failing',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'SATS', amount: 5000 });
+      await refuse(sys, 'payments', 'insert', `new.checkout_session_id = '${cs.id}'`, async () => {
+        await pay(sys, m.key, cs.payment_id, 2000);
+        await waitFor(() => attentionOf(sys, cs.id), (d) => /retry [2-9]/.test(d), 30_000);
+      });
+      const retried = await sys.temporal.workflow.getHandle(cs.id).executeUpdate(retryUpdate);
+      if (retried.pending !== 0) throw new Error(`retry left work: ${JSON.stringify(retried)}`);
+      const s = await waitFor(() => sessionOf(sys, m.key, cs.id), (x) => x.payment_id !== cs.payment_id);
+      await pay(sys, m.key, s.payment_id, 3000);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'failed-transfer',
+    description: 'Two transfers; the ledger refuses the first: it fails, holds the second, is retried on the backoff; corrected, both are posted',
+    system: 'failing',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const [a, b] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+      const cs = await create(sys, m.key, { currency: 'SATS', amount: 10000, transfers: [
+        { destination_account: a.id, percentage: 10 }, { destination_account: b.id, percentage: 10 }] });
+      await inflateTransfersTo(sys, a.id, async () => {
+        await pay(sys, m.key, cs.payment_id, 10000);
+        await waitFor(() => sys.db('transfers').where({ checkout_session_id: cs.id, destination_account_id: a.id }).first(), (t) => t?.status === 'failed', 30_000);
+      });
+      await waitFor(() => attentionOf(sys, cs.id), (d) => /retry [2-9]/.test(d), 30_000);
+      await sys.db('transfers').where({ checkout_session_id: cs.id, destination_account_id: a.id }).update({ amount: 990 });
+      await waitFor(() => sys.db('transfers').where({ checkout_session_id: cs.id }), (ts) => ts.length === 2 && ts.every((t: { status: string }) => t.status === 'paid'), 60_000);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'continue-as-new-with-failed-work',
+    description: 'A transfer keeps failing while receipts flood in: the run continues as new carrying the failed transfer, which the next run posts once corrected',
+    system: 'small',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const dest = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'SATS', amount: 1_000_000, payment_methods: ['onchain'], transfers: [{ destination_account: dest.id, percentage: 10 }] });
+      await inflateTransfersTo(sys, dest.id, async () => {
+        await pay(sys, m.key, cs.payment_id, 1000, `cnfail${cs.id}first:0`);
+        await waitFor(() => sys.db('transfers').where({ checkout_session_id: cs.id }).first(), (t) => t?.status === 'failed', 30_000);
+      });
+      for (let i = 0; i < 20; i++) await pay(sys, m.key, cs.payment_id, 100, `cnfail${cs.id}${i}:0`);
+      const runs = await waitFor(() => runIds(sys.temporal, cs.id), (r) => r.length >= 2, 60_000);
+      if (runs.length < 2) throw new Error('the session did not continue as new');
+      await sys.db('transfers').where({ checkout_session_id: cs.id, destination_account_id: dest.id }).where('amount', '>', 100000).update({ amount: 99 });
+      const retried = await sys.temporal.workflow.getHandle(cs.id).executeUpdate(retryUpdate);
+      if (retried.pending !== 0) throw new Error(`retry left work: ${JSON.stringify(retried)}`);
+      const res = await api(sys, m.key, 'POST', `/checkout-sessions/${cs.id}/deactivate`);
+      if (res.status !== 200) throw new Error(`deactivate failed: ${JSON.stringify(res.body)}`);
+      return [cs.id];
+    },
+  },
+  {
+    name: 'resume-after-idle-close',
+    description: 'Its payment expires and the idle run closes; the payment page renews it (update-with-start, resume run), which is paid',
+    system: 'idle',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'SATS', amount: 4000, ttl: 1 });
+      if (!(await waitClosed(sys.temporal, cs.id))) throw new Error('the idle session did not close');
+      const page = await fetch(`${sys.baseUrl}/pay/${cs.id}/status`).then((r) => r.json() as Promise<{ payment: { id: string } }>);
+      if (page.payment.id === cs.payment_id) throw new Error('the page did not renew the payment');
+      await pay(sys, m.key, page.payment.id, 4000);
+      await waitFor(() => sessionOf(sys, m.key, cs.id), (x) => x.status === 'paid');
+      return [cs.id];
+    },
+  },
+  {
+    name: 'cancel-deactivates',
+    description: 'An operator\'s cancel request ("Request Cancellation"): the session is deactivated and the run ends cleanly',
+    system: 'default',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const cs = await create(sys, m.key, { currency: 'SATS', amount: 3000 });
+      await sys.temporal.workflow.getHandle(cs.id).cancel();
+      if (!(await waitClosed(sys.temporal, cs.id))) throw new Error('the cancelled session did not close');
+      const s = await sessionOf(sys, m.key, cs.id);
+      if (s.status !== 'deactivated') throw new Error(`cancel left the session ${s.status}`);
+      return [cs.id];
+    },
+  },
+  {
     name: 'webhook-delivery',
     description: 'A `checkout_session.paid` event delivered to a webhook endpoint (the delivery workflow)',
     system: 'default',
@@ -183,6 +297,7 @@ export const scenarios: Scenario[] = [
       }
     },
   },
+  ...moneyOutScenarios,
 ];
 
 /** Every run of a workflow ID, oldest first. */

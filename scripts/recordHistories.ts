@@ -18,11 +18,13 @@ async function main(): Promise<void> {
   const chosen = scenarios.filter((s) => only.size === 0 || only.has(s.name));
   if (chosen.length === 0) throw new Error(`no scenario named ${[...only].join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`);
   await globalSetup();
-  const systems: Partial<Record<'default' | 'small', TestSystem>> = {};
+  const systems: Partial<Record<'default' | 'small' | 'idle' | 'failing', TestSystem>> = {};
   try {
     // No monitoring window: settled sessions close at once, so every recorded history is complete.
     systems.default = await startTestSystem({ MONITORING_HOURS: '0' });
-    systems.small = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_HISTORY_LIMIT: '60' });
+    systems.small = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_HISTORY_LIMIT: '60', WORKFLOW_RETRY_BASE_SECONDS: '1' });
+    systems.idle = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_IDLE_SECONDS: '2' });
+    systems.failing = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_RETRY_BASE_SECONDS: '1' });
     for (const scenario of chosen) {
       const sys = systems[scenario.system]!;
       const ids = await scenario.run(sys);
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
   } finally {
     await systems.default?.stop();
     await systems.small?.stop();
+    await systems.idle?.stop();
+    await systems.failing?.stop();
     await globalTeardown();
   }
 }

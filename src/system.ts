@@ -59,9 +59,9 @@ export interface SystemHandle {
 }
 
 /** The whole HTTP app: the API, the merchant routers of webhooks and links, the payment page and the dashboard (its own cookie auth). */
-export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof createApp>[1]) {
+export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof createApp>[1], temporalUiUrl: string | null = null) {
   return createApp(ctx, health, {
-    publicRouters: [...pageRouters(ctx), dashboardRouter(ctx)],
+    publicRouters: [...pageRouters(ctx), dashboardRouter(ctx, { temporalUiUrl })],
     merchantRouters: { '/webhooks': webhookRoutes(ctx), '/instant-sends': instantSendRoutes(ctx), ...linkApiRouters(ctx), '/withdrawal-links': withdrawalLinkRoutes(ctx), '/refunds': refundRoutes(ctx) },
   });
 }
@@ -154,7 +154,7 @@ export async function startSystem(
     let url: string | null = null;
     let app: Express | null = null;
     if (parts.has('api')) {
-      app = checkoutApp(ctx, healthProbe(db, connection));
+      app = checkoutApp(ctx, healthProbe(db, connection), temporalUiUrl);
       const server: Server = createHttpServer(app, config.http).listen(config.port, '0.0.0.0');
       await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       const port = (server.address() as { port: number }).port;

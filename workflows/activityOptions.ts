@@ -49,14 +49,8 @@ export type LocalPaymentActivities = Pick<Activities, 'createSession' | 'openPay
 export type RemoteMoneyActivities = Pick<Activities, 'creditReceipt'>;
 
 export const remoteMoney: RemoteMoneyActivities = proxyActivities<RemoteMoneyActivities>(DB_ONLY);
-/** The same work as remote activities, for histories recorded before `local-activities`. */
-export const dbActivities = proxyActivities<LocalDbActivities>(DB_ONLY);
-export const paymentActivities = proxyActivities<LocalPaymentActivities>(PAYMENT);
-/** Transfers as remote activities, for histories recorded before `local-activities`. */
-export const moneyActivities = proxyActivities<Pick<Activities, 'executeTransfer'>>(DB_ONLY);
-
 /**
- * The local activities (patch `local-activities`): run by this worker inside the workflow task that
+ * The local activities: run by this worker inside the workflow task that
  * asked for them, their results recorded as markers, so a session's work costs no extra trip through
  * the server's task queues (a receipt is credited within the workflow task of its signal). Same
  * timeouts and retries as above; a long call heartbeats the workflow task. Typed as the safe subsets:

@@ -1,19 +1,16 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, setCurrentDetails,
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, setCurrentDetails,
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { CheckoutWorkflowInput, SessionDefinition } from '../src/domain/definition';
-import type { ReceiptInput, SessionState } from '../src/domain/session';
+import type { SessionState } from '../src/domain/session';
 import { chosenAmountError } from '../src/domain/amountChoice';
 import { amountDue, nextState, type SessionInput } from '../src/domain/transitions';
 import type { ReceiptSignal } from '../src/temporal/definitions';
 import { initialState } from '../src/domain/initialState';
 import { CheckoutAttentionKey } from '../src/temporal/searchAttributes';
 import { searchAttributesKey, searchAttributesOf, sessionSummary } from '../src/temporal/workflowView';
-import {
-  dbActivities, localDb, localPayments, moneyActivities, paymentActivities, remoteMoney,
-} from './activityOptions';
-import { PATCHES } from './patches';
+import { localDb, localPayments, remoteMoney } from './activityOptions';
 import { Recovery, failureLine, isActivityFailure, retryDelayMs, type Job } from './recovery';
 import { Serializer } from './serializer';
 
@@ -91,7 +88,7 @@ export class CheckoutSession {
       if (event.type === 'renew' && this.paymentRequestPending()) return { version: this.current.version };
       this.precheck(event, this.current);
       const result = await this.apply(event);
-      if (patched(PATCHES.wakeLoopOnUpdate)) this.wakeRequested = true;
+      this.wakeRequested = true;
       return result;
     }));
   }
@@ -109,17 +106,8 @@ export class CheckoutSession {
   /** Creates the session (a new run) or loads it (a resumed run); then updates may apply. */
   async start(): Promise<void> {
     const input = this.input;
-    if (input.kind === 'new' && patched(PATCHES.createInOneStep)) {
-      await this.serial.run(() => this.createInOneStep(input.definition));
-    } else if (input.kind === 'new') {
-      // A failed insert is kept for a retry like any other work; the payment request after it waits its turn.
-      await this.runJob({ kind: 'persist', definition: input.definition });
-      const initial = initialState(input.definition);
-      this.state = initial;
-      await this.serial.run(async () => {
-        if (initial.amount !== null) await this.runEffects(this.transition({ type: 'request_payment', amount: initial.amount }));
-        else this.publish();
-      });
+    if (input.kind === 'new') {
+      await this.serial.run(() => this.create(input.definition));
     } else if (input.kind === 'resume') {
       this.state = await this.loadState(input.sessionId);
       this.closeWhenSettled = this.state.status !== 'active';
@@ -133,7 +121,7 @@ export class CheckoutSession {
   async waitForInput(): Promise<void> {
     this.wakeRequested = false;
     let deadline = earliest(this.nextDeadline(), this.recovery.attention?.retryAt ?? null);
-    if (this.idle() && patched(PATCHES.idleClose)) deadline = this.lastChange + this.idleMs;
+    if (this.idle()) deadline = this.lastChange + this.idleMs;
     const wake = () => this.inbox.length > 0 || this.historyFull() || this.wakeRequested || this.cancelRequested;
     if (deadline === null) await condition(wake);
     else await condition(wake, Math.max(deadline - Date.now(), 1));
@@ -146,7 +134,7 @@ export class CheckoutSession {
       const s = this.current;
       const open = s.payments.find((p) => p.id === s.currentPaymentId);
       if (open && open.status === 'unpaid' && Date.now() >= open.expiresAt) {
-        await this.apply({ type: 'payment_expired', paymentId: open.id, lazy: patched(PATCHES.lazyRenewal) });
+        await this.apply({ type: 'payment_expired', paymentId: open.id });
       }
       if (this.recovery.attention && Date.now() >= this.recovery.attention.retryAt) await this.retryJobs();
       this.transition({ type: 'tidy', monitoringMs: this.input.monitoringMs });
@@ -168,7 +156,7 @@ export class CheckoutSession {
     const s = this.current;
     const settled = s.status !== 'active' && this.inbox.length === 0 && this.recovery.jobs.length === 0;
     if (settled && Date.now() >= monitoringEnd(s, this.input.monitoringMs, this.closeWhenSettled)) return 'close';
-    if (this.idle() && Date.now() >= this.lastChange + this.idleMs && patched(PATCHES.idleClose)) {
+    if (this.idle() && Date.now() >= this.lastChange + this.idleMs) {
       // Updates accepted meanwhile finish first; one that made the session busy again keeps the run.
       await condition(allHandlersFinished);
       if (this.idle()) return 'close';
@@ -237,31 +225,23 @@ export class CheckoutSession {
     this.publish();
   }
 
-  /**
-   * Remote activities on the histories that started before `local-activities`, local ones after (which
-   * work may be local: workflows/activityOptions.ts). Crediting is always remote.
-   */
-  private db() { return patched(PATCHES.localActivities) ? localDb : dbActivities; }
-  private transfers() { return patched(PATCHES.localActivities) ? localDb : moneyActivities; }
-  private payments() { return patched(PATCHES.localActivities) ? localPayments : paymentActivities; }
-
   private async execute(job: Job): Promise<void> {
-    if (job.kind === 'persist') return this.db().persistNewSession(job.definition);
+    if (job.kind === 'persist') return localDb.persistNewSession(job.definition);
     const snapshot = this.current;
     switch (job.kind) {
       case 'record':
-        return this.db().recordSession({ state: snapshot, events: job.events });
+        return localDb.recordSession({ state: snapshot, events: job.events });
       case 'receipt':
         return this.creditFromDatabase(job.receiptId);
       case 'transfer':
-        return this.transfers().executeTransfer({ sessionId: snapshot.id, transferId: job.transferId });
+        return localDb.executeTransfer({ sessionId: snapshot.id, transferId: job.transferId });
       case 'credit_receipt': {
         const { transferIds } = await remoteMoney.creditReceipt({ state: snapshot, receipt: job.receipt, flag: job.flag, events: job.events });
         await this.postTransfers(transferIds.map((transferId): Job => ({ kind: 'transfer', transferId })));
         return;
       }
       case 'open_payment': {
-        const payment = await this.payments().openPayment({ sessionId: snapshot.id, seq: job.seq, amount: job.amount });
+        const payment = await localPayments.openPayment({ sessionId: snapshot.id, seq: job.seq, amount: job.amount });
         await this.apply({ type: 'payment_opened', payment });
         return;
       }
@@ -282,8 +262,11 @@ export class CheckoutSession {
     }
   }
 
-  /** A new session in one local activity: its row, first payment and mirrored state (patch `create-in-one-step`). */
-  private async createInOneStep(definition: SessionDefinition): Promise<void> {
+  /**
+   * A new session in one local activity: its row, first payment and mirrored state. If it fails, the
+   * steps it stands for run as ordinary jobs (both idempotent): the row at once, the payment on the retry rounds.
+   */
+  private async create(definition: SessionDefinition): Promise<void> {
     // The state exists once the activity answers (until then updates wait and the state query refuses).
     // The activity records the `payment_opened` transition itself (the same reducer, from the same
     // initial state and sequence number), so it is applied here without its effects.
@@ -312,15 +295,11 @@ export class CheckoutSession {
 
   /** A receipt signal: the database holds the facts; the message only names the receipt. */
   private async takeReceipt(message: ReceiptSignal): Promise<void> {
-    if (!patched(PATCHES.receiptFactsFromDb)) {
-      await this.apply({ type: 'receipt', receipt: message as ReceiptInput, late: this.closeWhenSettled && this.current.status !== 'active' });
-      return;
-    }
     await this.runJob({ kind: 'receipt', receiptId: message.receiptId });
   }
 
   private async creditFromDatabase(receiptId: string): Promise<void> {
-    const facts = await this.db().receiptFacts({ sessionId: this.current.id, receiptId });
+    const facts = await localDb.receiptFacts({ sessionId: this.current.id, receiptId });
     if (!facts) {
       log.warn('receipt refused: not a stored receipt of this session', { sessionId: workflowInfo().workflowId, receiptId });
       return;
@@ -401,7 +380,7 @@ export class CheckoutSession {
     // Nothing can happen without the state: keep trying on the backoff (flagged) until the database answers.
     for (let attempts = 0; ; attempts++) {
       try {
-        return await this.db().loadSessionState(sessionId);
+        return await localDb.loadSessionState(sessionId);
       } catch (err) {
         if (!isActivityFailure(err)) throw err;
         log.warn('could not load the session state; retrying', { sessionId, reason: failureLine('load_state', err) });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { ApiError, RETRY_AFTER_SECONDS } from '../api/errors';
+import { ApiError, isUndecodablePath, RETRY_AFTER_SECONDS } from '../api/errors';
 import { unavailableDependency } from '../api/unavailable';
 import { html } from '../page/html';
 import type { ServiceContext } from '../services/context';
@@ -12,6 +13,12 @@ import { setSessionMode } from './db/sessions';
 import { homeRoutes } from './pages/home';
 import { sessionListRoutes } from './pages/sessions';
 import { sessionDetailRoutes } from './pages/sessionDetail';
+import { linkRoutes } from './pages/links';
+import { moneyRoutes } from './pages/money';
+import { webhookPageRoutes } from './pages/webhooks';
+import { developerRoutes } from './pages/developers';
+import { settingsRoutes } from './pages/settings';
+import { adminRoutes } from './pages/admin';
 import { signInRoutes } from './pages/signIn';
 import { dashboardPage, DASH_ASSETS, document } from './views/layout';
 
@@ -32,14 +39,15 @@ const PAGE_HEADERS: Record<string, string> = {
 
 /** The chart library's UMD build, read once from node_modules (served by the app: no CDN). */
 function chartLibrary(): string {
-  return fs.readFileSync(require.resolve('chart.js/dist/chart.umd.min.js'), 'utf8');
+  // chart.js's `exports` map does not export its dist files: resolve the package's entry, then its folder.
+  return fs.readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
 }
 
 /**
  * The merchant dashboard at `/dashboard`: server-rendered pages, cookie sessions, CSRF tokens on every
  * form, roles checked per route. It calls the same services and repositories as the API.
  */
-export function dashboardRouter(ctx: ServiceContext): Router {
+export function dashboardRouter(ctx: ServiceContext, opts: { temporalUiUrl?: string | null } = {}): Router {
   const outer = Router();
   const router = Router();
   let chart: string | null = null;
@@ -63,6 +71,12 @@ export function dashboardRouter(ctx: ServiceContext): Router {
   router.use(homeRoutes(ctx));
   router.use(sessionListRoutes(ctx));
   router.use(sessionDetailRoutes(ctx));
+  router.use(linkRoutes(ctx));
+  router.use(moneyRoutes(ctx));
+  router.use(webhookPageRoutes(ctx));
+  router.use(developerRoutes(ctx));
+  router.use(settingsRoutes(ctx));
+  router.use(adminRoutes(ctx, opts.temporalUiUrl ?? null));
 
   router.use((_req, _res, next) => next(new ApiError(404, 'There is no such dashboard page.', undefined, 'invalid_request_error')));
   router.use(dashboardErrors(ctx));
@@ -104,6 +118,7 @@ function dashboardErrors(ctx: ServiceContext): ErrorRequestHandler {
       return sendError(req, res, err.status, err.message);
     }
     if (err instanceof z.ZodError) return sendError(req, res, 400, 'The form was not filled in as expected.');
+    if (isUndecodablePath(err)) return sendError(req, res, 404, 'There is no such dashboard page.');
     if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') return sendError(req, res, 400, 'The request could not be read.');
     if (unavailableDependency(err)) {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));

@@ -32,7 +32,7 @@ export function userView(u: UserRow) {
 }
 
 function newUserId(): string {
-  return `usr_${randomBytes(18).toString('base64url')}`;
+  return `usr_${randomBytes(16).toString('hex')}`; // word characters only, like every other object ID
 }
 
 /** SHA-256 of a bearer token (invitation or session cookie): stored instead of the token. */

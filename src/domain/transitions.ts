@@ -8,8 +8,8 @@ import { baseValueOfSats, isPaidWithinTolerance } from './tolerance';
 export type SessionInput =
   | { type: 'payment_opened'; payment: PaymentState }
   | { type: 'receipt'; receipt: ReceiptInput; late: boolean }
-  /** `lazy`: record the expiry and wait until someone asks (`renew`) instead of renewing at once. */
-  | { type: 'payment_expired'; paymentId: string; lazy?: boolean }
+  /** Records the expiry; a fresh payment waits until a customer can pay (`renew`). */
+  | { type: 'payment_expired'; paymentId: string }
   /** Someone can pay now (the page or an API read): make a payment for what is due if the current one expired. */
   | { type: 'renew' }
   | { type: 'deactivate' }
@@ -48,7 +48,7 @@ export function nextState(current: SessionState, input: SessionInput, now: numbe
     case 'receipt':
       return receipt(state, input.receipt, input.late, now);
     case 'payment_expired':
-      return paymentExpired(state, input.paymentId, input.lazy === true);
+      return paymentExpired(state, input.paymentId);
     case 'renew':
       return renew(state, now);
     case 'deactivate':
@@ -167,16 +167,15 @@ export function exceptionFor(amountPaid: string, amount: string, exchangeRate: s
   return excess.gte(new Dec(1).div(exchangeRate)) ? 'overpaid' : null;
 }
 
-function paymentExpired(state: SessionState, paymentId: string, lazy: boolean): Transition {
+function paymentExpired(state: SessionState, paymentId: string): Transition {
   const payment = currentPayment(state);
   if (!payment || payment.id !== paymentId || payment.status !== 'unpaid') {
     return { ok: true, state, effects: [] };
   }
   payment.status = 'expired';
   const effects: SessionEffect[] = [{ kind: 'record', events: [{ type: 'payment.expired', objectId: payment.id }] }];
-  // The session never expires by TTL. Eagerly (older runs) it renews at once; lazily it waits for `renew`,
-  // so an abandoned session makes no invoice, address, rate call or event until someone can pay.
-  if (!lazy && state.status === 'active' && state.amount !== null) effects.push(requestPayment(state, amountDue(state)!));
+  // The session never expires by TTL, and it waits for `renew`: an abandoned session makes no invoice,
+  // address, rate call or event until someone can pay.
   return ok(state, effects);
 }
 

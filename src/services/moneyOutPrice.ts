@@ -30,3 +30,13 @@ export async function priceNow(ctx: ServiceContext, scope: Scope, currency: stri
     throw err;
   }
 }
+
+/**
+ * Live money out needs LND's sending side (LND_PAYOUT_MACAROON_PATH): without it a link or refund could
+ * be claimed but never paid, so it is refused at create. Test mode sends are simulated.
+ */
+export function assertCanSend(ctx: ServiceContext, scope: Scope): void {
+  if (scope.livemode && !ctx.config.lnd?.payoutMacaroonHex) {
+    throw new InvalidRequestError('Live payments out need LND\'s sending side, and this deployment has none (LND_PAYOUT_MACAROON_PATH).');
+  }
+}

@@ -1,7 +1,10 @@
 import type { DbOrTx } from '../db/knex';
-import { EXTERNAL_ACCOUNT_ID } from '../db/ledger';
+import { EXTERNAL_ACCOUNT_ID, type LedgerTxnType } from '../db/ledger';
 import { T } from '../db/tables';
 import type { NodeFunds } from '../bitcoin/lndSender';
+
+/** Ledger transaction types that move sats from an account to the outside world (`acct_external`). */
+const MONEY_OUT_TYPES: LedgerTxnType[] = ['payout', 'payout_fee', 'refund', 'refund_fee'];
 
 /** One thing that does not add up. */
 export interface Difference {
@@ -49,9 +52,9 @@ export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Differenc
     if (outflows > gross) add('split_exceeds_gross', r.id, `<= ${gross}`, outflows);
   }
 
-  // What left the platform (payouts and their network fees): received − sent is what the accounts hold.
+  // What left the platform (payouts, refunds and their network fees): received − sent is what the accounts hold.
   const sentRows = await rows<{ livemode: boolean; sent: string | null }>(db(`${T.ledgerEntries} as e`).join(`${T.ledgerTransactions} as t`, 't.id', 'e.txn_id')
-    .select('e.livemode').sum({ sent: 'e.amount' }).where('e.account_id', EXTERNAL_ACCOUNT_ID).whereIn('t.type', ['payout', 'payout_fee']).groupBy('e.livemode'));
+    .select('e.livemode').sum({ sent: 'e.amount' }).where('e.account_id', EXTERNAL_ACCOUNT_ID).whereIn('t.type', MONEY_OUT_TYPES).groupBy('e.livemode'));
   const sentByMode = { true: 0n, false: 0n } as Record<string, bigint>;
   for (const s of sentRows) sentByMode[String(s.livemode)] = BigInt(s.sent ?? 0);
 

@@ -23,6 +23,7 @@ import { deactivateWithdrawalLinkUpdate, REFUND_WORKFLOW_TYPE, type RefundWorkfl
 import { currentExchangeRate } from '../rates';
 import { refundView, type RefundView } from '../views/refund';
 import type { ServiceContext } from './context';
+import { assertCanSend } from './moneyOutPrice';
 import { dispatchLinkEvents } from './linkEvents';
 import { checkCurrencyPriced } from './rateCheck';
 import { InsufficientFundsApiError, recordWithdrawalLink, startWithdrawalLinkWorkflow } from './withdrawalLinks';
@@ -37,6 +38,7 @@ const DEFAULT_LINK_TTL_SECONDS = 30 * 86_400;
  * Then the refund's workflow starts, and, for the default method, the withdrawal link's.
  */
 export async function createRefund(ctx: ServiceContext, scope: Scope, input: CreateRefundInput, seed: string): Promise<RefundView> {
+  assertCanSend(ctx, scope);
   const id = idFromSeed('re', seed);
   const existing = await findRefund(ctx.db, id, scope);
   if (existing) return refundView(existing, ctx.config.publicUrl);

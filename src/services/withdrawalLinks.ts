@@ -21,7 +21,7 @@ import {
 import { withdrawalLinkView, type WithdrawalLinkView } from '../views/withdrawalLink';
 import type { ServiceContext } from './context';
 import { dispatchLinkEvents } from './linkEvents';
-import { priceNow } from './moneyOutPrice';
+import { assertCanSend, priceNow } from './moneyOutPrice';
 
 /** The account cannot cover an amount (plus its fee limit): a 400 `insufficient_funds` naming the field. */
 export class InsufficientFundsApiError extends ApiError {
@@ -98,6 +98,7 @@ export async function startWithdrawalLinkWorkflow(ctx: ServiceContext, row: With
 
 /** `POST /withdrawal-links`: prices, records and reserves in one transaction, then starts the workflow. */
 export async function createWithdrawalLink(ctx: ServiceContext, scope: Scope, input: CreateWithdrawalLinkInput, seed: string): Promise<WithdrawalLinkView> {
+  assertCanSend(ctx, scope);
   const amount = decimalFromJsonNumber(input.amount)!;
   const price = await priceNow(ctx, scope, input.currency, amount);
   const { row, eventId } = await ctx.db.transaction((tx) => recordWithdrawalLink(tx, ctx.config, scope, {

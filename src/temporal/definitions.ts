@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ReceiptInput, SessionState } from '../domain/session';
+import type { SessionState } from '../domain/session';
 
 /**
  * Every message a checkout-session workflow understands, defined once. The API, the watcher and
@@ -24,10 +24,9 @@ export const chooseAmountUpdate = defineUpdate<{ version: number }, [string]>('c
 /**
  * Money arrived for one of the session's payments (sent by the payment watcher): only the stored
  * receipt's ID. The workflow reads every fact (amount, reference, payment terms) from the database,
- * scoped to the session, so a forged signal credits nothing. The full `ReceiptInput` shape of older
- * senders is still accepted (and, once the workflow reads receipts from the database, only its ID is used).
+ * scoped to the session, so a forged signal credits nothing.
  */
-export type ReceiptSignal = { receiptId: string } | ReceiptInput;
+export type ReceiptSignal = { receiptId: string };
 export const receiptSignal = defineSignal<[ReceiptSignal]>('receipt');
 
 /** What an operator's `retry` answers: the work still failing after the retry, and why. */

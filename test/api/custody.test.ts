@@ -28,7 +28,7 @@ test('new accounts settle on the platform; an xpub account may choose its own wa
   expect(created.body.onchain_settlement).toBe('platform');
   const switched = await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${created.body.id}`, { onchain_settlement: 'merchant_wallet' });
   expect(switched.body.onchain_settlement).toBe('merchant_wallet');
-  const noKey = await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${created.body.id}`, { xpub: null });
+  const noKey = await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${created.body.id}`, { xpub: '' });
   expect(noKey).toMatchObject({ status: 400, body: { errors: [{ param: 'onchain_settlement' }] } });
   const refused = await createMerchant(sys.baseUrl, { onchain_settlement: 'merchant_wallet' }).catch((e: Error) => e.message);
   expect(refused).toMatch(/onchain_settlement/);

@@ -68,7 +68,7 @@ test('a key held by a live request is refused; one whose holder died (lock expir
 
 test('a create that fails after its workflow started (503) keeps the key: the retry gets the same session, one workflow', async () => {
   // An API with no worker on its task queue: the workflow starts but cannot make the session in time.
-  const apiOnly = await startTestSystem({}, { parts: ['api'] });
+  const apiOnly = await startTestSystem({ TEMPORAL_CALL_TIMEOUT_MS: '3000' }, { parts: ['api'] });
   let worker: TestSystem | undefined;
   try {
     const m = await createMerchant(apiOnly.baseUrl);

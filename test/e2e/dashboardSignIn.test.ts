@@ -1,4 +1,5 @@
 import type { Browser } from 'playwright-core';
+import { createUser } from '../../src/dashboard/users';
 import { call, startTestSystem, type TestSystem } from '../support/testSystem';
 import { launchBrowser, newCustomer, screenshot } from './support/browser';
 import { addUser, dashboardClient, merchantWithUser, PASSWORD, signIn } from './support/dashboard';
@@ -99,4 +100,40 @@ test('a viewer sees no write action and the server refuses the write anyway (403
   expect(refused.status).toBe(403);
   expect((await call(sys.baseUrl, m.key, 'GET', `/checkout-sessions/${cs.body.id}`)).body.status).toBe('active');
   await context.close();
+});
+
+test('the platform admin signs in, creates an account with an invited owner, and the owner sets a password from the link and lands on their account', async () => {
+  const adminEmail = `platform-${Date.now().toString(36)}@ops.test`;
+  // The platform admin is a user without an account (CLI: npm run user -- create --admin).
+  const admin = await createUser({ db: sys.db, config: sys.config }, null, { email: adminEmail, role: 'admin', password: PASSWORD });
+  const { context, page } = await newCustomer(browser, 'desktop');
+  await signIn(page, sys.baseUrl, admin.email);
+  expect(new URL(page.url()).pathname).toBe('/dashboard/admin');
+  expect(await page.getByRole('link', { name: 'Checkout sessions' }).count()).toBe(0);
+  await page.getByLabel('New account name').fill('Invited shop');
+  const ownerEmail = `invited-${Date.now().toString(36)}@shop.test`;
+  await page.getByLabel("Owner's email (invited)").fill(ownerEmail);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const flash = await page.locator('.flash').textContent();
+  const inviteUrl = /(http:\/\/checkout\.test\/dashboard\/invite\/[\w-]+)/.exec(flash ?? '')?.[1];
+  expect(inviteUrl).toBeDefined();
+  await screenshot(page, 'dashboard-admin-desktop');
+  // A merchant's pages are not the admin's.
+  const refused = await page.goto(`${sys.baseUrl}/dashboard/sessions`);
+  expect(refused?.status()).toBe(403);
+  await context.close();
+
+  const owner = await newCustomer(browser, 'phone');
+  await owner.page.goto(inviteUrl!.replace('http://checkout.test', sys.baseUrl));
+  await owner.page.getByLabel('New password').fill('short');
+  await owner.page.getByRole('button', { name: 'Save password' }).click();
+  await owner.page.getByLabel('New password').fill(PASSWORD);
+  await owner.page.getByRole('button', { name: 'Save password' }).click();
+  await owner.page.waitForURL(/\/dashboard$/);
+  await owner.page.getByRole('link', { name: 'Settings' }).click();
+  expect(await owner.page.getByTestId('users-table').textContent()).toContain(ownerEmail);
+  // The invitation is single-use.
+  const again = await owner.page.goto(inviteUrl!.replace('http://checkout.test', sys.baseUrl));
+  expect(again?.status()).toBe(404);
+  await owner.context.close();
 });

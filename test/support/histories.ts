@@ -29,17 +29,17 @@ export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories')
 
 /**
  * The fixture sets, oldest first. Each is the same lifecycles recorded by one version of the workflow and
- * stays as long as histories of that version can still be open in production (docs/workflow-versioning.md):
- * `v1` (the folder itself) before `create-in-one-step` and `local-activities`, `v2` with both.
+ * stays as long as histories of that version can still be open in production (docs/workflow-versioning.md).
+ * `1.0` is the baseline: every pre-1.0 patch folded in (no installation runs older code).
  */
-export const HISTORY_SETS = ['v1', 'v2'] as const;
+export const HISTORY_SETS = ['1.0'] as const;
 export type HistorySet = (typeof HISTORY_SETS)[number];
 /** The set `npm run record-histories` writes unless told otherwise: the current workflow's. */
-export const CURRENT_HISTORY_SET: HistorySet = 'v2';
+export const CURRENT_HISTORY_SET: HistorySet = '1.0';
 
-/** The folder of a fixture set: `v1` predates sets and lives in the folder itself. */
+/** The folder of a fixture set. */
 export function historySetDir(set: HistorySet): string {
-  return set === 'v1' ? HISTORIES_DIR : path.join(HISTORIES_DIR, set);
+  return path.join(HISTORIES_DIR, set);
 }
 
 /** One recorded run of a workflow, as stored in a fixture file. */

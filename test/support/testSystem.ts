@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import type { RateProvider } from '../../src/rates';
 import { startSystem, type Part, type SystemHandle } from '../../src/system';
 
@@ -18,7 +18,7 @@ export interface TestSystem extends SystemHandle {
  * Starts the whole system (API, worker, watcher) against the run's shared PostgreSQL and Temporal,
  * on its own task queue, so test files never steal each other's workflow tasks.
  */
-export async function startTestSystem(env: Record<string, string> = {}, opts: { rates?: RateProvider; parts?: Part[] } = {}): Promise<TestSystem> {
+export async function startTestSystem(env: Record<string, string> = {}, opts: { rates?: RateProvider; parts?: Part[]; log?: Logger } = {}): Promise<TestSystem> {
   const taskQueue = `test-${randomBytes(6).toString('hex')}`;
   const dataDir = path.join(process.env.CHECKOUT_TEST_DIR!, taskQueue);
   fs.mkdirSync(dataDir, { recursive: true });
@@ -31,12 +31,15 @@ export async function startTestSystem(env: Record<string, string> = {}, opts: { 
     DATA_DIR: dataDir,
     ADMIN_API_KEY: ADMIN_KEY,
     CHECKOUT_MIN_TTL_SECONDS: '1',
+    // The API's Temporal call deadline (5 s by default, then a 503) sized for a loaded 2-core CI box, where a
+    // cold resume run can take longer; tests of the 503 itself set their own.
+    TEMPORAL_CALL_TIMEOUT_MS: '30000',
     // The tests' webhook receivers listen on 127.0.0.1 (test/api/securityWebhooks.test.ts runs without this).
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const system = await startSystem(config, createLogger(config.logLevel), {
+  const system = await startSystem(config, opts.log ?? createLogger(config.logLevel), {
     workflowBundlePath: process.env.CHECKOUT_TEST_BUNDLE, rates: opts.rates, parts: opts.parts,
   });
   return { ...system, baseUrl: system.url ?? '', taskQueue };

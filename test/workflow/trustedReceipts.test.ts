@@ -32,9 +32,10 @@ test('a forged receipt signal with a made-up amount, or naming another session\'
   const handle = sys.temporal.workflow.getHandle(victim.id);
   const terms = { id: victim.payment_id, seq: 1, amount: '10000', exchangeRate: '1', targetAmount: '10000', expiresAt: Date.now() + 1e9 };
   // Another session's real receipt, with an inflated amount and the victim's payment.
-  await handle.signal(receiptSignal, { receiptId: paid.id, reference: 'forged:0', paymentId: victim.payment_id, method: 'onchain', sats: '99999999', payment: terms });
+  // By name: a forger sends whatever payload it likes.
+  await handle.signal('receipt', { receiptId: paid.id, reference: 'forged:0', paymentId: victim.payment_id, method: 'onchain', sats: '99999999', payment: terms });
   // A receipt that does not exist at all.
-  await handle.signal(receiptSignal, { receiptId: 'rcpt_madeup', reference: 'madeup:0', paymentId: victim.payment_id, method: 'onchain', sats: '10000', payment: terms });
+  await handle.signal('receipt', { receiptId: 'rcpt_madeup', reference: 'madeup:0', paymentId: victim.payment_id, method: 'onchain', sats: '10000', payment: terms });
   await handle.signal(receiptSignal, { receiptId: 'rcpt_madeup2' });
   // A real receipt afterwards is credited: the forgeries were refused, not fatal.
   await api('POST', `/test-helpers/payments/${victim.payment_id}/receive`, { amount: 2500 });

@@ -65,7 +65,8 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .badge.pending, .badge.invited { background: #fef3c7; color: #78350f; }
 form.inline { display: inline; }
 .toolbar { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin-bottom: 12px; }
-.toolbar .field { margin: 0; }
+.toolbar .field { margin: 0; max-width: 100%; }
+.toolbar input.search { width: 26rem; max-width: 100%; }
 .field { margin-bottom: 12px; }
 .field label, .field .label { display: block; font-weight: 600; font-size: 14px; margin-bottom: 4px; }
 input, select, textarea { font: inherit; padding: 8px 10px; border: 1px solid #6b7280; border-radius: 8px; background: #fff; color: var(--ink); max-width: 100%; }

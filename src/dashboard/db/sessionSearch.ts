@@ -6,7 +6,7 @@ import { T } from '../../db/tables';
 
 /**
  * A page of an account's sessions in one mode, newest first, filtered by status and by a search term
- * that matches exactly one of: the session ID, a payment ID of the session, a metadata value, or the
+ * that matches exactly one of: the session ID, the link it came from, a payment ID of the session, a metadata value, or the
  * customer's email (case-insensitive). Exact matches keep the search on the account's rows and index.
  */
 export async function searchSessions(
@@ -18,7 +18,7 @@ export async function searchSessions(
     if (opts.status) b.andWhere({ status: opts.status });
     if (q) {
       b.andWhere((s) => {
-        s.where('id', q)
+        s.where('id', q).orWhere('link_id', q)
           .orWhereIn('id', db(T.payments).select('checkout_session_id').where({ id: q, account_id: scope.accountId, livemode: scope.livemode }))
           .orWhereRaw("lower(customer_details->>'email') = lower(?)", [q])
           .orWhereRaw("exists (select 1 from jsonb_each_text(case when jsonb_typeof(definition->'metadata') = 'object' then definition->'metadata' else '{}'::jsonb end) m where m.value = ?)", [q]);

@@ -9,7 +9,7 @@ import { sessionTimeline } from '../db/timeline';
 import { badge, money, sats, when } from '../views/format';
 import { dashboardPage, postButton } from '../views/layout';
 
-type Entry = { at: number; order: number; body: SafeHtml };
+type Entry = { at: number; order: number; kind: string; body: SafeHtml };
 
 /**
  * `/dashboard/sessions/{id}`: the session's timeline (created, payments, receipts, transfers, events
@@ -25,17 +25,17 @@ export function sessionDetailRoutes(ctx: ServiceContext): Router {
     const t = await sessionTimeline(ctx.db, session.id, scope);
     const deliveriesOf = (eventId: string) => t.deliveries.filter((d) => d.event_id === eventId);
     const entries: Entry[] = [
-      { at: session.created, order: 0, body: html`<strong>Created</strong> ${money(session.amount, session.currency)}` },
-      ...t.payments.map((p): Entry => ({ at: Number(p.created), order: 1, body: html`<strong>Payment ${p.seq + 1}</strong> <code>${p.id}</code> ${badge(p.status)}
+      { at: session.created, order: 0, kind: 'created', body: html`<strong>Created</strong> ${money(session.amount, session.currency)}` },
+      ...t.payments.map((p): Entry => ({ at: Number(p.created), order: 1, kind: 'payment', body: html`<strong>Payment ${p.seq}</strong> <code>${p.id}</code> ${badge(p.status)}
         <dl class="dl"><dt>Amount</dt><dd>${money(p.amount, p.currency)} = ${sats(p.target_amount)} (${satsToBtc(String(p.target_amount))} BTC)</dd>
-        <dt>Rate</dt><dd>${p.exchange_rate} ${p.currency}/BTC</dd>
+        <dt>Rate</dt><dd>${p.exchange_rate} sats per ${p.currency}</dd>
         ${p.onchain_address ? html`<dt>Address</dt><dd><code>${p.onchain_address}</code></dd>` : ''}
         ${p.payment_hash ? html`<dt>Invoice hash</dt><dd><code>${p.payment_hash}</code></dd>` : ''}
         <dt>Expires</dt><dd>${when(p.expires_at)}</dd></dl>` })),
-      ...t.receipts.map((r): Entry => ({ at: Number(r.created), order: 2, body: html`<strong>Received</strong> ${sats(r.amount_sats)} by ${r.method} ${badge(r.status === 'credited' ? 'paid' : 'pending')}${r.flag ? html` ${badge(r.flag)}` : ''}
+      ...t.receipts.map((r): Entry => ({ at: Number(r.created), order: 2, kind: 'receipt', body: html`<strong>Received</strong> ${sats(r.amount_sats)} by ${r.method} ${badge(r.status === 'credited' ? 'paid' : 'pending')}${r.flag ? html` ${badge(r.flag)}` : ''}
         <dl class="dl"><dt>Reference</dt><dd><code>${r.reference}</code></dd><dt>Source</dt><dd>${r.source}</dd>${r.credited_at ? html`<dt>Credited</dt><dd>${when(r.credited_at)}</dd>` : ''}</dl>` })),
-      ...t.transfers.map((tr): Entry => ({ at: Number(tr.created), order: 3, body: html`<strong>Transfer</strong> <code>${tr.id}</code> ${sats(tr.amount)} (${tr.percentage} %) to <code>${tr.destination_account_id}</code> ${badge(tr.status)}${tr.failure_reason ? html` <span class="error">${tr.failure_reason}</span>` : ''}` })),
-      ...t.events.map((e): Entry => ({ at: Number(e.created), order: 4, body: html`<strong>Event</strong> <code>${e.event_type}</code> <span class="muted mono">${e.id}</span>
+      ...t.transfers.map((tr): Entry => ({ at: Number(tr.created), order: 3, kind: 'transfer', body: html`<strong>Transfer</strong> <code>${tr.id}</code> ${sats(tr.amount)} (${tr.percentage} %) to <code>${tr.destination_account_id}</code> ${badge(tr.status)}${tr.failure_reason ? html` <span class="error">${tr.failure_reason}</span>` : ''}` })),
+      ...t.events.map((e): Entry => ({ at: Number(e.created), order: 4, kind: 'event', body: html`<strong>Event</strong> <code>${e.event_type}</code> <span class="muted mono">${e.id}</span>
         ${deliveriesOf(e.id).length ? html`<ul>${deliveriesOf(e.id).map((d) => html`<li>Webhook to <a href="/dashboard/webhooks/${d.endpoint_id}">${d.endpoint_id}</a>: ${badge(d.ok ? 'succeeded' : 'failed')} ${d.http_status ?? ''} ${d.error ?? ''} (attempt ${d.attempt}, ${when(d.created)})</li>`)}</ul>` : ''}` })),
     ].sort((a, b) => a.at - b.at || a.order - b.order);
     const customer = (session as { customer_details?: Record<string, unknown> | null }).customer_details;
@@ -53,7 +53,7 @@ export function sessionDetailRoutes(ctx: ServiceContext): Router {
   ${session.status === 'active' && can(s.user.role, 'sessions.write') ? html`<p>${postButton(s, `/dashboard/sessions/${session.id}/deactivate`, 'Deactivate', { danger: true, confirm: 'Deactivate this checkout session? The customer can no longer pay it.', testId: 'deactivate' })}</p>` : ''}
 </div>
 <h2>Timeline</h2>
-<ol class="timeline" data-testid="timeline">${entries.map((e) => html`<li><span class="when">${when(e.at)}</span><br>${e.body}</li>`)}</ol>
+<ol class="timeline" data-testid="timeline">${entries.map((e) => html`<li data-kind="${e.kind}"><span class="when">${when(e.at)}</span><br>${e.body}</li>`)}</ol>
 <h2>Customer</h2>
 ${customer ? html`<dl class="dl panel" data-testid="customer">
   ${Object.entries(customer).filter(([k, v]) => k !== 'custom_fields' && v !== null && typeof v !== 'object').map(([k, v]) => html`<dt>${k.replace(/_/g, ' ')}</dt><dd>${String(v)}</dd>`)}

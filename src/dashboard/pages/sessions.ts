@@ -50,7 +50,7 @@ export function sessionListRoutes(ctx: ServiceContext): Router {
       ${[['', 'All'], ['active', 'Active'], ['paid', 'Paid'], ['deactivated', 'Deactivated']].map(([v, l]) => html`<option value="${v}"${v === filters.status ? html` selected` : ''}>${l}</option>`)}
     </select></div>
   <div class="field"><label for="q">Search</label>
-    <input id="q" name="q" type="search" value="${filters.q}" placeholder="Session ID, payment ID, metadata value or customer email" size="44"></div>
+    <input id="q" name="q" type="search" value="${filters.q}" placeholder="Session, payment or link ID, metadata value, email" class="search"></div>
   <button type="submit" class="button">Filter</button>
 </form>
 <div class="table-wrap"><table data-testid="sessions-table">

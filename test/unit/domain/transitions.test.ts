@@ -107,15 +107,13 @@ describe('nextState: the session state machine', () => {
     expect(nextState(paid, { type: 'deactivate' }, NOW)).toMatchObject({ ok: false, error: expect.stringContaining('paid') });
   });
 
-  test('an expired unpaid payment renews for the amount still due while the session is active', () => {
+  test('an expired unpaid payment is recorded expired; renew makes a payment for the amount still due', () => {
     const s = withOpenPayment();
     const t = ok(nextState(s, { type: 'payment_expired', paymentId: 'pi_1' }, NOW));
     expect(t.state.payments[0].status).toBe('expired');
-    expect(t.effects).toEqual([
-      { kind: 'record', events: [{ type: 'payment.expired', objectId: 'pi_1' }] },
-      { kind: 'open_payment', amount: '100000', seq: 1 },
-    ]);
+    expect(t.effects).toEqual([{ kind: 'record', events: [{ type: 'payment.expired', objectId: 'pi_1' }] }]);
     expect(ok(nextState(t.state, { type: 'payment_expired', paymentId: 'pi_1' }, NOW)).effects).toEqual([]);
+    expect(ok(nextState(t.state, { type: 'renew' }, NOW)).effects).toEqual([{ kind: 'open_payment', amount: '100000', seq: 1 }]);
   });
 
   test('a receipt for a payment pruned from the state still converts at that payment\'s locked rate', () => {

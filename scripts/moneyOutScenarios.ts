@@ -1,0 +1,83 @@
+/**
+ * The money-out lifecycles recorded as replay fixtures: one withdrawal link claimed through LNURL, one
+ * that expires unclaimed, a refund paid as a link the customer claims, and a refund paid to an invoice.
+ */
+import { generateNodeKey, LocalLightningNode } from '../src/bitcoin';
+import { LnurlWallet } from '../test/support/lnurlWallet';
+import { call, createMerchant, waitFor, type TestSystem } from '../test/support/testSystem';
+import type { Scenario } from './historyScenarios';
+
+const customer = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
+const invoiceFor = (sats: bigint) => customer.createInvoice({ amountSats: sats, memo: 'recorded', expirySeconds: 600 }).then((i) => i.paymentRequest);
+
+async function ok(sys: TestSystem, key: string, method: string, route: string, body?: unknown) {
+  const res = await call(sys.baseUrl, key, method, route, body);
+  if (res.status !== 200) throw new Error(`${method} ${route} failed: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** A merchant whose balance a paid session of `gross` sats filled (minus the platform fee). */
+async function merchantWithBalance(sys: TestSystem, gross: number, amount = gross) {
+  const m = await createMerchant(sys.baseUrl);
+  const cs = await ok(sys, m.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount });
+  await ok(sys, m.key, 'POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: gross });
+  await waitFor(() => ok(sys, m.key, 'GET', `/checkout-sessions/${cs.id}`), (s) => s.status === 'paid' && s.target_amount_paid === gross);
+  return { m, cs };
+}
+
+async function statusOf(sys: TestSystem, key: string, route: string, status: string) {
+  return waitFor(() => ok(sys, key, 'GET', route), (o) => o.status === status, 30_000);
+}
+
+export const moneyOutScenarios: Scenario[] = [
+  {
+    name: 'withdrawal-link-claimed',
+    description: 'A withdrawal link claimed through LNURL (withdraw request, invoice, callback), paid once, settled',
+    system: 'default',
+    async run(sys) {
+      const { m } = await merchantWithBalance(sys, 20_000);
+      const link = await ok(sys, m.key, 'POST', '/withdrawal-links', { currency: 'SATS', amount: 5000 });
+      const answer = await new LnurlWallet(sys.config.publicUrl, sys.baseUrl).claim(link.withdraw_request, invoiceFor);
+      if (answer.status !== 'OK') throw new Error(`claim refused: ${answer.reason}`);
+      await statusOf(sys, m.key, `/withdrawal-links/${link.id}`, 'paid');
+      return [link.id];
+    },
+  },
+  {
+    name: 'withdrawal-link-expired',
+    description: 'A withdrawal link nobody claims: its timer expires it and its reserve is released',
+    system: 'default',
+    async run(sys) {
+      const { m } = await merchantWithBalance(sys, 20_000);
+      const link = await ok(sys, m.key, 'POST', '/withdrawal-links', { currency: 'SATS', amount: 1000, ttl: 2 });
+      await statusOf(sys, m.key, `/withdrawal-links/${link.id}`, 'expired');
+      return [link.id];
+    },
+  },
+  {
+    name: 'refund-via-link',
+    description: 'The excess of an overpaid session refunded as a withdrawal link the customer claims; the link tells the refund',
+    system: 'default',
+    async run(sys) {
+      const { m, cs } = await merchantWithBalance(sys, 12_000, 10_000);
+      const refund = await ok(sys, m.key, 'POST', '/refunds', { checkout_session: cs.id, type: 'excess' });
+      const answer = await new LnurlWallet(sys.config.publicUrl, sys.baseUrl).claim(refund.withdraw_request, invoiceFor);
+      if (answer.status !== 'OK') throw new Error(`claim refused: ${answer.reason}`);
+      await statusOf(sys, m.key, `/refunds/${refund.id}`, 'succeeded');
+      return [refund.id, refund.withdrawal_link];
+    },
+  },
+  {
+    name: 'refund-to-invoice',
+    description: 'A partial refund paid to the customer\'s invoice: sent once by payment hash, settled',
+    system: 'default',
+    async run(sys) {
+      const { m, cs } = await merchantWithBalance(sys, 10_000);
+      const refund = await ok(sys, m.key, 'POST', '/refunds', {
+        checkout_session: cs.id, amount: 4000, withdraw_method: 'lightning', withdraw_request: await invoiceFor(4000n),
+      });
+      await statusOf(sys, m.key, `/refunds/${refund.id}`, 'succeeded');
+      return [refund.id];
+    },
+  },
+];

@@ -1,0 +1,115 @@
+import { Router, type Request } from 'express';
+import { ApiError } from '../../api/errors';
+import { updateAccountSchema } from '../../api/accounts/schema';
+import { parseOr400 } from '../../api/validate';
+import { findAccount } from '../../db/accounts';
+import { html, type SafeHtml } from '../../page/html';
+import type { ServiceContext } from '../../services/context';
+import { updateAccount } from '../../services/accounts';
+import { can } from '../auth/roles';
+import { requirePermission, scopeOfUser, signedIn } from '../auth/session';
+import { MERCHANT_ROLES, type Role } from '../db/users';
+import { accountUsers, changeUserRole, createUser, newUserSchema } from '../users';
+import { badge, when } from '../views/format';
+import { csrfField, dashboardPage } from '../views/layout';
+
+function errorBox(err?: ApiError): SafeHtml | string {
+  return err ? html`<p class="alert" role="alert" data-testid="form-error">${err.param ? html`<strong>${err.param}</strong>: ` : ''}${err.message}</p>` : '';
+}
+
+function only400(err: unknown): ApiError {
+  if (err instanceof ApiError && err.status === 400) return err;
+  throw err;
+}
+
+/**
+ * `/dashboard/settings`: the account (name, default tolerance, live xpub and on-chain settlement,
+ * validated by the admin API's own schema and `updateAccount`) and its users (invite, change role,
+ * remove). Owners only may change anything; everyone may read.
+ */
+export function settingsRoutes(ctx: ServiceContext): Router {
+  const router = Router();
+
+  const page = async (req: Request, extra: { error?: ApiError; flash?: string; inviteUrl?: string } = {}) => {
+    const s = signedIn(req);
+    const scope = scopeOfUser(req);
+    const [account, users] = await Promise.all([findAccount(ctx.db, scope.accountId), accountUsers(ctx, scope.accountId)]);
+    const owner = can(s.user.role, 'settings.write');
+    const dis = owner ? '' : html` disabled`;
+    return dashboardPage(s, { title: 'Settings', current: '/dashboard/settings', flash: extra.flash, body: html`
+<h1>Settings</h1>
+${errorBox(extra.error)}
+<h2>Account</h2>
+<form method="post" action="/dashboard/settings/account" class="panel">${csrfField(s)}
+  <p class="muted">Account <code>${account!.id}</code></p>
+  <div class="form-grid">
+    <div class="field"><label for="name">Name</label><input id="name" name="name" required value="${account!.name}"${dis}></div>
+    <div class="field"><label for="amount_paid_tolerance">Default tolerance (%)</label><input id="amount_paid_tolerance" name="amount_paid_tolerance" inputmode="decimal" value="${account!.amount_paid_tolerance}"${dis}>
+      <p class="hint">Underpayment still counted as paid, 0–5.</p></div>
+    <div class="field"><label for="xpub">Live-mode xpub</label><input id="xpub" name="xpub" value="${account!.xpub_live ?? ''}" class="mono"${dis}>
+      <p class="hint">Blank removes it. Checked against the node's network, as the API does.</p></div>
+    <div class="field"><label for="onchain_settlement">Live on-chain settlement</label><select id="onchain_settlement" name="onchain_settlement"${dis}>
+      ${[['platform', 'Platform wallet'], ['merchant_wallet', 'My own wallet (xpub)']].map(([v, l]) => html`<option value="${v}"${account!.onchain_settlement === v ? html` selected` : ''}>${l}</option>`)}</select></div>
+  </div>
+  ${owner ? html`<button type="submit" class="button primary">Save</button>` : ''}
+</form>
+<h2>Users and roles</h2>
+${extra.inviteUrl ? html`<div class="secret" role="status"><p><strong>Invitation link, shown once</strong> (valid 7 days). Send it to the new user.</p>
+  <div class="copy-field"><input id="invite-url" readonly value="${extra.inviteUrl}" aria-label="Invitation link" data-testid="invite-url"><button type="button" class="button" data-copy="invite-url">Copy</button></div></div>` : ''}
+<div class="table-wrap"><table data-testid="users-table">
+  <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Since</th>${owner ? html`<th scope="col">Change</th>` : ''}</tr></thead>
+  <tbody>${users.map((u) => html`<tr><td>${u.email}</td><td>${u.role}</td><td>${badge(u.status)}</td><td>${when(u.created)}</td>
+  ${owner ? html`<td><form method="post" action="/dashboard/settings/users/${u.id}" class="inline">${csrfField(s)}
+    <label class="visually-hidden" for="role-${u.id}">Role of ${u.email}</label>
+    <select id="role-${u.id}" name="role">${MERCHANT_ROLES.map((r) => html`<option${r === u.role ? html` selected` : ''}>${r}</option>`)}<option value="remove">remove</option></select>
+    <button type="submit" class="button">Apply</button></form></td>` : ''}</tr>`)}</tbody>
+</table></div>
+${owner ? html`<form method="post" action="/dashboard/settings/users" class="panel toolbar">${csrfField(s)}
+  <div class="field"><label for="invite-email">Invite by email</label><input id="invite-email" name="email" type="email" required></div>
+  <div class="field"><label for="invite-role">Role</label><select id="invite-role" name="role">${MERCHANT_ROLES.map((r) => html`<option>${r}</option>`)}</select></div>
+  <button type="submit" class="button primary">Invite</button>
+</form>` : ''}` });
+  };
+
+  router.get('/settings', requirePermission('read'), async (req, res) => {
+    res.type('html').send(await page(req));
+  });
+
+  router.post('/settings/account', requirePermission('settings.write'), async (req, res) => {
+    const f = req.body as Record<string, string>;
+    try {
+      const input = parseOr400(updateAccountSchema, {
+        name: f.name, xpub: f.xpub?.trim() ? f.xpub.trim() : null,
+        ...(f.amount_paid_tolerance ? { amount_paid_tolerance: Number(f.amount_paid_tolerance) } : {}),
+        ...(f.onchain_settlement ? { onchain_settlement: f.onchain_settlement } : {}),
+      });
+      await updateAccount(ctx, scopeOfUser(req).accountId, input);
+      res.type('html').send(await page(req, { flash: 'Account saved.' }));
+    } catch (err) {
+      res.status(400).type('html').send(await page(req, { error: only400(err) }));
+    }
+  });
+
+  router.post('/settings/users', requirePermission('users.write'), async (req, res) => {
+    const f = req.body as Record<string, string>;
+    try {
+      const input = parseOr400(newUserSchema, { email: f.email, role: f.role });
+      const user = await createUser(ctx, scopeOfUser(req).accountId, input);
+      res.type('html').send(await page(req, { inviteUrl: user.invite_url, flash: `${user.email} invited as ${user.role}.` }));
+    } catch (err) {
+      res.status(400).type('html').send(await page(req, { error: only400(err) }));
+    }
+  });
+
+  router.post('/settings/users/:userId', requirePermission('users.write'), async (req, res) => {
+    const role = String((req.body as Record<string, string>).role ?? '');
+    try {
+      if (role !== 'remove' && !(MERCHANT_ROLES as readonly string[]).includes(role)) throw new ApiError(400, 'Choose a role.', 'role');
+      await changeUserRole(ctx, scopeOfUser(req).accountId, String(req.params.userId), role === 'remove' ? null : role as Role);
+      res.type('html').send(await page(req, { flash: role === 'remove' ? 'User removed.' : `Role changed to ${role}.` }));
+    } catch (err) {
+      res.status(400).type('html').send(await page(req, { error: only400(err) }));
+    }
+  });
+  return router;
+}
