@@ -38,6 +38,20 @@ export class ServiceUnavailableError extends ApiError {
 export class ConflictError extends ApiError {
   constructor(message: string) { super(409, message, undefined, 'idempotency_error'); }
 }
+/**
+ * A well-formed request that the object's current state refuses (deactivating what is already
+ * deactivated or paid, canceling a refund being paid): 409 with code `unexpected_state`. Stripe
+ * answers these with a 400 and a `…_unexpected_state` code; a 409 (RFC 9110: a conflict with the
+ * current state of the target resource) says the request itself was right, which clients and
+ * fuzzers (schemathesis) tell apart from a malformed one. The code is the same either way.
+ */
+export class StateConflictError extends ApiError {
+  constructor(message: string, param?: string) { super(409, message, param, 'invalid_request_error', 'unexpected_state'); }
+}
+/** A create whose unique field names an object that already exists (a user's email): 409 `resource_already_exists`. */
+export class AlreadyExistsError extends ApiError {
+  constructor(message: string, param: string) { super(409, message, param, 'invalid_request_error', 'resource_already_exists'); }
+}
 
 /** `transfers[0].percentage` from a zod path. */
 export function paramOf(path: ReadonlyArray<PropertyKey>): string {
@@ -82,7 +96,7 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
         : 'The workflow service is unavailable or did not answer in time; retry shortly with the same Idempotency-Key.');
     }
     if (isUndecodablePath(err)) err = new ApiError(404, 'Unrecognized request URL: a path segment is not valid percent-encoded UTF-8.');
-    if (err instanceof UnknownCursorError) err = new InvalidRequestError(`Invalid ${err.param}: no object '${err.id}' in this list.`, err.param);
+    if (err instanceof UnknownCursorError) err = new ApiError(404, `No such object in this list: '${err.id}'`, err.param, 'invalid_request_error', 'resource_missing');
     if (err instanceof ApiError) {
       if (err instanceof ServiceUnavailableError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       // No `WWW-Authenticate: Basic` challenge: a browser would prompt for the key and then send it on

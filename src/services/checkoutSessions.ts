@@ -5,7 +5,7 @@ import type { CheckoutWorkflowInput, SessionDefinition } from '../domain/definit
 import { idFromSeed } from '../domain/ids';
 import { decimalFromJsonNumber, normalizeDecimal } from '../domain/money';
 import { notDeactivatableMessage } from '../domain/transitions';
-import { InvalidRequestError, NotFoundError, ServiceUnavailableError } from '../api/errors';
+import { NotFoundError, ServiceUnavailableError, StateConflictError } from '../api/errors';
 import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
 import { MAX_TTL_SECONDS } from '../api/checkoutSessions/schema';
 import { withCallDeadline } from '../temporal/deadline';
@@ -105,12 +105,12 @@ export async function deactivateCheckoutSession(ctx: ServiceContext, id: string,
   const session = await getCheckoutSession(ctx, id, scope);
   if (session.status !== 'active') {
     // A settled session's workflow may have closed, so the read model answers this one, not the workflow.
-    throw new InvalidRequestError(notDeactivatableMessage(session.status));
+    throw new StateConflictError(notDeactivatableMessage(session.status));
   }
   try {
     await updateSession(ctx.temporal, runSettings(ctx.config), id, deactivateUpdate, { updateId: 'deactivate', deadlineMs: ctx.config.temporalCallTimeoutMs });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new InvalidRequestError(err.cause?.message ?? err.message);
+    if (err instanceof WorkflowUpdateFailedError) throw new StateConflictError(err.cause?.message ?? err.message);
     throw err;
   }
   return getCheckoutSession(ctx, id, scope);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ApiError, InvalidRequestError, NotFoundError } from '../api/errors';
+import { ApiError, NotFoundError, StateConflictError } from '../api/errors';
 import { findLink, markLinkDeactivated, type LinkKind, type LinkRow } from '../db/links';
 import { findSession, listSessions, type Scope } from '../db/sessions';
 import { linkStatus } from '../views/link';
@@ -26,7 +26,7 @@ export async function deactivateLink(ctx: ServiceContext, kind: LinkKind, id: st
   if (!row) throw new NotFoundError(linkNoun(kind), id);
   const session = row.checkout_session_id ? await findSession(ctx.db, row.checkout_session_id) : undefined;
   const before = linkStatus(row, session);
-  if (before === 'paid') throw new InvalidRequestError(`This ${linkNoun(kind)} is paid; only an active ${linkNoun(kind)} can be deactivated.`);
+  if (before === 'paid') throw new StateConflictError(`This ${linkNoun(kind)} is paid; only an active ${linkNoun(kind)} can be deactivated.`);
   if (kind === 'checkout' && session?.status === 'active') await deactivateCheckoutSession(ctx, session.id, scope);
   const now = Date.now();
   const eventId = await ctx.db.transaction(async (tx) => (
@@ -34,7 +34,7 @@ export async function deactivateLink(ctx: ServiceContext, kind: LinkKind, id: st
   ));
   if (eventId) await dispatchLinkEvents(ctx, [eventId]);
   if (kind === 'payment') await deactivateLinkSessions(ctx, id, scope);
-  if (before === 'deactivated') throw new InvalidRequestError(`This ${linkNoun(kind)} is already deactivated.`);
+  if (before === 'deactivated') throw new StateConflictError(`This ${linkNoun(kind)} is already deactivated.`);
   return getLink(ctx, kind, id, scope);
 }
 
@@ -55,7 +55,7 @@ async function deactivateQuietly(ctx: ServiceContext, sessionId: string, scope: 
     await deactivateCheckoutSession(ctx, sessionId, scope);
   } catch (err) {
     // Paid or deactivated since it was read: nothing left to do for it.
-    if (!(err instanceof InvalidRequestError)) throw err;
+    if (!(err instanceof StateConflictError)) throw err;
   }
 }
 

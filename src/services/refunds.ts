@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { CreateRefundInput } from '../api/refunds/schema';
-import { InvalidRequestError, NotFoundError } from '../api/errors';
+import { InvalidRequestError, NotFoundError, StateConflictError } from '../api/errors';
 import { decodeAndVerifyInvoice, InvalidInvoiceError } from '../bitcoin';
 import { recordEventForDispatch } from '../db/events';
 import { accountFunds, InsufficientFundsError, reserve } from '../db/funds';
@@ -197,13 +197,13 @@ export async function cancelRefund(ctx: ServiceContext, id: string, scope: Scope
   const row = await findRefund(ctx.db, id, scope);
   if (!row) throw new NotFoundError('refund', id);
   if (row.status !== 'pending' || !row.withdrawal_link_id) {
-    throw new InvalidRequestError(`Only a pending refund paid as a withdrawal link can be canceled; this one is ${row.status}${row.withdrawal_link_id ? '' : ' and pays an invoice'}.`, 'id');
+    throw new StateConflictError(`Only a pending refund paid as a withdrawal link can be canceled; this one is ${row.status}${row.withdrawal_link_id ? '' : ' and pays an invoice'}.`, 'id');
   }
   try {
     await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs,
       () => ctx.temporal.workflow.getHandle(row.withdrawal_link_id!).executeUpdate(deactivateWithdrawalLinkUpdate));
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new InvalidRequestError(`The refund's withdrawal link cannot be deactivated: ${err.cause?.message ?? err.message}`, 'id');
+    if (err instanceof WorkflowUpdateFailedError) throw new StateConflictError(`The refund's withdrawal link cannot be deactivated: ${err.cause?.message ?? err.message}`, 'id');
     throw err;
   }
   // The link's workflow tells the refund's, which records `canceled` a moment later: answer with that.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidRequestError, NotFoundError } from '../api/errors';
+import { InvalidRequestError, NotFoundError, StateConflictError } from '../api/errors';
 import type { CreateWebhookInput, UpdateWebhookInput } from '../api/webhooks/schema';
 import { findEvent } from '../db/events';
 import type { Scope } from '../db/sessions';
@@ -106,7 +106,7 @@ export async function rotateWebhookSecret(ctx: ServiceContext, scope: Scope, id:
  */
 export async function redeliverEvent(ctx: ServiceContext, scope: Scope, id: string, eventId: string, seed: string) {
   const endpoint = await getWebhookEndpoint(ctx, scope, id);
-  if (endpoint.status !== 'enabled') throw new InvalidRequestError('This webhook endpoint is disabled; enable it to redeliver events.');
+  if (endpoint.status !== 'enabled') throw new StateConflictError('This webhook endpoint is disabled; enable it to redeliver events.');
   const event = await findEvent(ctx.db, eventId, scope);
   if (!event) throw new InvalidRequestError(`No such event: '${eventId}'`, 'event');
   const suffix = createHash('sha256').update(seed).digest('hex').slice(0, 16);

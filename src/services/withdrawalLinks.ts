@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { AppConfig } from '../config';
 import type { CreateWithdrawalLinkInput } from '../api/withdrawalLinks/schema';
-import { ApiError, InvalidRequestError, NotFoundError } from '../api/errors';
+import { ApiError, NotFoundError, StateConflictError } from '../api/errors';
 import { recordEventForDispatch } from '../db/events';
 import { InsufficientFundsError, reserve } from '../db/funds';
 import type { DbOrTx } from '../db/knex';
@@ -123,16 +123,16 @@ export async function listWithdrawalLinkViews(ctx: ServiceContext, scope: Scope,
   return { data: rows.map((r) => withdrawalLinkView(r, ctx.config.publicUrl)), hasMore };
 }
 
-/** Deactivates an active link through its workflow (which releases the reserve); others are a 400. */
+/** Deactivates an active link through its workflow (which releases the reserve); others are a 409. */
 export async function deactivateWithdrawalLink(ctx: ServiceContext, id: string, scope: Scope): Promise<WithdrawalLinkView> {
   const row = await findWithdrawalLink(ctx.db, id, scope);
   if (!row) throw new NotFoundError('withdrawal link', id);
-  if (row.status !== 'active') throw new InvalidRequestError(`A ${row.status} withdrawal link cannot be deactivated.`, 'id');
+  if (row.status !== 'active') throw new StateConflictError(`A ${row.status} withdrawal link cannot be deactivated.`, 'id');
   try {
     await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs,
       () => ctx.temporal.workflow.getHandle(id).executeUpdate(deactivateWithdrawalLinkUpdate));
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new InvalidRequestError(err.cause?.message ?? err.message, 'id');
+    if (err instanceof WorkflowUpdateFailedError) throw new StateConflictError(err.cause?.message ?? err.message, 'id');
     throw err;
   }
   return getWithdrawalLink(ctx, id, scope);

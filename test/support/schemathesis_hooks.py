@@ -14,16 +14,26 @@ rest. Requests drawn as invalid are left alone.
 - custom fields: a dropdown has options, other types have none;
 - a Lightning memo (statement_descriptor, else title) within 639 bytes of UTF-8;
 - metadata keys of 1 to 40 characters, without control characters, not `__proto__`;
-- xpub: a valid extended key (left out: no fuzzer draws one); a dashboard user's email: a valid
-  address not taken yet (one per account);
+- xpub: a valid extended key (left out: no fuzzer draws one), and so `onchain_settlement`
+  "merchant_wallet", which needs one, is left out too;
 - the event a redelivery names exists (an unknown one is a 400, as Stripe answers);
 - list cursors and ID filters that name existing objects (KNOWN_IDS: a JSON map from list path to an
-  ID of its kind), as an unknown cursor is a 400 (Stripe's answer).
+  ID of its kind), so that valid draws page from a real position (an unknown cursor is a 404, which
+  schemathesis accepts too);
+- the simulator receives at most 10 times its payment's amount: valid draws receive 1 to 10 sats;
+- money out is paid from the balance of the run's merchant (a paid 1 BTC session): a payout pays
+  ONCHAIN_ADDRESS (no fuzzer draws a valid address or BOLT11) in SATS, at least the 546-sat dust limit;
+  withdrawal links and refunds are small (at most ~5,000 sats) so the balance lasts the run; a refund
+  refunds part of the known paid session (a full one would leave nothing to refund for the rest of the
+  run) to a withdrawal link (an invoice is not drawn either);
+- operations on one object that no create in the run reaches with valid data (payouts, withdrawal
+  links, refunds, and a few link operations the stateful phase may not reach within its steps) get a
+  known object's ID in their valid draws (what schemathesis calls supplying the identifiers), so their
+  valid requests reach the API's logic rather than a 404.
 """
 import json
 import os
 import re
-import uuid
 from decimal import ROUND_DOWN, Decimal
 
 import schemathesis
@@ -103,6 +113,8 @@ def _metadata(body):
 
 def _accounts(body):
     body.pop("xpub", None)
+    if body.get("onchain_settlement") == "merchant_wallet":
+        del body["onchain_settlement"]
     affiliate = body.get("affiliate")
     if isinstance(affiliate, dict):
         affiliate["account"] = PARTNER
@@ -125,12 +137,63 @@ def _query(path, query):
             query[name] = KNOWN_IDS[kind]
 
 
+ONCHAIN_ADDRESS = os.environ.get("ONCHAIN_ADDRESS", "")
+# Operations on one object whose valid draws get a known object of their kind (KNOWN_IDS key).
+KNOWN_OBJECT = {
+    "/instant-sends/{id}": "/instant-sends",
+    "/withdrawal-links/{id}": "/withdrawal-links",
+    "/withdrawal-links/{id}/deactivate": "/withdrawal-links",
+    "/refunds/{id}": "/refunds",
+    "/refunds/{id}/cancel": "/refunds",
+    "/payment-links/{id}": "/payment-links",
+    "/checkout-links/{id}/deactivate": "/checkout-links",
+    "/payment-links/{id}/deactivate": "/payment-links",
+}
+
+
+def _small(body, top_sats):
+    """`amount` in `currency` with its decimals, between about 10 and `top_sats` sats (static test rates)."""
+    currency = str(body.get("currency", "SATS")).upper()
+    places = _decimals(currency)
+    top = {"SATS": top_sats, "BTC": Decimal(top_sats).scaleb(-8), "JPY": top_sats // 7}.get(currency, Decimal(top_sats) / 1000)
+    low = {"SATS": 10, "JPY": 2}.get(currency, None)
+    value = body.get("amount")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        amount = _amount(value, places, top)
+        if low is not None and amount < low:
+            amount = low
+        if currency not in ("SATS", "JPY", "BTC") and amount < 0.01:
+            amount = 0.01
+        body["amount"] = amount
+
+
+def _instant_send(body):
+    body["withdraw_method"] = "onchain"
+    body["withdraw_request"] = ONCHAIN_ADDRESS
+    body["currency"] = "SATS"
+    amount = body.get("amount")
+    body["amount"] = 546 + (int(abs(amount)) % 2000 if isinstance(amount, (int, float)) and not isinstance(amount, bool) else 0)
+
+
+def _refund(body):
+    body["checkout_session"] = KNOWN_IDS.get("funding", body.get("checkout_session"))
+    body.pop("payment", None)
+    body["type"] = "partial"
+    amount = body.get("amount")
+    body["amount"] = 1 + (int(abs(amount)) % 1000 if isinstance(amount, (int, float)) and not isinstance(amount, bool) else 0)
+    body["withdraw_method"] = "withdrawal_link"
+    body.pop("withdraw_request", None)
+
+
 @schemathesis.hook
 def map_case(context, case):
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive:
         return case
     path, method = case.operation.path, case.operation.method.lower()
+    known = KNOWN_IDS.get(KNOWN_OBJECT.get(path, ""))
+    if known and isinstance(case.path_parameters, dict) and "id" in case.path_parameters and str(meta.phase.name) != "stateful":
+        case.path_parameters["id"] = known
     if isinstance(case.query, dict) and method == "get":
         _query(path, case.query)
     body = case.body
@@ -146,8 +209,16 @@ def map_case(context, case):
                     body[name] = _truncate_utf8(body[name])
         if path.startswith("/accounts"):
             _accounts(body)
-        if path == "/accounts/{id}/users" and "email" in body:
-            body["email"] = f"user-{uuid.uuid4().hex}@shop.example"
+        if path == "/test-helpers/payments/{id}/receive" and isinstance(body.get("amount"), int) and not isinstance(body.get("amount"), bool):
+            body["amount"] = 1 + abs(body["amount"]) % 10
+        if path == "/instant-sends":
+            _instant_send(body)
+        if path == "/withdrawal-links":
+            _small(body, 5000)
+            _metadata(body)
+        if path == "/refunds":
+            _refund(body)
+            _metadata(body)
         if path == "/webhooks/{id}/redeliver" and "event" in body and KNOWN_IDS.get("/events"):
             body["event"] = KNOWN_IDS["/events"]
     return case

@@ -98,7 +98,7 @@ ${extra.created ? html`<div class="secret" role="status"><p><strong>Account <cod
       }
       res.type('html').send(await page(req, { created: account, flash }));
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 400) throw err;
+      if (!(err instanceof ApiError) || (err.status !== 400 && err.status !== 409)) throw err; // 409: the owner's email is taken
       res.status(400).type('html').send(await page(req, { error: err }));
     }
   });

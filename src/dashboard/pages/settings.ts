@@ -17,8 +17,9 @@ function errorBox(err?: ApiError): SafeHtml | string {
   return err ? html`<p class="alert" role="alert" data-testid="form-error">${err.param ? html`<strong>${err.param}</strong>: ` : ''}${err.message}</p>` : '';
 }
 
+/** A refusal the form shows beside its fields: a 400, or a 409 (a taken email); anything else is thrown on. */
 function only400(err: unknown): ApiError {
-  if (err instanceof ApiError && err.status === 400) return err;
+  if (err instanceof ApiError && (err.status === 400 || err.status === 409)) return err;
   throw err;
 }
 
