@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { findAccount } from '../db/accounts';
-import { AlreadyExistsError, ApiError, NotFoundError } from '../api/errors';
+import { ApiError, NotFoundError } from '../api/errors';
+import { CheckoutError } from '../domain/errors';
 import type { ServiceContext } from '../services/context';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './auth/passwords';
 import { deleteUserSessions } from './db/sessions';
@@ -60,7 +61,7 @@ export async function createUser(
     invite_token_hash: invite ? tokenHash(invite) : null, invite_expires_at: invite ? String(now + INVITE_TTL_MS) : null,
     created: String(now), modified: String(now),
   });
-  if (!row) throw new AlreadyExistsError('A user with this email already exists.', 'email');
+  if (!row) throw CheckoutError.alreadyExists('A user with this email already exists.', 'email');
   return { ...userView(row), ...(invite ? { invite_url: `${ctx.config.publicUrl}/dashboard/invite/${invite}` } : {}) };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Dec } from '../../domain/money';
-import { currencyCode, decimalNumber } from '../schemas/common';
+import { currencyCode, decimalNumber } from '../../domain/input/common';
 
 /**
  * Body of `POST /instant-sends` (Speed's instant send): `amount` in `currency` (SATS, BTC or a fiat

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { ApiError } from '../../api/errors';
+import { ApiError, toApiError } from '../../api/errors';
 import { updateAccountSchema } from '../../api/accounts/schema';
 import { parseOr400 } from '../../api/validate';
 import { findAccount } from '../../db/accounts';
@@ -19,7 +19,8 @@ function errorBox(err?: ApiError): SafeHtml | string {
 
 /** A refusal the form shows beside its fields: a 400, or a 409 (a taken email); anything else is thrown on. */
 function only400(err: unknown): ApiError {
-  if (err instanceof ApiError && (err.status === 400 || err.status === 409)) return err;
+  const known = toApiError(err);
+  if (known?.status === 400 || known?.status === 409) return known;
   throw err;
 }
 
