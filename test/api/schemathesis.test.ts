@@ -38,8 +38,10 @@ const knownIds: Record<string, string> = {};
 const REGTEST_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 
 beforeAll(async () => {
-  // Every create is allowed as often as a fuzzer likes (16 webhook endpoints per account by default).
-  sys = await startTestSystem({ WEBHOOK_MAX_ENDPOINTS: '1000' });
+  // Every create is allowed as often as a fuzzer likes (16 webhook endpoints per account by default), and
+  // the admin run's deliberate wrong and missing keys (the ignored_auth check) from one address do not
+  // lock that address out (10 failures by default; the lockout has its own test: securityAdminAuth.test.ts).
+  sys = await startTestSystem({ WEBHOOK_MAX_ENDPOINTS: '1000', ADMIN_AUTH_MAX_FAILURES: '100000' });
   if (!python) return;
   st = execFileSync('bash', [path.join(ROOT, 'scripts/install-schemathesis.sh')], { encoding: 'utf8', timeout: 10 * 60_000 }).trim();
   const m = await createMerchant(sys.baseUrl);
