@@ -11,7 +11,7 @@ import { findPayment, fundedPayments } from '../db/payments';
 import {
   findRefund, insertRefund, listRefunds, moveSessionRefunded, paidTransfersOf, refundedSats, updateRefund, type RefundRow,
 } from '../db/refunds';
-import type { Scope, SessionRow } from '../db/sessions';
+import { SESSION_ROW_COLUMNS, type Scope, type SessionRow } from '../db/sessions';
 import { T } from '../db/tables';
 import { lightningFeeLimit } from '../domain/feeLimit';
 import { idFromSeed } from '../domain/ids';
@@ -45,7 +45,7 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
   const currentRate = input.rate === 'current' ? await rateNow(ctx, scope, input.checkout_session) : undefined;
   const events: string[] = [];
   const { row, link } = await ctx.db.transaction(async (tx) => {
-    const session: SessionRow | undefined = await tx(T.sessions).select('*')
+    const session: SessionRow | undefined = await tx(T.sessions).select(SESSION_ROW_COLUMNS)
       .where({ id: input.checkout_session, account_id: scope.accountId, livemode: scope.livemode }).forUpdate().first();
     if (!session) throw new CheckoutError('invalid_data', `No such checkout session: '${input.checkout_session}'`, 'checkout_session');
     const funded = await fundedPayments(tx, session.id);
