@@ -16,6 +16,15 @@ export interface ChaosOptions {
   minSats: number;
   /** Payouts and refunds attempted while the receipts and the faults run (0: none). */
   moneyOut: number;
+  /** Run on the multi-process Temporal cluster (built by scripts/build-temporal-server.sh) instead of the dev server. */
+  cluster?: boolean;
+  /** Processes per part (api, worker, watcher); 2 on the cluster unless given. */
+  replicas?: number;
+  /**
+   * The scripted failover instead of random faults: one history process, one API, one worker and one
+   * watcher SIGKILLed at once mid-run, while probe payments measure how long until payments flow again.
+   */
+  failover?: boolean;
 }
 
 export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--duration SECONDS] [--concurrency N] [--settle SECONDS] [--money-out N] [--keep]
@@ -26,7 +35,11 @@ export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--durat
   --settle       seconds to wait for quiescence before checking (default 240)
   --min-sats     smallest SATS amount and receipt (default 1: dust included)
   --money-out    payouts and refunds racing the receipts (default 20; 0 for none)
-  --keep         keep the data directory and the part logs`;
+  --keep         keep the data directory and the part logs
+  --cluster      run on a multi-process Temporal cluster on PostgreSQL (docs/cluster.md), 2 processes per part
+  --replicas     processes per part (api, worker, watcher; default 1, or 2 with --cluster)
+  --failover     (implies --cluster) instead of random faults, SIGKILL one Temporal history process, one API,
+                 one worker and one watcher at once mid-run and report how long until payments flow again`;
 
 /** Parses argv; throws with a message (and the usage) on an unknown or bad flag. */
 export function parseOptions(argv: string[]): ChaosOptions {
@@ -34,11 +47,14 @@ export function parseOptions(argv: string[]): ChaosOptions {
     sessions: 40, seed: Math.floor(Math.random() * 2 ** 31), durationSec: 60, concurrency: 6, settleSec: 240, keep: false, minSats: 1, moneyOut: 20,
   };
   const numeric: Record<string, keyof ChaosOptions> = {
-    '--sessions': 'sessions', '--seed': 'seed', '--duration': 'durationSec', '--concurrency': 'concurrency', '--settle': 'settleSec', '--min-sats': 'minSats', '--money-out': 'moneyOut',
+    '--sessions': 'sessions', '--seed': 'seed', '--duration': 'durationSec', '--concurrency': 'concurrency', '--settle': 'settleSec', '--min-sats': 'minSats',
+    '--replicas': 'replicas', '--money-out': 'moneyOut',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     if (flag === '--keep') { opts.keep = true; continue; }
+    if (flag === '--cluster') { opts.cluster = true; continue; }
+    if (flag === '--failover') { opts.failover = true; opts.cluster = true; continue; }
     const key = numeric[flag];
     if (!key) throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
     const raw = inline ?? argv[++i];
