@@ -58,7 +58,7 @@ export async function createInstantSend(ctx: PayoutContext, scope: Scope, input:
   const now = Date.now();
   const network = scope.livemode ? ctx.config.bitcoinNetwork : ctx.config.bitcoinTestNetwork;
   const dest = await resolveDestination({
-    network, now, lnurl: { allowHttp: ctx.config.payouts.lnurlAllowHttp },
+    network, now, lnurl: { allowHttp: ctx.config.payouts.lnurlAllowHttp, allowPrivateNetworks: ctx.config.payouts.lnurlAllowPrivateNetworks },
     platformNodeKey: () => platformNodeKey(ctx, scope.livemode),
     alreadyPaid: async (hash) => {
       const known = await findPayoutByHash(ctx.db, scope.livemode, hash);

@@ -130,7 +130,7 @@ function lnurlTarget(request: string): string | null {
 /** The customer's Lightning Address or LNURL-pay resolved (LUD-16 / LUD-06) to an invoice for exactly `sats`, checked as a payout's is. */
 async function resolveRefundInvoice(ctx: ServiceContext, scope: Scope, target: string, sats: bigint): Promise<string> {
   const dest = await resolveDestination({
-    network: scope.livemode ? ctx.config.bitcoinNetwork : ctx.config.bitcoinTestNetwork, now: Date.now(), lnurl: { allowHttp: ctx.config.payouts.lnurlAllowHttp },
+    network: scope.livemode ? ctx.config.bitcoinNetwork : ctx.config.bitcoinTestNetwork, now: Date.now(), lnurl: { allowHttp: ctx.config.payouts.lnurlAllowHttp, allowPrivateNetworks: ctx.config.payouts.lnurlAllowPrivateNetworks },
     platformNodeKey: () => platformNodeKey(ctx, scope.livemode), alreadyPaid: async () => false,
   }, 'lightning', target, sats);
   return dest.paymentRequest!;
