@@ -92,7 +92,7 @@ export async function findEvent(db: DbOrTx, id: string, scope: Scope): Promise<E
 
 export async function listEvents(db: DbOrTx, scope: Scope, opts: PageOptions & { eventType?: string }) {
   return pageQuery<EventRow>(db, T.events, { account_id: scope.accountId, livemode: scope.livemode,
-    ...(opts.eventType ? { event_type: opts.eventType } : {}) }, opts, ['seq']);
+    ...(opts.eventType ? { event_type: opts.eventType } : {}) }, opts, ['seq'], { account_id: scope.accountId, livemode: scope.livemode });
 }
 
 /** Deletes events older than `before` (retention). Returns how many went. */

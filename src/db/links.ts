@@ -59,5 +59,5 @@ export async function listLinks(
     } else {
       q.andWhere({ status: 'active' }).whereIn('checkout_session_id', sessionsWith(opts.status));
     }
-  }, opts);
+  }, opts, undefined, { account_id: scope.accountId, livemode: scope.livemode, kind });
 }

@@ -116,7 +116,7 @@ export async function fundedPaymentsBySession(db: DbOrTx, sessionIds: string[]):
 /** A page of payments, optionally of one session. */
 export async function listPayments(db: DbOrTx, scope: Scope, opts: PageOptions & { sessionId?: string }) {
   return pageQuery<PaymentRow>(db, T.payments, { account_id: scope.accountId, livemode: scope.livemode,
-    ...(opts.sessionId ? { checkout_session_id: opts.sessionId } : {}) }, opts);
+    ...(opts.sessionId ? { checkout_session_id: opts.sessionId } : {}) }, opts, undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }
 
 /** On-chain addresses still worth watching: unpaid payments and those inside the monitoring window. */

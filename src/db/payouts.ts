@@ -102,5 +102,6 @@ export async function markPayoutFailed(tx: DbOrTx, id: string, reason: string, n
 
 /** A page of an account's payouts in one mode, newest first. */
 export async function listPayouts(db: DbOrTx, scope: Scope, opts: PageOptions & { status?: string }) {
-  return pageQuery<PayoutRow>(db, T.payouts, { account_id: scope.accountId, livemode: scope.livemode, ...(opts.status ? { status: opts.status } : {}) }, opts);
+  return pageQuery<PayoutRow>(db, T.payouts, { account_id: scope.accountId, livemode: scope.livemode, ...(opts.status ? { status: opts.status } : {}) }, opts,
+    undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }

@@ -66,7 +66,7 @@ export async function updateRefund(
 export async function listRefunds(db: DbOrTx, scope: Scope, opts: PageOptions & { sessionId?: string }) {
   return pageQuery<RefundRow>(db, REFUNDS, {
     account_id: scope.accountId, livemode: scope.livemode, ...(opts.sessionId ? { checkout_session_id: opts.sessionId } : {}),
-  }, opts);
+  }, opts, undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }
 
 /** Sats the pending and succeeded refunds of a session (or of one of its payments) take. */

@@ -144,5 +144,6 @@ export async function listSessions(
   opts: PageOptions & { status?: string; linkId?: string },
 ): Promise<{ rows: SessionRow[]; hasMore: boolean }> {
   return pageQuery<SessionRow>(db, T.sessions, { account_id: scope.accountId, livemode: scope.livemode,
-    ...(opts.status ? { status: opts.status } : {}), ...(opts.linkId ? { link_id: opts.linkId } : {}) }, opts);
+    ...(opts.status ? { status: opts.status } : {}), ...(opts.linkId ? { link_id: opts.linkId } : {}) }, opts,
+  undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }

@@ -58,5 +58,7 @@ export async function listTransfers(db: DbOrTx, accountId: string, livemode: boo
   return pageQuery<TransferRow>(db, T.transfers, (q) => {
     q.where({ livemode, ...(opts.sessionId ? { checkout_session_id: opts.sessionId } : {}) })
       .andWhere((w) => { w.where({ source_account_id: accountId }).orWhere({ destination_account_id: accountId }); });
-  }, opts, ['created', 'index', 'id']); // one receipt's transfers share `created`: their order breaks the tie
+  }, opts, ['created', 'index', 'id'], (q) => { // one receipt's transfers share `created`: their order breaks the tie
+    q.where({ livemode }).andWhere((w) => { w.where({ source_account_id: accountId }).orWhere({ destination_account_id: accountId }); });
+  });
 }

@@ -73,7 +73,9 @@ export async function findEndpoint(db: DbOrTx, id: string, scope?: Scope): Promi
 /** A page of an account's endpoints in one mode, newest first. */
 export async function listEndpoints(db: DbOrTx, scope: Scope, opts: PageOptions) {
   return pageQuery<WebhookEndpointRow>(db, T.webhookEndpoints,
-    { account_id: scope.accountId, livemode: scope.livemode, deleted: false }, opts);
+    { account_id: scope.accountId, livemode: scope.livemode, deleted: false }, opts,
+    // A deleted endpoint still marks its place (its row stays).
+    undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }
 
 /** Applies `patch` to a non-deleted endpoint; returns the row after the change. */
@@ -101,7 +103,7 @@ export async function insertDelivery(db: DbOrTx, row: WebhookDeliveryRow): Promi
 /** A page of an endpoint's delivery attempts, newest first, optionally of one event. */
 export async function listDeliveries(db: DbOrTx, endpointId: string, opts: PageOptions & { eventId?: string }) {
   return pageQuery<WebhookDeliveryRow>(db, T.webhookDeliveries,
-    { endpoint_id: endpointId, ...(opts.eventId ? { event_id: opts.eventId } : {}) }, opts);
+    { endpoint_id: endpointId, ...(opts.eventId ? { event_id: opts.eventId } : {}) }, opts, undefined, { endpoint_id: endpointId });
 }
 
 /** Whether any attempt (or, with `okOnly`, a successful automatic one) of this pair is logged. */

@@ -66,5 +66,5 @@ export async function updateWithdrawalLink(
 export async function listWithdrawalLinks(db: DbOrTx, scope: Scope, opts: PageOptions & { status?: WithdrawalLinkStatus }) {
   return pageQuery<WithdrawalLinkRow>(db, WITHDRAWAL_LINKS, {
     account_id: scope.accountId, livemode: scope.livemode, ...(opts.status ? { status: opts.status } : {}),
-  }, opts);
+  }, opts, undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }

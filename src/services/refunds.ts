@@ -228,13 +228,13 @@ export async function cancelRefund(ctx: ServiceContext, id: string, scope: Scope
   const row = await findRefund(ctx.db, id, scope);
   if (!row) throw CheckoutError.notFound('refund', id);
   if (row.status !== 'pending' || !row.withdrawal_link_id) {
-    throw new CheckoutError('invalid_data', `Only a pending refund paid as a withdrawal link can be canceled; this one is ${row.status}${row.withdrawal_link_id ? '' : ' and pays an invoice'}.`, 'id');
+    throw CheckoutError.unexpectedState(`Only a pending refund paid as a withdrawal link can be canceled; this one is ${row.status}${row.withdrawal_link_id ? '' : ' and pays an invoice'}.`, 'id');
   }
   try {
     await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs,
       () => ctx.temporal.workflow.getHandle(row.withdrawal_link_id!).executeUpdate(deactivateWithdrawalLinkUpdate));
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new CheckoutError('invalid_data', `The refund's withdrawal link cannot be deactivated: ${err.cause?.message ?? err.message}`, 'id');
+    if (err instanceof WorkflowUpdateFailedError) throw CheckoutError.unexpectedState(`The refund's withdrawal link cannot be deactivated: ${err.cause?.message ?? err.message}`, 'id');
     throw err;
   }
   // The link's workflow tells the refund's, which records `canceled` a moment later: answer with that.

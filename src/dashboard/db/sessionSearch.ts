@@ -25,5 +25,5 @@ export async function searchSessions(
       });
     }
   };
-  return pageQuery<SessionRow>(db, T.sessions, where, opts);
+  return pageQuery<SessionRow>(db, T.sessions, where, opts, undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }
