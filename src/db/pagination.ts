@@ -37,13 +37,15 @@ export function cursorParam(opts: PageOptions): 'starting_after' | 'ending_befor
 export async function pageQuery<Row>(
   db: DbOrTx,
   table: string,
+  /** The table's columns, as its repository lists them (src/db/columns.ts). */
+  columns: readonly string[],
   where: Record<string, unknown> | ((q: Knex.QueryBuilder) => void),
   opts: PageOptions,
   sortKeys: string[] = ['created', 'id'],
   cursorScope: Record<string, unknown> | ((q: Knex.QueryBuilder) => void) = where,
 ): Promise<{ rows: Row[]; hasMore: boolean }> {
   const cursorId = opts.startingAfter ?? opts.endingBefore;
-  const q = db(table).select('*').where(where);
+  const q = db(table).select(columns).where(where);
   if (cursorId) {
     const cursor = await db(table).select(sortKeys).where(cursorScope).andWhere({ id: cursorId }).first();
     if (!cursor) throw new UnknownCursorError(cursorId, cursorParam(opts));

@@ -11,7 +11,7 @@ import { findPayment, fundedPayments } from '../db/payments';
 import {
   findRefund, insertRefund, listRefunds, moveSessionRefunded, paidTransfersOf, refundedSats, updateRefund, type RefundRow,
 } from '../db/refunds';
-import type { Scope, SessionRow } from '../db/sessions';
+import { SESSION_ROW_COLUMNS, type Scope, type SessionRow } from '../db/sessions';
 import { T } from '../db/tables';
 import { lightningFeeLimit } from '../domain/feeLimit';
 import { idFromSeed } from '../domain/ids';
@@ -98,7 +98,7 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
  * `lock` (in the create's transaction) the session's row stays locked, so concurrent refunds queue.
  */
 async function planOf(tx: DbOrTx, scope: Scope, input: CreateRefundInput, currentRate: string | undefined, opts: { lock?: boolean } = {}) {
-  const q = tx(T.sessions).select('*').where({ id: input.checkout_session, account_id: scope.accountId, livemode: scope.livemode }).first();
+  const q = tx(T.sessions).select(SESSION_ROW_COLUMNS).where({ id: input.checkout_session, account_id: scope.accountId, livemode: scope.livemode }).first();
   if (opts.lock) q.forUpdate();
   const session: SessionRow | undefined = await q;
   if (!session) throw new CheckoutError('invalid_data', `No such checkout session: '${input.checkout_session}'`, 'checkout_session');
