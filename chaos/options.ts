@@ -14,8 +14,8 @@ export interface ChaosOptions {
   keep: boolean;
   /** Smallest session amount (SATS) and receipt, in sats; 1 includes dust that splits into 0-sat transfers. */
   minSats: number;
-  /** Payouts and refunds attempted while the receipts and the faults run (0: none). */
-  moneyOut: number;
+  /** Payouts and refunds attempted while the receipts and the faults run (absent or 0: none). */
+  moneyOut?: number;
   /** Run on the multi-process Temporal cluster (built by scripts/build-temporal-server.sh) instead of the dev server. */
   cluster?: boolean;
   /** Processes per part (api, worker, watcher); 2 on the cluster unless given. */

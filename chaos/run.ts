@@ -74,9 +74,10 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     const moneyLane = (async () => {
       // Spread over the run from its first third; an attempt with nothing to take out yet is tried again,
       // until the receipts' traffic has ended and 20 s more have passed.
-      const spacing = (opts.durationSec * 700) / Math.max(opts.moneyOut, 1);
+      const moneyOutCount = opts.moneyOut ?? 0;
+      const spacing = (opts.durationSec * 700) / Math.max(moneyOutCount, 1);
       await sleep(opts.durationSec * 300);
-      for (let i = 0; i < opts.moneyOut && Date.now() < stopAt;) {
+      for (let i = 0; i < moneyOutCount && Date.now() < stopAt;) {
         const made = await runMoneyOut(api, moneyRng.fork(), traffic, moneyOut, accounts, i, `chaos${opts.seed}`)
           .catch((err: Error) => { traffic.violations.push(`money out ${i}: ${err.message} (the API stayed unreachable)`); return true; });
         if (made) i++;
