@@ -64,6 +64,7 @@ const envSchema = z.object({
   LND_INVOICE_SECRET: z.string().regex(/^[0-9a-f]{64}$/i, '32 bytes of hex').optional(),
   ESPLORA_URL: z.string().url().optional(),
   ESPLORA_POLL_SECONDS: z.coerce.number().min(1).default(30),
+  ESPLORA_MAX_ADDRESSES_PER_PASS: z.coerce.number().int().min(1).default(1000),
   BITCOIN_RPC_URL: z.string().url().optional(),
   BITCOIN_RPC_COOKIE: z.string().optional(),
   BITCOIN_RPC_POLL_SECONDS: z.coerce.number().min(0.1).default(10),
@@ -175,7 +176,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       onchainTargetConf: e.PAYOUT_ONCHAIN_TARGET_CONF, lnurlAllowHttp: e.PAYOUT_LNURL_ALLOW_HTTP === 'true',
     },
     esplora: e.ESPLORA_URL
-      ? { url: e.ESPLORA_URL, pollSeconds: e.ESPLORA_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS }
+      ? {
+        url: e.ESPLORA_URL, pollSeconds: e.ESPLORA_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS,
+        maxAddressesPerPass: e.ESPLORA_MAX_ADDRESSES_PER_PASS,
+      }
       : undefined,
     bitcoinRpc: e.BITCOIN_RPC_URL
       ? { url: e.BITCOIN_RPC_URL, cookieFile: e.BITCOIN_RPC_COOKIE, pollSeconds: e.BITCOIN_RPC_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS }
