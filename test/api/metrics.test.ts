@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
@@ -67,6 +69,34 @@ describe('GET /metrics', () => {
       expect(await ok.text()).toContain('checkout_sessions');
     } finally {
       await guarded.stop();
+    }
+  });
+
+  test('behind a same-host reverse proxy (a loopback peer that forwards a client) metrics are refused without METRICS_TOKEN', async () => {
+    const proxied = await startTestSystem({ TRUST_PROXY: 'loopback' }, { parts: ['api'] });
+    const target = new URL(proxied.baseUrl);
+    // What nginx/Caddy in front of the app does: connect from 127.0.0.1 and name the real client.
+    const proxy = http.createServer((req, res) => {
+      const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method,
+        headers: { ...req.headers, 'x-forwarded-for': '203.0.113.5' } }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const viaProxy = await fetch(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}/metrics`);
+      expect(viaProxy.status).toBe(403);
+      expect(await viaProxy.text()).not.toContain('checkout_sessions');
+      const relayed: Record<string, string>[] = [{ forwarded: 'for=203.0.113.5' }, { 'x-forwarded-for': '127.0.0.1' }, { 'x-real-ip': '203.0.113.5' }];
+      for (const headers of relayed) {
+        expect((await fetch(`${proxied.baseUrl}/metrics`, { headers })).status).toBe(403);
+      }
+      expect((await fetch(`${proxied.baseUrl}/metrics`)).status).toBe(200); // a direct local scraper still works
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+      await proxied.stop();
     }
   });
 });

@@ -5,7 +5,7 @@ import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } fro
 import { listedRuns } from '../support/visibility';
 
 /**
- * M5: one Idempotency-Key runs its request once, even when the requests race; a failure after the
+ * One Idempotency-Key runs its request once, even when the requests race; a failure after the
  * workflow started never frees the key's seed, so the retry gets the same session.
  */
 let sys: TestSystem;

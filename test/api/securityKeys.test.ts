@@ -1,8 +1,8 @@
 import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
 
 /**
- * M6: keys are listed (prefix only) and revoked by the admin, and a revoked key is refused at once.
- * L1: no API POST acts on a body that is not declared JSON, and no 401 invites a browser to cache a key.
+ * Keys are listed (prefix only) and revoked by the admin, and a revoked key is refused at once.
+ * No API POST acts on a body that is not declared JSON, and no 401 invites a browser to cache a key.
  */
 let sys: TestSystem;
 beforeAll(async () => { sys = await startTestSystem(); });

@@ -2,7 +2,7 @@ import { T } from '../../src/db/tables';
 import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
 
 /**
- * H3, M8: the public endpoints cannot be flooded. Visits that open sessions, the page's POSTs and the
+ * The public endpoints cannot be flooded. Visits that open sessions, the page's POSTs and the
  * simulator are limited per client IP and per link/session/payment (429 with Retry-After), and a
  * visitor who reloads a payment link gets their open session back instead of a new workflow.
  * TRUST_PROXY lets the test speak as different clients through X-Forwarded-For.

@@ -8,7 +8,7 @@ import { Connection } from '@temporalio/client';
 import { createMerchant, call, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 
 /**
- * H2 (infrastructure): the client and the worker reach a Temporal frontend that demands mutual TLS.
+ * The client and the worker reach a Temporal frontend that demands mutual TLS.
  * The dev server has no TLS of its own, so a TLS terminator that requires a client certificate signed
  * by our CA stands in front of it (what a real cluster's frontend does), forwarding the HTTP/2 bytes.
  */

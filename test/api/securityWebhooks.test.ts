@@ -3,7 +3,7 @@ import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver'
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 
 /**
- * H1: webhooks are not an SSRF. By default no mode may target loopback, private or link-local
+ * Webhooks are not an SSRF. By default no mode may target loopback, private or link-local
  * addresses (a stored endpoint that does is refused at delivery without a connection); when the operator
  * allows private networks, their answers are still never echoed; an account has a capped number of
  * endpoints.

@@ -4,7 +4,7 @@ import { runChaos } from '../../chaos/run';
  * A small chaos run in `npm test`: the API, the worker and the watcher as separate processes, killed
  * with SIGKILL and restarted at random, Temporal and PostgreSQL restarted once each, while sessions are
  * paid with partial, duplicate and concurrent receipts. Every sat must be accounted for afterwards.
- * (`npm run chaos` runs the same with more sessions; its figures are in the README.)
+ * (`npm run chaos` runs the same with more sessions; its figures are in docs/chaos.md.)
  */
 test('under kills and restarts, every receipt is credited once, every sat and event accounted for', async () => {
   const lines: string[] = [];

@@ -6,7 +6,7 @@ import { freePort } from '../../src/infra/freePort';
 import { LEGACY_PASSWORD, passwordFile } from '../../src/infra/embeddedPostgres';
 
 /**
- * L7: the embedded PostgreSQL has a password of its own, generated per data folder and kept beside it
+ * The embedded PostgreSQL has a password of its own, generated per data folder and kept beside it
  * with mode 0600; the old fixed `checkout`/`checkout` is refused, also for a folder made before
  * (its password is changed on the first start, and the data is kept).
  */

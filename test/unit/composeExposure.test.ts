@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * H2: Temporal's frontend and Web UI carry no auth, so docker-compose.yml publishes them on the host's
+ * Temporal's frontend and Web UI carry no auth, so docker-compose.yml publishes them on the host's
  * loopback by default. Read as text (the docker client is not needed): every published port of the two
  * services must name a bind address that defaults to 127.0.0.1.
  */

@@ -1,5 +1,5 @@
 /**
- * H2: the workflow trusts only the database. A receipt signal names a stored receipt; its amount,
+ * The workflow trusts only the database. A receipt signal names a stored receipt; its amount,
  * reference and payment come from the row, scoped to the session. Forged signals sent straight to
  * Temporal (anyone reaching its frontend could) credit nothing, and the session keeps working.
  */
