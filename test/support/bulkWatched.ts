@@ -27,6 +27,8 @@ export async function insertWatchedAddresses(
     ? [`(select n, '${prefix}' || lpad(n::text, ${pad}, '0') as address from generate_series(1, ${count}) n) a`, []]
     : ['unnest(?::text[]) with ordinality as a(address, n)', [spec.addresses]];
   await db.transaction(async (tx) => {
+    // Bulk statements, not requests: the pool's per-statement limit does not apply.
+    await tx.raw('set local statement_timeout = 0');
     await tx.raw(`insert into ${T.sessions} (id, livemode, status, ${sessionCols.join(', ')})
       select ${id('cs')}, true, 'active', ${sessionCols.map((c) => `s.${c}`).join(', ')} from ${T.sessions} s, ${source} where s.id = ?`,
     [...bindings, template.sessionId]);
@@ -36,14 +38,21 @@ export async function insertWatchedAddresses(
     await tx.raw(`insert into ${T.payments} (id, checkout_session_id, livemode, onchain_address, ${paymentCols.join(', ')})
       select ${id('pay')}, ${id('cs')}, true, a.address, ${paymentCols.map((c) => `p.${c}`).join(', ')}
       from ${T.payments} p, ${source} where p.id = ?`, [...bindings, template.paymentId]);
+    await tx.raw(`analyze ${T.payments}`);
+    await tx.raw(`analyze ${T.sessions}`);
   });
-  await db.raw(`analyze ${T.payments}`);
-  await db.raw(`analyze ${T.sessions}`);
   return count;
 }
 
 /** Deletes what `insertWatchedAddresses` made with `prefix`. */
 export async function deleteWatchedAddresses(db: Knex, prefix: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.raw('set local statement_timeout = 0');
+    await deleteRows(tx, prefix);
+  });
+}
+
+async function deleteRows(db: Knex.Transaction, prefix: string): Promise<void> {
   await db(T.payments).where('id', 'like', `${prefix}pay\\_%`).delete();
   await db('onchain_addresses').whereIn('checkout_session_id', db(T.sessions).select('id').where('id', 'like', `${prefix}cs\\_%`)).delete();
   await db(T.sessions).where('id', 'like', `${prefix}cs\\_%`).delete();
