@@ -2,6 +2,7 @@ import { floorToCurrency, jsonNumber } from '../domain/money';
 import type { PaymentRow } from '../db/payments';
 import type { SessionRow } from '../db/sessions';
 import { sessionPaymentView } from './payment';
+import { sessionFieldsView } from './sessionFields';
 
 /**
  * A checkout session as the API returns it: the seed's object shape, plus `payment_id`,
@@ -23,34 +24,19 @@ export function checkoutSessionView(row: SessionRow, funded: PaymentRow[], publi
     target_currency: 'SATS',
     ttl: f.ttl,
     payment_methods: f.payment_methods,
-    type: f.type,
-    ...(f.type === 'options' ? { options: f.options } : {}),
-    ...(f.type === 'preset' ? { preset: f.preset } : {}),
-    statement_descriptor: f.statement_descriptor ?? null,
-    description: f.description ?? null,
-    success_message: f.success_message ?? null,
-    success_url: f.success_url ?? null,
-    cancel_url: f.cancel_url ?? null,
+    ...sessionFieldsView(f),
     amount_paid: received ? jsonNumber(floorToCurrency(row.amount_paid, row.currency)) : null,
     target_amount_paid: received ? jsonNumber(row.target_amount_paid) : null,
     target_amount_due: jsonNumber(row.target_amount_due),
     exception_status: row.exception_status,
     // Pending and succeeded refunds (failed and canceled ones give their amount back): docs/refunds.md.
     amount_refunded: jsonNumber(floorToCurrency(row.amount_refunded ?? '0', row.currency)),
-    target_amount_refunded: Number(row.target_amount_refunded ?? 0),
+    target_amount_refunded: jsonNumber(row.target_amount_refunded ?? '0'),
     payment_id: row.payment_id,
     payments: funded.map(sessionPaymentView),
-    source: f.source ?? null,
-    source_id: f.source_id ?? null,
-    metadata: f.metadata ?? null,
-    cashback: f.cashback ?? null,
-    title: f.title ?? null,
-    title_description: f.title_description ?? null,
-    title_image: f.title_image ?? null,
     amount_paid_tolerance: f.amount_paid_tolerance,
     customer_collections_status: f.customer_collections_status,
     transfers: f.transfers ?? [],
-    custom_fields: f.custom_fields ?? [],
     ...(withCustomer ? { customer_details: row.customer_details ?? null } : {}),
     created: Number(row.created),
     modified: Number(row.modified),

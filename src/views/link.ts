@@ -2,6 +2,7 @@ import { jsonNumber } from '../domain/money';
 import type { LinkRow } from '../db/links';
 import type { PaymentRow } from '../db/payments';
 import type { SessionRow } from '../db/sessions';
+import { sessionFieldsView } from './sessionFields';
 
 /** Status a link shows: a checkout link follows its one session unless the link itself was deactivated. */
 export function linkStatus(row: LinkRow, session?: Pick<SessionRow, 'status'>): 'active' | 'paid' | 'deactivated' {
@@ -31,29 +32,14 @@ export function linkView(row: LinkRow, publicUrl: string, session?: SessionRow, 
     currency: f.currency,
     amount: f.amount ?? null,
     target_currency: 'SATS',
-    type: f.type,
-    ...(f.type === 'options' ? { options: f.options } : {}),
-    ...(f.type === 'preset' ? { preset: f.preset } : {}),
     ttl: f.ttl ?? null,
     payment_methods: f.payment_methods ?? ['lightning', 'onchain'],
-    statement_descriptor: f.statement_descriptor ?? null,
-    description: f.description ?? null,
-    success_url: f.success_url ?? null,
-    success_message: f.success_message ?? null,
-    cancel_url: f.cancel_url ?? null,
-    metadata: f.metadata ?? null,
-    cashback: f.cashback ?? null,
-    title: f.title ?? null,
-    title_description: f.title_description ?? null,
-    title_image: f.title_image ?? null,
+    ...sessionFieldsView(f),
     amount_paid_tolerance: f.amount_paid_tolerance === undefined ? null : jsonNumber(String(f.amount_paid_tolerance)),
     customer_collections_status: f.customer_collections_status ?? {
       is_phone_enabled: false, is_email_enabled: false, is_billing_address_enabled: false, is_shipping_address_enabled: false,
     },
-    custom_fields: f.custom_fields ?? [],
     transfers: (f.transfers ?? []).map((t: Record<string, unknown>) => ({ ...t, percentage: Number(t.percentage), description: t.description ?? null })),
-    source: f.source ?? null,
-    source_id: f.source_id ?? null,
     created: Number(row.created),
     modified: Number(row.modified),
   };
