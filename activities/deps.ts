@@ -22,6 +22,8 @@ export interface ActivityDeps {
   payoutSender?: LndSender;
   /** Confirmation target of on-chain payouts' fee rate. */
   payoutOnchainTargetConf?: number;
+  /** Tests only: the folder of the crash point between send and settle (activities/sendPause.ts). */
+  pauseAfterSendDir?: string;
   publicUrl: string;
   platformFeePercent: string;
   /** The operator allows webhooks to private, loopback and link-local addresses (local development only). */

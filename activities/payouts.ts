@@ -2,27 +2,26 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import bolt11 from 'bolt11';
 import { Transaction } from '@scure/btc-signer';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { LndRequestError } from '../src/bitcoin/errors';
-import type { LightningPayment, LndSender } from '../src/bitcoin/lndSender';
+import type { LndSender } from '../src/bitcoin/lndSender';
 import { recordEventForDispatch } from '../src/db/events';
 import { findPayout, markPayoutFailed, markPayoutPaid, recordPayoutTransaction, type PayoutRow } from '../src/db/payouts';
 import { payoutView } from '../src/views/payout';
 import type { ActivityDeps } from './deps';
 import { dispatchBestEffort } from './dispatch';
+import { sendLightningOnce } from './lightningSend';
+import { pauseAfterSend } from './sendPause';
 
 /** What a send ended in, as recorded in the workflow's history (sats as strings). */
 export type SendOutcome = { outcome: 'paid'; feeSats: string } | { outcome: 'failed'; reason: string };
-
-/** Seconds LND may search for a route before it gives up on a payout. */
-const PATHFINDING_SECONDS = 60;
 
 /**
  * The payout saga's activities. `sendPayout` is the only one that touches the node; it is keyed so a
  * retry (after a worker crash, a timeout, an LND restart) finds the first attempt instead of paying again:
  *
- * - Lightning: the payment hash. The node is asked about the hash first (`/v2/router/track`); only a hash
- *   it never saw is sent (`/v2/router/send`), and LND itself refuses a second payment of a hash in flight
- *   or paid. A hash the node reports FAILED is a failed payout (never re-sent).
+ * - Lightning: the payment hash, through the platform's one Lightning send (`sendLightningOnce`, shared with
+ *   withdrawal links and refunds): the node is asked about the hash first; only a hash it never saw is
+ *   sent, and a hash it reports FAILED is a failed payout (never re-sent). Test mode sends with the
+ *   simulated sender (an invoice whose description has `[unroutable]` fails, as in refunds).
  * - On-chain: the transaction is built and signed, its txid, raw bytes and fee recorded on the payout
  *   row, and only then broadcast; a retry re-broadcasts the recorded transaction (a no-op once it is known).
  *
@@ -38,37 +37,26 @@ export function payoutActivities(deps: ActivityDeps) {
     if (!p) throw ApplicationFailure.nonRetryable(`No payout ${input.payoutId}`, 'PayoutNotFound');
     if (p.status === 'paid') return { outcome: 'paid', feeSats: p.fee ?? '0' };
     if (p.status === 'failed') return { outcome: 'failed', reason: p.failure_reason ?? 'failed' };
-    // Test mode: a simulated send against test balances (docs/payouts.md): paid at once, no network fee.
+    if (p.withdraw_method === 'lightning') return sendLightning(p);
+    // Test mode on-chain: a simulated send against test balances (docs/payouts.md): paid at once, no network fee.
     if (!p.livemode) return { outcome: 'paid', feeSats: '0' };
     const sender = deps.payoutSender;
     if (!sender) throw ApplicationFailure.nonRetryable('Live payouts need LND_PAYOUT_MACAROON_PATH', 'PayoutsUnavailable');
-    const beat = setInterval(() => Context.current().heartbeat(), 5_000);
+    const beat = setInterval(() => { try { Context.current().heartbeat(); } catch { /* not in an activity */ } }, 5_000);
     try {
-      return p.withdraw_method === 'lightning' ? await sendLightning(sender, p) : await sendOnchain(sender, p);
+      return await sendOnchain(sender, p);
     } finally {
       clearInterval(beat);
     }
   }
 
-  async function sendLightning(sender: LndSender, p: PayoutRow): Promise<SendOutcome> {
-    const hash = p.payment_hash!;
-    // Ask before sending: an earlier attempt may have paid, be paying, or have failed.
-    let payment: LightningPayment | null = await sender.paymentByHash(hash, (PATHFINDING_SECONDS + 30) * 1000);
-    if (!payment) {
-      try {
-        payment = await sender.pay({ paymentRequest: p.payment_request!, paymentHash: hash, feeLimitSats: BigInt(p.fee_limit),
-          timeoutSeconds: PATHFINDING_SECONDS, amountSats: zeroAmountInvoice(p) ? BigInt(p.target_amount) : undefined });
-      } catch (err) {
-        // LND answered and refused (expired, self-payment, …) and holds no payment of the hash: a failed payout.
-        if (err instanceof LndRequestError && err.status !== undefined && !(await sender.paymentByHash(hash, 5_000))) {
-          return { outcome: 'failed', reason: err.message.slice(0, 300) };
-        }
-        throw err;
-      }
-    }
-    if (payment.status === 'SUCCEEDED') return { outcome: 'paid', feeSats: payment.feeSats.toString() };
-    if (payment.status === 'FAILED') return { outcome: 'failed', reason: payment.failureReason ?? 'FAILURE_REASON_UNKNOWN' };
-    throw new Error(`payment ${hash} still ${payment.status}; tracking it again`); // retried: asks the node again
+  /** The platform's one exactly-once Lightning send (activities/lightningSend.ts), keyed by the invoice's hash. */
+  async function sendLightning(p: PayoutRow): Promise<SendOutcome> {
+    const sender = p.livemode ? deps.payoutSender : deps.lightningSenders?.test;
+    if (!sender) throw ApplicationFailure.nonRetryable(`${p.livemode ? 'Live' : 'Test'} payouts need a Lightning sender (LND_PAYOUT_MACAROON_PATH)`, 'PayoutsUnavailable');
+    const sent = await sendLightningOnce(sender, { paymentRequest: p.payment_request!, paymentHash: p.payment_hash!, feeLimitSats: BigInt(p.fee_limit),
+      amountSats: zeroAmountInvoice(p) ? BigInt(p.target_amount) : undefined }, { pause: pauseAfterSend(deps) });
+    return sent.status === 'succeeded' ? { outcome: 'paid', feeSats: sent.feeSats } : { outcome: 'failed', reason: sent.reason };
   }
 
   async function sendOnchain(sender: LndSender, p: PayoutRow): Promise<SendOutcome> {
@@ -83,6 +71,7 @@ export function payoutActivities(deps: ActivityDeps) {
       row = (await findPayout(db, p.id))!;
     }
     await sender.publishTransaction(row.raw_tx!, `payout ${row.id}`);
+    await pauseAfterSend(deps)?.(row.txid!);
     return { outcome: 'paid', feeSats: row.fee ?? '0' };
   }
 

@@ -59,6 +59,8 @@ const envSchema = z.object({
   PAYOUT_ONCHAIN_TARGET_CONF: z.coerce.number().int().min(1).max(1008).default(6),
   // Plain-http LNURL services (a local test server); LUD-16 wants https.
   PAYOUT_LNURL_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
+  // Tests only (docs/payouts.md): a folder; a send that reached the node writes its key there and the worker then stops, never settling.
+  TEST_PAUSE_AFTER_SEND_DIR: z.string().optional(),
   LND_TLS_CERT_PATH: z.string().optional(),
   LND_TLS_CERT_BASE64: z.string().optional(),
   LND_INVOICE_SECRET: z.string().regex(/^[0-9a-f]{64}$/i, '32 bytes of hex').optional(),
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     payouts: {
       lightningFeeLimitPercent: e.PAYOUT_LIGHTNING_FEE_LIMIT_PERCENT, lightningFeeLimitMinSats: e.PAYOUT_LIGHTNING_FEE_LIMIT_MIN_SATS,
       onchainTargetConf: e.PAYOUT_ONCHAIN_TARGET_CONF, lnurlAllowHttp: e.PAYOUT_LNURL_ALLOW_HTTP === 'true',
+      testPauseAfterSendDir: e.TEST_PAUSE_AFTER_SEND_DIR,
     },
     esplora: e.ESPLORA_URL
       ? {

@@ -126,7 +126,8 @@ export async function startSystem(
       const dispatch = createWebhookDispatcher({
         db, temporal: client, taskQueue: config.temporal.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
       });
-      const deps = { ...activityDeps(config, db, log, dispatch, rates), payoutSender, payoutOnchainTargetConf: config.payouts.onchainTargetConf };
+      const deps = { ...activityDeps(config, db, log, dispatch, rates), payoutSender, payoutOnchainTargetConf: config.payouts.onchainTargetConf,
+        pauseAfterSendDir: config.payouts.testPauseAfterSendDir };
       log.info({ taskQueue: config.temporal.taskQueue }, 'starting worker');
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,

@@ -11,8 +11,10 @@ export interface SentPayment {
 
 /** What sends a Lightning payment out of the platform: pays an invoice, and says what became of a hash. */
 export interface LightningSender {
-  pay(req: { paymentRequest: string; paymentHash: string; feeLimitSats: bigint; timeoutSeconds: number }): Promise<SentPayment>;
-  paymentByHash(paymentHash: string): Promise<SentPayment | null>;
+  /** `amountSats` only for an invoice that names no amount. */
+  pay(req: { paymentRequest: string; paymentHash: string; feeLimitSats: bigint; timeoutSeconds: number; amountSats?: bigint }): Promise<SentPayment>;
+  /** The node's record of the hash, or null if it never started a payment of it; may wait up to `waitMs` for an in-flight one. */
+  paymentByHash(paymentHash: string, waitMs?: number): Promise<SentPayment | null>;
 }
 
 /**

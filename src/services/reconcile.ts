@@ -2,6 +2,7 @@ import type { DbOrTx } from '../db/knex';
 import { EXTERNAL_ACCOUNT_ID, type LedgerTxnType } from '../db/ledger';
 import { T } from '../db/tables';
 import type { NodeFunds } from '../bitcoin/lndSender';
+import { reservationDifferences } from './reservations';
 
 /** Ledger transaction types that move sats from an account to the outside world (`acct_external`). */
 const MONEY_OUT_TYPES: LedgerTxnType[] = ['payout', 'payout_fee', 'refund', 'refund_fee'];
@@ -21,7 +22,8 @@ const STUCK_RECEIPT_MS = 5 * 60_000;
  * Re-derives the money state from receipts and ledger entries and lists every difference:
  * unbalanced transactions, receipts not posted at their gross, splits that do not add up, negative
  * balances, balances that do not sum to the money received, sessions whose totals disagree with their
- * receipts, transfers stuck pending or failed, and receipts stored but uncredited for over 5 minutes.
+ * receipts, transfers stuck pending or failed, receipts stored but uncredited for over 5 minutes, and
+ * reservations that are not exactly those of the money-out objects in flight (./reservations.ts).
  */
 export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Difference[]> {
   const diffs: Difference[] = [];
@@ -96,6 +98,8 @@ export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Differenc
   // Money stored but not credited for this long means its session's workflow is stuck or never got it.
   const uncredited = await db(T.receipts).select('id', 'checkout_session_id', 'amount_sats').where({ status: 'received' }).andWhere('created', '<', now - STUCK_RECEIPT_MS);
   for (const r of uncredited) add('receipt_uncredited', `${r.id} (${r.checkout_session_id}, ${r.amount_sats} sats)`, 'credited', 'received');
+  // Every reservation belongs to a payout, withdrawal link or refund in flight, and a final one holds none.
+  diffs.push(...await reservationDifferences(db));
   return diffs;
 }
 

@@ -5,7 +5,8 @@ import { T } from '../../src/db/tables';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 
 // Payouts in test mode: the same API, checks, reservation and saga as live mode, with a simulated send
-// (docs/payouts.md): paid at once against the test balance, no network fee.
+// (docs/payouts.md): paid at once against the test balance, no network fee; an invoice described
+// `[unroutable]` fails, as refunds' and withdrawal links' sends do (the same sender).
 let sys: TestSystem;
 beforeAll(async () => { sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest' }); });
 afterAll(async () => { await sys?.stop(); });
@@ -110,4 +111,15 @@ test('20 concurrent payouts that together exceed the balance: only what fits is 
   expect(await funds(m.key)).toEqual({ available: 999, pending: 0 });
   const row = await sys.db(T.accountBalances).where({ account_id: m.id, livemode: false }).first();
   expect(BigInt(row.balance)).toBe(999n);
+});
+
+test('a test-mode payout to an unroutable invoice fails through the shared Lightning send, and its reservation is released', async () => {
+  const m = await fundedMerchant(5000);
+  const before = await funds(m.key);
+  const nowhere = (await someone.createInvoice({ amountSats: 700n, memo: 'gift [unroutable]', expirySeconds: 600 })).paymentRequest;
+  const created = await api(m.key, 'POST', '/instant-sends', { amount: 700, currency: 'SATS', withdraw_method: 'lightning', withdraw_request: nowhere });
+  expect(created.status).toBe(200);
+  const failed = (await until(m.key, created.body.id)).body;
+  expect(failed).toMatchObject({ status: 'failed', failure_reason: 'FAILURE_REASON_NO_ROUTE' });
+  expect(await funds(m.key)).toEqual(before);
 });
