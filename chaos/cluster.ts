@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -27,7 +28,7 @@ export interface FaultCounts {
  * each of which can be SIGKILLed and started again. Logs of every part go to `dir/logs`.
  */
 export class Cluster {
-  readonly adminKey = `admin_chaos_${Math.random().toString(36).slice(2)}_key`;
+  readonly adminKey = `admin_chaos_${randomBytes(24).toString('base64url')}`;
   readonly counts: FaultCounts = {
     kills: { api: 0, worker: 0, watcher: 0 }, exits: { api: 0, worker: 0, watcher: 0 }, temporalRestarts: 0, postgresRestarts: 0,
   };

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { KEY_ADVICE, keyWeakness } from './infra/keyStrength';
 
 /** Environment variables, parsed once at start and injected everywhere (SPEC §1). */
 const envSchema = z.object({
@@ -24,7 +25,14 @@ const envSchema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   TEMPORAL_METRICS_BIND: z.string().regex(/^[^:]+:\d+$/, 'host:port, e.g. 0.0.0.0:9464').optional(),
   METRICS_TOKEN: z.string().min(16).optional(),
-  ADMIN_API_KEY: z.string().min(16).optional(),
+  // A guessable admin key opens every tenant's money: refuse a weak one at start (keyStrength.ts).
+  ADMIN_API_KEY: z.string().superRefine((key, ctx) => {
+    const weakness = keyWeakness(key);
+    if (weakness) ctx.addIssue({ code: 'custom', message: `too weak: ${weakness}; ${KEY_ADVICE}` });
+  }).optional(),
+  // Failed admin authentications a client may make per window before every admin request of it is a 429.
+  ADMIN_AUTH_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  ADMIN_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   NODE_ENV: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
   RATE_LIMIT_PUBLIC_PER_IP: z.coerce.number().int().min(1).default(60),
@@ -153,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       },
     },
     adminApiKey: e.ADMIN_API_KEY,
+    adminAuthThrottle: { maxFailures: e.ADMIN_AUTH_MAX_FAILURES, windowMs: e.ADMIN_AUTH_FAILURE_WINDOW_SECONDS * 1000 },
     /** Express's `trust proxy`: whose address `req.ip` (and so the per-IP limits) uses behind a proxy. */
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     /** Requests per minute (public page per client IP and per link/session; simulator per payment). */

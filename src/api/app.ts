@@ -4,6 +4,7 @@ import { httpMetricsMiddleware } from '../metrics/httpMetrics';
 import { createMetricsRegistry, metricsRouter } from '../metrics/routes';
 import type { ServiceContext } from '../services/context';
 import { accountRoutes } from './accounts/routes';
+import { authThrottle } from './authThrottle';
 import { requireAdminKey, requireMerchantKey } from './auth';
 import { balanceRoutes } from './balances/routes';
 import { checkoutSessionReadRoute } from './checkoutSessions/read';
@@ -57,7 +58,7 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   const body = [requireJsonPosts(), express.json({ limit: '100kb', verify: refuseInexactNumbers }), cleanInput(), idempotency(ctx.db, ctx.log)];
   if (admin) {
     const adminRouter = express.Router();
-    adminRouter.use(skipUnknownPaths(), requireAdminKey(admin), ...body, accountRoutes(ctx));
+    adminRouter.use(skipUnknownPaths(), requireAdminKey(admin, authThrottle(ctx.config.adminAuthThrottle)), ...body, accountRoutes(ctx));
     app.use('/accounts', adminRouter);
   }
 

@@ -2,6 +2,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { findKeyOwner, type KeyOwner } from '../db/apiKeys';
 import type { Db } from '../db/knex';
+import type { AuthThrottle } from './authThrottle';
 import { AuthenticationError } from './errors';
 
 declare module 'express-serve-static-core' {
@@ -43,13 +44,20 @@ export function requireMerchantKey(db: Db): RequestHandler {
   };
 }
 
-/** Authenticates platform-admin requests by `ADMIN_API_KEY` (constant-time comparison). */
-export function requireAdminKey(adminKey: string): RequestHandler {
+/**
+ * Authenticates platform-admin requests by `ADMIN_API_KEY` (constant-time comparison). A client over
+ * its failed-authentication limit is refused (429) before its key is compared (authThrottle.ts).
+ */
+export function requireAdminKey(adminKey: string, throttle: AuthThrottle): RequestHandler {
   const expected = createHash('sha256').update(adminKey).digest();
-  return (req, _res, next) => {
+  return async (req, _res, next) => {
+    await throttle.check(req);
     const key = basicUsername(req);
     const given = createHash('sha256').update(key ?? '').digest();
-    if (!key || !timingSafeEqual(given, expected)) throw new AuthenticationError('Invalid admin key.');
+    if (!key || !timingSafeEqual(given, expected)) {
+      await throttle.fail(req);
+      throw new AuthenticationError('Invalid admin key.');
+    }
     req.isAdmin = true;
     next();
   };

@@ -84,7 +84,8 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     if (isUndecodablePath(err)) err = new ApiError(404, 'Unrecognized request URL: a path segment is not valid percent-encoded UTF-8.');
     if (err instanceof UnknownCursorError) err = new InvalidRequestError(`Invalid ${err.param}: no object '${err.id}' in this list.`, err.param);
     if (err instanceof ApiError) {
-      if (err instanceof ServiceUnavailableError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
       // No `WWW-Authenticate: Basic` challenge: a browser would prompt for the key and then send it on
       // its own with every request to this origin, cross-site forms included.
       res.status(err.status).json({ errors: [{ type: err.type, message: err.message, ...(err.param ? { param: err.param } : {}), ...(err.code ? { code: err.code } : {}) }] });

@@ -7,7 +7,7 @@ import { freePort } from '../../src/infra/freePort';
 import { readCompose, serviceEnvironment, type ComposeService } from './support/compose';
 import { root, startNode, waitForStatus, type Started } from './support/processes';
 
-const ADMIN = 'compose-admin-key-0123456789';
+const ADMIN = 'compose-Admin-key-0123456789-abcdefXYZ';
 const APP_SERVICES = ['api', 'worker', 'watcher'];
 
 /**

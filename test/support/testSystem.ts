@@ -6,7 +6,7 @@ import { createLogger, type Logger } from '../../src/logger';
 import type { RateProvider } from '../../src/rates';
 import { startSystem, type Part, type SystemHandle } from '../../src/system';
 
-export const ADMIN_KEY = 'admin_test_key_0123456789abcdef';
+export const ADMIN_KEY = 'admin_test_Key_0123456789abcdefXYZ-qrstuvw';
 
 /** A started system plus HTTP helpers for tests. */
 export interface TestSystem extends SystemHandle {

@@ -27,3 +27,26 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ TEMPORAL_CLI_CACHE_DIR: '/tmp/tools' }).temporal.cliCacheDir).toBe('/tmp/tools');
   });
 });
+
+describe('ADMIN_API_KEY strength', () => {
+  test.each([
+    ['aaaaaaaaaaaaaaaa', /ADMIN_API_KEY: too weak: it has 16 characters/],
+    ['a'.repeat(48), /ADMIN_API_KEY: too weak: it uses only 1 different character;/],
+    ['ab'.repeat(24), /ADMIN_API_KEY: too weak: it uses only 2 different characters/],
+    ['12345678901234567890123456789012', /ADMIN_API_KEY: too weak: it carries about 106 bits/],
+    ['Xy7_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaBcDeFgHiJk', /ADMIN_API_KEY: too weak: it repeats one character/],
+  ])('%s is refused at start, naming the setting and how to generate a good one', (key, why) => {
+    expect(() => loadConfig({ ADMIN_API_KEY: key })).toThrow(why);
+    expect(() => loadConfig({ ADMIN_API_KEY: key })).toThrow(/Invalid configuration: .*openssl rand -base64 32/);
+  });
+
+  test('random keys from the usual generators are accepted, and so is the key the app generates itself', () => {
+    const { randomBytes } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const { generatedAdminKey } = jest.requireActual<typeof import('../../src/infra/localSecrets')>('../../src/infra/localSecrets');
+    for (let i = 0; i < 50; i++) {
+      for (const key of [randomBytes(32).toString('base64'), randomBytes(32).toString('base64url'), randomBytes(16).toString('hex'), generatedAdminKey()]) {
+        expect(loadConfig({ ADMIN_API_KEY: key }).adminApiKey).toBe(key);
+      }
+    }
+  });
+});
