@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { ApiError, isUndecodablePath, RETRY_AFTER_SECONDS } from '../api/errors';
+import { UnknownCursorError } from '../db/pagination';
 import { unavailableDependency } from '../api/unavailable';
 import { html } from '../page/html';
 import type { ServiceContext } from '../services/context';
@@ -15,6 +16,9 @@ import { sessionListRoutes } from './pages/sessions';
 import { sessionDetailRoutes } from './pages/sessionDetail';
 import { linkRoutes } from './pages/links';
 import { moneyRoutes } from './pages/money';
+import { payoutRoutes } from './pages/payouts';
+import { withdrawalLinkPageRoutes } from './pages/withdrawalLinks';
+import { refundPageRoutes } from './pages/refunds';
 import { webhookPageRoutes } from './pages/webhooks';
 import { developerRoutes } from './pages/developers';
 import { settingsRoutes } from './pages/settings';
@@ -73,6 +77,9 @@ export function dashboardRouter(ctx: ServiceContext, opts: { temporalUiUrl?: str
   router.use(sessionDetailRoutes(ctx));
   router.use(linkRoutes(ctx));
   router.use(moneyRoutes(ctx));
+  router.use(payoutRoutes(ctx));
+  router.use(withdrawalLinkPageRoutes(ctx));
+  router.use(refundPageRoutes(ctx));
   router.use(webhookPageRoutes(ctx));
   router.use(developerRoutes(ctx));
   router.use(settingsRoutes(ctx));
@@ -90,7 +97,7 @@ function safeBack(req: Request): string {
   if (!ref) return '/dashboard';
   try {
     const path = new URL(ref).pathname;
-    return /^\/dashboard(\/[\w/-]*)?$/.test(path) && !/\/(sessions|links|webhooks)\/\w+/.test(path) ? path : '/dashboard';
+    return /^\/dashboard(\/[\w/-]*)?$/.test(path) && !/\/(sessions|links|webhooks|withdrawal-links|refunds)\/\w+/.test(path) ? path : '/dashboard';
   } catch {
     return '/dashboard';
   }
@@ -117,6 +124,7 @@ function dashboardErrors(ctx: ServiceContext): ErrorRequestHandler {
       if (err.status === 429 || err.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       return sendError(req, res, err.status, err.message);
     }
+    if (err instanceof UnknownCursorError) return sendError(req, res, 400, `No such ${err.param} object.`);
     if (err instanceof z.ZodError) return sendError(req, res, 400, 'The form was not filled in as expected.');
     if (isUndecodablePath(err)) return sendError(req, res, 404, 'There is no such dashboard page.');
     if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') return sendError(req, res, 400, 'The request could not be read.');

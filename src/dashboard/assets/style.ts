@@ -96,5 +96,14 @@ legend { font-weight: 700; padding: 0 4px; }
 .signin { max-width: 400px; margin: 8vh auto; background: #fff; border: 1px solid var(--line); border-radius: 14px; padding: 24px; }
 .signin input { width: 100%; }
 .signin .button { width: 100%; margin-top: 4px; }
+.tabs { margin: 0 0 16px; overflow-x: auto; }
+.tabs ul { display: flex; gap: 4px; list-style: none; margin: 0; padding: 0; border-bottom: 1px solid var(--line); white-space: nowrap; }
+.tabs a { display: block; padding: 8px 12px; color: var(--ink); text-decoration: none; border-bottom: 3px solid transparent; font-weight: 500; }
+.tabs a[aria-current="page"] { border-bottom-color: var(--primary); color: #7c2d12; font-weight: 700; }
+details.panel summary { cursor: pointer; }
+details.panel[open] summary { margin-bottom: 12px; }
+.choice { display: flex; gap: 8px; align-items: baseline; flex-wrap: wrap; margin: 4px 0 8px; }
+.choice label { font-weight: 600; }
+.clip { display: inline-block; max-width: 22rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

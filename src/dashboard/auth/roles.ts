@@ -6,10 +6,11 @@ import type { Role } from '../db/users';
  * `platform` is the platform admin's pages.
  */
 export type Permission =
-  | 'read' | 'sessions.write' | 'links.write' | 'webhooks.write' | 'keys.write' | 'settings.write' | 'users.write' | 'platform';
+  | 'read' | 'sessions.write' | 'links.write' | 'webhooks.write' | 'keys.write' | 'settings.write' | 'users.write' | 'money.write' | 'platform';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  owner: ['read', 'sessions.write', 'links.write', 'webhooks.write', 'keys.write', 'settings.write', 'users.write'],
+  // Money out (payouts, withdrawal links, refunds) is the owner's alone: it moves the account's balance.
+  owner: ['read', 'sessions.write', 'links.write', 'webhooks.write', 'keys.write', 'settings.write', 'users.write', 'money.write'],
   developer: ['read', 'links.write', 'webhooks.write', 'keys.write'],
   viewer: ['read'],
   admin: ['platform'],

@@ -8,13 +8,15 @@ import { baseValueOfSats } from '../../domain/tolerance';
 import { html } from '../../page/html';
 import type { ServiceContext } from '../../services/context';
 import { requirePermission, scopeOfUser, signedIn } from '../auth/session';
-import { moneyPage, moneyTotal, type MoneyFilters, type MoneyRow } from '../db/money';
+import { moneyOutRefs, moneyPage, moneyTotal, type MoneyFilters, type MoneyRow } from '../db/money';
 import { sats, when } from '../views/format';
 import { dashboardPage } from '../views/layout';
+import { moneyTabs } from '../views/moneyTabs';
 
 const DAY_MS = 86_400_000;
-const FEE_TYPES = new Set(['platform_fee', 'affiliate_fee']);
-const TYPES = ['payment', 'platform_fee', 'affiliate_fee', 'transfer', 'payout', 'withdrawal', 'refund'];
+/** Fees: the platform's and affiliates' cut of a payment, and the network fees of money out. */
+const FEE_TYPES = new Set(['platform_fee', 'affiliate_fee', 'payout_fee', 'refund_fee']);
+const TYPES = ['payment', 'platform_fee', 'affiliate_fee', 'transfer', 'transfer_reversal', 'payout', 'payout_fee', 'refund', 'refund_fee', 'custody_correction'];
 
 const filterSchema = z.object({
   type: z.string().regex(/^[a-z_]{0,40}$/).optional(),
@@ -39,9 +41,17 @@ function fiatValue(r: MoneyRow): string {
   return negative && value !== '0' ? `-${value}` : value;
 }
 
+/** The page's reference column: the money-out object (linked), else the transfer, receipt or transaction. */
+function moneyRef(r: MoneyRow) {
+  const out = moneyOutRefs(r);
+  if (out.refund) return html`<a href="/dashboard/refunds/${out.refund}">${out.refund}</a>`;
+  if (out.withdrawal_link) return html`<a href="/dashboard/withdrawal-links/${out.withdrawal_link}">${out.withdrawal_link}</a>`;
+  return out.payout || r.transfer_id || r.receipt_id || r.id;
+}
+
 /** Columns of the CSV export: one row per ledger entry of the account; `net_sats` adds up to the balance. */
 const CSV_COLUMNS = ['created_utc', 'balance_transaction', 'type', 'gross_sats', 'fee_sats', 'net_sats', 'currency', 'fiat_value',
-  'exchange_rate_sats_per_unit', 'checkout_session', 'payment', 'receipt', 'transfer', 'description'];
+  'exchange_rate_sats_per_unit', 'checkout_session', 'payment', 'receipt', 'transfer', 'payout', 'withdrawal_link', 'refund', 'description'];
 
 /**
  * Free text cannot start a spreadsheet formula (OWASP CSV injection): such a cell gets a leading `'`.
@@ -54,9 +64,10 @@ function text(value: string | null): string {
 
 function csvRecord(r: MoneyRow): string[] {
   const fee = FEE_TYPES.has(r.type);
+  const out = moneyOutRefs(r);
   return [new Date(Number(r.created)).toISOString(), r.id, r.type, fee ? '0' : r.amount, fee ? r.amount : '0', r.amount,
     r.payment_currency ?? '', fiatValue(r), r.exchange_rate ?? '', r.checkout_session_id ?? '', r.payment_id ?? '', r.receipt_id ?? '',
-    r.transfer_id ?? '', text(r.description)];
+    r.transfer_id ?? '', out.payout, out.withdrawal_link, out.refund, text(r.description)];
 }
 
 /**
@@ -75,6 +86,7 @@ export function moneyRoutes(ctx: ServiceContext): Router {
     const next = page.hasMore ? `/dashboard/money?${new URLSearchParams({ ...Object.fromEntries(Object.entries(f.raw).filter(([, v]) => v)), before: page.rows[page.rows.length - 1].entry_id })}` : null;
     res.type('html').send(dashboardPage(signedIn(req), { title: 'Money', current: '/dashboard/money', body: html`
 <h1>Money</h1>
+${moneyTabs('/dashboard/money')}
 <div class="cards">
   <div class="card"><p class="label">Available balance</p><p class="value" data-testid="balance">${sats(balance)}</p></div>
   <div class="card"><p class="label">Sum of the filtered transactions</p><p class="value" data-testid="filtered-total">${sats(total)}</p></div>
@@ -93,7 +105,7 @@ export function moneyRoutes(ctx: ServiceContext): Router {
   ${page.rows.map((r) => html`<tr><td>${when(r.created)}</td><td>${r.type}</td><td class="num">${sats(r.amount)}</td>
     <td class="num">${r.payment_currency ? `${fiatValue(r)} ${r.payment_currency}` : '—'}</td>
     <td>${r.checkout_session_id ? html`<a class="mono" href="/dashboard/sessions/${r.checkout_session_id}">${r.checkout_session_id}</a>` : ''}</td>
-    <td class="mono">${r.transfer_id ?? r.receipt_id ?? r.id}</td></tr>`)}</tbody>
+    <td class="mono">${moneyRef(r)}</td></tr>`)}</tbody>
 </table></div>
 ${next ? html`<nav class="pager" aria-label="Pages"><a class="button" rel="next" href="${next}">Older</a></nav>` : ''}` }));
   });
