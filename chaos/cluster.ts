@@ -8,6 +8,7 @@ import { migrateLatest } from '../src/db/migrate';
 import { freePort, waitForPort } from '../src/infra/freePort';
 import { startTemporalDevServer, type TemporalDevServerHandle } from '../src/infra/temporalDevServer';
 import { ensureSystemAccounts } from '../src/services/accounts';
+import { TemporalCluster } from '../scripts/cluster/temporalCluster';
 import { spawnTs, startPostgresProcess, stopChild, ROOT, type Child, type PostgresProcess } from './processes';
 
 export type Part = 'api' | 'worker' | 'watcher';
@@ -18,14 +19,24 @@ export interface FaultCounts {
   kills: Record<Part, number>;
   /** Parts that exited on their own (a start while PostgreSQL or Temporal was down) and were restarted. */
   exits: Record<Part, number>;
+  /** Dev server: stopped and started. Cluster: a history process SIGKILLed and started again. */
   temporalRestarts: number;
   postgresRestarts: number;
 }
 
+/** Which Temporal the parts run against, and how many processes of each part. */
+export interface ClusterShape {
+  /** Null: the Temporal dev server. A folder: the multi-process cluster built from the server binaries there. */
+  temporalServerBinDir: string | null;
+  /** Processes per part (api, worker, watcher). */
+  replicas: number;
+}
+
 /**
- * The system under test as separate processes: PostgreSQL (own process, fixed port), the Temporal dev
- * server (SQLite file, fixed port, so a restart keeps every workflow), and `src/main.ts api|worker|watcher`,
- * each of which can be SIGKILLed and started again. Logs of every part go to `dir/logs`.
+ * The system under test as separate processes: PostgreSQL (own process, fixed port), Temporal (the dev
+ * server on a SQLite file, or a multi-process cluster on its own PostgreSQL) and `src/main.ts
+ * api|worker|watcher`, one or more processes each, every one of which can be SIGKILLed and started
+ * again. With replicas, processes are named `api-1`, `api-2` …; logs go to `dir/logs/<name>.log`.
  */
 export class Cluster {
   readonly adminKey = `admin_chaos_${randomBytes(24).toString('base64url')}`;
@@ -33,21 +44,35 @@ export class Cluster {
     kills: { api: 0, worker: 0, watcher: 0 }, exits: { api: 0, worker: 0, watcher: 0 }, temporalRestarts: 0, postgresRestarts: 0,
   };
   private stopping = false;
-  apiUrl = '';
+  apiUrls: string[] = [];
   databaseUrl = '';
+  /** The Temporal cluster, when the shape asks for one. */
+  temporalCluster: TemporalCluster | null = null;
   private pg: PostgresProcess | null = null;
   private temporal: TemporalDevServerHandle | null = null;
-  private readonly parts = new Map<Part, Child>();
-  private ports = { pg: 0, temporal: 0, api: 0 };
+  private readonly procs = new Map<string, Child>();
+  private ports = { pg: 0, temporal: 0, api: [] as number[] };
   private bundlePath = '';
+  private nextHistory = 0;
 
-  constructor(private readonly dir: string, private readonly log: Logger, private readonly lightningKey: string) {}
+  constructor(
+    private readonly dir: string, private readonly log: Logger, private readonly lightningKey: string,
+    readonly shape: ClusterShape = { temporalServerBinDir: null, replicas: 1 },
+  ) {}
+
+  /** Every part process's name: `api`, `worker`, `watcher`, or with replicas `api-1` … `watcher-N`. */
+  get processNames(): string[] {
+    const n = this.shape.replicas;
+    return PARTS.flatMap((part) => (n === 1 ? [part] : Array.from({ length: n }, (_, i) => `${part}-${i + 1}`)));
+  }
 
   async start(): Promise<void> {
     fs.mkdirSync(path.join(this.dir, 'logs'), { recursive: true });
     fs.chmodSync(this.dir, 0o755); // the embedded server runs as the postgres user when we are root
-    this.ports = { pg: await freePort(), temporal: await freePort(), api: await freePort() };
-    this.apiUrl = `http://127.0.0.1:${this.ports.api}`;
+    this.ports.pg = await freePort();
+    this.ports.temporal = await freePort();
+    for (let i = 0; i < this.shape.replicas; i++) this.ports.api.push(await freePort());
+    this.apiUrls = this.ports.api.map((port) => `http://127.0.0.1:${port}`);
     await this.startPostgres();
     const migrator = createDb(this.databaseUrl, { min: 0, max: 1 }, { acquireMs: 30_000, statementMs: 0 });
     try {
@@ -61,48 +86,61 @@ export class Cluster {
     const { code } = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'workflows'), logger: quietLogger });
     this.bundlePath = path.join(this.dir, 'workflow-bundle.js');
     fs.writeFileSync(this.bundlePath, code);
-    for (const part of PARTS) this.startPart(part);
+    for (const name of this.processNames) this.startPart(name);
     // Generous: on a loaded machine ts-node takes a while to start a part.
-    await waitForPort('127.0.0.1', this.ports.api, 180_000);
+    await Promise.all(this.ports.api.map((port) => waitForPort('127.0.0.1', port, 180_000)));
   }
 
   /**
-   * Starts one part (`src/main.ts part`) without waiting for it to be ready. Like a process supervisor
-   * (compose's `restart: unless-stopped`), it starts a part again when it exits on its own: a part that
-   * starts while PostgreSQL or Temporal is down fails fast and exits.
+   * Starts one part process (`src/main.ts part`) without waiting for it to be ready. Like a process
+   * supervisor (compose's `restart: unless-stopped`), it starts a part again when it exits on its own: a
+   * part that starts while PostgreSQL or Temporal is down fails fast and exits.
    */
-  startPart(part: Part): void {
-    if (this.parts.has(part)) return; // one process per part
-    const logFile = fs.createWriteStream(path.join(this.dir, 'logs', `${part}.log`), { flags: 'a' });
-    const child = spawnTs('src/main.ts', [part], this.partEnv(), (line) => logFile.write(`${line}\n`));
-    this.parts.set(part, child);
+  startPart(name: string): void {
+    if (this.procs.has(name)) return; // one process per name
+    const part = partOf(name);
+    const logFile = fs.createWriteStream(path.join(this.dir, 'logs', `${name}.log`), { flags: 'a' });
+    const child = spawnTs('src/main.ts', [part], this.partEnv(name), (line) => logFile.write(`${line}\n`));
+    this.procs.set(name, child);
     void child.exited.then(async () => {
       logFile.end();
-      if (this.stopping || this.parts.get(part) !== child) return; // killed or stopped by us
-      this.parts.delete(part);
+      if (this.stopping || this.procs.get(name) !== child) return; // killed or stopped by us
+      this.procs.delete(name);
       this.counts.exits[part]++;
       await sleep(1_000);
-      if (!this.stopping && !this.parts.has(part)) this.startPart(part);
+      if (!this.stopping && !this.procs.has(name)) this.startPart(name);
     });
   }
 
-  /** SIGKILLs a part: no shutdown hook runs, whatever it was doing is cut off mid-way. False if it was not running. */
-  async kill(part: Part): Promise<boolean> {
-    const child = this.parts.get(part);
+  /** SIGKILLs a part process: no shutdown hook runs, whatever it was doing is cut off mid-way. False if it was not running. */
+  async kill(name: string): Promise<boolean> {
+    const child = this.procs.get(name);
     if (!child) return false;
-    this.parts.delete(part);
-    this.counts.kills[part]++;
+    this.procs.delete(name);
+    this.counts.kills[partOf(name)]++;
     await stopChild(child, 'SIGKILL');
     return true;
   }
 
-  isRunning(part: Part): boolean { return this.parts.has(part); }
+  isRunning(name: string): boolean { return this.procs.has(name); }
 
-  /** Stops and starts the Temporal dev server on the same port and database file. */
+  /**
+   * Dev server: stops and starts it on the same port and database file. Cluster: SIGKILLs one history
+   * process (each in turn), whose shards the other takes over, and starts it again after `downMs`.
+   */
   async restartTemporal(downMs: number): Promise<void> {
-    await this.temporal?.stop();
-    await sleep(downMs);
-    await this.startTemporal();
+    if (this.temporalCluster) {
+      const histories = this.temporalCluster.names('history');
+      const name = histories[this.nextHistory++ % histories.length];
+      await this.temporalCluster.kill(name);
+      this.log.info({ process: name }, 'chaos: SIGKILL of a Temporal history process');
+      await sleep(downMs);
+      this.temporalCluster.startNode(name);
+    } else {
+      await this.temporal?.stop();
+      await sleep(downMs);
+      await this.startTemporal();
+    }
     this.counts.temporalRestarts++;
   }
 
@@ -121,12 +159,12 @@ export class Cluster {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const part of [...this.parts.keys()]) {
-      const child = this.parts.get(part)!;
-      this.parts.delete(part);
+    await Promise.all([...this.procs.entries()].map(async ([name, child]) => {
+      this.procs.delete(name);
       await stopChild(child, 'SIGTERM', 20_000);
-    }
+    }));
     await this.temporal?.stop().catch(() => undefined);
+    await this.temporalCluster?.stop().catch(() => undefined);
     await this.pg?.stop().catch(() => undefined);
   }
 
@@ -136,19 +174,34 @@ export class Cluster {
   }
 
   private async startTemporal(): Promise<void> {
+    if (this.shape.temporalServerBinDir) {
+      this.temporalCluster = new TemporalCluster(path.join(this.dir, 'temporal-cluster'), this.shape.temporalServerBinDir);
+      const t = await this.temporalCluster.start();
+      this.log.info({ startup: t }, 'chaos: Temporal cluster ready');
+      return;
+    }
     this.temporal = await startTemporalDevServer({
       port: this.ports.temporal, uiPort: null, namespace: 'default', log: this.log, dbFile: path.join(this.dir, 'temporal', 'temporal.db'),
     });
   }
 
-  private partEnv(): NodeJS.ProcessEnv {
+  /** The Temporal frontend a part process dials: replicas spread over the cluster's frontends. */
+  private temporalAddressFor(name: string): string {
+    if (!this.temporalCluster) return `127.0.0.1:${this.ports.temporal}`;
+    const frontends = this.temporalCluster.frontendAddresses;
+    return frontends[(replicaIndex(name) + PARTS.indexOf(partOf(name))) % frontends.length];
+  }
+
+  private partEnv(name: string): NodeJS.ProcessEnv {
+    const port = this.ports.api[replicaIndex(name)]; // only the API listens
     return {
       ...process.env,
       DATABASE_URL: this.databaseUrl,
-      TEMPORAL_ADDRESS: `127.0.0.1:${this.ports.temporal}`,
+      TEMPORAL_ADDRESS: this.temporalAddressFor(name),
       TEMPORAL_TASK_QUEUE: 'chaos',
-      PORT: String(this.ports.api),
-      PUBLIC_URL: this.apiUrl,
+      PORT: String(port),
+      // One public URL for every replica, as behind a load balancer: session URLs must not depend on who made them.
+      PUBLIC_URL: this.apiUrls[0],
       DATA_DIR: path.join(this.dir, 'data'),
       ADMIN_API_KEY: this.adminKey,
       LIGHTNING_NODE_KEY: this.lightningKey,
@@ -160,6 +213,17 @@ export class Cluster {
       LOG_LEVEL: 'info',
     };
   }
+}
+
+/** `api-2` → api; `api` → api. */
+export function partOf(name: string): Part {
+  return name.split('-')[0] as Part;
+}
+
+/** `api-2` → 1; `api` → 0. */
+function replicaIndex(name: string): number {
+  const n = Number(name.split('-')[1] ?? 1);
+  return n - 1;
 }
 
 export function sleep(ms: number): Promise<void> {

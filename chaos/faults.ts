@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import { PARTS, sleep, type Cluster, type Part } from './cluster';
+import { PARTS, partOf, sleep, type Cluster } from './cluster';
 import type { Random } from './random';
 
 /**
- * The fault schedule: until `untilMs`, every few seconds SIGKILL the API, the worker or the watcher (now
- * and then all three at once) and start it again after a random pause; restart the Temporal server once
- * (at about a third of the run) and PostgreSQL once (at about two thirds). Ends with every part running.
+ * The fault schedule: until `untilMs`, every few seconds SIGKILL an API, worker or watcher process (now
+ * and then one of each at once) and start it again after a random pause; restart Temporal once (at about
+ * a third of the run; on a cluster: SIGKILL a history process) and PostgreSQL once (at about two thirds).
+ * Ends with every process running.
  */
 export async function runFaults(cluster: Cluster, rng: Random, startMs: number, untilMs: number, log: Logger): Promise<void> {
   const span = untilMs - startMs;
@@ -14,16 +15,17 @@ export async function runFaults(cluster: Cluster, rng: Random, startMs: number, 
   let temporalDone = false;
   let postgresDone = false;
   const restarts: Promise<void>[] = [];
-  const down = new Set<Part>();
+  const down = new Set<string>();
+  const names = cluster.processNames;
 
-  const killAndRestart = async (part: Part) => {
-    if (down.has(part)) return;
-    if (!(await cluster.kill(part))) return; // not running (the supervisor is restarting it)
-    down.add(part);
-    log.info({ part }, 'chaos: SIGKILL');
+  const killAndRestart = async (name: string) => {
+    if (down.has(name)) return;
+    if (!(await cluster.kill(name))) return; // not running (the supervisor is restarting it)
+    down.add(name);
+    log.info({ process: name }, 'chaos: SIGKILL');
     restarts.push(sleep(rng.int(200, 4_000)).then(() => {
-      cluster.startPart(part);
-      down.delete(part);
+      cluster.startPart(name);
+      down.delete(name);
     }));
   };
 
@@ -42,9 +44,38 @@ export async function runFaults(cluster: Cluster, rng: Random, startMs: number, 
       continue;
     }
     if (Date.now() >= untilMs) continue;
-    if (rng.chance(0.15)) await Promise.all(PARTS.map(killAndRestart));
-    else await killAndRestart(rng.pick(PARTS));
+    if (rng.chance(0.15)) await Promise.all(PARTS.map((part) => killAndRestart(rng.pick(names.filter((n) => partOf(n) === part)))));
+    else await killAndRestart(rng.pick(names));
   }
   await Promise.all(restarts);
-  for (const part of PARTS) if (!cluster.isRunning(part)) cluster.startPart(part);
+  for (const name of names) if (!cluster.isRunning(name)) cluster.startPart(name);
+}
+
+/** When the scripted failover struck, and what. */
+export interface FailoverKill {
+  atMs: number;
+  killed: string[];
+}
+
+/**
+ * The failover plan (`--failover`, on a cluster with replicas): at about 40 % of the run, SIGKILL at the
+ * same instant one Temporal history process, one API, one worker and one watcher. The survivors carry
+ * the load: the parts come back after 3 s (a supervisor's restart), the history process only after 20 s,
+ * so the other one must have taken its shards over by itself. No other fault.
+ */
+export async function runFailover(cluster: Cluster, rng: Random, startMs: number, untilMs: number, log: Logger): Promise<FailoverKill> {
+  const tc = cluster.temporalCluster;
+  if (!tc) throw new Error('the failover plan needs the Temporal cluster (--cluster)');
+  await sleep(Math.max(0, startMs + (untilMs - startMs) * 0.4 - Date.now()));
+  const history = rng.pick(tc.names('history'));
+  const parts = PARTS.map((part) => rng.pick(cluster.processNames.filter((n) => partOf(n) === part)));
+  const atMs = Date.now();
+  await Promise.all([tc.kill(history), ...parts.map((name) => cluster.kill(name))]);
+  log.info({ history, parts }, 'failover: SIGKILL');
+  cluster.counts.temporalRestarts++;
+  await sleep(3_000);
+  for (const name of parts) cluster.startPart(name);
+  await sleep(17_000);
+  tc.startNode(history);
+  return { atMs, killed: [history, ...parts] };
 }

@@ -14,13 +14,22 @@ export class HttpStats {
   get(status: number): number { return this.byStatus.get(status) ?? 0; }
 }
 
-/** An API client that retries what a real merchant would retry: connection failures, 5xx and 409 in progress. */
+/**
+ * An API client that retries what a real merchant would retry: connection failures, 5xx and 409 in
+ * progress. Given several API replicas, it spreads calls over them and moves to the next one when a
+ * connection fails, as a load balancer in front of them would.
+ */
 export class ApiClient {
-  constructor(readonly baseUrl: string, readonly stats: HttpStats, private readonly retryForMs = 300_000) {}
+  readonly baseUrls: string[];
+  private turn = 0;
+
+  constructor(baseUrl: string | string[], readonly stats: HttpStats, private readonly retryForMs = 300_000) {
+    this.baseUrls = Array.isArray(baseUrl) ? baseUrl : [baseUrl];
+  }
 
   /** One call; throws on a transport failure (connection refused or reset, a 30 s timeout). */
-  async once(key: string | null, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-    const res = await fetch(`${this.baseUrl}${route}`, {
+  async once(key: string | null, method: string, route: string, body?: unknown, headers: Record<string, string> = {}, replica = this.turn++): Promise<Answer> {
+    const res = await fetch(`${this.baseUrls[replica % this.baseUrls.length]}${route}`, {
       method,
       headers: {
         ...(key ? { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` } : {}),
@@ -42,14 +51,17 @@ export class ApiClient {
   async call(key: string | null, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const deadline = Date.now() + this.retryForMs;
     let wait = 200;
+    let replica = this.turn++;
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) this.stats.retries++;
       try {
-        const answer = await this.once(key, method, route, body, headers);
+        const answer = await this.once(key, method, route, body, headers, replica);
         if (!retryable(answer) || Date.now() > deadline) return answer;
       } catch (err) {
         this.stats.networkErrors++;
         if (Date.now() > deadline) throw err;
+        replica++; // that replica is unreachable: the next one, at once
+        if (this.baseUrls.length > 1 && attempt === 0) continue;
       }
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, 3_000);

@@ -14,6 +14,15 @@ export interface ChaosOptions {
   keep: boolean;
   /** Smallest session amount (SATS) and receipt, in sats; 1 includes dust that splits into 0-sat transfers. */
   minSats: number;
+  /** Run on the multi-process Temporal cluster (built by scripts/build-temporal-server.sh) instead of the dev server. */
+  cluster?: boolean;
+  /** Processes per part (api, worker, watcher); 2 on the cluster unless given. */
+  replicas?: number;
+  /**
+   * The scripted failover instead of random faults: one history process, one API, one worker and one
+   * watcher SIGKILLed at once mid-run, while probe payments measure how long until payments flow again.
+   */
+  failover?: boolean;
 }
 
 export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--duration SECONDS] [--concurrency N] [--settle SECONDS] [--keep]
@@ -23,7 +32,11 @@ export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--durat
   --concurrency  sessions worked on at once (default 6)
   --settle       seconds to wait for quiescence before checking (default 240)
   --min-sats     smallest SATS amount and receipt (default 1: dust included)
-  --keep         keep the data directory and the part logs`;
+  --keep         keep the data directory and the part logs
+  --cluster      run on a multi-process Temporal cluster on PostgreSQL (docs/cluster.md), 2 processes per part
+  --replicas     processes per part (api, worker, watcher; default 1, or 2 with --cluster)
+  --failover     (implies --cluster) instead of random faults, SIGKILL one Temporal history process, one API,
+                 one worker and one watcher at once mid-run and report how long until payments flow again`;
 
 /** Parses argv; throws with a message (and the usage) on an unknown or bad flag. */
 export function parseOptions(argv: string[]): ChaosOptions {
@@ -32,10 +45,13 @@ export function parseOptions(argv: string[]): ChaosOptions {
   };
   const numeric: Record<string, keyof ChaosOptions> = {
     '--sessions': 'sessions', '--seed': 'seed', '--duration': 'durationSec', '--concurrency': 'concurrency', '--settle': 'settleSec', '--min-sats': 'minSats',
+    '--replicas': 'replicas',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     if (flag === '--keep') { opts.keep = true; continue; }
+    if (flag === '--cluster') { opts.cluster = true; continue; }
+    if (flag === '--failover') { opts.failover = true; opts.cluster = true; continue; }
     const key = numeric[flag];
     if (!key) throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
     const raw = inline ?? argv[++i];

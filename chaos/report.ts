@@ -1,6 +1,7 @@
 import type { Observed } from './checks';
 import type { FaultCounts } from './cluster';
 import type { HttpStats } from './http';
+import type { RecoveryFigures } from './probes';
 import type { ChaosOptions } from './options';
 import type { WebhookReceiver } from './receiver';
 import type { TrafficLog } from './traffic';
@@ -17,6 +18,10 @@ export interface RunFigures {
   settleMs: number;
   reconcileCode: number | null;
   failures: string[];
+  /** The scripted failover: what was killed, and what the probe payments measured around it. */
+  failover?: { killed: string[]; recovery: RecoveryFigures };
+  /** Resident memory of each Temporal cluster process at the end of the run. */
+  temporalRssMiB?: Record<string, number>;
 }
 
 /** Prints the figures of a run and its verdict, every failure on its own line. */
@@ -33,13 +38,21 @@ export function printReport(f: RunFigures, print: (line: string) => void): void 
     ['sats', `${sats} received, every one on the ledger`.replace(', every one on the ledger', f.failures.length ? '' : ', every one on the ledger')],
     ['transfers', String(transfers)],
     ['kills (SIGKILL)', `${k.api + k.worker + k.watcher} (api ${k.api}, worker ${k.worker}, watcher ${k.watcher})`],
-    ['restarts', `Temporal ${f.counts.temporalRestarts}, PostgreSQL ${f.counts.postgresRestarts}`],
+    ['restarts', `Temporal ${f.counts.temporalRestarts}${f.temporalRssMiB ? ' (a history process SIGKILLed)' : ''}, PostgreSQL ${f.counts.postgresRestarts}`],
     ['exits', `${f.counts.exits.api + f.counts.exits.worker + f.counts.exits.watcher} parts exited on their own and were restarted (api ${f.counts.exits.api}, worker ${f.counts.exits.worker}, watcher ${f.counts.exits.watcher})`],
     ['HTTP', `${[...f.stats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}; ${f.stats.networkErrors} connection errors, ${f.stats.retries} retries`],
     ['events', `${f.observed.events.length} recorded, ${f.receiver.verified.size} delivered and verified (${f.receiver.requests} webhook requests)`],
     ['reconcile', `exit ${f.reconcileCode}`],
     ['duration', `${(f.chaosMs / 1000).toFixed(1)} s of traffic and faults, ${(f.settleMs / 1000).toFixed(1)} s to quiescence`],
   ];
+  if (f.failover) {
+    const r = f.failover.recovery;
+    const s = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
+    rows.push(['failover', `SIGKILL of ${f.failover.killed.join(', ')} at once`]);
+    rows.push(['recovery', `first payment sent after the kill paid ${s(r.firstPaidAfterKillMs)} after it; every slowed payment paid by ${s(r.allRecoveredMs)}; `
+      + `slowest ${s(r.worstMs)} (baseline send → paid ${s(r.baselineMs)}, ${r.probes} probes, ${r.unpaid} unpaid)`]);
+  }
+  if (f.temporalRssMiB) rows.push(['temporal RSS', Object.entries(f.temporalRssMiB).map(([n, v]) => `${n} ${v}`).join(', ') + ' MiB']);
   for (const [name, value] of rows) print(`  ${name.padEnd(16)} ${value}`);
   for (const note of f.traffic.notes.slice(0, 5)) print(`  note: ${note}`);
   if (f.failures.length === 0) {

@@ -6,11 +6,13 @@ import { createDb } from '../src/db/knex';
 import { createLogger } from '../src/logger';
 import { checkInvariants, observe, quiescent, type Observed } from './checks';
 import { Cluster, sleep } from './cluster';
-import { runFaults } from './faults';
+import { runFailover, runFaults } from './faults';
+import { recoveryFigures, runProbes } from './probes';
 import { ApiClient, HttpStats } from './http';
 import { parseOptions, type ChaosOptions } from './options';
 import { Random } from './random';
 import { WebhookReceiver } from './receiver';
+import { buildTemporalServer } from '../scripts/cluster/temporalCluster';
 import { printReport, type RunFigures } from './report';
 import { spawnTs } from './processes';
 import { runSession, type Account, type TrafficLog } from './traffic';
@@ -27,21 +29,32 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
   const log = createLogger(process.env.CHAOS_LOG_LEVEL ?? 'warn');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-chaos-'));
   const rng = new Random(opts.seed);
-  const cluster = new Cluster(dir, log, randomBytes(32).toString('hex'));
+  const shape = {
+    temporalServerBinDir: opts.cluster || opts.failover ? await buildTemporalServer() : null,
+    replicas: opts.replicas ?? (opts.cluster || opts.failover ? 2 : 1),
+  };
+  const cluster = new Cluster(dir, log, randomBytes(32).toString('hex'), shape);
   const receiver = new WebhookReceiver();
   const stats = new HttpStats();
-  print(`chaos: seed ${opts.seed}, ${opts.sessions} sessions over ${opts.durationSec} s, data in ${dir}`);
+  const on = shape.temporalServerBinDir ? `a Temporal cluster (${shape.replicas} processes per part)` : 'the Temporal dev server';
+  print(`chaos: seed ${opts.seed}, ${opts.sessions} sessions over ${opts.durationSec} s on ${on}, data in ${dir}`);
   try {
     await receiver.start();
     await cluster.start();
-    const api = new ApiClient(cluster.apiUrl, stats);
+    if (cluster.temporalCluster?.startup) {
+      const t = cluster.temporalCluster.startup;
+      print(`chaos: Temporal cluster of ${cluster.temporalCluster.nodes.size} processes ready in ${t.total} ms `
+        + `(PostgreSQL ${t.postgres}, schema ${t.schema}, first frontend ${t.firstFrontend}, ring ${t.ring}, namespace ${t.namespace})`);
+    }
+    const api = new ApiClient(cluster.apiUrls, stats);
     const accounts = await setUpAccounts(api, cluster.adminKey, receiver);
     const [merchants, partners] = [accounts.slice(0, 2), accounts.slice(2)];
 
     const traffic: TrafficLog = { sessions: [], receiveRequests: 0, duplicateAnswers: 0, violations: [], notes: [] };
     const started = Date.now();
     const until = started + opts.durationSec * 1000;
-    const faults = runFaults(cluster, rng.fork(), started, until, log);
+    const faults = opts.failover ? runFailover(cluster, rng.fork(), started, until, log) : runFaults(cluster, rng.fork(), started, until, log);
+    const probes = opts.failover ? runProbes(api, merchants[0], traffic, until, `chaos${opts.seed}`) : Promise.resolve([]);
     let next = 0;
     const lanes = Array.from({ length: opts.concurrency }, async (_, lane) => {
       const laneRng = rng.fork();
@@ -53,7 +66,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
           .catch((err: Error) => { traffic.violations.push(`session ${i}: ${err.message} (the API stayed unreachable)`); });
       }
     });
-    await Promise.all([...lanes, faults]);
+    const [kill, probeResults] = await Promise.all([faults, probes, ...lanes]);
     const chaosMs = Date.now() - started;
     print(`chaos: traffic and faults done after ${(chaosMs / 1000).toFixed(1)} s; waiting for quiescence`);
 
@@ -69,8 +82,11 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       const failures = await checkInvariants(observed, traffic, receiver, api, accounts, FEE_PERCENT, PLATFORM_ACCOUNT);
       const reconcileCode = await reconcileExitCode(cluster);
       if (reconcileCode !== 0) failures.push(`npm run reconcile exited ${reconcileCode}`);
+      if (cluster.temporalCluster?.unexpectedExits.length) failures.push(...cluster.temporalCluster.unexpectedExits.map((e) => `Temporal: ${e}`));
       const figures: RunFigures = {
         opts, traffic, observed, stats, receiver, counts: cluster.counts, chaosMs, settleMs, reconcileCode, failures,
+        failover: kill ? { killed: kill.killed, recovery: recoveryFigures(probeResults, kill.atMs) } : undefined,
+        temporalRssMiB: cluster.temporalCluster?.rssMiB(),
       };
       printReport(figures, print);
       return figures;

@@ -93,7 +93,8 @@ export async function runSession(
   if (deactivateAfter === count) await deactivate(api, log, session);
 }
 
-async function receive(
+/** Reports one receipt through the test helper and records what the API answered. */
+export async function receive(
   api: ApiClient, log: TrafficLog, session: SessionRecord, r: { paymentId: string; amount: bigint; method: string; reference: string }, copy: number,
 ): Promise<Answer> {
   log.receiveRequests++;
@@ -147,7 +148,7 @@ function receiptAmount(rng: Random, due: bigint, minSats: number): bigint {
 }
 
 /** Reads the session until it has its first payment (made by the workflow, possibly after the create answered). */
-async function currentPayment(api: ApiClient, merchant: Account, id: string): Promise<Answer> {
+export async function currentPayment(api: ApiClient, merchant: Account, id: string): Promise<Answer> {
   const deadline = Date.now() + 180_000;
   for (;;) {
     const answer = await api.call(merchant.key, 'GET', `/checkout-sessions/${id}`);
