@@ -29,8 +29,8 @@ import { pageRouters } from './page/routes';
 import { dashboardRouter } from './dashboard/routes';
 import { createTemporalClient } from './temporal/client';
 import type { TemporalSecurity } from './temporal/connectionOptions';
-import { createWorker, webhookWorkerTuning, workerTuning, type WorkerKind } from './temporal/worker';
-import type { WorkerOptions } from '@temporalio/worker';
+import { createWorker, webhookWorkerTuning, workerTuning, type WorkerKind, type WorkflowBundleOption } from './temporal/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
 import { workflowBundleToLoad } from './temporal/workflowBundle';
 import { startWatcher } from './watcher';
 import { watcherContext } from './watcher/context';
@@ -133,7 +133,12 @@ export async function startSystem(
     if (!rates.liveConfigured) log.warn('live fiat sessions are refused: no real exchange-rate provider (set RATE_PROVIDER=http and RATE_PROVIDER_URL); SATS/BTC work');
     const payoutSender = liveSender(config);
     const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender };
-    const workflowBundle = opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath);
+    let workflowBundle: WorkflowBundleOption | undefined = opts.workflowBundlePath
+      ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath);
+    if (!workflowBundle && parts.has('worker') && parts.has('webhooks')) {
+      // Under ts-node with no prebuilt bundle: bundle workflows/ once for both workers, not once each.
+      workflowBundle = { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') })).code };
+    }
     const startWorkerPart = async (kind: WorkerKind, taskQueue: string, partDb: Db, tuning: Partial<WorkerOptions>) => {
       // No onEventsRecorded hook: committed events are handed to webhooks by the outbox relay alone.
       const deps = { ...activityDeps(config, partDb, log, rates), payoutSender, payoutOnchainTargetConf: config.payouts.onchainTargetConf,

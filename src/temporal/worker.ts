@@ -33,6 +33,9 @@ export function webhookWorkerTuning(webhooks: AppConfig['webhooks'], worker: App
   };
 }
 
+/** A prebuilt bundle: a file (`npm run build`, the tests' one per run) or code bundled once in this process. */
+export type WorkflowBundleOption = { codePath: string; sourceMapPath?: string } | { code: string };
+
 /** Which worker: the money path's (every workflow and activity but deliveries) or the webhooks'. */
 export type WorkerKind = 'checkout' | 'webhooks';
 
@@ -45,7 +48,7 @@ export async function createWorker(opts: {
   deps: ActivityDeps;
   log: Logger;
   /** A prebuilt bundle (`npm run build`, or the tests' one per run); without it workflows/ is bundled at start. */
-  workflowBundle?: { codePath: string; sourceMapPath?: string };
+  workflowBundle?: WorkflowBundleOption;
   security?: TemporalSecurity;
   tuning: Partial<WorkerOptions>;
   /** The worker deployment version it reports (versioning itself stays off: patches keep histories replaying). */

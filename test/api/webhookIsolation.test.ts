@@ -36,7 +36,7 @@ test('with deliveries to a dead endpoint filling the webhook worker, sessions ar
   // Two endpoints (deliveries to one endpoint go one after another, in order): both slots send at once.
   for (const path of ['a', 'b']) expect((await api('POST', '/webhooks', { url: `${deadUrl}/${path}`, enabled_events: ['*'] })).status).toBe(200);
 
-  const sessions = [];
+  const sessions: { id: string; payment_id: string }[] = [];
   for (let i = 0; i < 6; i++) {
     sessions.push((await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 3000 + i, transfers: [{ destination_account: partner.id, percentage: 10 }] })).body);
   }
