@@ -159,7 +159,12 @@ export async function startSystem(
       stops.push(async () => { stoppingWorker = true; worker.shutdown(); await running.catch(() => undefined); await workerConnection.close(); });
     };
     if (parts.has('worker')) {
-      const workerDb = pool(config.worker.dbPoolMax, workerDbTimeouts(config));
+      const w = config.worker;
+      if (w.maxConcurrentActivities + w.maxConcurrentLocalActivities > w.dbPoolMax) {
+        log.warn({ activities: w.maxConcurrentActivities, localActivities: w.maxConcurrentLocalActivities, pool: w.dbPoolMax },
+          'worker activity slots exceed WORKER_DB_POOL_MAX: under load activities wait on the pool and may fail (docs/capacity.md)');
+      }
+      const workerDb = pool(w.dbPoolMax, workerDbTimeouts(config));
       await startWorkerPart('checkout', config.temporal.taskQueue, workerDb, workerTuning(config.worker));
     }
     if (parts.has('webhooks')) {

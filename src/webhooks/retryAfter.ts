@@ -9,6 +9,8 @@ export function retryAfterMs(value: string | string[] | undefined, now: number, 
   let ms: number;
   if (/^\d+$/.test(raw)) ms = Number(raw) * 1000;
   else {
+    // An HTTP-date names its day and month (`Fri, 04 Dec 2026 12:05:00 GMT`); anything else is unreadable.
+    if (!/^[A-Za-z]{3}, /.test(raw)) return null;
     const at = Date.parse(raw);
     if (Number.isNaN(at)) return null;
     ms = at - now;
