@@ -1,9 +1,13 @@
 /**
- * Four projects: `unit` (pure code, no servers), `chaos` (its own servers, which it restarts), `integration` (real PostgreSQL + a real Temporal
- * dev server, started once per run by the global setup and shared by every file) and `regtest` (live
- * mode against a real btcd + two LND nodes on regtest, built once per machine by
+ * Two tiers (docs/testing.md). The fast one (`npm run test:fast`): `unit` (pure code, no servers) and
+ * `workflow-logic` (the workflows on Temporal's time-skipping test server with stub activities, and the
+ * replay gates). The slow ones: `chaos` (its own servers, which it restarts), `integration` (real
+ * PostgreSQL + a real Temporal dev server, started once per run by the global setup) and `regtest`
+ * (live mode against a real btcd + two LND nodes on regtest, built once per machine by
  * scripts/build-regtest-binaries.sh, plus the same PostgreSQL and Temporal).
  */
+// The replay gates need only a workflow bundle: they run in the fast tier's workflow project.
+const FAST_WORKFLOW_FILES = ['test/workflow/replay.test.ts', 'test/workflow/moneyOutReplay.test.ts'];
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
 // @noble, @scure, micro-packed and @apidevtools (swagger-parser's ref parser) ship ES modules only: compile them for jest like our own code.
 const transformIgnorePatterns = ['/node_modules/(?!(@noble|@scure|micro-packed|@apidevtools)/)'];
@@ -12,8 +16,18 @@ module.exports = {
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
     {
+      displayName: 'workflow-logic',
+      testMatch: ['<rootDir>/test/workflow/logic/**/*.test.ts', ...FAST_WORKFLOW_FILES.map((f) => `<rootDir>/${f}`)],
+      transform,
+      transformIgnorePatterns,
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/support/fastGlobalSetup.ts',
+      globalTeardown: '<rootDir>/test/support/fastGlobalTeardown.ts',
+    },
+    {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/{api,workflow,e2e,deploy}/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/workflow/logic/', ...FAST_WORKFLOW_FILES.map((f) => `<rootDir>/${f}`)],
       transform,
       transformIgnorePatterns,
       testEnvironment: 'node',

@@ -5,7 +5,7 @@ import { findSessionWithFunded, withFunded, writeSessionState } from '../src/db/
 import type { EventIntent, SessionState } from '../src/domain/session';
 import { targetAmountDue } from '../src/domain/transitions';
 import { toTargetSats } from '../src/rates';
-import { recordCheckoutLinkPaid } from '../src/services/linkEvents';
+import { recordCheckoutLinkPaid } from '../src/webhooks/linkEvents';
 import { checkoutSessionView } from '../src/views/checkoutSession';
 import { paymentView } from '../src/views/payment';
 

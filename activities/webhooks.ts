@@ -7,7 +7,7 @@ import {
   buildEventEnvelope, sendWebhook, serializeEvent, signingSecrets, signWebhook, type WebhookAttemptResult,
 } from '../src/webhooks';
 import type { WebhookDeliveryInput, WebhookDeliveryResult, WebhookSkipReason } from '../src/webhooks/deliveryTypes';
-import { isSubscribed } from '../src/webhooks/eventTypes';
+import { isSubscribed } from '../src/domain/eventTypes';
 import { awaitPredecessor } from '../src/webhooks/ordering';
 import type { ActivityDeps } from './deps';
 

@@ -4,7 +4,7 @@ import { loadConfig } from './config';
 import { createLogger, type Logger } from './logger';
 import { installProcessGuards } from './processGuards';
 import { startSystem, type Part, type SystemHandle } from './system';
-import { ensureDemoAccount } from './services/demo';
+import { ensureDemoAccount } from './demo/account';
 import { startupBanner } from './banner';
 import { errorMessage } from './cli/errorMessage';
 import { temporalTelemetry } from './temporal/runtime';

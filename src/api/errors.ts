@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { UnknownCursorError } from '../db/pagination';
+import { CheckoutError, type ErrorKind } from '../domain/errors';
 import { unavailableDependency } from './unavailable';
 
 /** Seconds a client is asked to wait before retrying a 503 (a restart of PostgreSQL or Temporal). */
@@ -39,6 +40,28 @@ export class ConflictError extends ApiError {
   constructor(message: string) { super(409, message, undefined, 'idempotency_error'); }
 }
 
+/** Each business error kind's HTTP status and SPEC §2 error type: the one place a kind becomes HTTP. */
+const HTTP_OF_KIND: Record<Exclude<ErrorKind, 'unavailable'>, { status: number; type: string }> = {
+  invalid_data: { status: 400, type: 'invalid_request_error' },
+  not_found: { status: 404, type: 'invalid_request_error' },
+  not_allowed: { status: 403, type: 'permission_error' },
+  conflict: { status: 409, type: 'invalid_request_error' },
+  gone: { status: 410, type: 'invalid_request_error' },
+  insufficient_funds: { status: 400, type: 'insufficient_funds' },
+};
+
+/**
+ * The HTTP form of an error the edge answers itself: an ApiError as it is, a CheckoutError (thrown by
+ * the services) by its kind; null for anything else (an unexpected error or a dependency's).
+ */
+export function toApiError(err: unknown): ApiError | null {
+  if (err instanceof ApiError) return err;
+  if (!(err instanceof CheckoutError)) return null;
+  if (err.kind === 'unavailable') return new ServiceUnavailableError(err.message);
+  const { status, type } = HTTP_OF_KIND[err.kind];
+  return new ApiError(status, err.message, err.param, type, err.code);
+}
+
 /** `transfers[0].percentage` from a zod path. */
 export function paramOf(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
@@ -74,6 +97,7 @@ export function isUndecodablePath(err: unknown): boolean {
 /** Maps thrown errors to SPEC §2 error bodies; anything unexpected is a logged 500. */
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    err = toApiError(err) ?? err;
     const down = err instanceof ApiError ? null : unavailableDependency(err);
     if (down) {
       log.warn({ err, method: req.method, path: req.path, dependency: down }, 'dependency unavailable; answered 503');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IdPrefix } from '../domain/ids';
-import { objectId } from './schemas/common';
+import { objectId } from '../domain/input/common';
 
 /** Query parameters every list endpoint takes (SPEC §2). */
 export const listQuerySchema = z.object({

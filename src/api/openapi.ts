@@ -2,14 +2,14 @@ import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-open
 import { Router } from 'express';
 import { z, type ZodType } from 'zod';
 import { createAccountSchema, createKeySchema, updateAccountSchema } from './accounts/schema';
-import { createSessionSchema, updateSessionSchema } from './checkoutSessions/schema';
+import { createSessionSchema, updateSessionSchema } from '../domain/input/sessionFields';
 import { listInstantSendsQuery } from './instantSends/routes';
 import { createInstantSendSchema } from './instantSends/schema';
 import { createLinkSchema } from './links/routes';
 import { newUserSchema } from '../dashboard/users';
 import type { IdPrefix } from '../domain/ids';
 import { listQuery } from './lists';
-import { objectId } from './schemas/common';
+import { objectId } from '../domain/input/common';
 import { amountVariants, primitiveUnions, textRule } from './openapiShapes';
 import * as o from './schemas/objects';
 import { receiveSchema } from './testHelpers/routes';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { ApiError, isUndecodablePath, RETRY_AFTER_SECONDS } from '../api/errors';
+import { ApiError, isUndecodablePath, RETRY_AFTER_SECONDS, toApiError } from '../api/errors';
 import { UnknownCursorError } from '../db/pagination';
 import { unavailableDependency } from '../api/unavailable';
 import { html } from '../page/html';
@@ -24,6 +24,7 @@ import { developerRoutes } from './pages/developers';
 import { settingsRoutes } from './pages/settings';
 import { adminRoutes } from './pages/admin';
 import { signInRoutes } from './pages/signIn';
+import { twoFactorRoutes } from './pages/twoFactor';
 import { dashboardPage, DASH_ASSETS, document } from './views/layout';
 
 /**
@@ -66,6 +67,7 @@ export function dashboardRouter(ctx: ServiceContext, opts: { temporalUiUrl?: str
   router.use(express.urlencoded({ extended: false, limit: '50kb' }));
   router.use(loadSession(ctx), checkCsrf(ctx));
   router.use(signInRoutes(ctx));
+  router.use(twoFactorRoutes(ctx));
 
   router.post('/mode', requirePermission('read'), async (req, res) => {
     const { livemode } = z.object({ livemode: z.enum(['true', 'false']) }).passthrough().parse(req.body);
@@ -116,6 +118,7 @@ function sendError(req: Request, res: Response, status: number, message: string)
 
 function dashboardErrors(ctx: ServiceContext): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    err = toApiError(err) ?? err;
     if (err instanceof ApiError && err.status === 401) {
       if (wantsHtml(req) && req.method === 'GET') return void res.redirect(303, `/dashboard/sign-in?next=${encodeURIComponent(req.originalUrl)}`);
       return sendError(req, res, 401, err.message);

@@ -1,5 +1,5 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
-import { ApiError, isUndecodablePath, RETRY_AFTER_SECONDS } from '../api/errors';
+import { isUndecodablePath, RETRY_AFTER_SECONDS, toApiError } from '../api/errors';
 import { requireId } from '../api/inputRules';
 import { unavailableDependency } from '../api/unavailable';
 import { findLink } from '../db/links';
@@ -91,7 +91,8 @@ function pageRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
 
 function pageErrors(ctx: ServiceContext): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    if (err instanceof ApiError) return send(res, renderNotice(err.status, err.message));
+    const known = toApiError(err);
+    if (known) return send(res, renderNotice(known.status, known.message));
     if (isUndecodablePath(err)) return send(res, renderNotice(404));
     if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') return send(res, renderNotice(400));
     if (unavailableDependency(err)) {

@@ -5,7 +5,7 @@ import { issueKey, keyPrefix, listKeys, revokeKey, type ApiKeyRow } from '../db/
 import type { DbOrTx } from '../db/knex';
 import { idFromSeed } from '../domain/ids';
 import { jsonNumber } from '../domain/money';
-import { InvalidRequestError, NotFoundError } from '../api/errors';
+import { CheckoutError } from '../domain/errors';
 import type { ServiceContext } from './context';
 
 /** An account as the API returns it. */
@@ -41,7 +41,7 @@ export async function createAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, 
   const xpubLive = input.xpub ? checkXpub(input.xpub, ctx.config.bitcoinNetwork) : null;
   if (input.affiliate) {
     const ok = await merchantAccountIds(ctx.db, [input.affiliate.account]);
-    if (!ok.has(input.affiliate.account)) throw new InvalidRequestError(`No such account: '${input.affiliate.account}'`, 'affiliate.account');
+    if (!ok.has(input.affiliate.account)) throw new CheckoutError('invalid_data', `No such account: '${input.affiliate.account}'`, 'affiliate.account');
   }
   const now = Date.now();
   return ctx.db.transaction(async (tx) => {
@@ -66,14 +66,14 @@ function checkXpub(xpub: string, network: BitcoinNetwork): string {
     parseExtendedPublicKey(xpub, network);
     return xpub.trim();
   } catch (err) {
-    throw new InvalidRequestError(`Invalid xpub for BITCOIN_NETWORK=${network}: ${(err as Error).message}`, 'xpub');
+    throw new CheckoutError('invalid_data', `Invalid xpub for BITCOIN_NETWORK=${network}: ${(err as Error).message}`, 'xpub');
   }
 }
 
 /** `merchant_wallet` settles live on-chain receipts into the account's xpub: it needs one. */
 function settlementFor(setting: OnchainSettlement, xpubLive: string | null): OnchainSettlement {
   if (setting === 'merchant_wallet' && !xpubLive) {
-    throw new InvalidRequestError('onchain_settlement "merchant_wallet" needs the account\'s live xpub.', 'onchain_settlement');
+    throw new CheckoutError('invalid_data', 'onchain_settlement "merchant_wallet" needs the account\'s live xpub.', 'onchain_settlement');
   }
   return setting;
 }
@@ -84,7 +84,7 @@ function settlementFor(setting: OnchainSettlement, xpubLive: string | null): Onc
  */
 async function reserveXpub(db: DbOrTx, xpub: string, accountId: string, now: number): Promise<void> {
   if (!(await claimAccountXpub(db, extendedKeyMaterial(xpub), accountId, now))) {
-    throw new InvalidRequestError('This xpub (or the same key with another prefix) belongs to another account: '
+    throw new CheckoutError('invalid_data', 'This xpub (or the same key with another prefix) belongs to another account: '
       + 'each account needs a wallet account of its own, or both would be handed the same addresses.', 'xpub');
   }
 }
@@ -103,7 +103,7 @@ export interface AccountUpdate {
  */
 export async function updateAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, id: string, input: AccountUpdate) {
   const account = await findAccount(ctx.db, id);
-  if (!account || account.kind !== 'merchant') throw new NotFoundError('account', id);
+  if (!account || account.kind !== 'merchant') throw CheckoutError.notFound('account', id);
   const changes: Partial<AccountRow> = {};
   if (input.name !== undefined) changes.name = input.name;
   if (input.amount_paid_tolerance !== undefined) changes.amount_paid_tolerance = input.amount_paid_tolerance;
@@ -131,7 +131,7 @@ export function apiKeyView(k: ApiKeyRow) {
 
 async function merchantAccount(db: DbOrTx, accountId: string): Promise<AccountRow> {
   const account = await findAccount(db, accountId);
-  if (!account || account.kind !== 'merchant') throw new NotFoundError('account', accountId);
+  if (!account || account.kind !== 'merchant') throw CheckoutError.notFound('account', accountId);
   return account;
 }
 
@@ -153,7 +153,7 @@ export async function listAccountKeys(db: DbOrTx, accountId: string) {
 export async function revokeAccountKey(db: DbOrTx, accountId: string, keyId: string) {
   await merchantAccount(db, accountId);
   const row = await revokeKey(db, accountId, keyId, Date.now());
-  if (!row) throw new NotFoundError('api key', keyId);
+  if (!row) throw CheckoutError.notFound('api key', keyId);
   return apiKeyView(row);
 }
 

@@ -5,9 +5,9 @@ import type { CheckoutWorkflowInput, SessionDefinition } from '../domain/definit
 import { idFromSeed } from '../domain/ids';
 import { decimalFromJsonNumber, normalizeDecimal } from '../domain/money';
 import { notDeactivatableMessage } from '../domain/transitions';
-import { InvalidRequestError, NotFoundError, ServiceUnavailableError } from '../api/errors';
-import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
-import { MAX_TTL_SECONDS } from '../api/checkoutSessions/schema';
+import { CheckoutError } from '../domain/errors';
+import type { SessionFieldsInput } from '../domain/input/sessionFields';
+import { MAX_TTL_SECONDS } from '../domain/input/sessionFields';
 import { withCallDeadline } from '../temporal/deadline';
 import { runOptions, runSettings, updateSession } from '../temporal/sessionRun';
 import { CHECKOUT_WORKFLOW_TYPE, createdUpdate, deactivateUpdate } from '../temporal/definitions';
@@ -21,7 +21,7 @@ const FIAT_DEFAULT_TTL = 600;
 /** Reads a session as the API shows it, scoped to an account and mode (others get 404). */
 export async function getCheckoutSession(ctx: ServiceContext, id: string, scope?: Scope, withCustomer = false): Promise<CheckoutSessionView> {
   const found = scope ? await readSessionWithFunded(ctx.db, id, scope) : await findSessionWithFunded(ctx.db, id);
-  if (!found) throw new NotFoundError('checkout session', id);
+  if (!found) throw CheckoutError.notFound('checkout session', id);
   return checkoutSessionView(found.row, found.funded, ctx.config.publicUrl, withCustomer);
 }
 
@@ -60,7 +60,7 @@ export async function createCheckoutSession(
   const settled = await Promise.race([started.then(() => true), delay(CREATE_WAIT_MS).then(() => false)]);
   if (!settled) {
     started.catch((err) => ctx.log.warn({ err, sessionId: id }, 'first payment still pending'));
-    if (!(await findSession(ctx.db, id))) throw new ServiceUnavailableError('The checkout session could not be started yet; retry with the same Idempotency-Key.');
+    if (!(await findSession(ctx.db, id))) throw new CheckoutError('unavailable', 'The checkout session could not be started yet; retry with the same Idempotency-Key.');
   }
   return getCheckoutSession(ctx, id, scope);
 }
@@ -105,12 +105,12 @@ export async function deactivateCheckoutSession(ctx: ServiceContext, id: string,
   const session = await getCheckoutSession(ctx, id, scope);
   if (session.status !== 'active') {
     // A settled session's workflow may have closed, so the read model answers this one, not the workflow.
-    throw new InvalidRequestError(notDeactivatableMessage(session.status));
+    throw new CheckoutError('invalid_data', notDeactivatableMessage(session.status));
   }
   try {
     await updateSession(ctx.temporal, runSettings(ctx.config), id, deactivateUpdate, { updateId: 'deactivate', deadlineMs: ctx.config.temporalCallTimeoutMs });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new InvalidRequestError(err.cause?.message ?? err.message);
+    if (err instanceof WorkflowUpdateFailedError) throw new CheckoutError('invalid_data', err.cause?.message ?? err.message);
     throw err;
   }
   return getCheckoutSession(ctx, id, scope);

@@ -1,12 +1,8 @@
-import { recordEventForDispatch } from '../db/events';
-import type { DbOrTx } from '../db/knex';
-import { findLink, type LinkRow } from '../db/links';
-import { findSession, findSessionWithFunded } from '../db/sessions';
-import { linkView } from '../views/link';
 import { createWebhookDispatcher } from '../webhooks/dispatch';
 import type { ServiceContext } from './context';
 
 /**
+<<<<<<< HEAD
  * The link as the API shows it; a checkout link reads its session for its status and payments. Given a
  * transaction, it reads inside it (an event's `data.object` shows the change it describes).
  */
@@ -49,6 +45,12 @@ export async function recordCheckoutLinkPaid(
  * Only a head start: the outbox relay (src/webhooks/sweeper.ts) dispatches every committed event, these
  * too, and a pair is started once whoever gets there first. A failure is logged, not thrown: the change
  * itself has happened and the merchant gets its answer.
+=======
+ * Hands committed link events (recorded by src/webhooks/linkEvents in the change's transaction) to the
+ * webhook dispatcher, as activities do for session events. A failure is logged, not thrown: the link
+ * change itself has happened and the merchant gets its answer; the worker's dispatch sweeper hands the
+ * events on shortly after (they stay marked undispatched).
+>>>>>>> main
  */
 export async function dispatchLinkEvents(ctx: ServiceContext, eventIds: string[]): Promise<void> {
   const dispatch = createWebhookDispatcher({

@@ -1,18 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { ApiError, InvalidRequestError, NotFoundError } from '../api/errors';
+import { CheckoutError } from '../domain/errors';
 import { findLink, markLinkDeactivated, type LinkKind, type LinkRow } from '../db/links';
 import { findSession, listSessions, type Scope } from '../db/sessions';
 import { linkStatus } from '../views/link';
 import type { LinkView } from '../views/link';
 import { createCheckoutSession, deactivateCheckoutSession } from './checkoutSessions';
 import type { ServiceContext } from './context';
-import { dispatchLinkEvents, recordLinkEvent } from './linkEvents';
+import { recordLinkEvent } from '../webhooks/linkEvents';
+import { dispatchLinkEvents } from './linkEvents';
 import { getLink, linkNoun } from './links';
-import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
+import type { SessionFieldsInput } from '../domain/input/sessionFields';
 
 /** A deactivated link was visited: the page says so (HTTP 410). */
-export class LinkDeactivatedError extends ApiError {
-  constructor(kind: LinkKind) { super(410, `This ${linkNoun(kind)} has been deactivated.`, undefined, 'invalid_request_error'); }
+export class LinkDeactivatedError extends CheckoutError {
+  constructor(kind: LinkKind) { super('gone', `This ${linkNoun(kind)} has been deactivated.`); }
 }
 
 /**
@@ -23,10 +24,10 @@ export class LinkDeactivatedError extends ApiError {
  */
 export async function deactivateLink(ctx: ServiceContext, kind: LinkKind, id: string, scope: Scope): Promise<LinkView> {
   const row = await findLink(ctx.db, kind, id, scope);
-  if (!row) throw new NotFoundError(linkNoun(kind), id);
+  if (!row) throw CheckoutError.notFound(linkNoun(kind), id);
   const session = row.checkout_session_id ? await findSession(ctx.db, row.checkout_session_id) : undefined;
   const before = linkStatus(row, session);
-  if (before === 'paid') throw new InvalidRequestError(`This ${linkNoun(kind)} is paid; only an active ${linkNoun(kind)} can be deactivated.`);
+  if (before === 'paid') throw new CheckoutError('invalid_data', `This ${linkNoun(kind)} is paid; only an active ${linkNoun(kind)} can be deactivated.`);
   if (kind === 'checkout' && session?.status === 'active') await deactivateCheckoutSession(ctx, session.id, scope);
   const now = Date.now();
   const eventId = await ctx.db.transaction(async (tx) => (
@@ -34,7 +35,7 @@ export async function deactivateLink(ctx: ServiceContext, kind: LinkKind, id: st
   ));
   if (eventId) await dispatchLinkEvents(ctx, [eventId]);
   if (kind === 'payment') await deactivateLinkSessions(ctx, id, scope);
-  if (before === 'deactivated') throw new InvalidRequestError(`This ${linkNoun(kind)} is already deactivated.`);
+  if (before === 'deactivated') throw new CheckoutError('invalid_data', `This ${linkNoun(kind)} is already deactivated.`);
   return getLink(ctx, kind, id, scope);
 }
 
@@ -55,14 +56,14 @@ async function deactivateQuietly(ctx: ServiceContext, sessionId: string, scope: 
     await deactivateCheckoutSession(ctx, sessionId, scope);
   } catch (err) {
     // Paid or deactivated since it was read: nothing left to do for it.
-    if (!(err instanceof InvalidRequestError)) throw err;
+    if (!(err instanceof CheckoutError && err.kind === 'invalid_data')) throw err;
   }
 }
 
 /** The session a visit of `/c/{clink}` shows, or an error for an unknown or deactivated link. */
 export async function checkoutLinkSession(ctx: ServiceContext, id: string): Promise<string> {
   const row = await findLink(ctx.db, 'checkout', id);
-  if (!row || !row.checkout_session_id) throw new NotFoundError('checkout link', id);
+  if (!row || !row.checkout_session_id) throw CheckoutError.notFound('checkout link', id);
   if (row.status === 'deactivated') throw new LinkDeactivatedError('checkout');
   return row.checkout_session_id;
 }
@@ -74,7 +75,7 @@ export async function checkoutLinkSession(ctx: ServiceContext, id: string): Prom
  */
 export async function openPaymentLinkSession(ctx: ServiceContext, id: string): Promise<string> {
   const row = await findLink(ctx.db, 'payment', id);
-  if (!row) throw new NotFoundError('payment link', id);
+  if (!row) throw CheckoutError.notFound('payment link', id);
   if (row.status === 'deactivated') throw new LinkDeactivatedError('payment');
   const scope = scopeOfLink(row);
   const session = await createCheckoutSession(ctx, scope, row.definition as SessionFieldsInput, randomBytes(16).toString('hex'), id);

@@ -1,5 +1,5 @@
-import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
-import { NotFoundError } from '../api/errors';
+import type { SessionFieldsInput } from '../domain/input/sessionFields';
+import { CheckoutError } from '../domain/errors';
 import { findLink, insertLink, listLinks, type LinkKind, type LinkRow } from '../db/links';
 import type { PageOptions } from '../db/pagination';
 import type { Scope } from '../db/sessions';
@@ -7,7 +7,8 @@ import { idFromSeed } from '../domain/ids';
 import type { LinkView } from '../views/link';
 import { createCheckoutSession } from './checkoutSessions';
 import type { ServiceContext } from './context';
-import { dispatchLinkEvents, readLinkView, recordLinkEvent } from './linkEvents';
+import { readLinkView, recordLinkEvent } from '../webhooks/linkEvents';
+import { dispatchLinkEvents } from './linkEvents';
 import { accountForSession } from './sessionChecks';
 
 /** `checkout link` / `payment link`, for messages. */
@@ -21,7 +22,7 @@ export async function viewOfLink(ctx: ServiceContext, row: LinkRow): Promise<Lin
 /** Reads a link scoped to an account and mode (others get 404). */
 export async function getLink(ctx: ServiceContext, kind: LinkKind, id: string, scope: Scope): Promise<LinkView> {
   const row = await findLink(ctx.db, kind, id, scope);
-  if (!row) throw new NotFoundError(linkNoun(kind), id);
+  if (!row) throw CheckoutError.notFound(linkNoun(kind), id);
   return viewOfLink(ctx, row);
 }
 

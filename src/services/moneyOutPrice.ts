@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../api/errors';
+import { CheckoutError } from '../domain/errors';
 import type { Scope } from '../db/sessions';
 import { currentExchangeRate, InvalidConversionInputError, toTargetSats } from '../rates';
 import type { ServiceContext } from './context';
@@ -19,14 +19,14 @@ export interface LockedPrice {
 export async function priceNow(ctx: ServiceContext, scope: Scope, currency: string, amount: string, param = 'amount'): Promise<LockedPrice> {
   await checkCurrencyPriced(ctx, scope, currency);
   const provider = scope.livemode ? ctx.rates?.live : ctx.rates?.test;
-  if (!provider && currency !== 'SATS' && currency !== 'BTC') throw new InvalidRequestError(`${currency} cannot be priced here.`, 'currency');
+  if (!provider && currency !== 'SATS' && currency !== 'BTC') throw new CheckoutError('invalid_data', `${currency} cannot be priced here.`, 'currency');
   try {
     const exchangeRate = await currentExchangeRate(provider!, currency);
     const sats = toTargetSats(amount, exchangeRate);
-    if (sats <= 0n) throw new InvalidRequestError(`${amount} ${currency} is less than one sat.`, param);
+    if (sats <= 0n) throw new CheckoutError('invalid_data', `${amount} ${currency} is less than one sat.`, param);
     return { exchangeRate, sats };
   } catch (err) {
-    if (err instanceof InvalidConversionInputError) throw new InvalidRequestError(`Invalid ${param}: ${err.message}`, param);
+    if (err instanceof InvalidConversionInputError) throw new CheckoutError('invalid_data', `Invalid ${param}: ${err.message}`, param);
     throw err;
   }
 }
@@ -37,6 +37,6 @@ export async function priceNow(ctx: ServiceContext, scope: Scope, currency: stri
  */
 export function assertCanSend(ctx: ServiceContext, scope: Scope): void {
   if (scope.livemode && !ctx.config.lnd?.payoutMacaroonHex) {
-    throw new InvalidRequestError('Live payments out need LND\'s sending side, and this deployment has none (LND_PAYOUT_MACAROON_PATH).');
+    throw new CheckoutError('invalid_data', 'Live payments out need LND\'s sending side, and this deployment has none (LND_PAYOUT_MACAROON_PATH).');
   }
 }

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { nodePublicKey } from '../bitcoin';
-import { ApiError, InvalidRequestError, NotFoundError } from '../api/errors';
+import { CheckoutError } from '../domain/errors';
 import { recordEventForDispatch } from '../db/events';
 import { InsufficientFundsError } from '../db/funds';
 import { DuplicatePaymentHashError, findPayout, findPayoutByHash, insertPayoutWithReservation, listPayouts, type PayoutRow } from '../db/payouts';
@@ -28,11 +28,10 @@ export interface NewInstantSend {
 type PayoutContext = ServiceContext;
 
 /** 400 `insufficient_funds`: the amount plus its fee limit exceeds the available balance. */
-export class InsufficientFundsApiError extends ApiError {
-  constructor(available: bigint, needed: bigint) {
-    super(400, `insufficient_funds: ${needed} sats needed (amount + network fee limit), ${available} available.`, 'amount', 'invalid_request_error',
-      'insufficient_funds');
-  }
+/** A payout's amount + fee limit above the available balance: `invalid_data` on `amount`, code `insufficient_funds`. */
+function insufficientFunds(available: bigint, needed: bigint): CheckoutError {
+  return new CheckoutError('invalid_data', `insufficient_funds: ${needed} sats needed (amount + network fee limit), ${available} available.`, 'amount',
+    'insufficient_funds');
 }
 
 /**
@@ -47,19 +46,19 @@ export async function createInstantSend(ctx: PayoutContext, scope: Scope, input:
   if (existing) return startAndView(ctx, existing);
   const mode = scope.livemode ? 'live' : 'test';
   if (scope.livemode && !ctx.payoutSender) {
-    throw new InvalidRequestError('Payouts in live mode need the node\'s sending macaroon (LND_PAYOUT_MACAROON_PATH).', 'withdraw_method');
+    throw new CheckoutError('invalid_data', 'Payouts in live mode need the node\'s sending macaroon (LND_PAYOUT_MACAROON_PATH).', 'withdraw_method');
   }
   const rates = ctx.rates?.[mode];
-  if (!rates) throw new InvalidRequestError('No exchange-rate source is configured for this mode.', 'currency');
+  if (!rates) throw new CheckoutError('invalid_data', 'No exchange-rate source is configured for this mode.', 'currency');
   const exchangeRate = await currentExchangeRate(rates, input.currency).catch((err: Error) => {
-    throw new InvalidRequestError(`Cannot price ${input.currency}: ${err.message}`, 'currency');
+    throw new CheckoutError('invalid_data', `Cannot price ${input.currency}: ${err.message}`, 'currency');
   });
   const requested = input.amount === undefined ? null : toTargetSats(input.amount, exchangeRate);
-  if (requested !== null && requested <= 0n) throw new InvalidRequestError('The amount is less than 1 sat.', 'amount');
+  if (requested !== null && requested <= 0n) throw new CheckoutError('invalid_data', 'The amount is less than 1 sat.', 'amount');
   const now = Date.now();
   const network = scope.livemode ? ctx.config.bitcoinNetwork : ctx.config.bitcoinTestNetwork;
   const dest = await resolveDestination({
-    network, now, lnurl: { allowHttp: ctx.config.payouts.lnurlAllowHttp },
+    network, now, lnurl: { allowHttp: ctx.config.payouts.lnurlAllowHttp, allowPrivateNetworks: ctx.config.payouts.lnurlAllowPrivateNetworks },
     platformNodeKey: async () => (scope.livemode ? ctx.payoutSender!.identityPubkey()
       : nodePublicKey(lightningNodeKey(ctx.config.dataDir, ctx.config.lightningNodeKey))),
     alreadyPaid: async (hash) => {
@@ -72,7 +71,7 @@ export async function createInstantSend(ctx: PayoutContext, scope: Scope, input:
   }, input.withdraw_method, input.withdraw_request, requested);
   const feeLimit = input.withdraw_method === 'lightning' ? lightningFeeLimit(ctx, dest.sats) : await onchainFeeLimit(ctx, scope, dest);
   const amount = requested !== null ? input.amount! : input.currency === 'SATS' ? dest.sats.toString() : null;
-  if (amount === null) throw new InvalidRequestError('Give the amount (the invoice names sats, the request another currency).', 'amount');
+  if (amount === null) throw new CheckoutError('invalid_data', 'Give the amount (the invoice names sats, the request another currency).', 'amount');
   const row: PayoutRow = {
     id, account_id: scope.accountId, livemode: scope.livemode, status: 'unpaid', withdraw_method: input.withdraw_method,
     withdraw_type: dest.type, withdraw_request: input.withdraw_request, payment_request: dest.paymentRequest, payment_hash: dest.paymentHash,
@@ -89,8 +88,8 @@ export async function createInstantSend(ctx: PayoutContext, scope: Scope, input:
     }
     return result.row;
   }).catch((err: unknown) => {
-    if (err instanceof InsufficientFundsError) throw new InsufficientFundsApiError(err.available, err.requested);
-    if (err instanceof DuplicatePaymentHashError) throw new InvalidRequestError('The invoice is already paid (or being paid).', 'withdraw_request');
+    if (err instanceof InsufficientFundsError) throw insufficientFunds(err.available, err.requested);
+    if (err instanceof DuplicatePaymentHashError) throw new CheckoutError('invalid_data', 'The invoice is already paid (or being paid).', 'withdraw_request');
     throw err;
   });
   if (eventId) await dispatchLinkEvents(ctx, [eventId]);
@@ -127,14 +126,14 @@ export function lightningFeeLimit(ctx: Pick<ServiceContext, 'config'>, sats: big
 async function onchainFeeLimit(ctx: PayoutContext, scope: Scope, dest: { address: string | null; sats: bigint }): Promise<bigint> {
   if (!scope.livemode) return 0n;
   const estimate = await ctx.payoutSender!.estimateFee(dest.address!, dest.sats, ctx.config.payouts.onchainTargetConf).catch((err: Error) => {
-    throw new InvalidRequestError(`The platform's on-chain wallet cannot fund this payout now: ${err.message.slice(0, 200)}`, 'withdraw_method');
+    throw new CheckoutError('invalid_data', `The platform's on-chain wallet cannot fund this payout now: ${err.message.slice(0, 200)}`, 'withdraw_method');
   });
   return estimate.feeSats * 2n;
 }
 
 export async function getInstantSend(ctx: ServiceContext, id: string, scope: Scope) {
   const p = await findPayout(ctx.db, id, scope);
-  if (!p) throw new NotFoundError('instant send', id);
+  if (!p) throw CheckoutError.notFound('instant send', id);
   return payoutView(p, networkOf(ctx, scope.livemode));
 }
 

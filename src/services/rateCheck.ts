@@ -1,4 +1,4 @@
-import { InvalidRequestError, ServiceUnavailableError } from '../api/errors';
+import { CheckoutError } from '../domain/errors';
 import type { Scope } from '../db/sessions';
 import { isBitcoinUnit, RateProviderError, UnknownCurrencyError } from '../rates';
 import type { ServiceContext } from './context';
@@ -13,18 +13,18 @@ import type { ServiceContext } from './context';
 export async function checkCurrencyPriced(ctx: ServiceContext, scope: Scope, currency: string): Promise<string | null> {
   if (isBitcoinUnit(currency) || !ctx.rates) return null;
   if (scope.livemode && !ctx.rates.liveConfigured) {
-    throw new InvalidRequestError(
+    throw new CheckoutError('invalid_data', 
       `Live ${currency} prices need a real exchange-rate provider, and this deployment has none (RATE_PROVIDER=http). Use SATS or BTC.`, 'currency');
   }
   try {
     return await (scope.livemode ? ctx.rates.live : ctx.rates.test).btcPrice(currency);
   } catch (err) {
     if (err instanceof UnknownCurrencyError) {
-      throw new InvalidRequestError(`The exchange-rate provider has no BTC price in ${currency}.`, 'currency');
+      throw new CheckoutError('invalid_data', `The exchange-rate provider has no BTC price in ${currency}.`, 'currency');
     }
     if (err instanceof RateProviderError) {
       ctx.log.warn({ err, currency }, 'rate provider unavailable at session create');
-      throw new ServiceUnavailableError(`The exchange-rate provider is not answering, so ${currency} cannot be priced now; retry shortly with the same Idempotency-Key.`);
+      throw new CheckoutError('unavailable', `The exchange-rate provider is not answering, so ${currency} cannot be priced now; retry shortly with the same Idempotency-Key.`);
     }
     throw err;
   }

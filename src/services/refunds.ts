@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { CreateRefundInput } from '../api/refunds/schema';
-import { InvalidRequestError, NotFoundError } from '../api/errors';
+import type { CreateRefundInput } from '../domain/input/refund';
+import { CheckoutError } from '../domain/errors';
 import { decodeAndVerifyInvoice, InvalidInvoiceError } from '../bitcoin';
 import { recordEventForDispatch } from '../db/events';
 import { accountFunds, InsufficientFundsError, reserve } from '../db/funds';
@@ -26,7 +26,7 @@ import type { ServiceContext } from './context';
 import { assertCanSend } from './moneyOutPrice';
 import { dispatchLinkEvents } from './linkEvents';
 import { checkCurrencyPriced } from './rateCheck';
-import { InsufficientFundsApiError, recordWithdrawalLink, startWithdrawalLinkWorkflow } from './withdrawalLinks';
+import { insufficientFunds, recordWithdrawalLink, startWithdrawalLinkWorkflow } from './withdrawalLinks';
 
 const DEFAULT_LINK_TTL_SECONDS = 30 * 86_400;
 
@@ -47,11 +47,11 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
   const { row, link } = await ctx.db.transaction(async (tx) => {
     const session: SessionRow | undefined = await tx(T.sessions).select('*')
       .where({ id: input.checkout_session, account_id: scope.accountId, livemode: scope.livemode }).forUpdate().first();
-    if (!session) throw new InvalidRequestError(`No such checkout session: '${input.checkout_session}'`, 'checkout_session');
+    if (!session) throw new CheckoutError('invalid_data', `No such checkout session: '${input.checkout_session}'`, 'checkout_session');
     const funded = await fundedPayments(tx, session.id);
     const payment = input.payment ? await findPayment(tx, input.payment, scope) : funded[funded.length - 1];
     if (input.payment && (!payment || payment.checkout_session_id !== session.id)) {
-      throw new InvalidRequestError(`No such payment of ${session.id}: '${input.payment}'`, 'payment');
+      throw new CheckoutError('invalid_data', `No such payment of ${session.id}: '${input.payment}'`, 'payment');
     }
     const received = input.payment ? BigInt(payment!.received_sats) : BigInt(session.target_amount_paid);
     const type = input.type ?? (input.amount === undefined ? 'full' : 'partial');
@@ -59,10 +59,10 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
       status: session.status, exceptionStatus: session.exception_status, currency: session.currency, price: session.amount,
       receivedSats: received, refundedSats: await refundedSats(tx, session.id, input.payment), originalRate: payment?.exchange_rate ?? '1',
     }, { type, amount: input.amount === undefined ? undefined : decimalFromJsonNumber(input.amount)!, rate: input.rate, currentRate });
-    if (!plan.ok) throw new InvalidRequestError(plan.message, plan.param);
+    if (!plan.ok) throw new CheckoutError('invalid_data', plan.message, plan.param);
     // A refund of a payment also stays within what its session received minus its other refunds.
     if (input.payment && plan.sats > BigInt(session.target_amount_paid) - await refundedSats(tx, session.id)) {
-      throw new InvalidRequestError('The refund is more than the checkout session received minus what was refunded', 'amount');
+      throw new CheckoutError('invalid_data', 'The refund is more than the checkout session received minus what was refunded', 'amount');
     }
 
     const now = Date.now();
@@ -140,20 +140,20 @@ function checkInvoice(ctx: ServiceContext, scope: Scope, paymentRequest: string,
   } catch (err) {
     if (err instanceof InvalidInvoiceError) {
       const zero = /no amount/.test(err.message) ? ' (an invoice without an amount cannot be used: make one for exactly the refund)' : '';
-      throw new InvalidRequestError(`Invalid invoice for ${network}: ${err.message}${zero}`, 'withdraw_request');
+      throw new CheckoutError('invalid_data', `Invalid invoice for ${network}: ${err.message}${zero}`, 'withdraw_request');
     }
     throw err;
   }
   if (invoice.amountSats !== sats) {
-    throw new InvalidRequestError(`The invoice is for ${invoice.amountSats} sats; the refund is ${sats} sats`, 'withdraw_request');
+    throw new CheckoutError('invalid_data', `The invoice is for ${invoice.amountSats} sats; the refund is ${sats} sats`, 'withdraw_request');
   }
-  if (invoice.expiresAt - now < MIN_INVOICE_REMAINING_MS) throw new InvalidRequestError('The invoice has expired or expires too soon', 'withdraw_request');
+  if (invoice.expiresAt - now < MIN_INVOICE_REMAINING_MS) throw new CheckoutError('invalid_data', 'The invoice has expired or expires too soon', 'withdraw_request');
   return { paymentRequest: paymentRequest.trim(), paymentHash: invoice.paymentHash };
 }
 
 /** Takes a split recipient's share back to the merchant; more than it still holds is a 400 on `reverse_transfers`. */
 async function reverseShare(tx: DbOrTx, scope: Scope, refundId: string, sessionId: string, r: { account: string; amount: bigint }, now: number) {
-  const refuse = (available: bigint) => new InvalidRequestError(
+  const refuse = (available: bigint) => new CheckoutError('invalid_data', 
     `Cannot reverse ${r.amount} sats from ${r.account}: it holds only ${available} sats it could give back`, 'reverse_transfers');
   const funds = await accountFunds(tx, r.account, scope.livemode);
   if (funds.available < r.amount) throw refuse(funds.available);
@@ -173,14 +173,14 @@ async function reserveOr400(tx: DbOrTx, scope: Scope, sats: bigint, param: strin
   try {
     await reserve(tx, scope.accountId, scope.livemode, sats);
   } catch (err) {
-    if (err instanceof InsufficientFundsError) throw new InsufficientFundsApiError(err, param);
+    if (err instanceof InsufficientFundsError) throw insufficientFunds(err, param);
     throw err;
   }
 }
 
 export async function getRefund(ctx: ServiceContext, id: string, scope: Scope): Promise<RefundView> {
   const row = await findRefund(ctx.db, id, scope);
-  if (!row) throw new NotFoundError('refund', id);
+  if (!row) throw CheckoutError.notFound('refund', id);
   return refundView(row, ctx.config.publicUrl);
 }
 
@@ -195,15 +195,15 @@ export async function listRefundViews(ctx: ServiceContext, scope: Scope, opts: P
  */
 export async function cancelRefund(ctx: ServiceContext, id: string, scope: Scope): Promise<RefundView> {
   const row = await findRefund(ctx.db, id, scope);
-  if (!row) throw new NotFoundError('refund', id);
+  if (!row) throw CheckoutError.notFound('refund', id);
   if (row.status !== 'pending' || !row.withdrawal_link_id) {
-    throw new InvalidRequestError(`Only a pending refund paid as a withdrawal link can be canceled; this one is ${row.status}${row.withdrawal_link_id ? '' : ' and pays an invoice'}.`, 'id');
+    throw new CheckoutError('invalid_data', `Only a pending refund paid as a withdrawal link can be canceled; this one is ${row.status}${row.withdrawal_link_id ? '' : ' and pays an invoice'}.`, 'id');
   }
   try {
     await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs,
       () => ctx.temporal.workflow.getHandle(row.withdrawal_link_id!).executeUpdate(deactivateWithdrawalLinkUpdate));
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new InvalidRequestError(`The refund's withdrawal link cannot be deactivated: ${err.cause?.message ?? err.message}`, 'id');
+    if (err instanceof WorkflowUpdateFailedError) throw new CheckoutError('invalid_data', `The refund's withdrawal link cannot be deactivated: ${err.cause?.message ?? err.message}`, 'id');
     throw err;
   }
   // The link's workflow tells the refund's, which records `canceled` a moment later: answer with that.

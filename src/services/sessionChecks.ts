@@ -1,5 +1,5 @@
-import { InvalidRequestError, NotFoundError } from '../api/errors';
-import type { SessionFieldsInput } from '../api/checkoutSessions/schema';
+import { CheckoutError } from '../domain/errors';
+import type { SessionFieldsInput } from '../domain/input/sessionFields';
 import { type AccountRow, findAccountWithMerchants } from '../db/accounts';
 import type { Scope } from '../db/sessions';
 import type { ServiceContext } from './context';
@@ -18,25 +18,25 @@ import { exchangeRateSatsPerUnit } from '../rates';
 export async function accountForSession(ctx: ServiceContext, scope: Scope, input: SessionFieldsInput): Promise<AccountRow> {
   const transfers = input.transfers ?? [];
   const found = await findAccountWithMerchants(ctx.db, scope.accountId, transfers.map((t) => t.destination_account));
-  if (!found) throw new NotFoundError('account', scope.accountId);
+  if (!found) throw CheckoutError.notFound('account', scope.accountId);
   const { account, merchants } = found;
   transfers.forEach((t, i) => {
     const param = `transfers[${i}].destination_account`;
-    if (t.destination_account === scope.accountId) throw new InvalidRequestError('A transfer cannot go to your own account.', param);
-    if (!merchants.has(t.destination_account)) throw new InvalidRequestError(`No such account: '${t.destination_account}'`, param);
+    if (t.destination_account === scope.accountId) throw new CheckoutError('invalid_data', 'A transfer cannot go to your own account.', param);
+    if (!merchants.has(t.destination_account)) throw new CheckoutError('invalid_data', `No such account: '${t.destination_account}'`, param);
   });
   const btcPrice = await checkCurrencyPriced(ctx, scope, input.currency);
   if (btcPrice !== null) checkFiatAmounts(input, btcPrice);
   if (!scope.livemode) return account;
   const methods = input.payment_methods ?? ['lightning', 'onchain'];
   if (methods.includes('lightning') && !ctx.liveLightning) {
-    throw new InvalidRequestError('Lightning is not available in live mode: no LND node is configured (LND_REST_URL).', 'payment_methods');
+    throw new CheckoutError('invalid_data', 'Lightning is not available in live mode: no LND node is configured (LND_REST_URL).', 'payment_methods');
   }
   if (methods.includes('onchain') && account.onchain_settlement === 'merchant_wallet' && !account.xpub_live) {
-    throw new InvalidRequestError('On-chain payments in live mode need an account xpub.', 'payment_methods');
+    throw new CheckoutError('invalid_data', 'On-chain payments in live mode need an account xpub.', 'payment_methods');
   }
   if (methods.includes('onchain') && account.onchain_settlement === 'platform' && !ctx.liveLightning) {
-    throw new InvalidRequestError('On-chain payments to the platform wallet need the platform\'s LND node (LND_REST_URL).', 'payment_methods');
+    throw new CheckoutError('invalid_data', 'On-chain payments to the platform wallet need the platform\'s LND node (LND_REST_URL).', 'payment_methods');
   }
   return account;
 }
@@ -56,7 +56,7 @@ export function checkFiatAmounts(input: SessionFieldsInput, btcPrice: string): v
   const maxUnits = limit.div(rate).toDecimalPlaces(0, Dec.ROUND_DOWN);
   const check = (value: number | undefined, param: string) => {
     if (value === undefined || new Dec(value).times(rate).lte(limit)) return;
-    throw new InvalidRequestError(`${param} must be at most ${maxUnits.toFixed()} ${input.currency} (worth 2,100,000 BTC at today's price, `
+    throw new CheckoutError('invalid_data', `${param} must be at most ${maxUnits.toFixed()} ${input.currency} (worth 2,100,000 BTC at today's price, `
       + 'a tenth of all bitcoin that will exist, so it stays payable if the price falls).', param);
   };
   const withAmount = input as SessionFieldsInput & { amount?: number };

@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '../api/errors';
+import { CheckoutError } from '../domain/errors';
 
 /** The most metadata keys a session keeps (SPEC §4), counted after an update's merge. */
 export const MAX_METADATA_KEYS = 50;
@@ -17,7 +17,7 @@ export type SessionFieldsPatch = Record<string, unknown> & { metadata?: Record<s
  */
 export function sessionUpdate(current: Record<string, unknown>, patch: SessionFieldsPatch): Record<string, unknown> {
   if (patch.success_url && patch.success_message) {
-    throw new InvalidRequestError('Give either success_url or success_message, not both.', 'success_message');
+    throw new CheckoutError('invalid_data', 'Give either success_url or success_message, not both.', 'success_message');
   }
   const out: Record<string, unknown> = Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v === '' ? null : v]));
   if (patch.success_url) out.success_message = null;
@@ -29,7 +29,7 @@ export function sessionUpdate(current: Record<string, unknown>, patch: SessionFi
       else merged[key] = value;
     }
     if (Object.keys(merged).length > MAX_METADATA_KEYS) {
-      throw new InvalidRequestError(`metadata can hold at most ${MAX_METADATA_KEYS} keys after the update.`, 'metadata');
+      throw new CheckoutError('invalid_data', `metadata can hold at most ${MAX_METADATA_KEYS} keys after the update.`, 'metadata');
     }
     out.metadata = Object.keys(merged).length ? merged : null;
   }

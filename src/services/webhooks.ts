@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { InvalidRequestError, NotFoundError } from '../api/errors';
-import type { CreateWebhookInput, UpdateWebhookInput } from '../api/webhooks/schema';
+import { CheckoutError } from '../domain/errors';
+import type { CreateWebhookInput, UpdateWebhookInput } from '../domain/input/webhook';
 import { findEvent } from '../db/events';
 import type { Scope } from '../db/sessions';
 import {
@@ -19,7 +19,7 @@ function checkUrl(ctx: ServiceContext, url: string): void {
   try {
     assertDeliverableUrl(url, { allowPrivateNetworks: ctx.config.webhooks.allowPrivateNetworks });
   } catch (err) {
-    if (err instanceof InvalidWebhookUrlError) throw new InvalidRequestError(`Invalid url: ${err.message}`, 'url');
+    if (err instanceof InvalidWebhookUrlError) throw new CheckoutError('invalid_data', `Invalid url: ${err.message}`, 'url');
     throw err;
   }
 }
@@ -27,7 +27,7 @@ function checkUrl(ctx: ServiceContext, url: string): void {
 /** An endpoint of the caller's account and mode, or a 404. */
 export async function getWebhookEndpoint(ctx: ServiceContext, scope: Scope, id: string): Promise<WebhookEndpointRow> {
   const endpoint = await findEndpoint(ctx.db, id, scope);
-  if (!endpoint) throw new NotFoundError('webhook endpoint', id);
+  if (!endpoint) throw CheckoutError.notFound('webhook endpoint', id);
   return endpoint;
 }
 
@@ -50,7 +50,7 @@ export async function createWebhookEndpoint(
     await tx(T.accounts).select('id').where({ id: scope.accountId }).forUpdate();
     const max = ctx.config.webhooks.maxEndpointsPerAccount;
     if (await countEndpoints(tx, scope.accountId) >= max) {
-      throw new InvalidRequestError(`An account can have at most ${max} webhook endpoints; delete one before adding another.`);
+      throw new CheckoutError('invalid_data', `An account can have at most ${max} webhook endpoints; delete one before adding another.`);
     }
     return insertEndpoint(tx, {
       id, account_id: scope.accountId, livemode: scope.livemode, url: input.url,
@@ -91,7 +91,7 @@ export async function rotateWebhookSecret(ctx: ServiceContext, scope: Scope, id:
   await getWebhookEndpoint(ctx, scope, id);
   return ctx.db.transaction(async (tx) => {
     const current = await tx(T.webhookEndpoints).select('secret').where({ id, deleted: false }).forUpdate().first() as { secret: string } | undefined;
-    if (!current) throw new NotFoundError('webhook endpoint', id);
+    if (!current) throw CheckoutError.notFound('webhook endpoint', id);
     const now = Date.now();
     return (await updateEndpoint(tx, id, {
       secret: generateWebhookSecret(), previous_secret: current.secret, previous_secret_expires: String(now + WEBHOOK_SECRET_OVERLAP_MS),
@@ -106,9 +106,9 @@ export async function rotateWebhookSecret(ctx: ServiceContext, scope: Scope, id:
  */
 export async function redeliverEvent(ctx: ServiceContext, scope: Scope, id: string, eventId: string, seed: string) {
   const endpoint = await getWebhookEndpoint(ctx, scope, id);
-  if (endpoint.status !== 'enabled') throw new InvalidRequestError('This webhook endpoint is disabled; enable it to redeliver events.');
+  if (endpoint.status !== 'enabled') throw new CheckoutError('invalid_data', 'This webhook endpoint is disabled; enable it to redeliver events.');
   const event = await findEvent(ctx.db, eventId, scope);
-  if (!event) throw new InvalidRequestError(`No such event: '${eventId}'`, 'event');
+  if (!event) throw new CheckoutError('invalid_data', `No such event: '${eventId}'`, 'event');
   const suffix = createHash('sha256').update(seed).digest('hex').slice(0, 16);
   await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs, () => startWebhookDelivery(ctx.temporal, ctx.config.webhooks.taskQueue,
     { eventId: event.id, endpointId: endpoint.id, manual: true, timeoutMs: ctx.config.webhookTimeoutMs },

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { AppConfig } from '../config';
-import type { CreateWithdrawalLinkInput } from '../api/withdrawalLinks/schema';
-import { ApiError, InvalidRequestError, NotFoundError } from '../api/errors';
+import type { CreateWithdrawalLinkInput } from '../domain/input/withdrawalLink';
+import { CheckoutError } from '../domain/errors';
 import { recordEventForDispatch } from '../db/events';
 import { InsufficientFundsError, reserve } from '../db/funds';
 import type { DbOrTx } from '../db/knex';
@@ -24,10 +24,9 @@ import { dispatchLinkEvents } from './linkEvents';
 import { assertCanSend, priceNow } from './moneyOutPrice';
 
 /** The account cannot cover an amount (plus its fee limit): a 400 `insufficient_funds` naming the field. */
-export class InsufficientFundsApiError extends ApiError {
-  constructor(err: InsufficientFundsError, param: string) {
-    super(400, `Insufficient funds: ${err.requested} sats (amount + routing-fee limit) requested, ${err.available} sats available.`, param, 'insufficient_funds');
-  }
+/** The balance cannot cover a link's or refund's amount + routing-fee limit (nothing was reserved). */
+export function insufficientFunds(err: InsufficientFundsError, param: string): CheckoutError {
+  return new CheckoutError('insufficient_funds', `Insufficient funds: ${err.requested} sats (amount + routing-fee limit) requested, ${err.available} sats available.`, param);
 }
 
 /** What a new link is: its sats fixed, its terms as the merchant gave them. */
@@ -69,7 +68,7 @@ export async function recordWithdrawalLink(
   try {
     await reserve(tx, scope.accountId, scope.livemode, terms.sats + feeLimit);
   } catch (err) {
-    if (err instanceof InsufficientFundsError) throw new InsufficientFundsApiError(err, param);
+    if (err instanceof InsufficientFundsError) throw insufficientFunds(err, param);
     throw err;
   }
   const eventId = await recordEventForDispatch(tx, {
@@ -113,7 +112,7 @@ export async function createWithdrawalLink(ctx: ServiceContext, scope: Scope, in
 /** Reads a link scoped to an account and mode (others get 404). */
 export async function getWithdrawalLink(ctx: ServiceContext, id: string, scope: Scope): Promise<WithdrawalLinkView> {
   const row = await findWithdrawalLink(ctx.db, id, scope);
-  if (!row) throw new NotFoundError('withdrawal link', id);
+  if (!row) throw CheckoutError.notFound('withdrawal link', id);
   return withdrawalLinkView(row, ctx.config.publicUrl);
 }
 
@@ -126,13 +125,13 @@ export async function listWithdrawalLinkViews(ctx: ServiceContext, scope: Scope,
 /** Deactivates an active link through its workflow (which releases the reserve); others are a 400. */
 export async function deactivateWithdrawalLink(ctx: ServiceContext, id: string, scope: Scope): Promise<WithdrawalLinkView> {
   const row = await findWithdrawalLink(ctx.db, id, scope);
-  if (!row) throw new NotFoundError('withdrawal link', id);
-  if (row.status !== 'active') throw new InvalidRequestError(`A ${row.status} withdrawal link cannot be deactivated.`, 'id');
+  if (!row) throw CheckoutError.notFound('withdrawal link', id);
+  if (row.status !== 'active') throw new CheckoutError('invalid_data', `A ${row.status} withdrawal link cannot be deactivated.`, 'id');
   try {
     await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs,
       () => ctx.temporal.workflow.getHandle(id).executeUpdate(deactivateWithdrawalLinkUpdate));
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new InvalidRequestError(err.cause?.message ?? err.message, 'id');
+    if (err instanceof WorkflowUpdateFailedError) throw new CheckoutError('invalid_data', err.cause?.message ?? err.message, 'id');
     throw err;
   }
   return getWithdrawalLink(ctx, id, scope);

@@ -10,7 +10,7 @@ import type { DbOrTx } from '../db/knex';
 import { markEventsDispatched } from '../db/events';
 import { enabledEndpoints, undispatchedEventsInOrder, type WebhookEndpointRow } from '../db/webhooks';
 import { deliveryWorkflowId, WEBHOOK_DELIVERY_WORKFLOW_TYPE, type WebhookDeliveryInput } from './deliveryTypes';
-import { isSubscribed } from './eventTypes';
+import { isSubscribed } from '../domain/eventTypes';
 
 /** What the dispatcher needs: the database, a Temporal client and where deliveries run. */
 export interface DispatcherDeps {

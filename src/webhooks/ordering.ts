@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventRow } from '../db/events';
 import type { DbOrTx } from '../db/knex';
 import { earlierEventsOfStream, hasDelivery, type WebhookEndpointRow } from '../db/webhooks';
-import { isSubscribed } from './eventTypes';
+import { isSubscribed } from '../domain/eventTypes';
 
 /** Events further back than this are not waited for (they were delivered, or gave up, long ago). */
 const ORDERING_HORIZON_MS = 10 * 60_000;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { T } from '../../src/db/tables';
 import { createCheckoutSession } from '../../src/services/checkoutSessions';
-import { createSessionSchema } from '../../src/api/checkoutSessions/schema';
+import { createSessionSchema } from '../../src/domain/input/sessionFields';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 import { temporalCli } from '../support/temporalCli';
 

@@ -1,4 +1,4 @@
-import { recordCheckoutLinkPaid } from '../../src/services/linkEvents';
+import { recordCheckoutLinkPaid } from '../../src/webhooks/linkEvents';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 
 let sys: TestSystem;

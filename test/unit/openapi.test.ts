@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { MAX_TTL_SECONDS } from '../../src/api/checkoutSessions/schema';
+import { MAX_TTL_SECONDS } from '../../src/domain/input/sessionFields';
 import { openApiDocument } from '../../src/api/openapi';
-import { isHttpUrl } from '../../src/api/schemas/common';
+import { isHttpUrl } from '../../src/domain/input/common';
 import { CURRENCY_DECIMALS } from '../../src/domain/money';
-import { isEventSelector, WEBHOOK_EVENT_TYPES } from '../../src/webhooks/eventTypes';
+import { isEventSelector, WEBHOOK_EVENT_TYPES } from '../../src/domain/eventTypes';
 
 describe('the OpenAPI document generated from the validation schemas', () => {
   const doc = openApiDocument(300, 'https://pay.example') as any;

@@ -22,7 +22,9 @@ test('each money-out lifecycle is recorded, by the workflow types it involves', 
 });
 
 test('every money-out history replays against the current workflow bundle', async () => {
-  const replays = Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows'), replayName: 'money-out' },
+  // The run's one bundle (the global setup's), not a fresh webpack build per file.
+  const bundle = process.env.CHECKOUT_TEST_BUNDLE ? { workflowBundle: { codePath: process.env.CHECKOUT_TEST_BUNDLE } } : { workflowsPath: require.resolve('../../workflows') };
+  const replays = Worker.runReplayHistories({ ...bundle, replayName: 'money-out' },
     fixtures.map((f) => ({ workflowId: f.workflowId, history: f.parsed })));
   const failures: string[] = [];
   for await (const result of replays) if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Dec } from '../../domain/money';
-import { decimalNumber, percentage, updateText } from '../schemas/common';
+import { decimalNumber, percentage, updateText } from '../../domain/input/common';
 
 /**
  * Where live on-chain receipts settle (docs/custody.md): `platform` (default: an address of the platform

@@ -12,7 +12,7 @@ import { scopeOf } from '../auth';
 import { NotFoundError } from '../errors';
 import { listBody, listQuery, pageOptions } from '../lists';
 import { bodyObject, parseOr400 } from '../validate';
-import { createSessionSchema, updateSessionSchema } from './schema';
+import { createSessionSchema, updateSessionSchema } from '../../domain/input/sessionFields';
 import { idParam } from '../inputRules';
 
 /** `/checkout-sessions` (SPEC §4). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CURRENCY_DECIMALS, Dec, isSupportedCurrency } from '../../domain/money';
-import { decimalNumber } from '../schemas/common';
+import { decimalNumber } from '../../domain/input/common';
 
 /**
  * Body of `POST /instant-sends` (Speed's instant send): `amount` in `currency` (SATS, BTC or a fiat

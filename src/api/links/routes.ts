@@ -5,7 +5,7 @@ import type { ServiceContext } from '../../services/context';
 import { deactivateLink } from '../../services/linkLifecycle';
 import { createCheckoutLink, createPaymentLink, getLink, listLinkViews } from '../../services/links';
 import { scopeOf } from '../auth';
-import { checkSessionFields, sessionFieldsShape, withoutChosenAmount } from '../checkoutSessions/schema';
+import { checkSessionFields, sessionFieldsShape, withoutChosenAmount } from '../../domain/input/sessionFields';
 import { listBody, listQuery, pageOptions } from '../lists';
 import { bodyObject, parseOr400 } from '../validate';
 import { idParam } from '../inputRules';

@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../services/context';
 import { paymentView } from '../../views/payment';
 import { scopeOf } from '../auth';
 import { NotFoundError } from '../errors';
-import { objectId } from '../schemas/common';
+import { objectId } from '../../domain/input/common';
 import { listBody, listQuery, pageOptions } from '../lists';
 import { parseOr400 } from '../validate';
 import { idParam } from '../inputRules';

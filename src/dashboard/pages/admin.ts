@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApiError, InvalidRequestError } from '../../api/errors';
+import { ApiError, InvalidRequestError, toApiError } from '../../api/errors';
 import { createAccountSchema } from '../../api/accounts/schema';
 import { parseOr400 } from '../../api/validate';
 import { T } from '../../db/tables';
@@ -98,8 +98,9 @@ ${extra.created ? html`<div class="secret" role="status"><p><strong>Account <cod
       }
       res.type('html').send(await page(req, { created: account, flash }));
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 400) throw err;
-      res.status(400).type('html').send(await page(req, { error: err }));
+      const known = toApiError(err);
+      if (known?.status !== 400) throw err;
+      res.status(400).type('html').send(await page(req, { error: known }));
     }
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Router, type Request } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { ApiError } from '../../api/errors';
+import { ApiError, toApiError } from '../../api/errors';
 import { createLinkSchema } from '../../api/links/routes';
 import { parseOr400 } from '../../api/validate';
 import { listLinks, type LinkKind, type LinkRow } from '../../db/links';
@@ -82,8 +82,9 @@ ${pager('/dashboard/links', { kind: q.kind }, rows.map((r) => r.id), hasMore, q)
       const link = await make(ctx, scope, input, `dashboard:${scope.accountId}:${scope.livemode}:${seed.data}`);
       res.redirect(303, `/dashboard/links/${link.id}`);
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 400) throw err;
-      res.status(400).type('html').send(newPage(req, form, { message: err.message, param: err.param }));
+      const known = toApiError(err);
+      if (known?.status !== 400) throw err;
+      res.status(400).type('html').send(newPage(req, form, { message: known.message, param: known.param }));
     }
   });
 

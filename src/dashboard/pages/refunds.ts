@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { objectId } from '../../api/schemas/common';
+import { objectId } from '../../domain/input/common';
 import { parseOr400 } from '../../api/validate';
 import { html } from '../../page/html';
 import type { ServiceContext } from '../../services/context';

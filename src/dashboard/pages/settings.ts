@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { ApiError } from '../../api/errors';
+import { ApiError, toApiError } from '../../api/errors';
 import { updateAccountSchema } from '../../api/accounts/schema';
 import { parseOr400 } from '../../api/validate';
 import { findAccount } from '../../db/accounts';
@@ -18,7 +18,8 @@ function errorBox(err?: ApiError): SafeHtml | string {
 }
 
 function only400(err: unknown): ApiError {
-  if (err instanceof ApiError && err.status === 400) return err;
+  const known = toApiError(err);
+  if (known?.status === 400) return known;
   throw err;
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ApiError } from '../../api/errors';
+import { ApiError, toApiError } from '../../api/errors';
 import { createWebhookSchema, updateWebhookSchema } from '../../api/webhooks/schema';
 import { parseOr400 } from '../../api/validate';
 import { listEvents } from '../../db/events';
@@ -31,7 +31,8 @@ function errorBox(err?: ApiError): SafeHtml | string {
 
 /** Answers a 400 from the services as the page with the message; anything else goes to the error page. */
 function only400(err: unknown): ApiError {
-  if (err instanceof ApiError && err.status === 400) return err;
+  const known = toApiError(err);
+  if (known?.status === 400) return known;
   throw err;
 }
 

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { createWithdrawalLinkSchema, WITHDRAWAL_LINK_STATUSES } from '../../api/withdrawalLinks/schema';
-import { objectId } from '../../api/schemas/common';
+import { objectId } from '../../domain/input/common';
 import { parseOr400 } from '../../api/validate';
 import { CURRENCY_DECIMALS } from '../../domain/money';
 import { html } from '../../page/html';

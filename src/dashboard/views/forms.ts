@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ApiError } from '../../api/errors';
+import { ApiError, toApiError } from '../../api/errors';
 import { html, type SafeHtml } from '../../page/html';
 import type { Scope } from '../../db/sessions';
 
@@ -11,7 +11,8 @@ export function errorBox(err?: { message: string; param?: string }): SafeHtml | 
 
 /** A 400 is shown on the form; anything else goes on to the error handler. */
 export function only400(err: unknown): ApiError {
-  if (err instanceof ApiError && err.status === 400) return err;
+  const known = toApiError(err);
+  if (known?.status === 400) return known;
   throw err;
 }
 

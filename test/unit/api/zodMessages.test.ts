@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../../../src/api/errors';
-import { createSessionSchema, updateSessionSchema } from '../../../src/api/checkoutSessions/schema';
+import { createSessionSchema, updateSessionSchema } from '../../../src/domain/input/sessionFields';
 import { createAccountSchema } from '../../../src/api/accounts/schema';
 import { createWebhookSchema } from '../../../src/api/webhooks/schema';
 import { parseOr400 } from '../../../src/api/validate';

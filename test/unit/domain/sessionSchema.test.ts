@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createSessionSchema } from '../../../src/api/checkoutSessions/schema';
+import { createSessionSchema } from '../../../src/domain/input/sessionFields';
 import { fromZodError } from '../../../src/api/errors';
 
 const schema = createSessionSchema(300);

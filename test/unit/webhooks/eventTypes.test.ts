@@ -1,5 +1,5 @@
 import { attemptBudgetMs, deliveryWorkflowId } from '../../../src/webhooks/deliveryTypes';
-import { isEventSelector, isSubscribed, WEBHOOK_EVENT_TYPES } from '../../../src/webhooks/eventTypes';
+import { isEventSelector, isSubscribed, WEBHOOK_EVENT_TYPES } from '../../../src/domain/eventTypes';
 import { streamOf } from '../../../src/webhooks/ordering';
 
 describe('enabled_events selectors', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { isObjectId, type IdPrefix } from '../../domain/ids';
-import { decimalFromJsonNumber } from '../../domain/money';
-import { textProblem } from '../../domain/text';
+import { isObjectId, type IdPrefix } from '../ids';
+import { decimalFromJsonNumber } from '../money';
+import { textProblem } from '../text';
 
 /**
  * An object ID of one kind in a body or query (`acct_…`, `cs_…`): checked against its alphabet and

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CURRENCY_DECIMALS, Dec, hasValidPrecision, isSupportedCurrency } from '../../domain/money';
-import { decimalNumber, httpUrl, httpUrlOrEmpty, metadataSchema, metadataUpdateSchema, percentage, updateText } from '../schemas/common';
+import { CURRENCY_DECIMALS, Dec, hasValidPrecision, isSupportedCurrency } from '../money';
+import { decimalNumber, httpUrl, httpUrlOrEmpty, metadataSchema, metadataUpdateSchema, percentage, updateText } from './common';
 import { boundIssues, MAX_MEMO_BYTES } from './bounds';
 
 export const MAX_TTL_SECONDS = 31_536_000;

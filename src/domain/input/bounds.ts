@@ -1,5 +1,5 @@
-import { MAX_MEMO_BYTES, MAX_SATS } from '../../domain/limits';
-import { Dec } from '../../domain/money';
+import { MAX_MEMO_BYTES, MAX_SATS } from '../limits';
+import { Dec } from '../money';
 
 export { MAX_MEMO_BYTES, MAX_SATS };
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createLinkSchema } from '../api/links/routes';
 import { listLinks } from '../db/links';
 import { linkUrl } from '../views/link';
-import type { ServiceContext } from './context';
-import { createCheckoutLink } from './links';
+import type { ServiceContext } from '../services/context';
+import { createCheckoutLink } from '../services/links';
 
 /** What the demo sells: SATS-priced (a year's TTL, so it sits idle without renewing), with a form step. */
 const DEMO_LINK = {

@@ -1,9 +1,9 @@
 import { findAccount } from '../db/accounts';
 import { issueKey, labelAccountKeys, revokeLabelledKeys } from '../db/apiKeys';
 import { idFromSeed } from '../domain/ids';
-import { createAccount } from './accounts';
-import type { ServiceContext } from './context';
-import { demoCheckoutLines } from './demoLink';
+import { createAccount } from '../services/accounts';
+import type { ServiceContext } from '../services/context';
+import { demoCheckoutLines } from './link';
 import { demoSignInLines } from '../dashboard/demoUser';
 
 const DEMO_SEED = 'demo-account';
