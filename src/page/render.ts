@@ -19,7 +19,7 @@ function page(m: PageModel, status: number, body: SafeHtml, live = false): Rende
   return {
     status,
     html: layout({
-      title, body, testMode: !m.session.livemode,
+      title, body, testMode: !m.session.livemode, brand: m.brand,
       live: live ? { statusUrl: `/pay/${m.session.id}/status`, stateKey: stateKey(m), expiresAt: m.payment ? Number(m.payment.expires_at) : null } : undefined,
     }),
   };

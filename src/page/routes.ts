@@ -1,5 +1,7 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
-import { isUndecodablePath, RETRY_AFTER_SECONDS, toApiError } from '../api/errors';
+import { isUndecodablePath, NotFoundError, RETRY_AFTER_SECONDS, toApiError } from '../api/errors';
+import { findLogoImage } from '../db/branding';
+import { accentCss } from './brand';
 import { requireId } from '../api/inputRules';
 import { unavailableDependency } from '../api/unavailable';
 import { findLink } from '../db/links';
@@ -51,6 +53,20 @@ function pageRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
   };
   router.get(ASSET_PATHS.css, asset('css', PAGE_CSS));
   router.get(ASSET_PATHS.js, asset('js', PAGE_SCRIPT));
+  // A merchant's accent colour as a stylesheet, named by the colour itself (immutable).
+  router.get('/pay-assets/brand/:file', (req, res, next) => {
+    const hex = /^([0-9a-f]{6})\.css$/.exec(String(req.params.file))?.[1];
+    if (!hex) return next(new NotFoundError('stylesheet', String(req.params.file)));
+    res.set({ 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' }).type('css').send(accentCss(`#${hex}`));
+  });
+  // An uploaded logo, named by its SHA-256; served with a CSP that runs nothing, should it be opened as a page.
+  router.get('/pay-assets/logo/:hash', async (req, res, next) => {
+    const hash = String(req.params.hash);
+    const logo = /^[0-9a-f]{64}$/.test(hash) ? await findLogoImage(ctx.db, hash) : undefined;
+    if (!logo) return next(new NotFoundError('logo', hash));
+    res.set({ 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox" }).type(logo.logo_type).send(logo.logo_image);
+  });
 
   router.get('/pay/:id', requireId('cs', 'checkout session'), async (req, res) => {
     send(res, await renderSessionPage(await loadPageModel(ctx, String(req.params.id))));
