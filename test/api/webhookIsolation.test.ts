@@ -27,7 +27,7 @@ afterAll(async () => {
   dead?.closeAllConnections();
   await closed;
   await sys?.stop();
-}, 120_000);
+}, 300_000);
 
 test('with deliveries to a dead endpoint filling the webhook worker, sessions are still credited and paid, never flagged', async () => {
   const shop = await createMerchant(sys.baseUrl);
@@ -64,8 +64,10 @@ test('with deliveries to a dead endpoint filling the webhook worker, sessions ar
   const endpoints = await sys.db(T.webhookEndpoints).where({ account_id: shop.id });
   for (const { id } of events) {
     for (const endpoint of endpoints) {
-      const delivery = await sys.temporal.workflow.getHandle(deliveryWorkflowId(id, endpoint.id)).describe();
-      expect([id, delivery.taskQueue, delivery.status.name]).toEqual([id, sys.config.webhooks.taskQueue, 'RUNNING']);
+      // The outbox relay starts each delivery on its next pass: wait for it to exist, then check where it runs.
+      const delivery = await waitFor(() => sys.temporal.workflow.getHandle(deliveryWorkflowId(id, endpoint.id)).describe().catch(() => null),
+        (d) => d !== null, 60_000);
+      expect([id, delivery?.taskQueue, delivery?.status.name]).toEqual([id, sys.config.webhooks.taskQueue, 'RUNNING']);
     }
   }
-}, 180_000);
+}, 400_000);
