@@ -1,5 +1,6 @@
 import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type JsonResponse, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 import { routeTable, type RouteEntry } from '../support/routeTable';
 import { addUser, dashboardClient, type DashboardClient } from '../e2e/support/dashboard';
 
@@ -42,6 +43,7 @@ beforeAll(async () => {
   const v = await createMerchant(sys.baseUrl);
   const dest = await createMerchant(sys.baseUrl);
   const a = await createMerchant(sys.baseUrl);
+  await connectTransfers(sys.baseUrl, v.id, dest.id);
   Object.assign(victim, v, { liveKey: (await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${v.id}/keys`, { livemode: true })).body.secret_key });
   attacker.key = a.key;
   const doomed = await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${a.id}/keys`, { livemode: false });
