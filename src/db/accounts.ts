@@ -14,12 +14,14 @@ export interface AccountRow {
   xpub_test: string | null;
   /** Where live on-chain receipts settle: the platform node's wallet, or the merchant's xpub (docs/custody.md). */
   onchain_settlement: OnchainSettlement;
+  /** The currency the dashboard shows revenue in besides sats (a supported currency code). */
+  display_currency: string;
   created: string;
   modified: string;
 }
 
 const COLUMNS = ['id', 'name', 'kind', 'affiliate_account_id', 'affiliate_percentage', 'amount_paid_tolerance',
-  'xpub_live', 'xpub_test', 'onchain_settlement', 'created', 'modified'];
+  'xpub_live', 'xpub_test', 'onchain_settlement', 'display_currency', 'created', 'modified'];
 
 export type OnchainSettlement = 'platform' | 'merchant_wallet';
 
