@@ -71,6 +71,7 @@ beforeAll(async () => {
     'checkout-links': clink.body.id, 'payment-links': plink.body.id, accounts: v.id, keys: keys.body.data[0].id,
     'withdrawal-links': wlink.body.id, refunds: refund.body.id, 'instant-sends': payout.body.id,
     receipt: receipt.body.id, 'checkout-link-session': clink.body.checkout_session_id ?? clink.body.checkout_session,
+    'transfer-destinations': dest.id,
   });
   // The dashboard's path segments name the same objects.
   Object.assign(objects, { sessions: cs.body.id, links: clink.body.id });
