@@ -28,6 +28,7 @@ import type { ServiceContext } from './services/context';
 import { pageRouters } from './page/routes';
 import { dashboardRouter } from './dashboard/routes';
 import { createTemporalClient } from './temporal/client';
+import { startTracing, traceExporterFromEnv, type Tracing } from './telemetry/tracing';
 import type { TemporalSecurity } from './temporal/connectionOptions';
 import { createWorker } from './temporal/worker';
 import { workflowBundleToLoad } from './temporal/workflowBundle';
@@ -73,7 +74,11 @@ export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof creat
  */
 export async function startSystem(
   baseConfig: AppConfig, log: Logger,
-  opts: { parts?: Part[]; workflowBundlePath?: string; rates?: RateProvider; onWorkerFailed?: (err: unknown) => void } = {},
+  opts: {
+    parts?: Part[]; workflowBundlePath?: string; rates?: RateProvider; onWorkerFailed?: (err: unknown) => void;
+    /** Where spans go; by default the OTEL_* environment decides (off unless configured). */
+    tracing?: Tracing | null;
+  } = {},
 ): Promise<SystemHandle> {
   const parts = new Set<Part>(opts.parts ?? ['api', 'worker', 'watcher']);
   const config: AppConfig = { ...baseConfig, adminApiKey: baseConfig.adminApiKey ?? generatedAdminKey() };
@@ -115,7 +120,9 @@ export async function startSystem(
       address = server.address;
       temporalUiUrl = server.uiUrl;
     }
-    const { client, connection } = await createTemporalClient(address, config.temporal.namespace, security);
+    const tracing = opts.tracing !== undefined ? opts.tracing : tracingFromEnv();
+    if (tracing) stops.push(() => tracing.spanProcessor.forceFlush());
+    const { client, connection } = await createTemporalClient(address, config.temporal.namespace, security, tracing);
     stops.push(() => connection.close());
 
     const rates = createModeRates({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }, opts.rates);
@@ -132,7 +139,7 @@ export async function startSystem(
       const { worker, connection: workerConnection } = await createWorker({
         address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
         workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath),
-        security, maxCachedWorkflows: config.worker.maxCachedWorkflows,
+        security, maxCachedWorkflows: config.worker.maxCachedWorkflows, tracing,
       });
       let stoppingWorker = false;
       const running = worker.run();
@@ -210,3 +217,13 @@ function liveLndNode(config: AppConfig, log: Logger): LndRestNode {
   });
 }
 
+
+let envTracing: Tracing | null | undefined;
+/** The process's tracing as the OTEL_* environment configures it, started once per process. */
+function tracingFromEnv(): Tracing | null {
+  if (envTracing === undefined) {
+    const exporter = traceExporterFromEnv();
+    envTracing = exporter ? startTracing(exporter) : null;
+  }
+  return envTracing;
+}
