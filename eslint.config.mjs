@@ -27,8 +27,9 @@ const layers = [
   { name: 'activities', paths: ['activities'] },
   // What the outside sees: the API views of rows and the webhook outbox (events, delivery, dispatch).
   { name: 'records', paths: ['src/views', 'src/webhooks'] },
-  // The outside world's clients: PostgreSQL repositories, Bitcoin/Lightning nodes, rate sources.
-  { name: 'adapters', paths: ['src/db', 'src/bitcoin', 'src/rates'] },
+  // The outside world's clients: PostgreSQL repositories, Bitcoin/Lightning nodes, rate sources, and
+  // the guarded fetch to public addresses (src/net) they use.
+  { name: 'adapters', paths: ['src/db', 'src/bitcoin', 'src/rates', 'src/net'] },
   // Shared configuration and logging, read by every layer.
   { name: 'base', paths: ['src/config.ts', 'src/logger.ts'] },
   // Pure TypeScript: money, state transitions, request input schemas (src/domain/input), errors with a

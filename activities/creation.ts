@@ -9,7 +9,7 @@ import { checkoutSessionView } from '../src/views/checkoutSession';
 import type { ActivityDeps } from './deps';
 import { dispatchBestEffort } from './dispatch';
 import { preparePayment, type PaymentSubject } from './payments';
-import { paymentState } from './paymentState';
+import { paymentState } from '../src/db/sessionState';
 import { eventObject, writeStateAndEvents } from './readModel';
 
 /** Creating a session in one step: its row, its first payment and their events. */

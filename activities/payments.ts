@@ -9,7 +9,7 @@ import { newId } from '../src/domain/ids';
 import type { PaymentState } from '../src/domain/session';
 import { currentExchangeRate, toTargetSats } from '../src/rates';
 import type { ActivityDeps } from './deps';
-import { paymentState } from './paymentState';
+import { paymentState } from '../src/db/sessionState';
 
 /** What making a payment needs to know of its session (from its row, or from its definition at creation). */
 export interface PaymentSubject {

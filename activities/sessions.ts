@@ -1,17 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { recordEvent } from '../src/db/events';
-import { creditedReferences } from '../src/db/receipts';
-import { findSession, insertSession } from '../src/db/sessions';
-import { T } from '../src/db/tables';
+import { insertSession } from '../src/db/sessions';
 import type { SessionDefinition } from '../src/domain/definition';
-import { amountChoiceOf } from '../src/domain/amountChoice';
-import { normalizeDecimal } from '../src/domain/money';
-import type { EventIntent, PaymentState, SessionState } from '../src/domain/session';
-import { capState, STATE_CAPS } from '../src/domain/transitions';
+import type { EventIntent, SessionState } from '../src/domain/session';
 import type { ActivityDeps } from './deps';
 import { dispatchBestEffort } from './dispatch';
 import { eventObject, writeStateAndEvents } from './readModel';
-import { paymentState } from './paymentState';
+import { readSessionState } from '../src/db/sessionState';
 
 /** Activities that persist a session's definition and mirror its state. */
 export function sessionActivities(deps: ActivityDeps) {
@@ -40,24 +35,9 @@ export function sessionActivities(deps: ActivityDeps) {
 
   /** Rebuilds a session's workflow state from the read model (a receipt woke a closed session). */
   async function loadSessionState(sessionId: string): Promise<SessionState> {
-    const row = await findSession(db, sessionId);
-    if (!row) throw ApplicationFailure.nonRetryable(`No checkout session ${sessionId}`, 'SessionNotFound');
-    const payments = await db(T.payments).select('*').where({ checkout_session_id: sessionId }).orderBy('seq');
-    const definition = row.definition as { amount_paid_tolerance: number; ttl: number };
-    return capState({
-      id: row.id, accountId: row.account_id, livemode: row.livemode, currency: row.currency, amount: row.amount === null ? null : normalizeDecimal(row.amount),
-      tolerancePercent: String(definition.amount_paid_tolerance), ttlSeconds: definition.ttl,
-      status: row.status, exceptionStatus: row.exception_status, amountPaid: normalizeDecimal(row.amount_paid),
-      receivedSats: row.target_amount_paid,
-      payments: payments.filter((p) => p.status === 'unpaid' || p.received_sats !== '0' || p.id === row.payment_id).map(paymentState) as PaymentState[],
-      currentPaymentId: row.payment_id,
-      nextPaymentSeq: payments.reduce((max, p) => Math.max(max, p.seq), 0) + 1,
-      // The newest references only: a resumed run dedupes by the receipts' `credited` flag in the database.
-      seenReceipts: (await creditedReferences(db, sessionId)).slice(-STATE_CAPS.seenReceipts),
-      amountChoice: amountChoiceOf(row.definition),
-      settledAt: row.status === 'active' ? null : Number(row.modified),
-      version: row.version,
-    });
+    const state = await readSessionState(db, sessionId);
+    if (!state) throw ApplicationFailure.nonRetryable(`No checkout session ${sessionId}`, 'SessionNotFound');
+    return state;
   }
 
   return { persistNewSession, recordSession, loadSessionState };

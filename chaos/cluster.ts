@@ -88,7 +88,7 @@ export class Cluster {
     fs.writeFileSync(this.bundlePath, code);
     for (const name of this.processNames) this.startPart(name);
     // Generous: on a loaded machine ts-node takes a while to start a part.
-    await Promise.all(this.ports.api.map((port) => waitForPort('127.0.0.1', port, 180_000)));
+    await Promise.all(this.ports.api.map((port) => waitForPort('127.0.0.1', port, 300_000)));
   }
 
   /**
@@ -211,6 +211,7 @@ export class Cluster {
       SHUTDOWN_DRAIN_MS: '5000',
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', // the receiver is on 127.0.0.1
       LOG_LEVEL: 'info',
+      DEMO: 'false', // the run makes its own accounts
     };
   }
 }

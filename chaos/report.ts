@@ -19,7 +19,7 @@ export interface RunFigures {
   reconcileCode: number | null;
   failures: string[];
   /** The scripted failover: what was killed, and what the probe payments measured around it. */
-  failover?: { killed: string[]; recovery: RecoveryFigures };
+  failover?: { killed: string[]; atMs: number; recovery: RecoveryFigures };
   /** Resident memory of each Temporal cluster process at the end of the run. */
   temporalRssMiB?: Record<string, number>;
 }
@@ -48,7 +48,7 @@ export function printReport(f: RunFigures, print: (line: string) => void): void 
   if (f.failover) {
     const r = f.failover.recovery;
     const s = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
-    rows.push(['failover', `SIGKILL of ${f.failover.killed.join(', ')} at once`]);
+    rows.push(['failover', `SIGKILL of ${f.failover.killed.join(', ')} at once, at ${new Date(f.failover.atMs).toISOString()}`]);
     rows.push(['recovery', `first payment sent after the kill paid ${s(r.firstPaidAfterKillMs)} after it; every slowed payment paid by ${s(r.allRecoveredMs)}; `
       + `slowest ${s(r.worstMs)} (baseline send → paid ${s(r.baselineMs)}, ${r.probes} probes, ${r.unpaid} unpaid)`]);
   }

@@ -34,7 +34,7 @@ export interface TrafficLog {
   duplicateAnswers: number;
   /** Answers the contract does not allow (a 4xx to a valid request, a changed receipt ID …). */
   violations: string[];
-  /** Refusals the contract allows (a deactivate refused with a 400), kept for the report. */
+  /** Refusals the contract allows (a deactivate refused with a 409 unexpected_state), kept for the report. */
   notes: string[];
 }
 
@@ -121,9 +121,10 @@ export async function receive(
 async function deactivate(api: ApiClient, log: TrafficLog, session: SessionRecord): Promise<void> {
   const answer = await api.call(session.merchant.key, 'POST', `/checkout-sessions/${session.id}/deactivate`, undefined,
     { 'Idempotency-Key': `deactivate-${session.id}` });
-  // 400: already paid (or deactivated by an earlier attempt whose answer was lost).
-  if (answer.status === 400) log.notes.push(`deactivate ${session.id}: 400 ${answer.body?.errors?.[0]?.message}`);
-  if (answer.status === 200 || answer.status === 400) session.deactivated = answer.status === 200 || session.deactivated;
+  // 409 unexpected_state: already paid (or deactivated by an earlier attempt whose answer was lost).
+  const refused = answer.status === 409 && answer.body?.errors?.[0]?.code === 'unexpected_state';
+  if (refused) log.notes.push(`deactivate ${session.id}: 409 ${answer.body?.errors?.[0]?.message}`);
+  if (answer.status === 200 || refused) session.deactivated = answer.status === 200 || session.deactivated;
   else log.violations.push(`deactivate ${session.id}: ${answer.status} ${JSON.stringify(answer.body)}`);
 }
 

@@ -21,7 +21,7 @@ log() { echo "[temporal-server-build] $*" >&2; }
 mkdir -p "$CACHE_ROOT"
 # Build into a private folder and rename at the end, so a concurrent or interrupted run never leaves a
 # half-written binary where the harness looks for it.
-WORK=$(mktemp -d "$CACHE_ROOT/.build-XXXXXX")
+WORK=$(mktemp -d "$CACHE_ROOT/.build-XXXXXX") && chmod 755 "$WORK"
 trap 'rm -rf "$WORK"' EXIT
 log "building go.temporal.io/server $VERSION with $GOTOOLCHAIN (12-17 min on 2 cores, once)"
 # `go install` names the binaries after their package folders (server, sql).

@@ -67,6 +67,8 @@ const envSchema = z.object({
   PAYOUT_ONCHAIN_TARGET_CONF: z.coerce.number().int().min(1).max(1008).default(6),
   // Plain-http LNURL services (a local test server); LUD-16 wants https.
   PAYOUT_LNURL_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
+  // LNURL / Lightning Address hosts may be loopback or private (local development), like webhooks' setting.
+  PAYOUT_LNURL_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
   // Tests only (docs/payouts.md): a folder; a send that reached the node writes its key there and the worker then stops, never settling.
   TEST_PAUSE_AFTER_SEND_DIR: z.string().optional(),
   LND_TLS_CERT_PATH: z.string().optional(),
@@ -184,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     payouts: {
       lightningFeeLimitPercent: e.PAYOUT_LIGHTNING_FEE_LIMIT_PERCENT, lightningFeeLimitMinSats: e.PAYOUT_LIGHTNING_FEE_LIMIT_MIN_SATS,
       onchainTargetConf: e.PAYOUT_ONCHAIN_TARGET_CONF, lnurlAllowHttp: e.PAYOUT_LNURL_ALLOW_HTTP === 'true',
+      lnurlAllowPrivateNetworks: e.PAYOUT_LNURL_ALLOW_PRIVATE_NETWORKS === 'true',
       testPauseAfterSendDir: e.TEST_PAUSE_AFTER_SEND_DIR,
     },
     esplora: e.ESPLORA_URL

@@ -5,12 +5,18 @@ import type { PayoutWorkflowInput } from '../src/temporal/payoutDefinitions';
 
 type Activities = ReturnType<typeof createActivities>;
 
+/**
+ * Failure types of the send that no retry can fix (thrown as non-retryable ApplicationFailures by
+ * activities/payouts.ts; listed so a change there cannot make them retry forever).
+ */
+export const PAYOUT_SEND_NON_RETRYABLE = ['PayoutNotFound', 'PayoutsUnavailable'];
+
 // The send is a remote activity (recorded in history, never local): its outcome is a fact the saga acts on.
 // Retried without limit: a send of unknown outcome is never abandoned, and every attempt asks the node
 // first (activities/payouts.ts), so retrying cannot pay twice. The heartbeat detects a dead worker fast.
 const { sendPayout } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes', heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['PayoutNotFound', 'PayoutsUnavailable'] },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: PAYOUT_SEND_NON_RETRYABLE },
 });
 const { settlePayout, failPayout } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },

@@ -27,8 +27,14 @@ export interface SharedSettings {
   logLevel: string;
 }
 
-/** YAML (JSON is YAML) for a process running `service` on `ports`. */
-export function renderServerConfig(service: TemporalService, ports: NodePorts, s: SharedSettings): string {
+/**
+ * YAML (JSON is YAML) for a process running `service` on `ports`. Every process must know every service
+ * (its membership monitor tracks them all, or it refuses to start: "service not tracked by Monitor"):
+ * the others are listed with `others`' ports, which this process never binds.
+ */
+export function renderServerConfig(
+  service: TemporalService, ports: NodePorts, s: SharedSettings, others: Record<TemporalService, NodePorts>,
+): string {
   const store = (databaseName: string, maxConns: number) => ({
     sql: {
       pluginName: 'postgres12',
@@ -42,8 +48,11 @@ export function renderServerConfig(service: TemporalService, ports: NodePorts, s
       maxConnLifetime: '1h',
     },
   });
-  const rpc: Record<string, unknown> = { grpcPort: ports.grpc, membershipPort: ports.membership, bindOnIP: '127.0.0.1' };
-  if (service === 'frontend') rpc.httpPort = ports.http;
+  const rpc = (svc: TemporalService, p: NodePorts) => ({
+    grpcPort: p.grpc, membershipPort: p.membership, bindOnIP: '127.0.0.1', ...(svc === 'frontend' ? { httpPort: p.http } : {}),
+  });
+  const services = Object.fromEntries((Object.keys(others) as TemporalService[])
+    .map((svc) => [svc, { rpc: rpc(svc, svc === service ? ports : others[svc]) }]));
   const config = {
     log: { stdout: true, level: s.logLevel, format: 'json' },
     persistence: {
@@ -53,7 +62,7 @@ export function renderServerConfig(service: TemporalService, ports: NodePorts, s
       datastores: { 'postgres-default': store('temporal', 20), 'postgres-visibility': store('temporal_visibility', 10) },
     },
     global: { membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' }, pprof: { port: 0 } },
-    services: { [service]: { rpc } },
+    services,
     clusterMetadata: {
       enableGlobalNamespace: false,
       failoverVersionIncrement: 10,

@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
@@ -211,7 +212,7 @@ export class TemporalCluster {
     for (const service of ['frontend', 'history', 'matching', 'worker'] as const) {
       for (let i = 1; i <= this.layout[service]; i++) {
         const name = `${service}-${i}`;
-        const ports = { grpc: await freePort(), membership: await freePort(), http: service === 'frontend' ? await freePort() : 0 };
+        const ports = { grpc: await freeLowPort(), membership: await freeLowPort(), http: service === 'frontend' ? await freeLowPort() : 0 };
         this.nodes.set(name, { name, service, ports, configFile: path.join(this.dir, 'config', `${name}.yaml`), proc: null, exited: null });
       }
     }
@@ -224,7 +225,9 @@ export class TemporalCluster {
       dynamicConfigFile,
       logLevel: this.opts.logLevel ?? process.env.TEMPORAL_CLUSTER_LOG_LEVEL ?? 'warn',
     };
-    for (const n of this.nodes.values()) fs.writeFileSync(n.configFile, renderServerConfig(n.service, n.ports, shared));
+    const firsts = Object.fromEntries((['frontend', 'history', 'matching', 'worker'] as const)
+      .map((svc) => [svc, this.node(`${svc}-1`).ports])) as Record<TemporalService, NodePorts>;
+    for (const n of this.nodes.values()) fs.writeFileSync(n.configFile, renderServerConfig(n.service, n.ports, shared, firsts));
   }
 
   /** Until the frontend answers GetSystemInfo (it is serving), or one of the processes died. */
@@ -303,6 +306,28 @@ export class TemporalCluster {
 
   private throwIfDied(): void {
     if (this.unexpectedExits.length) throw new Error(`Temporal cluster: ${this.unexpectedExits.join('; ')}`);
+  }
+}
+
+const taken = new Set<number>();
+
+/**
+ * A free port below 32768: the server stores ports in `cluster_membership.rpc_port`, a smallint, so the
+ * OS's ephemeral ports (32768+) would make it exit at start. Picked at random in 15000–32767 and checked.
+ */
+async function freeLowPort(): Promise<number> {
+  for (;;) {
+    const port = 15_000 + Math.floor(Math.random() * (32_768 - 15_000));
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
   }
 }
 

@@ -39,7 +39,6 @@ export class ServiceUnavailableError extends ApiError {
 export class ConflictError extends ApiError {
   constructor(message: string) { super(409, message, undefined, 'idempotency_error'); }
 }
-
 /** Each business error kind's HTTP status and SPEC §2 error type: the one place a kind becomes HTTP. */
 const HTTP_OF_KIND: Record<Exclude<ErrorKind, 'unavailable'>, { status: number; type: string }> = {
   invalid_data: { status: 400, type: 'invalid_request_error' },
@@ -106,7 +105,7 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
         : 'The workflow service is unavailable or did not answer in time; retry shortly with the same Idempotency-Key.');
     }
     if (isUndecodablePath(err)) err = new ApiError(404, 'Unrecognized request URL: a path segment is not valid percent-encoded UTF-8.');
-    if (err instanceof UnknownCursorError) err = new InvalidRequestError(`Invalid ${err.param}: no object '${err.id}' in this list.`, err.param);
+    if (err instanceof UnknownCursorError) err = new ApiError(404, `No such object in this list: '${err.id}'`, err.param, 'invalid_request_error', 'resource_missing');
     if (err instanceof ApiError) {
       const retryAfter = (err as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));

@@ -138,7 +138,8 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
   op('get', '/payments/{id}', { id: 'retrievePayment', tag: 'Payments', summary: 'Retrieve a payment', response: payment });
   op('post', '/test-helpers/payments/{id}/receive', { id: 'simulatePaymentReceipt', tag: 'Test helpers', summary: 'Test mode: money arrives for a payment', body: receiveSchema, bodyRequired: true, example: { amount: 1000 }, response: o.receiptObject });
   op('get', '/balances', { id: 'retrieveBalance', tag: 'Balances', summary: 'The balance', response: o.balanceObject });
-  op('post', '/instant-sends', { id: 'createInstantSend', tag: 'Payouts', summary: 'Pay out from the balance (Lightning or on-chain)', body: createInstantSendSchema, bodyRequired: true, response: o.instantSendObject });
+  op('post', '/instant-sends', { id: 'createInstantSend', tag: 'Payouts', summary: 'Pay out from the balance (Lightning or on-chain)', body: createInstantSendSchema, bodyRequired: true,
+    links: { retrieveInstantSend: session$ }, response: o.instantSendObject });
   op('get', '/instant-sends', { id: 'listInstantSends', tag: 'Payouts', summary: 'List payouts', query: listInstantSendsQuery, response: o.listOf(o.instantSendObject) });
   op('get', '/instant-sends/{id}', { id: 'retrieveInstantSend', tag: 'Payouts', summary: 'Retrieve a payout', response: o.instantSendObject });
   op('get', '/balance-transactions', { id: 'listBalanceTransactions', tag: 'Balances', summary: 'List balance transactions', query: list('txn'), response: o.listOf(o.balanceTransactionObject) });
@@ -158,11 +159,13 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
   op('post', '/webhooks/{id}/redeliver', { id: 'redeliverWebhookEvent', tag: W, summary: 'Deliver an event again', body: redeliverSchema, bodyRequired: true, response: o.redeliveryObject });
   const WL = 'Withdrawal links';
   const RF = 'Refunds';
-  op('post', '/withdrawal-links', { id: 'createWithdrawalLink', tag: WL, summary: 'Create a withdrawal link (LNURL-withdraw); reserves the amount + routing-fee limit', body: createWithdrawalLinkSchema, bodyRequired: true, response: o.withdrawalLinkObject });
+  op('post', '/withdrawal-links', { id: 'createWithdrawalLink', tag: WL, summary: 'Create a withdrawal link (LNURL-withdraw); reserves the amount + routing-fee limit', body: createWithdrawalLinkSchema, bodyRequired: true,
+    example: { currency: 'SATS', amount: 5000 }, links: { retrieveWithdrawalLink: session$, deactivateWithdrawalLink: session$ }, response: o.withdrawalLinkObject });
   op('get', '/withdrawal-links', { id: 'listWithdrawalLinks', tag: WL, summary: 'List withdrawal links', query: listWithdrawalLinksQuery, response: o.listOf(o.withdrawalLinkObject) });
   op('get', '/withdrawal-links/{id}', { id: 'retrieveWithdrawalLink', tag: WL, summary: 'Retrieve a withdrawal link', response: o.withdrawalLinkObject });
   op('post', '/withdrawal-links/{id}/deactivate', { id: 'deactivateWithdrawalLink', tag: WL, summary: 'Deactivate an active withdrawal link; releases its reserve', response: o.withdrawalLinkObject });
-  op('post', '/refunds', { id: 'createRefund', tag: RF, summary: 'Refund a checkout session or one of its payments', body: createRefundSchema, bodyRequired: true, response: o.refundObject });
+  op('post', '/refunds', { id: 'createRefund', tag: RF, summary: 'Refund a checkout session or one of its payments', body: createRefundSchema, bodyRequired: true,
+    links: { retrieveRefund: session$, cancelRefund: session$ }, response: o.refundObject });
   op('get', '/refunds', { id: 'listRefunds', tag: RF, summary: 'List refunds', query: listRefundsQuery, response: o.listOf(o.refundObject) });
   op('get', '/refunds/{id}', { id: 'retrieveRefund', tag: RF, summary: 'Retrieve a refund', response: o.refundObject });
   op('post', '/refunds/{id}/cancel', { id: 'cancelRefund', tag: RF, summary: 'Cancel a pending refund whose withdrawal link is unclaimed', response: o.refundObject });

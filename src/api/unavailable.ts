@@ -11,6 +11,10 @@ const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT
 const PG_MESSAGES = [/Connection terminated/i, /connection timeout/i, /Client has encountered a connection error/i];
 // gRPC: UNAVAILABLE (14), DEADLINE_EXCEEDED (4), RESOURCE_EXHAUSTED (8), CANCELLED by our own deadline (1).
 const GRPC_UNAVAILABLE = new Set([1, 4, 8, 14]);
+// FAILED_PRECONDITION (9) while the workflow's task is being retried (it timed out on a worker that died,
+// or its history process did): the server refuses updates until a task completes, seconds later.
+const GRPC_FAILED_PRECONDITION = 9;
+const RETRYING_TASK = /Workflow Task in failed state/i;
 
 /**
  * Whether `err` (or one of its causes) says a dependency is unreachable or too slow, so the honest
@@ -20,7 +24,9 @@ export function unavailableDependency(err: unknown): Dependency | null {
   for (let e = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return 'temporal';
     if (isGrpcServiceError(e) && GRPC_UNAVAILABLE.has(e.code)) return 'temporal';
-    const { name, code, message } = e as { name?: string; code?: unknown; message?: string };
+    const { name, code, message, details } = e as { name?: string; code?: unknown; message?: string; details?: string };
+    // Update-with-start reports it as a plain Error carrying the status code and the reason.
+    if (code === GRPC_FAILED_PRECONDITION && RETRYING_TASK.test(`${details ?? ''} ${message ?? ''}`)) return 'temporal';
     if (name === 'KnexTimeoutError') return 'database';
     if (typeof code === 'string' && (PG_UNAVAILABLE.has(code) || SOCKET_ERRORS.has(code))) return 'database';
     if (typeof message === 'string' && PG_MESSAGES.some((re) => re.test(message))) return 'database';

@@ -2,6 +2,7 @@ import bolt11 from 'bolt11';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { bech32 } from '@scure/base';
+import { publicFetch } from '../net/publicFetch';
 
 /** A destination that is not a usable LNURL-pay / Lightning Address (malformed, unreachable, refused). */
 export class LnurlError extends Error {
@@ -19,6 +20,8 @@ export interface PayRequest {
 export interface LnurlOptions {
   /** Allow plain `http://` (and so loopback test servers); LUD-16 wants https (clearnet). */
   allowHttp?: boolean;
+  /** Let the service's host be loopback, private or otherwise non-public (local development only). */
+  allowPrivateNetworks?: boolean;
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
@@ -121,7 +124,9 @@ function checkScheme(url: string, opts: LnurlOptions): void {
 async function getJson(url: string, opts: LnurlOptions): Promise<Record<string, unknown>> {
   let res: Response;
   try {
-    res = await (opts.fetch ?? fetch)(url, { redirect: 'error', signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000), headers: { accept: 'application/json' } });
+    // The host is the payee's choice: the same outbound address rule as webhooks (src/net/addressRules.ts).
+    const get = opts.fetch ?? publicFetch({ allowPrivateNetworks: opts.allowPrivateNetworks ?? false, settingName: 'PAYOUT_LNURL_ALLOW_PRIVATE_NETWORKS' });
+    res = await get(url, { redirect: 'error', signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000), headers: { accept: 'application/json' } });
   } catch (err) {
     throw new LnurlError(`the LNURL service could not be reached: ${(err as Error).message}`);
   }

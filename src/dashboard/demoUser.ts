@@ -27,6 +27,15 @@ async function resetUser(ctx: ServiceContext, email: string, accountId: string |
   const password = generatePassword();
   const user = await findUserByEmail(ctx.db, email);
   if (user) await setPassword(ctx, user.id, password);
-  else await createUser(ctx, accountId, { email, role: accountId ? 'owner' : 'admin', password });
+  else {
+    try {
+      await createUser(ctx, accountId, { email, role: accountId ? 'owner' : 'admin', password });
+    } catch (err) {
+      // Two API replicas starting at the same moment: the other one made the user first.
+      const made = await findUserByEmail(ctx.db, email);
+      if (!made) throw err;
+      await setPassword(ctx, made.id, password);
+    }
+  }
   return password;
 }

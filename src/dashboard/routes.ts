@@ -24,6 +24,7 @@ import { developerRoutes } from './pages/developers';
 import { settingsRoutes } from './pages/settings';
 import { adminRoutes } from './pages/admin';
 import { signInRoutes } from './pages/signIn';
+import { twoFactorRoutes } from './pages/twoFactor';
 import { dashboardPage, DASH_ASSETS, document } from './views/layout';
 
 /**
@@ -66,6 +67,7 @@ export function dashboardRouter(ctx: ServiceContext, opts: { temporalUiUrl?: str
   router.use(express.urlencoded({ extended: false, limit: '50kb' }));
   router.use(loadSession(ctx), checkCsrf(ctx));
   router.use(signInRoutes(ctx));
+  router.use(twoFactorRoutes(ctx));
 
   router.post('/mode', requirePermission('read'), async (req, res) => {
     const { livemode } = z.object({ livemode: z.enum(['true', 'false']) }).passthrough().parse(req.body);

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { findAccount } from '../db/accounts';
-import { ApiError, InvalidRequestError, NotFoundError } from '../api/errors';
+import { ApiError, NotFoundError } from '../api/errors';
+import { CheckoutError } from '../domain/errors';
 import type { ServiceContext } from '../services/context';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './auth/passwords';
 import { deleteUserSessions } from './db/sessions';
@@ -15,7 +16,10 @@ export const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `Use at least 
 
 /** Body of `POST /accounts/{id}/users` and of the owner's invitation form. */
 export const newUserSchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email().max(320)),
+  // The document's pattern is a plain subset of zod's email rule (no quotes, no lookarounds), so what a
+  // client or fuzzer draws from it is accepted; no `format: email` (generated Python clients would need email-validator).
+  email: z.string().trim().toLowerCase().pipe(z.email().max(320))
+    .meta({ pattern: '^[A-Za-z0-9_+-]+(\\.[A-Za-z0-9_+-]+)*@([A-Za-z0-9][A-Za-z0-9-]*\\.)+[A-Za-z]{2,}$', maxLength: 320, description: 'an email address (stored in lower case)' }),
   role: z.enum(['owner', 'developer', 'viewer']),
   /** Without a password the answer carries a one-time invitation URL where the user sets one. */
   password: passwordSchema.optional(),
@@ -43,7 +47,7 @@ export function tokenHash(token: string): string {
 /**
  * Creates a user of a merchant account (`accountId`) or the platform admin (`null`). With a password
  * the user can sign in at once; without one the result carries `invite_url`, shown once, valid for
- * INVITE_TTL_MS. A taken email is a 400 naming `email`.
+ * INVITE_TTL_MS. A taken email is a 409 `resource_already_exists` naming `email`.
  */
 export async function createUser(
   ctx: Pick<ServiceContext, 'db' | 'config'>, accountId: string | null, input: { email: string; role: Role; password?: string },
@@ -57,7 +61,7 @@ export async function createUser(
     invite_token_hash: invite ? tokenHash(invite) : null, invite_expires_at: invite ? String(now + INVITE_TTL_MS) : null,
     created: String(now), modified: String(now),
   });
-  if (!row) throw new InvalidRequestError('A user with this email already exists.', 'email');
+  if (!row) throw CheckoutError.alreadyExists('A user with this email already exists.', 'email');
   return { ...userView(row), ...(invite ? { invite_url: `${ctx.config.publicUrl}/dashboard/invite/${invite}` } : {}) };
 }
 

@@ -1,4 +1,5 @@
 import type { DbOrTx } from './knex';
+import { columnsOf } from './columns';
 
 const BLOCKS = 'chain_blocks';
 const OUTPUTS = 'chain_outputs';
@@ -18,7 +19,14 @@ export interface ChainOutputRow {
   block_height: number;
   block_hash: string;
   status: 'seen' | 'counted' | 'reorged';
+  created: string;
+  modified: string;
 }
+
+/** Every column of `chain_outputs`, as ChainOutputRow names them. */
+export const CHAIN_OUTPUT_COLUMNS = columnsOf<ChainOutputRow>()([
+  'reference', 'address', 'amount_sats', 'block_height', 'block_hash', 'status', 'created', 'modified',
+]);
 
 /** The highest scanned block, or undefined before the first scan. */
 export async function lastScannedBlock(db: DbOrTx): Promise<ChainBlockRow | undefined> {
@@ -31,7 +39,7 @@ export async function lastScannedBlock(db: DbOrTx): Promise<ChainBlockRow | unde
  * new block, and a `reorged` one that reappeared is `counted` again: the receipt it made still holds.
  */
 export async function recordScannedBlock(
-  db: DbOrTx, block: ChainBlockRow, outputs: Omit<ChainOutputRow, 'status' | 'block_height' | 'block_hash'>[], now: number,
+  db: DbOrTx, block: ChainBlockRow, outputs: Omit<ChainOutputRow, 'status' | 'block_height' | 'block_hash' | 'created' | 'modified'>[], now: number,
 ): Promise<void> {
   await db(BLOCKS).insert({ ...block, scanned_at: now }).onConflict('height').merge();
   for (const out of outputs) {
@@ -54,14 +62,14 @@ export async function recordScannedBlock(
 export async function rewindBlock(db: DbOrTx, block: ChainBlockRow, now: number): Promise<ChainOutputRow[]> {
   await db(OUTPUTS).where({ block_hash: block.hash, status: 'seen' }).delete();
   const orphaned: ChainOutputRow[] = await db(OUTPUTS).where({ block_hash: block.hash, status: 'counted' })
-    .update({ status: 'reorged', modified: now }).returning('*');
+    .update({ status: 'reorged', modified: now }).returning(CHAIN_OUTPUT_COLUMNS);
   await db(BLOCKS).where({ height: block.height }).delete();
   return orphaned;
 }
 
 /** Outputs seen at least `minConfirmations` deep below `tip` and not counted yet, oldest first. */
 export async function outputsDeepEnough(db: DbOrTx, tip: number, minConfirmations: number): Promise<ChainOutputRow[]> {
-  return db(OUTPUTS).select('*').where({ status: 'seen' }).andWhere('block_height', '<=', tip - minConfirmations + 1)
+  return db(OUTPUTS).select(CHAIN_OUTPUT_COLUMNS).where({ status: 'seen' }).andWhere('block_height', '<=', tip - minConfirmations + 1)
     .orderBy('block_height').orderBy('reference');
 }
 

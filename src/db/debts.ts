@@ -3,6 +3,7 @@ import { accountFunds } from './funds';
 import type { DbOrTx } from './knex';
 import { postLedgerTransaction, type LedgerTxnType } from './ledger';
 import { T } from './tables';
+import { columnsOf } from './columns';
 
 /** What a debt is for: a fee or transfer of an own-wallet receipt, or a custody correction of an old ledger. */
 export type DebtKind = 'platform_fee' | 'affiliate_fee' | 'transfer' | 'custody_correction';
@@ -26,6 +27,12 @@ export interface DebtRow {
   modified: string;
 }
 
+/** Every column of `account_debts`, as DebtRow names them. */
+export const DEBT_COLUMNS = columnsOf<DebtRow>()([
+  'id', 'key', 'debtor_account_id', 'creditor_account_id', 'livemode', 'kind', 'receipt_id', 'transfer_id',
+  'checkout_session_id', 'position', 'amount', 'recovered', 'created', 'modified',
+]);
+
 /** Records a debt unless its key exists (a retried credit records nothing twice). */
 export async function recordDebt(tx: DbOrTx, d: Omit<DebtRow, 'id' | 'recovered' | 'modified'>): Promise<void> {
   await tx(T.accountDebts).insert({ ...d, id: idFromSeed('debt', d.key), recovered: '0', modified: d.created }).onConflict('key').ignore();
@@ -43,7 +50,7 @@ export interface RecoveredDebt { debt: DebtRow; transferId: string | null }
  * never counts sats that sit in the debtor's own wallet. Returns the debts recovered in full.
  */
 export async function recoverDebts(tx: DbOrTx, accountId: string, livemode: boolean, now: number): Promise<RecoveredDebt[]> {
-  const open: DebtRow[] = await tx(T.accountDebts).select('*').where({ debtor_account_id: accountId, livemode })
+  const open: DebtRow[] = await tx(T.accountDebts).select(DEBT_COLUMNS).where({ debtor_account_id: accountId, livemode })
     .whereRaw('recovered < amount').orderBy([{ column: 'created' }, { column: 'position' }, { column: 'id' }]).forUpdate();
   if (open.length === 0) return [];
   const funds = await accountFunds(tx, accountId, livemode, { forUpdate: true });
@@ -73,6 +80,6 @@ export async function recoverDebts(tx: DbOrTx, accountId: string, livemode: bool
 
 /** Open debts of an account (oldest first), for `GET /balances` and reconcile. */
 export async function openDebts(db: DbOrTx, accountId: string, livemode: boolean): Promise<DebtRow[]> {
-  return db(T.accountDebts).select('*').where({ debtor_account_id: accountId, livemode }).whereRaw('recovered < amount')
+  return db(T.accountDebts).select(DEBT_COLUMNS).where({ debtor_account_id: accountId, livemode }).whereRaw('recovered < amount')
     .orderBy([{ column: 'created' }, { column: 'position' }, { column: 'id' }]);
 }

@@ -4,6 +4,7 @@ import { queryPrepared, type PreparedStatement } from './prepared';
 import { pageQuery, type PageOptions } from './pagination';
 import type { Scope } from './sessions';
 import { T } from './tables';
+import { columnsOf } from './columns';
 
 /** An event row; `data` is the object as the API showed it when the event happened. */
 export interface EventRow {
@@ -17,7 +18,14 @@ export interface EventRow {
   created: string;
   /** Insertion order: events of one session are ordered as they happened. */
   seq: string;
+  /** When the dispatcher handed it on (or its account had no endpoint to hand it to); null until then. */
+  dispatched_at: string | null;
 }
+
+/** Every column of `events`, as EventRow names them. */
+export const EVENT_COLUMNS = columnsOf<EventRow>()([
+  'id', 'dedupe_key', 'account_id', 'livemode', 'event_type', 'object_id', 'data', 'created', 'seq', 'dispatched_at',
+]);
 
 /**
  * Records an event once per `dedupeKey` (a retried activity records nothing new). The ID derives from
@@ -87,12 +95,12 @@ export interface EventToRecord {
 }
 
 export async function findEvent(db: DbOrTx, id: string, scope: Scope): Promise<EventRow | undefined> {
-  return db(T.events).select('*').where({ id, account_id: scope.accountId, livemode: scope.livemode }).first();
+  return db(T.events).select(EVENT_COLUMNS).where({ id, account_id: scope.accountId, livemode: scope.livemode }).first();
 }
 
 export async function listEvents(db: DbOrTx, scope: Scope, opts: PageOptions & { eventType?: string }) {
-  return pageQuery<EventRow>(db, T.events, { account_id: scope.accountId, livemode: scope.livemode,
-    ...(opts.eventType ? { event_type: opts.eventType } : {}) }, opts, ['seq']);
+  return pageQuery<EventRow>(db, T.events, EVENT_COLUMNS, { account_id: scope.accountId, livemode: scope.livemode,
+    ...(opts.eventType ? { event_type: opts.eventType } : {}) }, opts, ['seq'], { account_id: scope.accountId, livemode: scope.livemode });
 }
 
 /** Deletes events older than `before` (retention). Returns how many went. */

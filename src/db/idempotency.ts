@@ -1,6 +1,7 @@
 import type { DbOrTx } from './knex';
 import { queryPrepared } from './prepared';
 import { T } from './tables';
+import { columnsOf } from './columns';
 
 /** A remembered POST: its request hash, the seed its objects' IDs derive from, and its response. */
 export interface IdempotencyRow {
@@ -15,6 +16,11 @@ export interface IdempotencyRow {
   locked_until: string | null;
 }
 
+/** Every column of `idempotency_keys`, as IdempotencyRow names them. */
+export const IDEMPOTENCY_COLUMNS = columnsOf<IdempotencyRow>()([
+  'owner', 'key', 'request_hash', 'seed', 'response_status', 'response_body', 'created', 'locked_until',
+]);
+
 // Named, not `*`: a prepared statement's result columns must not change under it (src/db/prepared.ts).
 const COLUMNS: readonly (keyof IdempotencyRow)[] = ['owner', 'key', 'request_hash', 'seed', 'response_status', 'response_body', 'created', 'locked_until'];
 
@@ -25,7 +31,7 @@ export async function claimIdempotencyKey(
   // RETURNING spares the read-back round trip for a new key; a known key is read as stored.
   const [inserted] = await queryPrepared<IdempotencyRow>(db, CLAIM, [row.owner, row.key, row.request_hash, row.seed, row.created, row.locked_until]);
   if (inserted) return { row: inserted, claimed: true };
-  return { row: await db(T.idempotency).select('*').where({ owner: row.owner, key: row.key }).first(), claimed: false };
+  return { row: await db(T.idempotency).select(IDEMPOTENCY_COLUMNS).where({ owner: row.owner, key: row.key }).first(), claimed: false };
 }
 
 /**
@@ -35,7 +41,7 @@ export async function claimIdempotencyKey(
 export async function takeOverIdempotencyKey(db: DbOrTx, owner: string, key: string, now: number, lockUntil: number): Promise<IdempotencyRow | undefined> {
   const [row] = await db(T.idempotency).where({ owner, key }).whereNull('response_status')
     .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<', now))
-    .update({ locked_until: lockUntil }).returning('*');
+    .update({ locked_until: lockUntil }).returning(IDEMPOTENCY_COLUMNS);
   return row;
 }
 

@@ -19,10 +19,18 @@ export type Custody = 'platform_channels' | 'platform_wallet' | 'platform' | 'me
 /** A ledger entry: signed sats for one account, where they are (defaults to the transaction's custody). */
 export interface LedgerEntryInput { accountId: string; amount: bigint; custody?: Custody }
 
-export class LedgerImbalanceError extends Error {}
-export class NegativeBalanceError extends Error {}
+/** Entries of one ledger transaction that do not sum to zero: a bug, never retried. */
+export class LedgerImbalanceError extends Error {
+  override readonly name = 'LedgerImbalanceError';
+}
+/** A debit that would take a running balance below zero (the CHECK of migration 050): refused, never retried. */
+export class NegativeBalanceError extends Error {
+  override readonly name = 'NegativeBalanceError';
+}
 /** A running balance would leave its column's range (22003): refused like an overdraft, never retried. */
-export class BalanceOverflowError extends Error {}
+export class BalanceOverflowError extends Error {
+  override readonly name = 'BalanceOverflowError';
+}
 
 /** The CHECK of migration 050: a running balance below zero. */
 const NON_NEGATIVE_CONSTRAINT = 'account_balances_non_negative';

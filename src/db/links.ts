@@ -1,6 +1,7 @@
 import type { DbOrTx } from './knex';
 import { pageQuery, type PageOptions } from './pagination';
 import type { Scope } from './sessions';
+import { columnsOf } from './columns';
 
 const LINKS = 'links';
 const SESSIONS = 'checkout_sessions';
@@ -21,6 +22,12 @@ export interface LinkRow {
   modified: string;
 }
 
+/** Every column of `links`, as LinkRow names them. */
+export const LINK_COLUMNS = columnsOf<LinkRow>()([
+  'id', 'kind', 'account_id', 'livemode', 'status', 'definition', 'checkout_session_id', 'created',
+  'modified',
+]);
+
 /** Inserts a link; a retried insert (same ID from the same idempotency seed) keeps the first. */
 export async function insertLink(db: DbOrTx, row: Omit<LinkRow, 'status' | 'modified'>): Promise<void> {
   await db(LINKS)
@@ -30,7 +37,7 @@ export async function insertLink(db: DbOrTx, row: Omit<LinkRow, 'status' | 'modi
 
 /** A link of one kind, optionally scoped to an account and mode (the public pages look it up unscoped). */
 export async function findLink(db: DbOrTx, kind: LinkKind, id: string, scope?: Scope): Promise<LinkRow | undefined> {
-  const q = db(LINKS).select('*').where({ id, kind });
+  const q = db(LINKS).select(LINK_COLUMNS).where({ id, kind });
   if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode });
   return q.first();
 }
@@ -49,7 +56,7 @@ export async function listLinks(
   db: DbOrTx, scope: Scope, kind: LinkKind, opts: PageOptions & { status?: 'active' | 'paid' | 'deactivated' },
 ): Promise<{ rows: LinkRow[]; hasMore: boolean }> {
   const sessionsWith = (status: string) => db(SESSIONS).select('id').where({ status });
-  return pageQuery<LinkRow>(db, LINKS, (q) => {
+  return pageQuery<LinkRow>(db, LINKS, LINK_COLUMNS, (q) => {
     q.where({ account_id: scope.accountId, livemode: scope.livemode, kind });
     if (!opts.status) return;
     if (kind === 'payment') {
@@ -59,5 +66,5 @@ export async function listLinks(
     } else {
       q.andWhere({ status: 'active' }).whereIn('checkout_session_id', sessionsWith(opts.status));
     }
-  }, opts);
+  }, opts, undefined, { account_id: scope.accountId, livemode: scope.livemode, kind });
 }

@@ -20,6 +20,7 @@ import * as refunds from './migrations/071_refunds';
 import * as dashboardUsers from './migrations/080_dashboard_users';
 import * as webhookSecretRoll from './migrations/085_webhook_secret_roll';
 import * as numericBalances from './migrations/086_numeric_balances';
+import * as dashboardTwoFactor from './migrations/105_dashboard_two_factor';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '080_dashboard_users': dashboardUsers,
   '085_webhook_secret_roll': webhookSecretRoll,
   '086_numeric_balances': numericBalances,
+  '105_dashboard_two_factor': dashboardTwoFactor,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -9,8 +9,9 @@ export interface PageOptions {
 }
 
 /**
- * A list cursor (`starting_after` / `ending_before`) that names no object of the list (for this
- * caller): a 400 naming the cursor, as Stripe answers, rather than an empty page that reads as "the end".
+ * A list cursor (`starting_after` / `ending_before`) that names no object of the list's kind for this
+ * caller (none such, another account's or mode's): a 404 `resource_missing` naming the cursor, as Stripe
+ * answers, rather than an empty page that reads as "the end".
  */
 export class UnknownCursorError extends Error {
   constructor(readonly id: string, readonly param: 'starting_after' | 'ending_before') {
@@ -27,18 +28,26 @@ export function cursorParam(opts: PageOptions): 'starting_after' | 'ending_befor
  * Newest-first keyset pagination on `sortKeys` (default (created, id)). `starting_after` pages towards older objects,
  * `ending_before` towards newer ones; an unknown cursor is an `UnknownCursorError`. `has_more` says whether
  * more objects lie further in the direction of travel.
+ *
+ * The cursor is looked up in `cursorScope` (the caller's objects of this kind, without the list's
+ * filters; default `where`): a cursor is a position, so an object that left a filtered list (a session
+ * paid while its caller pages through `status=active`) still marks where the next page starts, as in
+ * Stripe's lists.
  */
 export async function pageQuery<Row>(
   db: DbOrTx,
   table: string,
+  /** The table's columns, as its repository lists them (src/db/columns.ts). */
+  columns: readonly string[],
   where: Record<string, unknown> | ((q: Knex.QueryBuilder) => void),
   opts: PageOptions,
   sortKeys: string[] = ['created', 'id'],
+  cursorScope: Record<string, unknown> | ((q: Knex.QueryBuilder) => void) = where,
 ): Promise<{ rows: Row[]; hasMore: boolean }> {
   const cursorId = opts.startingAfter ?? opts.endingBefore;
-  const q = db(table).select('*').where(where);
+  const q = db(table).select(columns).where(where);
   if (cursorId) {
-    const cursor = await db(table).select(sortKeys).where(where).andWhere({ id: cursorId }).first();
+    const cursor = await db(table).select(sortKeys).where(cursorScope).andWhere({ id: cursorId }).first();
     if (!cursor) throw new UnknownCursorError(cursorId, cursorParam(opts));
     const op = opts.startingAfter ? '<' : '>';
     const tuple = sortKeys.map(() => '??').join(', ');

@@ -4,6 +4,7 @@ import { pageQuery, type PageOptions } from './pagination';
 import { queryPrepared } from './prepared';
 import type { Scope } from './sessions';
 import { T } from './tables';
+import { columnsOf, qualified } from './columns';
 
 /** A payments row. */
 export interface PaymentRow {
@@ -34,9 +35,9 @@ export interface PaymentRow {
  * changed since it was planned on a connection, so a column added by a later migration would break
  * every running process. A new column is read once it is listed here (with a new statement version).
  */
-export const PAYMENT_COLUMNS: readonly (keyof PaymentRow)[] = ['id', 'checkout_session_id', 'account_id', 'livemode', 'seq', 'currency',
+export const PAYMENT_COLUMNS = columnsOf<PaymentRow>()(['id', 'checkout_session_id', 'account_id', 'livemode', 'seq', 'currency',
   'amount', 'exchange_rate', 'target_amount', 'status', 'payment_request', 'payment_hash', 'onchain_address', 'address_index',
-  'received_sats', 'amount_paid', 'expires_at', 'created', 'modified'];
+  'received_sats', 'amount_paid', 'expires_at', 'created', 'modified']);
 
 export async function findPaymentBySeq(db: DbOrTx, sessionId: string, seq: number): Promise<PaymentRow | undefined> {
   return (await queryPrepared<PaymentRow>(db, PAYMENT_BY_SEQ, [sessionId, seq]))[0];
@@ -48,7 +49,7 @@ const PAYMENT_BY_SEQ = {
 };
 
 export async function findPayment(db: DbOrTx, id: string, scope?: Scope): Promise<PaymentRow | undefined> {
-  const q = db(T.payments).select('*').where({ id });
+  const q = db(T.payments).select(PAYMENT_COLUMNS).where({ id });
   if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode });
   return q.first();
 }
@@ -63,9 +64,9 @@ export async function findPaymentByChainTarget(db: DbOrTx, target: { address?: s
   if (target.address) {
     return db(`${T.onchainAddresses} as a`).join(`${T.payments} as p`, (j) => j.on('p.checkout_session_id', 'a.checkout_session_id')
       .andOn('p.onchain_address', 'a.address').andOn('p.account_id', 'a.account_id').andOn('p.livemode', 'a.livemode'))
-      .where('a.address', target.address).orderBy('p.seq', 'desc').first('p.*');
+      .where('a.address', target.address).orderBy('p.seq', 'desc').first(qualified('p', PAYMENT_COLUMNS));
   }
-  if (target.paymentHash) return db(T.payments).select('*').where({ payment_hash: target.paymentHash }).first();
+  if (target.paymentHash) return db(T.payments).select(PAYMENT_COLUMNS).where({ payment_hash: target.paymentHash }).first();
   return undefined;
 }
 
@@ -92,7 +93,7 @@ export async function writePaymentStates(db: DbOrTx, state: SessionState, now: n
     const rows: PaymentRow[] = await db(T.payments).where({ id: p.id, checkout_session_id: state.id }).andWhere((q) => q.whereNot({ status: p.status })
       .orWhereNot({ received_sats: p.receivedSats }))
       .update({ status: p.status, received_sats: p.receivedSats, amount_paid: p.amountPaid, modified: now })
-      .returning('*');
+      .returning(PAYMENT_COLUMNS);
     written.push(...rows);
   }
   return written;
@@ -100,14 +101,14 @@ export async function writePaymentStates(db: DbOrTx, state: SessionState, now: n
 
 /** Payments of one session that received funds, oldest first (the session's `payments` array). */
 export async function fundedPayments(db: DbOrTx, sessionId: string): Promise<PaymentRow[]> {
-  return db(T.payments).select('*').where({ checkout_session_id: sessionId }).andWhere('received_sats', '>', 0).orderBy('seq');
+  return db(T.payments).select(PAYMENT_COLUMNS).where({ checkout_session_id: sessionId }).andWhere('received_sats', '>', 0).orderBy('seq');
 }
 
 /** Funded payments of several sessions in one query (a list page), keyed by session ID, oldest first. */
 export async function fundedPaymentsBySession(db: DbOrTx, sessionIds: string[]): Promise<Map<string, PaymentRow[]>> {
   const bySession = new Map<string, PaymentRow[]>(sessionIds.map((id) => [id, []]));
   if (sessionIds.length === 0) return bySession;
-  const rows: PaymentRow[] = await db(T.payments).select('*').whereIn('checkout_session_id', sessionIds)
+  const rows: PaymentRow[] = await db(T.payments).select(PAYMENT_COLUMNS).whereIn('checkout_session_id', sessionIds)
     .andWhere('received_sats', '>', 0).orderBy('seq');
   for (const p of rows) bySession.get(p.checkout_session_id)!.push(p);
   return bySession;
@@ -115,8 +116,8 @@ export async function fundedPaymentsBySession(db: DbOrTx, sessionIds: string[]):
 
 /** A page of payments, optionally of one session. */
 export async function listPayments(db: DbOrTx, scope: Scope, opts: PageOptions & { sessionId?: string }) {
-  return pageQuery<PaymentRow>(db, T.payments, { account_id: scope.accountId, livemode: scope.livemode,
-    ...(opts.sessionId ? { checkout_session_id: opts.sessionId } : {}) }, opts);
+  return pageQuery<PaymentRow>(db, T.payments, PAYMENT_COLUMNS, { account_id: scope.accountId, livemode: scope.livemode,
+    ...(opts.sessionId ? { checkout_session_id: opts.sessionId } : {}) }, opts, undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }
 
 /** On-chain addresses still worth watching: unpaid payments and those inside the monitoring window. */

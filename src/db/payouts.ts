@@ -3,6 +3,7 @@ import type { DbOrTx } from './knex';
 import { pageQuery, type PageOptions } from './pagination';
 import type { Scope } from './sessions';
 import { T } from './tables';
+import { columnsOf } from './columns';
 
 /** A payout (`is_…`, Speed's instant send). Amounts are sats as strings (int8), `amount` a decimal. */
 export interface PayoutRow {
@@ -31,6 +32,14 @@ export interface PayoutRow {
   modified: string;
 }
 
+/** Every column of `payouts`, as PayoutRow names them. */
+export const PAYOUT_COLUMNS = columnsOf<PayoutRow>()([
+  'id', 'account_id', 'livemode', 'status', 'withdraw_method', 'withdraw_type', 'withdraw_request',
+  'payment_request', 'payment_hash', 'onchain_address', 'currency', 'amount', 'exchange_rate',
+  'target_amount', 'fee_limit', 'reserved_amount', 'fee', 'txid', 'raw_tx', 'failure_reason', 'note',
+  'created', 'modified',
+]);
+
 /** The payment hash is already another payout's (the node would refuse a second payment anyway). */
 export class DuplicatePaymentHashError extends Error {}
 
@@ -44,7 +53,7 @@ export async function insertPayoutWithReservation(tx: DbOrTx, row: PayoutRow): P
   if (existing) return { row: existing, inserted: false };
   await reserve(tx, row.account_id, row.livemode, BigInt(row.reserved_amount));
   try {
-    const [inserted] = await tx(T.payouts).insert(row).returning('*');
+    const [inserted] = await tx(T.payouts).insert(row).returning(PAYOUT_COLUMNS);
     return { row: inserted, inserted: true };
   } catch (err) {
     if ((err as { constraint?: string }).constraint === 'payouts_payment_hash') throw new DuplicatePaymentHashError(`payment hash ${row.payment_hash} is already another payout's`);
@@ -53,19 +62,19 @@ export async function insertPayoutWithReservation(tx: DbOrTx, row: PayoutRow): P
 }
 
 export async function findPayout(db: DbOrTx, id: string, scope?: Scope): Promise<PayoutRow | undefined> {
-  const q = db(T.payouts).select('*').where({ id });
+  const q = db(T.payouts).select(PAYOUT_COLUMNS).where({ id });
   if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode });
   return q.first();
 }
 
 /** The payout of a Lightning payment hash in one mode, if any. */
 export async function findPayoutByHash(db: DbOrTx, livemode: boolean, paymentHash: string): Promise<PayoutRow | undefined> {
-  return db(T.payouts).select('*').where({ livemode, payment_hash: paymentHash }).first();
+  return db(T.payouts).select(PAYOUT_COLUMNS).where({ livemode, payment_hash: paymentHash }).first();
 }
 
 /** Locks the payout row until the transaction ends (settle/release check its status under the lock). */
 export async function lockPayout(tx: DbOrTx, id: string): Promise<PayoutRow | undefined> {
-  return tx(T.payouts).select('*').where({ id }).forUpdate().first();
+  return tx(T.payouts).select(PAYOUT_COLUMNS).where({ id }).forUpdate().first();
 }
 
 /** Records the on-chain transaction before it is broadcast, so a retry after a crash finds and re-broadcasts it. */
@@ -86,7 +95,7 @@ export async function markPayoutPaid(tx: DbOrTx, id: string, fee: bigint, now: n
     key: `payout:${p.id}`, accountId: p.account_id, livemode: p.livemode, reserved: BigInt(p.reserved_amount), amount: BigInt(p.target_amount),
     fee, custody: p.withdraw_method === 'lightning' ? 'platform_channels' : 'platform_wallet', description: `Payout ${p.id}`, now,
   });
-  const [row] = await tx(T.payouts).where({ id }).update({ status: 'paid', fee: fee.toString(), modified: now }).returning('*');
+  const [row] = await tx(T.payouts).where({ id }).update({ status: 'paid', fee: fee.toString(), modified: now }).returning(PAYOUT_COLUMNS);
   return { row, changed: true };
 }
 
@@ -96,11 +105,12 @@ export async function markPayoutFailed(tx: DbOrTx, id: string, reason: string, n
   if (!p) throw new Error(`no payout ${id}`);
   if (p.status !== 'unpaid') return { row: p, changed: false };
   await release(tx, p.account_id, p.livemode, BigInt(p.reserved_amount));
-  const [row] = await tx(T.payouts).where({ id }).update({ status: 'failed', failure_reason: reason.slice(0, 500), fee: null, modified: now }).returning('*');
+  const [row] = await tx(T.payouts).where({ id }).update({ status: 'failed', failure_reason: reason.slice(0, 500), fee: null, modified: now }).returning(PAYOUT_COLUMNS);
   return { row, changed: true };
 }
 
 /** A page of an account's payouts in one mode, newest first. */
 export async function listPayouts(db: DbOrTx, scope: Scope, opts: PageOptions & { status?: string }) {
-  return pageQuery<PayoutRow>(db, T.payouts, { account_id: scope.accountId, livemode: scope.livemode, ...(opts.status ? { status: opts.status } : {}) }, opts);
+  return pageQuery<PayoutRow>(db, T.payouts, PAYOUT_COLUMNS, { account_id: scope.accountId, livemode: scope.livemode, ...(opts.status ? { status: opts.status } : {}) }, opts,
+    undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }

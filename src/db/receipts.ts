@@ -2,6 +2,7 @@ import type { PaymentMethod, ReceiptFlag } from '../domain/session';
 import type { DbOrTx } from './knex';
 import type { PaymentRow } from './payments';
 import { T } from './tables';
+import { columnsOf, qualified } from './columns';
 
 /** Where a receipt's reference comes from; references are unique per (mode, source). */
 export type ReceiptSource = 'onchain' | 'lightning' | 'simulator';
@@ -26,6 +27,12 @@ export interface ReceiptRow {
   next_redelivery_at?: string | null;
 }
 
+/** Every column of `receipts`, as ReceiptRow names them. */
+export const RECEIPT_COLUMNS = columnsOf<ReceiptRow>()([
+  'id', 'reference', 'source', 'payment_id', 'checkout_session_id', 'account_id', 'livemode', 'method',
+  'amount_sats', 'status', 'flag', 'created', 'credited_at', 'redeliveries', 'next_redelivery_at',
+]);
+
 /**
  * Stores a receipt unless its reference is known in its mode and source; returns the stored row (the
  * first one wins, so a duplicate report of the same output or payment hash never counts twice). The
@@ -33,9 +40,9 @@ export interface ReceiptRow {
  */
 export async function insertReceipt(db: DbOrTx, row: Omit<ReceiptRow, 'status' | 'flag' | 'credited_at'>): Promise<{ row: ReceiptRow; inserted: boolean }> {
   // RETURNING spares the read-back round trip unless the reference was known (then the stored row wins).
-  const [inserted] = await db(T.receipts).insert({ ...row, status: 'received' }).onConflict(['livemode', 'source', 'reference']).ignore().returning('*');
+  const [inserted] = await db(T.receipts).insert({ ...row, status: 'received' }).onConflict(['livemode', 'source', 'reference']).ignore().returning(RECEIPT_COLUMNS);
   if (inserted) return { row: inserted, inserted: true };
-  const known = await db(T.receipts).select('*').where({ livemode: row.livemode, source: row.source, reference: row.reference }).first();
+  const known = await db(T.receipts).select(RECEIPT_COLUMNS).where({ livemode: row.livemode, source: row.source, reference: row.reference }).first();
   return { row: known, inserted: false };
 }
 
@@ -90,7 +97,7 @@ export class ReceiptMismatchError extends Error {
 }
 
 export async function findReceipt(db: DbOrTx, id: string): Promise<ReceiptRow | undefined> {
-  return db(T.receipts).select('*').where({ id }).first();
+  return db(T.receipts).select(RECEIPT_COLUMNS).where({ id }).first();
 }
 
 /** A receipt with the payment it paid (null when that payment is gone), as one row. */
@@ -102,7 +109,7 @@ export interface ReceiptWithPayment {
 /** Receipt `id` and its payment in one round trip (the receipt signal's read sits on the path to `paid`). */
 export async function findReceiptWithPayment(db: DbOrTx, id: string): Promise<ReceiptWithPayment | undefined> {
   const row = await db(`${T.receipts} as r`).leftJoin(`${T.payments} as p`, 'p.id', 'r.payment_id').where('r.id', id).first(
-    'r.*', 'p.id as p_id', 'p.checkout_session_id as p_checkout_session_id', 'p.seq as p_seq', 'p.amount as p_amount',
+    ...qualified('r', RECEIPT_COLUMNS), 'p.id as p_id', 'p.checkout_session_id as p_checkout_session_id', 'p.seq as p_seq', 'p.amount as p_amount',
     'p.exchange_rate as p_exchange_rate', 'p.target_amount as p_target_amount', 'p.expires_at as p_expires_at',
     'p.received_sats as p_received_sats', 'p.amount_paid as p_amount_paid',
   );
@@ -119,7 +126,7 @@ export async function findReceiptWithPayment(db: DbOrTx, id: string): Promise<Re
 
 /** Receipts stored but not yet credited, older than `olderThan`: to hand to their workflows again. */
 export async function uncreditedReceipts(db: DbOrTx, olderThan: number, limit = 500): Promise<ReceiptRow[]> {
-  return db(T.receipts).select('*').where({ status: 'received' }).andWhere('created', '<', olderThan).orderBy('created').limit(limit);
+  return db(T.receipts).select(RECEIPT_COLUMNS).where({ status: 'received' }).andWhere('created', '<', olderThan).orderBy('created').limit(limit);
 }
 
 /**
@@ -127,7 +134,7 @@ export async function uncreditedReceipts(db: DbOrTx, olderThan: number, limit = 
  * own), the least recently tried first, so receipts stuck for long never starve the newer ones.
  */
 export async function receiptsDueForRedelivery(db: DbOrTx, olderThan: number, now: number, limit = 500): Promise<ReceiptRow[]> {
-  return db(T.receipts).select('*').where({ status: 'received' }).andWhere('created', '<', olderThan)
+  return db(T.receipts).select(RECEIPT_COLUMNS).where({ status: 'received' }).andWhere('created', '<', olderThan)
     .andWhere((q) => q.whereNull('next_redelivery_at').orWhere('next_redelivery_at', '<=', now))
     .orderByRaw('next_redelivery_at asc nulls first, created asc').limit(limit);
 }
@@ -146,7 +153,7 @@ export async function claimRedelivery(db: DbOrTx, id: string, now: number, nextA
 
 /** Receipts stored for longer than `olderThan` allows and still not credited (reconcile reports them). */
 export async function staleUncreditedReceipts(db: DbOrTx, olderThan: number): Promise<ReceiptRow[]> {
-  return db(T.receipts).select('*').where({ status: 'received' }).andWhere('created', '<', olderThan).orderBy('created').limit(1000);
+  return db(T.receipts).select(RECEIPT_COLUMNS).where({ status: 'received' }).andWhere('created', '<', olderThan).orderBy('created').limit(1000);
 }
 
 /** References of a session's credited receipts: the dedupe set a resumed workflow starts from. */

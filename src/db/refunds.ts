@@ -2,6 +2,7 @@ import type { DbOrTx } from './knex';
 import { pageQuery, type PageOptions } from './pagination';
 import type { Scope } from './sessions';
 import { T } from './tables';
+import { columnsOf } from './columns';
 
 export const REFUNDS = 'refunds';
 
@@ -36,37 +37,45 @@ export interface RefundRow {
   modified: string;
 }
 
+/** Every column of `refunds`, as RefundRow names them. */
+export const REFUND_COLUMNS = columnsOf<RefundRow>()([
+  'id', 'account_id', 'livemode', 'checkout_session_id', 'payment_id', 'status', 'type', 'currency',
+  'amount', 'rate', 'exchange_rate', 'target_amount', 'reverse_transfers', 'transfer_reversals',
+  'withdraw_method', 'withdraw_request', 'payment_hash', 'fee_limit', 'fee', 'withdrawal_link_id',
+  'failure_reason', 'reason', 'metadata', 'created', 'modified',
+]);
+
 /** Inserts a refund as `pending`; undefined when its ID existed (a retried create). */
 export async function insertRefund(db: DbOrTx, row: Omit<RefundRow, 'status' | 'fee' | 'failure_reason' | 'modified'>): Promise<RefundRow | undefined> {
   const [inserted] = await db(REFUNDS).insert({
     ...row, status: 'pending', transfer_reversals: JSON.stringify(row.transfer_reversals),
     metadata: row.metadata === null ? null : JSON.stringify(row.metadata), modified: row.created,
-  }).onConflict('id').ignore().returning('*');
+  }).onConflict('id').ignore().returning(REFUND_COLUMNS);
   return inserted;
 }
 
 export async function findRefund(db: DbOrTx, id: string, scope?: Scope): Promise<RefundRow | undefined> {
-  const q = db(REFUNDS).select('*').where({ id });
+  const q = db(REFUNDS).select(REFUND_COLUMNS).where({ id });
   if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode });
   return q.first();
 }
 
 export async function lockRefund(db: DbOrTx, id: string): Promise<RefundRow | undefined> {
-  return db(REFUNDS).select('*').where({ id }).forUpdate().first();
+  return db(REFUNDS).select(REFUND_COLUMNS).where({ id }).forUpdate().first();
 }
 
 export async function updateRefund(
   db: DbOrTx, id: string, change: Partial<Pick<RefundRow, 'status' | 'fee' | 'failure_reason' | 'withdrawal_link_id'>>, now: number,
 ): Promise<RefundRow> {
-  const [row] = await db(REFUNDS).where({ id }).update({ ...change, modified: now }).returning('*');
+  const [row] = await db(REFUNDS).where({ id }).update({ ...change, modified: now }).returning(REFUND_COLUMNS);
   return row;
 }
 
 /** A page of an account's refunds, newest first, optionally of one session. */
 export async function listRefunds(db: DbOrTx, scope: Scope, opts: PageOptions & { sessionId?: string }) {
-  return pageQuery<RefundRow>(db, REFUNDS, {
+  return pageQuery<RefundRow>(db, REFUNDS, REFUND_COLUMNS, {
     account_id: scope.accountId, livemode: scope.livemode, ...(opts.sessionId ? { checkout_session_id: opts.sessionId } : {}),
-  }, opts);
+  }, opts, undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }
 
 /** Sats the pending and succeeded refunds of a session (or of one of its payments) take. */

@@ -6,6 +6,7 @@ import { queryPrepared } from './prepared';
 import { fundedPayments, type PaymentRow } from './payments';
 import { pageQuery, type PageOptions } from './pagination';
 import { T } from './tables';
+import { columnsOf } from './columns';
 
 /** A checkout_sessions row (NUMERIC and int8 columns come back as strings). */
 export interface SessionRow {
@@ -40,9 +41,9 @@ export interface SessionRow {
  * would break every running process. A new column is read once it is listed here (and the
  * statements' names get a new version suffix).
  */
-export const SESSION_ROW_COLUMNS: readonly (keyof SessionRow)[] = ['id', 'account_id', 'livemode', 'status', 'currency', 'amount', 'definition',
+export const SESSION_ROW_COLUMNS = columnsOf<SessionRow>()(['id', 'account_id', 'livemode', 'status', 'currency', 'amount', 'definition',
   'amount_paid', 'target_amount_paid', 'target_amount_due', 'exception_status', 'payment_id', 'customer_details', 'link_id',
-  'payment_expires_at', 'amount_refunded', 'target_amount_refunded', 'version', 'created', 'modified'];
+  'payment_expires_at', 'amount_refunded', 'target_amount_refunded', 'version', 'created', 'modified']);
 const RETURNING_SESSION = SESSION_ROW_COLUMNS.join(', ');
 
 /** Scope of every API read: an account in one mode. */
@@ -74,7 +75,7 @@ export async function findSplitTerms(db: DbOrTx, id: string): Promise<{
 }
 
 export async function findSession(db: DbOrTx, id: string, scope?: Scope): Promise<SessionRow | undefined> {
-  const q = db(T.sessions).select('*').where({ id });
+  const q = db(T.sessions).select(SESSION_ROW_COLUMNS).where({ id });
   if (scope) q.andWhere({ account_id: scope.accountId, livemode: scope.livemode });
   return q.first();
 }
@@ -143,6 +144,7 @@ export async function listSessions(
   scope: Scope,
   opts: PageOptions & { status?: string; linkId?: string },
 ): Promise<{ rows: SessionRow[]; hasMore: boolean }> {
-  return pageQuery<SessionRow>(db, T.sessions, { account_id: scope.accountId, livemode: scope.livemode,
-    ...(opts.status ? { status: opts.status } : {}), ...(opts.linkId ? { link_id: opts.linkId } : {}) }, opts);
+  return pageQuery<SessionRow>(db, T.sessions, SESSION_ROW_COLUMNS, { account_id: scope.accountId, livemode: scope.livemode,
+    ...(opts.status ? { status: opts.status } : {}), ...(opts.linkId ? { link_id: opts.linkId } : {}) }, opts,
+  undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }

@@ -1,6 +1,7 @@
 import type { DbOrTx } from './knex';
 import { pageQuery, type PageOptions } from './pagination';
 import { T } from './tables';
+import { columnsOf } from './columns';
 
 /** A split transfer (`tr_…`) of one receipt to one destination account. */
 export interface TransferRow {
@@ -22,17 +23,24 @@ export interface TransferRow {
   modified: string;
 }
 
+/** Every column of `transfers`, as TransferRow names them. */
+export const TRANSFER_COLUMNS = columnsOf<TransferRow>()([
+  'id', 'key', 'receipt_id', 'checkout_session_id', 'source_account_id', 'destination_account_id',
+  'livemode', 'index', 'amount', 'percentage', 'description', 'status', 'failure_reason', 'created',
+  'modified',
+]);
+
 /** Inserts a transfer unless its key exists; returns the stored row and whether this call made it. */
 export async function insertTransfer(db: DbOrTx, row: TransferRow): Promise<{ row: TransferRow; inserted: boolean }> {
   // RETURNING spares the read-back round trip unless the key existed (then the stored row wins).
-  const [inserted] = await db(T.transfers).insert(row).onConflict('key').ignore().returning('*');
+  const [inserted] = await db(T.transfers).insert(row).onConflict('key').ignore().returning(TRANSFER_COLUMNS);
   if (inserted) return { row: inserted, inserted: true };
-  return { row: await db(T.transfers).select('*').where({ key: row.key }).first(), inserted: false };
+  return { row: await db(T.transfers).select(TRANSFER_COLUMNS).where({ key: row.key }).first(), inserted: false };
 }
 
 /** Locks a transfer row of one session for the duration of the transaction (check-before-act). */
 export async function lockTransfer(db: DbOrTx, id: string, sessionId?: string): Promise<TransferRow | undefined> {
-  return db(T.transfers).select('*').where({ id, ...(sessionId ? { checkout_session_id: sessionId } : {}) }).forUpdate().first();
+  return db(T.transfers).select(TRANSFER_COLUMNS).where({ id, ...(sessionId ? { checkout_session_id: sessionId } : {}) }).forUpdate().first();
 }
 
 export async function markTransferPaid(db: DbOrTx, id: string, now: number): Promise<void> {
@@ -50,13 +58,15 @@ export async function isDebtTransfer(db: DbOrTx, id: string): Promise<boolean> {
 }
 
 export async function findTransfer(db: DbOrTx, id: string): Promise<TransferRow | undefined> {
-  return db(T.transfers).select('*').where({ id }).first();
+  return db(T.transfers).select(TRANSFER_COLUMNS).where({ id }).first();
 }
 
 /** Transfers an account sent or received, in one mode. */
 export async function listTransfers(db: DbOrTx, accountId: string, livemode: boolean, opts: PageOptions & { sessionId?: string }) {
-  return pageQuery<TransferRow>(db, T.transfers, (q) => {
+  return pageQuery<TransferRow>(db, T.transfers, TRANSFER_COLUMNS, (q) => {
     q.where({ livemode, ...(opts.sessionId ? { checkout_session_id: opts.sessionId } : {}) })
       .andWhere((w) => { w.where({ source_account_id: accountId }).orWhere({ destination_account_id: accountId }); });
-  }, opts, ['created', 'index', 'id']); // one receipt's transfers share `created`: their order breaks the tie
+  }, opts, ['created', 'index', 'id'], (q) => { // one receipt's transfers share `created`: their order breaks the tie
+    q.where({ livemode }).andWhere((w) => { w.where({ source_account_id: accountId }).orWhere({ destination_account_id: accountId }); });
+  });
 }

@@ -1,4 +1,5 @@
-import type { EventRow } from './events';
+import { columnsOf } from './columns';
+import { EVENT_COLUMNS, type EventRow } from './events';
 import type { DbOrTx } from './knex';
 import { pageQuery, type PageOptions } from './pagination';
 import type { Scope } from './sessions';
@@ -43,8 +44,13 @@ export interface WebhookDeliveryRow {
 export type EndpointPatch = Partial<Pick<WebhookEndpointRow,
   'url' | 'description' | 'enabled_events' | 'status' | 'secret' | 'previous_secret' | 'previous_secret_expires'>>;
 
-const ENDPOINT_COLUMNS = ['id', 'account_id', 'livemode', 'url', 'description', 'enabled_events', 'status', 'secret',
-  'previous_secret', 'previous_secret_expires', 'deleted', 'created', 'modified'];
+/** Every column of `webhook_endpoints`, as WebhookEndpointRow names them. */
+export const ENDPOINT_COLUMNS = columnsOf<WebhookEndpointRow>()(['id', 'account_id', 'livemode', 'url', 'description', 'enabled_events', 'status', 'secret',
+  'previous_secret', 'previous_secret_expires', 'deleted', 'created', 'modified']);
+
+/** Every column of `webhook_deliveries`, as WebhookDeliveryRow names them. */
+export const DELIVERY_COLUMNS = columnsOf<WebhookDeliveryRow>()(['id', 'endpoint_id', 'event_id', 'event_type', 'attempt', 'manual', 'ok',
+  'http_status', 'error_kind', 'error', 'duration_ms', 'response_snippet', 'created']);
 
 // jsonb columns take JSON text: knex would send a JS array as a PostgreSQL array literal.
 function toDb(patch: EndpointPatch): Record<string, unknown> {
@@ -72,8 +78,10 @@ export async function findEndpoint(db: DbOrTx, id: string, scope?: Scope): Promi
 
 /** A page of an account's endpoints in one mode, newest first. */
 export async function listEndpoints(db: DbOrTx, scope: Scope, opts: PageOptions) {
-  return pageQuery<WebhookEndpointRow>(db, T.webhookEndpoints,
-    { account_id: scope.accountId, livemode: scope.livemode, deleted: false }, opts);
+  return pageQuery<WebhookEndpointRow>(db, T.webhookEndpoints, ENDPOINT_COLUMNS,
+    { account_id: scope.accountId, livemode: scope.livemode, deleted: false }, opts,
+    // A deleted endpoint still marks its place (its row stays).
+    undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }
 
 /** Applies `patch` to a non-deleted endpoint; returns the row after the change. */
@@ -100,8 +108,8 @@ export async function insertDelivery(db: DbOrTx, row: WebhookDeliveryRow): Promi
 
 /** A page of an endpoint's delivery attempts, newest first, optionally of one event. */
 export async function listDeliveries(db: DbOrTx, endpointId: string, opts: PageOptions & { eventId?: string }) {
-  return pageQuery<WebhookDeliveryRow>(db, T.webhookDeliveries,
-    { endpoint_id: endpointId, ...(opts.eventId ? { event_id: opts.eventId } : {}) }, opts);
+  return pageQuery<WebhookDeliveryRow>(db, T.webhookDeliveries, DELIVERY_COLUMNS,
+    { endpoint_id: endpointId, ...(opts.eventId ? { event_id: opts.eventId } : {}) }, opts, undefined, { endpoint_id: endpointId });
 }
 
 /** Whether any attempt (or, with `okOnly`, a successful automatic one) of this pair is logged. */
@@ -122,7 +130,7 @@ export async function pruneDeliveries(db: DbOrTx, before: number): Promise<numbe
  */
 export async function undispatchedEventsInOrder(db: DbOrTx, ids: string[]): Promise<EventRow[]> {
   if (ids.length === 0) return [];
-  return db(T.events).select('*').whereIn('id', ids).whereNull('dispatched_at').orderBy('seq');
+  return db(T.events).select(EVENT_COLUMNS).whereIn('id', ids).whereNull('dispatched_at').orderBy('seq');
 }
 
 /**
@@ -132,7 +140,7 @@ export async function undispatchedEventsInOrder(db: DbOrTx, ids: string[]): Prom
 export async function earlierEventsOfStream(
   db: DbOrTx, event: EventRow, stream: string, since: number, limit = 20,
 ): Promise<EventRow[]> {
-  return db(T.events).select('*')
+  return db(T.events).select(EVENT_COLUMNS)
     .where({ account_id: event.account_id, livemode: event.livemode })
     .andWhere('seq', '<', event.seq).andWhere('created', '>=', since)
     .andWhere((w) => { w.where({ object_id: stream }).orWhereRaw("data->'object'->>'checkout_session' = ?", [stream]); })

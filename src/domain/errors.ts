@@ -35,6 +35,27 @@ export class CheckoutError extends Error {
     super(message);
   }
 
+  /**
+   * A well-formed request the object's current state refuses (deactivating what is already deactivated
+   * or paid, canceling a refund being paid): a `conflict` (HTTP 409) with code `unexpected_state`.
+   * Stripe answers these with a 400 and a `…_unexpected_state` code; a 409 (RFC 9110: a conflict with
+   * the current state of the target resource) says the request itself was right, which clients and
+   * fuzzers (schemathesis) tell apart from a malformed one. The code is the same either way.
+   */
+  static unexpectedState(message: string, param?: string): CheckoutError {
+    return new CheckoutError('conflict', message, param, 'unexpected_state');
+  }
+
+  /** A create whose unique field names an object that already exists (a user's email): a 409 `resource_already_exists`. */
+  static alreadyExists(message: string, param: string): CheckoutError {
+    return new CheckoutError('conflict', message, param, 'resource_already_exists');
+  }
+
+  /** Whether `err` is an `unexpectedState` refusal. */
+  static isUnexpectedState(err: unknown): boolean {
+    return err instanceof CheckoutError && err.kind === 'conflict' && err.code === 'unexpected_state';
+  }
+
   /** "No such checkout session: 'cs_…'" on `id`. */
   static notFound(what: string, id: string): CheckoutError {
     return new CheckoutError('not_found', `No such ${what}: '${id}'`, 'id');

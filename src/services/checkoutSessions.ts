@@ -105,12 +105,12 @@ export async function deactivateCheckoutSession(ctx: ServiceContext, id: string,
   const session = await getCheckoutSession(ctx, id, scope);
   if (session.status !== 'active') {
     // A settled session's workflow may have closed, so the read model answers this one, not the workflow.
-    throw new CheckoutError('invalid_data', notDeactivatableMessage(session.status));
+    throw CheckoutError.unexpectedState(notDeactivatableMessage(session.status));
   }
   try {
     await updateSession(ctx.temporal, runSettings(ctx.config), id, deactivateUpdate, { updateId: 'deactivate', deadlineMs: ctx.config.temporalCallTimeoutMs });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new CheckoutError('invalid_data', err.cause?.message ?? err.message);
+    if (err instanceof WorkflowUpdateFailedError) throw CheckoutError.unexpectedState(err.cause?.message ?? err.message);
     throw err;
   }
   return getCheckoutSession(ctx, id, scope);

@@ -27,7 +27,7 @@ export async function deactivateLink(ctx: ServiceContext, kind: LinkKind, id: st
   if (!row) throw CheckoutError.notFound(linkNoun(kind), id);
   const session = row.checkout_session_id ? await findSession(ctx.db, row.checkout_session_id) : undefined;
   const before = linkStatus(row, session);
-  if (before === 'paid') throw new CheckoutError('invalid_data', `This ${linkNoun(kind)} is paid; only an active ${linkNoun(kind)} can be deactivated.`);
+  if (before === 'paid') throw CheckoutError.unexpectedState(`This ${linkNoun(kind)} is paid; only an active ${linkNoun(kind)} can be deactivated.`);
   if (kind === 'checkout' && session?.status === 'active') await deactivateCheckoutSession(ctx, session.id, scope);
   const now = Date.now();
   const eventId = await ctx.db.transaction(async (tx) => (
@@ -35,7 +35,7 @@ export async function deactivateLink(ctx: ServiceContext, kind: LinkKind, id: st
   ));
   if (eventId) await dispatchLinkEvents(ctx, [eventId]);
   if (kind === 'payment') await deactivateLinkSessions(ctx, id, scope);
-  if (before === 'deactivated') throw new CheckoutError('invalid_data', `This ${linkNoun(kind)} is already deactivated.`);
+  if (before === 'deactivated') throw CheckoutError.unexpectedState(`This ${linkNoun(kind)} is already deactivated.`);
   return getLink(ctx, kind, id, scope);
 }
 
@@ -56,7 +56,7 @@ async function deactivateQuietly(ctx: ServiceContext, sessionId: string, scope: 
     await deactivateCheckoutSession(ctx, sessionId, scope);
   } catch (err) {
     // Paid or deactivated since it was read: nothing left to do for it.
-    if (!(err instanceof CheckoutError && err.kind === 'invalid_data')) throw err;
+    if (!CheckoutError.isUnexpectedState(err)) throw err;
   }
 }
 

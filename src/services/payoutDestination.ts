@@ -22,7 +22,7 @@ export interface DestinationContext {
   platformNodeKey: () => Promise<string>;
   /** Whether the node (or a payout) already paid, or is paying, this hash. */
   alreadyPaid: (paymentHash: string) => Promise<boolean>;
-  lnurl: { allowHttp: boolean };
+  lnurl: { allowHttp: boolean; allowPrivateNetworks: boolean };
   now: number;
 }
 

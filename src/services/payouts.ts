@@ -58,7 +58,7 @@ export async function createInstantSend(ctx: PayoutContext, scope: Scope, input:
   const now = Date.now();
   const network = scope.livemode ? ctx.config.bitcoinNetwork : ctx.config.bitcoinTestNetwork;
   const dest = await resolveDestination({
-    network, now, lnurl: { allowHttp: ctx.config.payouts.lnurlAllowHttp },
+    network, now, lnurl: { allowHttp: ctx.config.payouts.lnurlAllowHttp, allowPrivateNetworks: ctx.config.payouts.lnurlAllowPrivateNetworks },
     platformNodeKey: async () => (scope.livemode ? ctx.payoutSender!.identityPubkey()
       : nodePublicKey(lightningNodeKey(ctx.config.dataDir, ctx.config.lightningNodeKey))),
     alreadyPaid: async (hash) => {

@@ -11,7 +11,7 @@ import { findPayment, fundedPayments } from '../db/payments';
 import {
   findRefund, insertRefund, listRefunds, moveSessionRefunded, paidTransfersOf, refundedSats, updateRefund, type RefundRow,
 } from '../db/refunds';
-import type { Scope, SessionRow } from '../db/sessions';
+import { SESSION_ROW_COLUMNS, type Scope, type SessionRow } from '../db/sessions';
 import { T } from '../db/tables';
 import { lightningFeeLimit } from '../domain/feeLimit';
 import { idFromSeed } from '../domain/ids';
@@ -45,7 +45,7 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
   const currentRate = input.rate === 'current' ? await rateNow(ctx, scope, input.checkout_session) : undefined;
   const events: string[] = [];
   const { row, link } = await ctx.db.transaction(async (tx) => {
-    const session: SessionRow | undefined = await tx(T.sessions).select('*')
+    const session: SessionRow | undefined = await tx(T.sessions).select(SESSION_ROW_COLUMNS)
       .where({ id: input.checkout_session, account_id: scope.accountId, livemode: scope.livemode }).forUpdate().first();
     if (!session) throw new CheckoutError('invalid_data', `No such checkout session: '${input.checkout_session}'`, 'checkout_session');
     const funded = await fundedPayments(tx, session.id);
@@ -197,13 +197,13 @@ export async function cancelRefund(ctx: ServiceContext, id: string, scope: Scope
   const row = await findRefund(ctx.db, id, scope);
   if (!row) throw CheckoutError.notFound('refund', id);
   if (row.status !== 'pending' || !row.withdrawal_link_id) {
-    throw new CheckoutError('invalid_data', `Only a pending refund paid as a withdrawal link can be canceled; this one is ${row.status}${row.withdrawal_link_id ? '' : ' and pays an invoice'}.`, 'id');
+    throw CheckoutError.unexpectedState(`Only a pending refund paid as a withdrawal link can be canceled; this one is ${row.status}${row.withdrawal_link_id ? '' : ' and pays an invoice'}.`, 'id');
   }
   try {
     await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs,
       () => ctx.temporal.workflow.getHandle(row.withdrawal_link_id!).executeUpdate(deactivateWithdrawalLinkUpdate));
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new CheckoutError('invalid_data', `The refund's withdrawal link cannot be deactivated: ${err.cause?.message ?? err.message}`, 'id');
+    if (err instanceof WorkflowUpdateFailedError) throw CheckoutError.unexpectedState(`The refund's withdrawal link cannot be deactivated: ${err.cause?.message ?? err.message}`, 'id');
     throw err;
   }
   // The link's workflow tells the refund's, which records `canceled` a moment later: answer with that.

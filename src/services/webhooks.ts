@@ -106,7 +106,7 @@ export async function rotateWebhookSecret(ctx: ServiceContext, scope: Scope, id:
  */
 export async function redeliverEvent(ctx: ServiceContext, scope: Scope, id: string, eventId: string, seed: string) {
   const endpoint = await getWebhookEndpoint(ctx, scope, id);
-  if (endpoint.status !== 'enabled') throw new CheckoutError('invalid_data', 'This webhook endpoint is disabled; enable it to redeliver events.');
+  if (endpoint.status !== 'enabled') throw CheckoutError.unexpectedState('This webhook endpoint is disabled; enable it to redeliver events.');
   const event = await findEvent(ctx.db, eventId, scope);
   if (!event) throw new CheckoutError('invalid_data', `No such event: '${eventId}'`, 'event');
   const suffix = createHash('sha256').update(seed).digest('hex').slice(0, 16);

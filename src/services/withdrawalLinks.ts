@@ -122,16 +122,16 @@ export async function listWithdrawalLinkViews(ctx: ServiceContext, scope: Scope,
   return { data: rows.map((r) => withdrawalLinkView(r, ctx.config.publicUrl)), hasMore };
 }
 
-/** Deactivates an active link through its workflow (which releases the reserve); others are a 400. */
+/** Deactivates an active link through its workflow (which releases the reserve); others are a 409. */
 export async function deactivateWithdrawalLink(ctx: ServiceContext, id: string, scope: Scope): Promise<WithdrawalLinkView> {
   const row = await findWithdrawalLink(ctx.db, id, scope);
   if (!row) throw CheckoutError.notFound('withdrawal link', id);
-  if (row.status !== 'active') throw new CheckoutError('invalid_data', `A ${row.status} withdrawal link cannot be deactivated.`, 'id');
+  if (row.status !== 'active') throw CheckoutError.unexpectedState(`A ${row.status} withdrawal link cannot be deactivated.`, 'id');
   try {
     await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs,
       () => ctx.temporal.workflow.getHandle(id).executeUpdate(deactivateWithdrawalLinkUpdate));
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new CheckoutError('invalid_data', err.cause?.message ?? err.message, 'id');
+    if (err instanceof WorkflowUpdateFailedError) throw CheckoutError.unexpectedState(err.cause?.message ?? err.message, 'id');
     throw err;
   }
   return getWithdrawalLink(ctx, id, scope);

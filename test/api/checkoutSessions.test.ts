@@ -223,13 +223,22 @@ describe('reading, updating, listing', () => {
     await api(owner.key, 'POST', `/checkout-sessions/${ids[0]}/deactivate`);
     const deactivated = await api(owner.key, 'GET', '/checkout-sessions?status=deactivated');
     expect(deactivated.body.data.map((s: { id: string }) => s.id)).toEqual([ids[0]]);
+    // A cursor is a position: one that is not in the filtered list (it left it, or never was) still pages.
+    const afterLeft = await api(owner.key, 'GET', `/checkout-sessions?status=active&starting_after=${ids[0]}`);
+    expect(afterLeft.body).toMatchObject({ has_more: false, data: [] });
+    const beforeLeft = await api(owner.key, 'GET', `/checkout-sessions?status=active&ending_before=${ids[0]}&limit=10`);
+    expect(beforeLeft.body.data.map((s: { id: string }) => s.id)).toEqual([ids[4], ids[3], ids[2], ids[1]]);
+    // Another account's session is no cursor of this caller's: 404 resource_missing naming it.
+    const foreign = await api(merchant.key, 'GET', `/checkout-sessions?ending_before=${ids[0]}`);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.errors[0]).toMatchObject({ param: 'ending_before', code: 'resource_missing' });
     expect((await api(owner.key, 'GET', '/checkout-sessions?limit=0')).body.errors[0].param).toBe('limit');
     expect((await api(owner.key, 'GET', '/checkout-sessions?status=expired')).status).toBe(400);
   });
 });
 
 describe('deactivation and operators', () => {
-  test('the API deactivates an active session; a second deactivation is a 400', async () => {
+  test('the API deactivates an active session; a second deactivation is a 409 unexpected_state', async () => {
     const created = await api(merchant.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 1200 });
     const res = await api(merchant.key, 'POST', `/checkout-sessions/${created.body.id}/deactivate`);
     expect(res.status).toBe(200);
@@ -237,7 +246,8 @@ describe('deactivation and operators', () => {
     const payment = await api(merchant.key, 'GET', `/payments/${created.body.payment_id}`);
     expect(payment.body.status).toBe('cancelled');
     const again = await api(merchant.key, 'POST', `/checkout-sessions/${created.body.id}/deactivate`);
-    expect(again.status).toBe(400);
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0]).toMatchObject({ type: 'invalid_request_error', code: 'unexpected_state' });
     expect(again.body.errors[0].message).toMatch(/deactivated; only an active checkout session can be deactivated/);
   });
 

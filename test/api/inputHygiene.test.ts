@@ -141,16 +141,23 @@ describe('IDs, cursors and filters', () => {
     expect(json.status).toBe(400);
   });
 
-  test('a malformed cursor or ID filter is a 400 naming it; an unknown cursor too', async () => {
+  test('a malformed cursor or ID filter is a 400 naming it; a well-formed unknown cursor is a 404 resource_missing naming it', async () => {
     for (const [route, param] of [
       ['/checkout-sessions?starting_after=cs_%00', 'starting_after'], ['/payments?ending_before=cs_x', 'ending_before'],
       ['/payments?checkout_session=%ED%A0%80', 'checkout_session'], ['/transfers?checkout_session=nope', 'checkout_session'],
       ['/events?starting_after=evt_%00', 'starting_after'], ['/events?event_type=a%00', 'event_type'],
-      [`/checkout-sessions?starting_after=${cs.id.slice(0, -1)}A`, 'starting_after'], [`/payments?starting_after=${cs.payment_id.slice(0, -1)}`, 'starting_after'],
-      [`/webhooks?ending_before=we_${'A'.repeat(24)}`, 'ending_before'], [`/balance-transactions?starting_after=txn_${'A'.repeat(24)}`, 'starting_after'],
+      [`/payments?starting_after=${cs.payment_id.slice(0, -1)}`, 'starting_after'],
     ]) {
       const res = await api('GET', route);
       expect({ route, status: res.status, param: res.body.errors?.[0]?.param }).toEqual({ route, status: 400, param });
+    }
+    for (const [route, param] of [
+      [`/checkout-sessions?starting_after=${cs.id.slice(0, -1)}${cs.id.endsWith('A') ? 'B' : 'A'}`, 'starting_after'],
+      [`/webhooks?ending_before=we_${'A'.repeat(24)}`, 'ending_before'], [`/balance-transactions?starting_after=txn_${'A'.repeat(24)}`, 'starting_after'],
+    ]) {
+      const res = await api('GET', route);
+      expect({ route, status: res.status, param: res.body.errors?.[0]?.param, code: res.body.errors?.[0]?.code })
+        .toEqual({ route, status: 404, param, code: 'resource_missing' });
     }
     // A known cursor still pages.
     expect((await api('GET', `/checkout-sessions?starting_after=${cs.id}`)).status).toBe(200);

@@ -50,8 +50,8 @@ describe('checkout links', () => {
     expect(read.body.status).toBe('paid');
     expect(read.body.payment_id).toEqual(paid.body.payments.map((p: { id: string }) => p.id));
     const refused = await call(sys.baseUrl, m.key, 'POST', `/checkout-links/${link.id}/deactivate`);
-    expect(refused.status).toBe(400);
-    expect(refused.body.errors[0].message).toMatch(/paid/);
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors[0]).toMatchObject({ code: 'unexpected_state', message: expect.stringMatching(/paid/) });
     const paidList = await call(sys.baseUrl, m.key, 'GET', '/checkout-links?status=paid');
     expect(paidList.body.data.map((l: { id: string }) => l.id)).toEqual([link.id]);
   });
@@ -66,8 +66,8 @@ describe('checkout links', () => {
     expect(session.body.status).toBe('deactivated');
     expect((await visit(`/c/${link.id}`)).status).toBe(410);
     const again = await call(sys.baseUrl, m.key, 'POST', `/checkout-links/${link.id}/deactivate`);
-    expect(again.status).toBe(400);
-    expect(again.body.errors[0].message).toMatch(/already deactivated/);
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0]).toMatchObject({ code: 'unexpected_state', message: expect.stringMatching(/already deactivated/) });
   });
 });
 

@@ -1,6 +1,10 @@
 import bolt11 from 'bolt11';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
+import { encodeLnurl } from '../../src/bitcoin/lnurl';
 import { T } from '../../src/db/tables';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 
@@ -8,7 +12,8 @@ import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from 
 // (docs/payouts.md): paid at once against the test balance, no network fee; an invoice described
 // `[unroutable]` fails, as refunds' and withdrawal links' sends do (the same sender).
 let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest' }); });
+// PAYOUT_LNURL_ALLOW_HTTP: the Lightning Address test server below speaks plain http on this host.
+beforeAll(async () => { sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest', PAYOUT_LNURL_ALLOW_HTTP: 'true' }); });
 afterAll(async () => { await sys?.stop(); });
 
 const api = (key: string, method: string, route: string, body?: unknown, headers?: Record<string, string>) => call(sys.baseUrl, key, method, route, body, headers);
@@ -122,4 +127,52 @@ test('a test-mode payout to an unroutable invoice fails through the shared Light
   const failed = (await until(m.key, created.body.id)).body;
   expect(failed).toMatchObject({ status: 'failed', failure_reason: 'FAILURE_REASON_NO_ROUTE' });
   expect(await funds(m.key)).toEqual(before);
+});
+
+/** A LUD-16 server on every interface of this host, counting the requests it gets. */
+async function lightningAddressServer() {
+  const metadata = JSON.stringify([['text/plain', 'Pay alice']]);
+  let hits = 0;
+  const server = http.createServer((req, res) => {
+    hits += 1;
+    const url = new URL(req.url!, `http://${req.headers.host}`);
+    const json = (body: unknown) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(body)); };
+    if (url.pathname === '/.well-known/lnurlp/alice') {
+      json({ tag: 'payRequest', callback: `http://${req.headers.host}/cb`, minSendable: 1000, maxSendable: 1_000_000_000, metadata });
+    } else {
+      invoice(Number(url.searchParams.get('amount')) / 1000).then((pr) => json({ pr, routes: [] }), () => json({ status: 'ERROR', reason: 'no invoice' }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+  return { server, port: (server.address() as AddressInfo).port, hits: () => hits };
+}
+
+test('a Lightning Address or LNURL on a loopback, private or own-host address is refused before any request, unless the operator allows it', async () => {
+  const lud16 = await lightningAddressServer();
+  const strict = await startTestSystem({ BITCOIN_NETWORK: 'regtest', PAYOUT_LNURL_ALLOW_HTTP: 'true', PAYOUT_LNURL_ALLOW_PRIVATE_NETWORKS: 'false' }, { parts: ['api'] });
+  try {
+    const m = await createMerchant(strict.baseUrl);
+    const own = Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4').map((i) => i!.address);
+    const targets = [
+      `alice@127.0.0.1:${lud16.port}`, `alice@localhost:${lud16.port}`, ...own.map((a) => `alice@${a}:${lud16.port}`),
+      encodeLnurl(`http://127.0.0.1:${lud16.port}/.well-known/lnurlp/alice`), encodeLnurl(`http://169.254.169.254/latest/meta-data`),
+      'alice@192.0.2.2', 'alice@100.64.0.1',
+    ];
+    for (const withdraw_request of targets) {
+      const res = await call(strict.baseUrl, m.key, 'POST', '/instant-sends', { amount: 100, currency: 'SATS', withdraw_method: 'lightning', withdraw_request });
+      expect({ withdraw_request, status: res.status, param: res.body.errors?.[0]?.param }).toEqual({ withdraw_request, status: 400, param: 'withdraw_request' });
+      expect(res.body.errors[0].message).toMatch(/only public addresses are allowed.*PAYOUT_LNURL_ALLOW_PRIVATE_NETWORKS=true/);
+    }
+    expect(lud16.hits()).toBe(0);
+
+    // The same address where the operator allows private networks (this suite's default): resolved and paid.
+    const payer = await fundedMerchant(5000);
+    const paid = await api(payer.key, 'POST', '/instant-sends', { amount: 1000, currency: 'SATS', withdraw_method: 'lightning', withdraw_request: `alice@127.0.0.1:${lud16.port}` });
+    expect(paid.status).toBe(200);
+    expect(lud16.hits()).toBe(2);
+    expect((await until(payer.key, paid.body.id)).body.status).toBe('paid');
+  } finally {
+    await strict.stop();
+    await new Promise((resolve) => lud16.server.close(resolve));
+  }
 });

@@ -17,7 +17,7 @@ const PUBLIC = [
   /^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/metrics$/,
   /^\/pay\/:id(\/status|\/simulate)?$/, /^\/pay-assets\//, /^\/c\/:id$/, /^\/p\/:id$/,
   // The dashboard's doors: its sign-in form, sign-out (only ever ends the caller's own session), invitations, assets.
-  /^\/dashboard\/(sign-in|sign-out|invite\/:token)$/, /^\/dashboard\/assets\//,
+  /^\/dashboard\/(sign-in|sign-in\/two-factor|sign-out|invite\/:token)$/, /^\/dashboard\/assets\//,
   // A withdrawal link's page and its LNURL-withdraw endpoints (LUD-03): whoever holds the link may claim it.
   /^\/w\/:id$/, /^\/lnurlw\/:id(\/callback)?$/,
 ];
@@ -196,7 +196,8 @@ test('a signed-in user of another account reaches none of the victim\'s objects 
 });
 
 /** POSTs any signed-in user may make about themselves (their own session, mode and password). */
-const SELF_SERVICE = ['/dashboard/mode', '/dashboard/sign-out-everywhere', '/dashboard/account/password'];
+const SELF_SERVICE = ['/dashboard/mode', '/dashboard/sign-out-everywhere', '/dashboard/account/password',
+  '/dashboard/account/two-factor/start', '/dashboard/account/two-factor/confirm', '/dashboard/account/two-factor/disable'];
 
 test('a viewer is refused (403) every dashboard write, whatever the route', async () => {
   const writes = dashboardRoutes().filter((r) => r.method !== 'GET' && !SELF_SERVICE.includes(r.path));

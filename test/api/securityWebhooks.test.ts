@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { T } from '../../src/db/tables';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
@@ -27,6 +28,11 @@ const PRIVATE_URLS = [
   'http://127.0.0.1:2375/containers/json', 'http://localhost:8080/x', 'http://api.localhost/x', 'http://[::1]/x',
   'http://169.254.169.254/latest/meta-data/iam', 'https://10.1.2.3/x', 'https://192.168.0.10/x', 'http://172.20.0.5:7233/',
   'http://[fd00::5]/x', 'http://[::ffff:10.0.0.1]/x', 'http://0.0.0.0:5432/', 'http://2130706433/',
+  // IANA special-purpose IPv4 ranges, IPv4-compatible IPv6, and the host's own interface addresses.
+  'http://192.0.2.2:9911/internal-admin', 'http://198.51.100.7/', 'http://203.0.113.5/', 'http://192.88.99.1/',
+  'http://100.64.0.1/', 'http://198.18.0.1/', 'http://240.0.0.1/', 'http://[::2]/', 'http://[::8.8.8.8]/',
+  ...Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal)
+    .map((i) => (i!.family === 'IPv6' ? `http://[${i!.address.split('%')[0]}]:9911/` : `http://${i!.address}:9911/`)),
 ];
 
 test('by default, neither a test key nor a live key may point an endpoint at a private address', async () => {

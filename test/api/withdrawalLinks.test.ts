@@ -133,7 +133,7 @@ describe('withdrawal links (LNURL-withdraw)', () => {
     expect(await funds(m.id)).toEqual(before);
     expect(await wallet.withdrawRequest(link.withdraw_request)).toEqual({ status: 'ERROR', reason: 'This withdrawal link is deactivated' });
     const again = await api(m.key, 'POST', `/withdrawal-links/${link.id}/deactivate`);
-    expect([again.status, again.body.errors[0].param]).toEqual([400, 'id']);
+    expect([again.status, again.body.errors[0].param, again.body.errors[0].code]).toEqual([409, 'id', 'unexpected_state']);
     const page = await fetch(`${sys.baseUrl}/w/${link.id}`);
     expect(page.status).toBe(410);
   });

@@ -37,6 +37,8 @@ export async function startTestSystem(env: Record<string, string> = {}, opts: { 
     TEMPORAL_CALL_TIMEOUT_MS: '30000',
     // The tests' webhook receivers listen on 127.0.0.1 (test/api/securityWebhooks.test.ts runs without this).
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    // Their LNURL / Lightning Address servers too (test/api/payouts.test.ts checks the default refuses them).
+    PAYOUT_LNURL_ALLOW_PRIVATE_NETWORKS: 'true',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });

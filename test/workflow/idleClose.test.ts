@@ -71,12 +71,18 @@ test('hundreds of abandoned sessions close their runs, stay active, and each is 
     async () => (await sys.db(T.sessions).whereIn('id', created.map((c) => c.id)).select('id', 'status'))
       .sort((a: { id: string }, b: { id: string }) => created.findIndex((c) => c.id === a.id) - created.findIndex((c) => c.id === b.id))
       .map((r: { status: string }) => r.status),
-    (s) => s.join() === expected.join(), 120_000,
+    (s) => s.join() === expected.join(), 300_000,
   );
+  // A slow hand-off (a loaded machine: the receipt's signal timed out and waits for the watcher's
+  // redelivery backoff) is slow, not lost; a session still open here names its receipts for the reader.
+  const late = created.filter((c, i) => settled[i] !== expected[i]).map((c) => c.id);
+  if (late.length > 0) {
+    console.error('idle close: sessions not settled', late, await sys.db(T.receipts).whereIn('checkout_session_id', late).select('id', 'checkout_session_id', 'status', 'credited_at'));
+  }
   expect(settled).toEqual(expected);
   // Settled with no monitoring window: the resumed runs end too.
   expect(await waitFor(running, (n) => n === 0, 120_000)).toBe(0);
-}, 600_000);
+}, 900_000);
 
 test('an options session closes while nobody chooses; the page choice brings it back with its payment', async () => {
   const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', type: 'options', options: [1000, 2500] })).body;

@@ -14,7 +14,8 @@ import { idParam } from '../inputRules';
 
 /** Body of the simulator's `POST /test-helpers/payments/{id}/receive`. */
 export const receiveSchema = z.object({
-  amount: z.number().int().positive().max(2_100_000_000_000_000),
+  amount: z.number().int().positive().max(2_100_000_000_000_000)
+    .describe('sats; at most 10 times the payment\'s amount (1 sat for a payment without one: an options or preset session before the choice), else a 400 naming amount'),
   method: z.enum(['onchain', 'lightning']).default('onchain'),
   reference: z.string().min(1).max(200).optional(),
 }).strict();

@@ -27,6 +27,8 @@ export async function checkSignIn(ctx: Pick<ServiceContext, 'db'>, email: string
     const lockedUntil = after.locked_until ? Number(after.locked_until) : 0;
     return lockedUntil > now ? { ok: false, reason: 'locked', lockedUntil } : { ok: false, reason: 'wrong' };
   }
-  if (user.failed_sign_ins !== 0 || user.locked_until) await updateUser(ctx.db, user.id, { failed_sign_ins: 0, locked_until: null }, now);
+  // With two-factor on, the count restarts only once the code is right too: a known password must not
+  // reset the lockout that limits guessing the code.
+  if (!user.totp_enabled_at && (user.failed_sign_ins !== 0 || user.locked_until)) await updateUser(ctx.db, user.id, { failed_sign_ins: 0, locked_until: null }, now);
   return { ok: true, user };
 }

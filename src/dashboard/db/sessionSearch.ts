@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { DbOrTx } from '../../db/knex';
 import { pageQuery, type PageOptions } from '../../db/pagination';
-import type { Scope, SessionRow } from '../../db/sessions';
+import { SESSION_ROW_COLUMNS, type Scope, type SessionRow } from '../../db/sessions';
 import { T } from '../../db/tables';
 
 /**
@@ -25,5 +25,5 @@ export async function searchSessions(
       });
     }
   };
-  return pageQuery<SessionRow>(db, T.sessions, where, opts);
+  return pageQuery<SessionRow>(db, T.sessions, SESSION_ROW_COLUMNS, where, opts, undefined, { account_id: scope.accountId, livemode: scope.livemode });
 }

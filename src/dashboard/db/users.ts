@@ -17,15 +17,20 @@ export interface UserRow {
   invite_expires_at: string | null;
   failed_sign_ins: number;
   locked_until: string | null;
+  /** TOTP: the confirmed secret (base32), one being enrolled, when it was turned on, the last step used. */
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_enabled_at: string | null;
+  totp_last_step: string | null;
   created: string;
   modified: string;
 }
 
 const COLUMNS = ['id', 'account_id', 'email', 'role', 'password_hash', 'invite_token_hash', 'invite_expires_at',
-  'failed_sign_ins', 'locked_until', 'created', 'modified'];
+  'failed_sign_ins', 'locked_until', 'totp_secret', 'totp_pending_secret', 'totp_enabled_at', 'totp_last_step', 'created', 'modified'];
 
 /** Inserts a user; returns undefined when the email is taken (UNIQUE), so callers answer 400, not 500. */
-export async function insertUser(db: DbOrTx, row: Omit<UserRow, 'failed_sign_ins' | 'locked_until'>): Promise<UserRow | undefined> {
+export async function insertUser(db: DbOrTx, row: Omit<UserRow, 'failed_sign_ins' | 'locked_until' | `totp_${string}`>): Promise<UserRow | undefined> {
   const [inserted] = await db(USERS).insert({ ...row, failed_sign_ins: 0 }).onConflict('email').ignore().returning(COLUMNS);
   return inserted as UserRow | undefined;
 }

@@ -99,7 +99,7 @@ ${extra.created ? html`<div class="secret" role="status"><p><strong>Account <cod
       res.type('html').send(await page(req, { created: account, flash }));
     } catch (err) {
       const known = toApiError(err);
-      if (known?.status !== 400) throw err;
+      if (known?.status !== 400 && known?.status !== 409) throw err; // 409: the owner's email is taken
       res.status(400).type('html').send(await page(req, { error: known }));
     }
   });

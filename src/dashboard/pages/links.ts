@@ -6,7 +6,7 @@ import { ApiError, toApiError } from '../../api/errors';
 import { createLinkSchema } from '../../api/links/routes';
 import { parseOr400 } from '../../api/validate';
 import { listLinks, type LinkKind, type LinkRow } from '../../db/links';
-import type { SessionRow } from '../../db/sessions';
+import { SESSION_ROW_COLUMNS, type SessionRow } from '../../db/sessions';
 import { T } from '../../db/tables';
 import { html, trusted } from '../../page/html';
 import type { ServiceContext } from '../../services/context';
@@ -45,7 +45,7 @@ export function linkRoutes(ctx: ServiceContext): Router {
     const { rows, hasMore } = await listLinks(ctx.db, scope, q.kind, { limit: q.limit, startingAfter: q.starting_after, endingBefore: q.ending_before });
     // The checkout links' sessions in one statement (their status is the session's).
     const sessionIds = rows.map((r) => r.checkout_session_id).filter((id): id is string => Boolean(id));
-    const sessions = new Map<string, SessionRow>(sessionIds.length === 0 ? [] : (await ctx.db(T.sessions).select('*').whereIn('id', sessionIds)
+    const sessions = new Map<string, SessionRow>(sessionIds.length === 0 ? [] : (await ctx.db(T.sessions).select(SESSION_ROW_COLUMNS).whereIn('id', sessionIds)
       .andWhere({ account_id: scope.accountId })).map((r: SessionRow) => [r.id, r]));
     const links = rows.map((r: LinkRow) => linkView(r, ctx.config.publicUrl, r.checkout_session_id ? sessions.get(r.checkout_session_id) : undefined));
     res.type('html').send(dashboardPage(s, { title: 'Links', current: '/dashboard/links', body: html`

@@ -17,9 +17,10 @@ function errorBox(err?: ApiError): SafeHtml | string {
   return err ? html`<p class="alert" role="alert" data-testid="form-error">${err.param ? html`<strong>${err.param}</strong>: ` : ''}${err.message}</p>` : '';
 }
 
+/** A refusal the form shows beside its fields: a 400, or a 409 (a taken email); anything else is thrown on. */
 function only400(err: unknown): ApiError {
   const known = toApiError(err);
-  if (known?.status === 400) return known;
+  if (known?.status === 400 || known?.status === 409) return known;
   throw err;
 }
 

@@ -1,6 +1,6 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { z } from 'zod';
-import { html, type SafeHtml } from '../../page/html';
+import { html } from '../../page/html';
 import { limiter, clientKey } from '../../page/rateLimits';
 import type { ServiceContext } from '../../services/context';
 import { checkSignIn } from '../auth/signIn';
@@ -11,10 +11,12 @@ import { passwordSchema, setPassword, tokenHash } from '../users';
 import { document } from '../views/layout';
 import { verifyPassword } from '../auth/passwords';
 import { findUser } from '../db/users';
-import { csrfField, dashboardPage } from '../views/layout';
+import { passwordForm } from '../views/passwordForm';
+import { accountPage } from './account';
+import { startChallenge } from './twoFactor';
 
 /** Only a local path may be a `next` target (no open redirect to another site). */
-function safeNext(next: unknown, fallback: string): string {
+export function safeNext(next: unknown, fallback: string): string {
   return typeof next === 'string' && /^\/dashboard(\/[\w/-]*)?(\?[\w=&%.-]*)?$/.test(next) ? next : fallback;
 }
 
@@ -29,17 +31,6 @@ ${opts.error ? html`<p class="alert" role="alert" data-testid="sign-in-error">${
   <button type="submit" class="button primary">Sign in</button>
 </form>
 </main>`);
-}
-
-function passwordForm(action: string, title: string, extra: SafeHtml | string, error?: string): SafeHtml {
-  return html`<h1>${title}</h1>
-${error ? html`<p class="alert" role="alert">${error}</p>` : ''}
-<form method="post" action="${action}" class="panel">
-  ${extra}
-  <div class="field"><label for="new_password">New password</label><input id="new_password" name="new_password" type="password" autocomplete="new-password" minlength="12" required>
-  <p class="hint">At least 12 characters.</p></div>
-  <button type="submit" class="button primary">Save password</button>
-</form>`;
 }
 
 /**
@@ -69,8 +60,10 @@ export function signInRoutes(ctx: ServiceContext): Router {
         : 'That email and password do not match an account.';
       return void res.status(outcome.reason === 'locked' ? 429 : 401).type('html').send(signInPage({ error, email, next }));
     }
+    const target = safeNext(next, outcome.user.account_id ? '/dashboard' : '/dashboard/admin');
+    if (outcome.user.totp_enabled_at) return void await startChallenge(ctx, req, res, outcome.user.id, target);
     await startSession(ctx, req, res, outcome.user.id);
-    res.redirect(303, safeNext(next, outcome.user.account_id ? '/dashboard' : '/dashboard/admin'));
+    res.redirect(303, target);
   });
 
   router.post('/sign-out', async (req, res) => {
@@ -103,19 +96,8 @@ export function signInRoutes(ctx: ServiceContext): Router {
     res.redirect(303, user.account_id ? '/dashboard' : '/dashboard/admin');
   });
 
-  const accountPage = (req: Request, error?: string, flash?: string) => {
-    const s = signedIn(req);
-    return dashboardPage(s, { title: 'Your account', current: '', flash, body: html`
-${passwordForm('/dashboard/account/password', 'Change your password', html`${csrfField(s)}<div class="field"><label for="current_password">Current password</label><input id="current_password" name="current_password" type="password" autocomplete="current-password" required></div>`, error)}
-<h2>Sessions</h2>
-<form method="post" action="/dashboard/sign-out-everywhere" class="panel">${csrfField(s)}
-  <p>Signs out every browser where you are signed in, this one included.</p>
-  <button type="submit" class="button danger">Sign out everywhere</button>
-</form>` });
-  };
-
-  router.get('/account', requireSignedIn, (req, res) => {
-    res.type('html').send(accountPage(req));
+  router.get('/account', requireSignedIn, async (req, res) => {
+    res.type('html').send(await accountPage(ctx, req));
   });
 
   router.post('/account/password', requireSignedIn, async (req, res) => {
@@ -123,12 +105,12 @@ ${passwordForm('/dashboard/account/password', 'Change your password', html`${csr
     const user = await findUser(ctx.db, s.user.id);
     const pw = passwordSchema.safeParse(req.body?.new_password);
     if (!user?.password_hash || !(await verifyPassword(String(req.body?.current_password ?? ''), user.password_hash))) {
-      return void res.status(400).type('html').send(accountPage(req, 'The current password is wrong.'));
+      return void res.status(400).type('html').send(await accountPage(ctx, req, { passwordError: 'The current password is wrong.' }));
     }
-    if (!pw.success) return void res.status(400).type('html').send(accountPage(req, pw.error.issues[0].message));
+    if (!pw.success) return void res.status(400).type('html').send(await accountPage(ctx, req, { passwordError: pw.error.issues[0].message }));
     // Other browsers are signed out: a changed password must shut out whoever knew the old one.
     await setPassword(ctx, s.user.id, pw.data, s.tokenHash);
-    res.status(200).type('html').send(accountPage(req, undefined, 'Password changed. Your other sessions were signed out.'));
+    res.status(200).type('html').send(await accountPage(ctx, req, { flash: 'Password changed. Your other sessions were signed out.' }));
   });
   return router;
 }

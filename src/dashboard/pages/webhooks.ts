@@ -29,10 +29,10 @@ function errorBox(err?: ApiError): SafeHtml | string {
   return err ? html`<p class="alert" role="alert" data-testid="form-error">${err.param ? html`<strong>${err.param}</strong>: ` : ''}${err.message}</p>` : '';
 }
 
-/** Answers a 400 from the services as the page with the message; anything else goes to the error page. */
+/** Answers a 400 (or a 409: a redelivery to a disabled endpoint) from the services as the page with the message; anything else goes to the error page. */
 function only400(err: unknown): ApiError {
   const known = toApiError(err);
-  if (known?.status === 400) return known;
+  if (known?.status === 400 || known?.status === 409) return known;
   throw err;
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isObjectId, type IdPrefix } from '../ids';
-import { decimalFromJsonNumber } from '../money';
+import { CURRENCY_DECIMALS, decimalFromJsonNumber, isSupportedCurrency } from '../money';
 import { textProblem } from '../text';
 
 /**
@@ -57,6 +57,11 @@ export function updateText(max: number) {
 /** An http(s) URL in an update, where `""` clears the field. */
 export const httpUrlOrEmpty = updateText(2048).refine((v) => v === '' || isHttpUrl(v), 'must be an http(s) URL, or "" to clear it')
   .meta({ pattern: `^$|${HTTP_URL_PATTERN}`, description: 'an http(s) URL; "" clears it' });
+
+/** A currency code of an amount (upper case; lower case is accepted too), with its enum in the OpenAPI document. */
+export const currencyCode = z.string().transform((c) => c.toUpperCase()).refine(isSupportedCurrency, {
+  message: `must be one of ${Object.keys(CURRENCY_DECIMALS).join(', ')}`,
+}).meta({ enum: Object.keys(CURRENCY_DECIMALS), description: 'the currency of the amount (upper case; lower case is accepted too)' });
 
 /** A JSON number with at most `places` decimals, as an exact decimal string. */
 export function decimalNumber(places: number) {

@@ -21,7 +21,10 @@ export const createRefundSchema = z.object({
   reverse_transfers: z.boolean().default(false),
   reason: z.string().max(255).nullable().optional(),
   metadata: metadataSchema.nullable().optional(),
-}).strict().superRefine((b, ctx) => {
+}).strict().describe('`type` partial needs `amount`; full and excess take none (without `type`, an `amount` makes it partial). '
+  + '`withdraw_request` is required with `withdraw_method` lightning and refused otherwise; `ttl` only with withdrawal_link. '
+  + '`checkout_session` must be one of yours that received money (and `payment` one of its payments), and the amount at most what it '
+  + 'received less what was refunded: else a 400 naming the field.').superRefine((b, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (b.type === 'partial' && b.amount === undefined) issue('amount', 'is required for a partial refund');
   if ((b.type === 'full' || b.type === 'excess') && b.amount !== undefined) issue('amount', `is not allowed for a ${b.type} refund`);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import fc from 'fast-check';
 import {
   assertDeliverableUrl,
@@ -56,7 +57,7 @@ describe('assertDeliverableUrl', () => {
     ['http://[::ffff:127.0.0.1]/', /IPv4-mapped loopback/],
     ['http://[::ffff:a00:1]/', /IPv4-mapped private 10\./],
     ['http://[64:ff9b::a9fe:a9fe]/', /NAT64 link-local/],
-    ['http://[2002:c0a8:101::1]/', /6to4 private 192\.168/],
+    ['http://[2002:c0a8:101::1]/', /6to4 2002::\/16/],
     ['http://[fd12:3456::1]/', /unique-local/],
     ['http://[fc00::1]/', /unique-local/],
     ['http://[fe80::1]/', /link-local fe80/],
@@ -65,7 +66,27 @@ describe('assertDeliverableUrl', () => {
     ['http://[::ffff:0:7f00:1]/', /IPv4-translated loopback/],
     ['http://[2001:db8::1]/', /documentation/],
     ['http://224.0.0.1/', /multicast/],
-    ['http://255.255.255.255/', /reserved/],
+    ['http://255.255.255.255/', /broadcast/],
+    // IANA IPv4 special-purpose ranges (RFC 6890 registry) beyond the private and loopback ones.
+    ['http://192.0.2.2:9911/internal-admin', /192\.0\.2\.0\/24/],
+    ['http://198.51.100.7/', /198\.51\.100\.0\/24/],
+    ['http://203.0.113.5/', /203\.0\.113\.0\/24/],
+    ['http://192.88.99.1/', /192\.88\.99\.0\/24/],
+    ['http://198.19.255.1/', /198\.18\.0\.0\/15/],
+    ['http://240.0.0.1/', /240\.0\.0\.0\/4/],
+    ['http://192.0.0.170/', /192\.0\.0\.0\/24/],
+    ['http://192.31.196.1/', /AS112/],
+    ['http://192.52.193.1/', /AMT/],
+    // Non-global IPv6: IPv4-compatible ::/96 (also with a leading zero octet), outside 2000::/3, IANA's newer entries.
+    ['http://[::2]/', /IPv4-compatible/],
+    ['http://[::8.8.8.8]/', /IPv4-compatible/],
+    ['http://[::127.0.0.1]/', /IPv4-compatible/],
+    ['http://[100:0:0:1::1]/', /outside global unicast/],
+    ['http://[4000::1]/', /outside global unicast/],
+    ['http://[3fff::1]/', /3fff::\/20/],
+    ['http://[5f00::1]/', /segment routing/],
+    ['http://[2001:2::1]/', /benchmarking/],
+    ['http://[2001:20::1]/', /ORCHID/],
   ])('rejects %s by default', (url, reason) => {
     expect(() => assertDeliverableUrl(url, strict)).toThrow(InvalidWebhookUrlError);
     expect(() => assertDeliverableUrl(url, strict)).toThrow(reason);
@@ -113,6 +134,25 @@ describe('blockedIpReason', () => {
         expect(blockedIpReason(`192.168.${b}.${c}`)).toMatch(/private/);
       }),
     );
+  });
+
+  it("refuses the host's own interface addresses, however public they are", () => {
+    const spy = jest.spyOn(os, 'networkInterfaces').mockReturnValue({
+      eth0: [{ address: '93.184.216.34', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:01', internal: false, cidr: '93.184.216.34/24' }],
+      eth1: [{ address: '2606:2800:220:1::1', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:02', internal: false, cidr: '2606:2800:220:1::1/64', scopeid: 0 }],
+    });
+    try {
+      expect(blockedIpReason('93.184.216.34')).toMatch(/this host's own address \(interface eth0\)/);
+      expect(blockedIpReason('::ffff:93.184.216.34')).toMatch(/eth0/);
+      expect(blockedIpReason('2606:2800:220:1:0:0:0:1')).toMatch(/interface eth1/);
+      expect(blockedIpReason('93.184.216.35')).toBeNull();
+    } finally {
+      spy.mockRestore();
+    }
+    // And on this very machine: every interface address is refused, whatever its range.
+    for (const entry of Object.values(os.networkInterfaces()).flat()) {
+      if (entry) expect(blockedIpReason(entry.address)).not.toBeNull();
+    }
   });
 
   it('accepts zone ids and brackets, refuses non-addresses', () => {
