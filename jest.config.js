@@ -1,7 +1,8 @@
 /**
  * Two tiers (docs/testing.md). The fast one (`npm run test:fast`): `unit` (pure code, no servers) and
  * `workflow-logic` (the workflows on Temporal's time-skipping test server with stub activities, and the
- * replay gates). The slow ones: `chaos` (its own servers, which it restarts), `integration` (real
+ * replay gates). The slow ones: `chaos` (its own servers, which it restarts), `cluster` (the product on a
+ * multi-process Temporal cluster, once scripts/build-temporal-server.sh has built the server), `integration` (real
  * PostgreSQL + a real Temporal dev server, started once per run by the global setup; each file on its
  * own database) and `regtest`
  * (live mode against a real btcd + two LND nodes on regtest, built once per machine by
@@ -50,5 +51,7 @@ module.exports = {
     },
     // Starts its own PostgreSQL and Temporal (it restarts them), so it needs no shared servers.
     { displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
+    // The product on a multi-process Temporal cluster built from source (docs/cluster.md); its own servers too.
+    { displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
   ],
 };
