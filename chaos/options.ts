@@ -14,6 +14,8 @@ export interface ChaosOptions {
   keep: boolean;
   /** Smallest session amount (SATS) and receipt, in sats; 1 includes dust that splits into 0-sat transfers. */
   minSats: number;
+  /** Payouts and refunds attempted while the receipts and the faults run (absent or 0: none). */
+  moneyOut?: number;
   /** Run on the multi-process Temporal cluster (built by scripts/build-temporal-server.sh) instead of the dev server. */
   cluster?: boolean;
   /** Processes per part (api, worker, watcher); 2 on the cluster unless given. */
@@ -25,13 +27,14 @@ export interface ChaosOptions {
   failover?: boolean;
 }
 
-export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--duration SECONDS] [--concurrency N] [--settle SECONDS] [--keep]
+export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--duration SECONDS] [--concurrency N] [--settle SECONDS] [--money-out N] [--keep]
   --sessions     checkout sessions to create (default 40)
   --seed         seed of all random choices (default: random, printed)
   --duration     seconds of traffic while processes are killed and restarted (default 60)
   --concurrency  sessions worked on at once (default 6)
   --settle       seconds to wait for quiescence before checking (default 240)
   --min-sats     smallest SATS amount and receipt (default 1: dust included)
+  --money-out    payouts and refunds racing the receipts (default 20; 0 for none)
   --keep         keep the data directory and the part logs
   --cluster      run on a multi-process Temporal cluster on PostgreSQL (docs/cluster.md), 2 processes per part
   --replicas     processes per part (api, worker, watcher; default 1, or 2 with --cluster)
@@ -41,11 +44,11 @@ export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--durat
 /** Parses argv; throws with a message (and the usage) on an unknown or bad flag. */
 export function parseOptions(argv: string[]): ChaosOptions {
   const opts: ChaosOptions = {
-    sessions: 40, seed: Math.floor(Math.random() * 2 ** 31), durationSec: 60, concurrency: 6, settleSec: 240, keep: false, minSats: 1,
+    sessions: 40, seed: Math.floor(Math.random() * 2 ** 31), durationSec: 60, concurrency: 6, settleSec: 240, keep: false, minSats: 1, moneyOut: 20,
   };
   const numeric: Record<string, keyof ChaosOptions> = {
     '--sessions': 'sessions', '--seed': 'seed', '--duration': 'durationSec', '--concurrency': 'concurrency', '--settle': 'settleSec', '--min-sats': 'minSats',
-    '--replicas': 'replicas',
+    '--replicas': 'replicas', '--money-out': 'moneyOut',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
@@ -56,7 +59,7 @@ export function parseOptions(argv: string[]): ChaosOptions {
     if (!key) throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
     const raw = inline ?? argv[++i];
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < (key === 'seed' ? 0 : 1)) throw new Error(`${flag} needs a positive whole number, got "${raw}"\n${USAGE}`);
+    if (!Number.isInteger(value) || value < (key === 'seed' || key === 'moneyOut' ? 0 : 1)) throw new Error(`${flag} needs a positive whole number, got "${raw}"\n${USAGE}`);
     (opts as unknown as Record<string, number>)[key] = value;
   }
   return opts;

@@ -5,12 +5,14 @@ import type { RecoveryFigures } from './probes';
 import type { ChaosOptions } from './options';
 import type { WebhookReceiver } from './receiver';
 import type { TrafficLog } from './traffic';
+import type { MoneyOutLog } from './moneyOut';
 
 /** What a run did and found. */
 export interface RunFigures {
   opts: ChaosOptions;
   traffic: TrafficLog;
   observed: Observed;
+  moneyOut: MoneyOutLog;
   stats: HttpStats;
   receiver: WebhookReceiver;
   counts: FaultCounts;
@@ -37,6 +39,7 @@ export function printReport(f: RunFigures, print: (line: string) => void): void 
     ['receipts', `${receipts.length} accepted from ${f.traffic.receiveRequests} receive requests (${f.traffic.duplicateAnswers} answered as duplicates)`],
     ['sats', `${sats} received, every one on the ledger`.replace(', every one on the ledger', f.failures.length ? '' : ', every one on the ledger')],
     ['transfers', String(transfers)],
+    ['money out', moneyOutLine(f)],
     ['kills (SIGKILL)', `${k.api + k.worker + k.watcher} (api ${k.api}, worker ${k.worker}, watcher ${k.watcher})`],
     ['restarts', `Temporal ${f.counts.temporalRestarts}${f.temporalRssMiB ? ' (a history process SIGKILLed)' : ''}, PostgreSQL ${f.counts.postgresRestarts}`],
     ['exits', `${f.counts.exits.api + f.counts.exits.worker + f.counts.exits.watcher} parts exited on their own and were restarted (api ${f.counts.exits.api}, worker ${f.counts.exits.worker}, watcher ${f.counts.exits.watcher})`],
@@ -61,4 +64,11 @@ export function printReport(f: RunFigures, print: (line: string) => void): void 
   }
   print(`chaos: FAIL: ${f.failures.length} problem(s)`);
   for (const failure of f.failures.slice(0, 50)) print(`  - ${failure}`);
+}
+
+function moneyOutLine(f: RunFigures): string {
+  const count = (kind: string, status: string) => f.moneyOut.objects.filter((o) => o.kind === kind && f.observed.moneyOut.get(o.id)?.status === status).length;
+  const sats = f.moneyOut.objects.filter((o) => o.expected === 'paid').reduce((a, o) => a + o.sats, 0n);
+  return `payouts ${count('payout', 'paid')} paid, ${count('payout', 'failed')} failed; refunds ${count('refund', 'succeeded')} succeeded, `
+    + `${count('refund', 'failed')} failed; ${f.moneyOut.refused} refused (400); ${sats} sats out`;
 }

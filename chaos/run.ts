@@ -16,6 +16,7 @@ import { buildTemporalServer } from '../scripts/cluster/temporalCluster';
 import { printReport, type RunFigures } from './report';
 import { spawnTs } from './processes';
 import { runSession, type Account, type TrafficLog } from './traffic';
+import { runMoneyOut, type MoneyOutLog } from './moneyOut';
 
 const FEE_PERCENT = '1'; // PLATFORM_FEE_PERCENT's default, which the parts run with
 const PLATFORM_ACCOUNT = 'acct_platform';
@@ -66,25 +67,43 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
           .catch((err: Error) => { traffic.violations.push(`session ${i}: ${err.message} (the API stayed unreachable)`); });
       }
     });
-    const [kill, probeResults] = await Promise.all([faults, probes, ...lanes]);
+    // Payouts and refunds race the receipts over the run's later part (once there is money to take out).
+    const moneyOut: MoneyOutLog = { objects: [], refused: 0 };
+    const moneyRng = rng.fork();
+    let stopAt = Number.POSITIVE_INFINITY;
+    const moneyLane = (async () => {
+      // Spread over the run from its first third; an attempt with nothing to take out yet is tried again,
+      // until the receipts' traffic has ended and 20 s more have passed.
+      const moneyOutCount = opts.moneyOut ?? 0;
+      const spacing = (opts.durationSec * 700) / Math.max(moneyOutCount, 1);
+      await sleep(opts.durationSec * 300);
+      for (let i = 0; i < moneyOutCount && Date.now() < stopAt;) {
+        const made = await runMoneyOut(api, moneyRng.fork(), traffic, moneyOut, accounts, i, `chaos${opts.seed}`)
+          .catch((err: Error) => { traffic.violations.push(`money out ${i}: ${err.message} (the API stayed unreachable)`); return true; });
+        if (made) i++;
+        await sleep(made ? spacing : 1_000);
+      }
+    })();
+    const receipts = Promise.all([faults, probes, ...lanes]).then((r) => { stopAt = Date.now() + 20_000; return r; });
+    const [[kill, probeResults]] = await Promise.all([receipts, moneyLane]);
     const chaosMs = Date.now() - started;
     print(`chaos: traffic and faults done after ${(chaosMs / 1000).toFixed(1)} s; waiting for quiescence`);
 
     const db = createDb(cluster.databaseUrl);
     try {
       const settleStart = Date.now();
-      let observed: Observed = await observe(db, accounts);
+      let observed: Observed = await observe(db, accounts, moneyOut);
       while (!quiescent(observed, receiver) && Date.now() - settleStart < opts.settleSec * 1000) {
         await sleep(2_000);
-        observed = await observe(db, accounts);
+        observed = await observe(db, accounts, moneyOut);
       }
       const settleMs = Date.now() - settleStart;
-      const failures = await checkInvariants(observed, traffic, receiver, api, accounts, FEE_PERCENT, PLATFORM_ACCOUNT);
+      const failures = await checkInvariants(observed, traffic, receiver, api, accounts, FEE_PERCENT, PLATFORM_ACCOUNT, moneyOut);
       const reconcileCode = await reconcileExitCode(cluster);
       if (reconcileCode !== 0) failures.push(`npm run reconcile exited ${reconcileCode}`);
       if (cluster.temporalCluster?.unexpectedExits.length) failures.push(...cluster.temporalCluster.unexpectedExits.map((e) => `Temporal: ${e}`));
       const figures: RunFigures = {
-        opts, traffic, observed, stats, receiver, counts: cluster.counts, chaosMs, settleMs, reconcileCode, failures,
+        opts, traffic, observed, moneyOut, stats, receiver, counts: cluster.counts, chaosMs, settleMs, reconcileCode, failures,
         failover: kill ? { killed: kill.killed, atMs: kill.atMs, recovery: recoveryFigures(probeResults, kill.atMs) } : undefined,
         temporalRssMiB: cluster.temporalCluster?.rssMiB(),
       };

@@ -1,6 +1,9 @@
 /**
  * The money-out lifecycles recorded as replay fixtures: one withdrawal link claimed through LNURL, one
- * that expires unclaimed, a refund paid as a link the customer claims, and a refund paid to an invoice.
+ * that expires unclaimed, one whose first claim cannot be paid (reopened, then claimed again), a refund
+ * paid as a link the customer claims, one canceled unclaimed, a refund paid to an invoice and one whose
+ * invoice cannot be paid, and payouts (instant sends) paid and failed. Test mode's sender fails an
+ * invoice described `[unroutable]`, which is how the failure paths are reached.
  */
 import { generateNodeKey, LocalLightningNode } from '../src/bitcoin';
 import { LnurlWallet } from '../test/support/lnurlWallet';
@@ -9,6 +12,7 @@ import type { Scenario } from './historyScenarios';
 
 const customer = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
 const invoiceFor = (sats: bigint) => customer.createInvoice({ amountSats: sats, memo: 'recorded', expirySeconds: 600 }).then((i) => i.paymentRequest);
+const unroutableFor = (sats: bigint) => customer.createInvoice({ amountSats: sats, memo: 'recorded [unroutable]', expirySeconds: 600 }).then((i) => i.paymentRequest);
 
 async function ok(sys: TestSystem, key: string, method: string, route: string, body?: unknown) {
   const res = await call(sys.baseUrl, key, method, route, body);
@@ -78,6 +82,70 @@ export const moneyOutScenarios: Scenario[] = [
       });
       await statusOf(sys, m.key, `/refunds/${refund.id}`, 'succeeded');
       return [refund.id];
+    },
+  },
+  {
+    name: 'withdrawal-link-reclaimed',
+    description: 'A withdrawal link whose first claim cannot be paid (no route): reopened with its reserve kept, claimed again, paid',
+    system: 'default',
+    async run(sys) {
+      const { m } = await merchantWithBalance(sys, 20_000);
+      const link = await ok(sys, m.key, 'POST', '/withdrawal-links', { currency: 'SATS', amount: 3000 });
+      const wallet = new LnurlWallet(sys.config.publicUrl, sys.baseUrl);
+      const first = await wallet.claim(link.withdraw_request, unroutableFor);
+      if (first.status !== 'OK') throw new Error(`first claim refused: ${first.reason}`);
+      await waitFor(() => ok(sys, m.key, 'GET', `/withdrawal-links/${link.id}`), (l) => l.status === 'active' && Boolean(l.failure_reason), 30_000);
+      const second = await wallet.claim(link.withdraw_request, invoiceFor);
+      if (second.status !== 'OK') throw new Error(`second claim refused: ${second.reason}`);
+      await statusOf(sys, m.key, `/withdrawal-links/${link.id}`, 'paid');
+      return [link.id];
+    },
+  },
+  {
+    name: 'refund-canceled',
+    description: 'A refund paid as a withdrawal link, canceled before anyone claims it: the link is deactivated, the refund canceled',
+    system: 'default',
+    async run(sys) {
+      const { m, cs } = await merchantWithBalance(sys, 10_000);
+      const refund = await ok(sys, m.key, 'POST', '/refunds', { checkout_session: cs.id, amount: 2000 });
+      await ok(sys, m.key, 'POST', `/refunds/${refund.id}/cancel`);
+      await statusOf(sys, m.key, `/refunds/${refund.id}`, 'canceled');
+      return [refund.id, refund.withdrawal_link];
+    },
+  },
+  {
+    name: 'refund-to-invoice-failed',
+    description: 'A refund to an invoice that cannot be paid (no route): failed with the reason, its reserve released',
+    system: 'default',
+    async run(sys) {
+      const { m, cs } = await merchantWithBalance(sys, 10_000);
+      const refund = await ok(sys, m.key, 'POST', '/refunds', {
+        checkout_session: cs.id, amount: 3000, withdraw_method: 'lightning', withdraw_request: await unroutableFor(3000n),
+      });
+      await statusOf(sys, m.key, `/refunds/${refund.id}`, 'failed');
+      return [refund.id];
+    },
+  },
+  {
+    name: 'payout-paid',
+    description: 'A payout (instant send) to an invoice: reserved at create, sent once by payment hash, settled',
+    system: 'default',
+    async run(sys) {
+      const { m } = await merchantWithBalance(sys, 10_000);
+      const payout = await ok(sys, m.key, 'POST', '/instant-sends', { amount: 2500, currency: 'SATS', withdraw_method: 'lightning', withdraw_request: await invoiceFor(2500n) });
+      await statusOf(sys, m.key, `/instant-sends/${payout.id}`, 'paid');
+      return [payout.id];
+    },
+  },
+  {
+    name: 'payout-failed',
+    description: 'A payout to an invoice that cannot be paid (no route): failed with the reason, its reserve released',
+    system: 'default',
+    async run(sys) {
+      const { m } = await merchantWithBalance(sys, 10_000);
+      const payout = await ok(sys, m.key, 'POST', '/instant-sends', { amount: 2500, currency: 'SATS', withdraw_method: 'lightning', withdraw_request: await unroutableFor(2500n) });
+      await statusOf(sys, m.key, `/instant-sends/${payout.id}`, 'failed');
+      return [payout.id];
     },
   },
 ];

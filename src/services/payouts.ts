@@ -59,8 +59,7 @@ export async function createInstantSend(ctx: PayoutContext, scope: Scope, input:
   const network = scope.livemode ? ctx.config.bitcoinNetwork : ctx.config.bitcoinTestNetwork;
   const dest = await resolveDestination({
     network, now, lnurl: { allowHttp: ctx.config.payouts.lnurlAllowHttp, allowPrivateNetworks: ctx.config.payouts.lnurlAllowPrivateNetworks },
-    platformNodeKey: async () => (scope.livemode ? ctx.payoutSender!.identityPubkey()
-      : nodePublicKey(lightningNodeKey(ctx.config.dataDir, ctx.config.lightningNodeKey))),
+    platformNodeKey: () => platformNodeKey(ctx, scope.livemode),
     alreadyPaid: async (hash) => {
       const known = await findPayoutByHash(ctx.db, scope.livemode, hash);
       if (known && known.status !== 'failed') return true;
@@ -94,6 +93,11 @@ export async function createInstantSend(ctx: PayoutContext, scope: Scope, input:
   });
   if (eventId) await dispatchLinkEvents(ctx, [eventId]);
   return startAndView(ctx, stored);
+}
+
+/** The node key of the mode's platform node (the live LND's identity, or test mode's simulated node): its own invoices are refused. */
+export async function platformNodeKey(ctx: ServiceContext, livemode: boolean): Promise<string> {
+  return livemode ? ctx.payoutSender!.identityPubkey() : nodePublicKey(lightningNodeKey(ctx.config.dataDir, ctx.config.lightningNodeKey));
 }
 
 /** Starts the payout's workflow unless it runs or ran (ID = payout ID); the payout as the API shows it. */

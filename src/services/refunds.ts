@@ -27,6 +27,9 @@ import { assertCanSend } from './moneyOutPrice';
 import { dispatchLinkEvents } from './linkEvents';
 import { checkCurrencyPriced } from './rateCheck';
 import { insufficientFunds, recordWithdrawalLink, startWithdrawalLinkWorkflow } from './withdrawalLinks';
+import { resolveDestination } from './payoutDestination';
+import { platformNodeKey } from './payouts';
+import { isLightningAddress, isLnurl } from '../bitcoin/lnurl';
 
 const DEFAULT_LINK_TTL_SECONDS = 30 * 86_400;
 
@@ -43,30 +46,15 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
   const existing = await findRefund(ctx.db, id, scope);
   if (existing) return refundView(existing, ctx.config.publicUrl);
   const currentRate = input.rate === 'current' ? await rateNow(ctx, scope, input.checkout_session) : undefined;
+  // A Lightning Address or LNURL-pay is resolved to an invoice for the refund's sats before the transaction
+  // (a third party's server may be slow; no lock waits on it); inside, the invoice is checked like any other.
+  const lnurl = input.withdraw_method === 'lightning' ? lnurlTarget(input.withdraw_request!) : null;
+  const resolved = lnurl ? await resolveRefundInvoice(ctx, scope, lnurl, (await planOf(ctx.db, scope, input, currentRate)).plan.sats) : null;
   const events: string[] = [];
   const { row, link } = await ctx.db.transaction(async (tx) => {
-    const session: SessionRow | undefined = await tx(T.sessions).select(SESSION_ROW_COLUMNS)
-      .where({ id: input.checkout_session, account_id: scope.accountId, livemode: scope.livemode }).forUpdate().first();
-    if (!session) throw new CheckoutError('invalid_data', `No such checkout session: '${input.checkout_session}'`, 'checkout_session');
-    const funded = await fundedPayments(tx, session.id);
-    const payment = input.payment ? await findPayment(tx, input.payment, scope) : funded[funded.length - 1];
-    if (input.payment && (!payment || payment.checkout_session_id !== session.id)) {
-      throw new CheckoutError('invalid_data', `No such payment of ${session.id}: '${input.payment}'`, 'payment');
-    }
-    const received = input.payment ? BigInt(payment!.received_sats) : BigInt(session.target_amount_paid);
-    const type = input.type ?? (input.amount === undefined ? 'full' : 'partial');
-    const plan = planRefund({
-      status: session.status, exceptionStatus: session.exception_status, currency: session.currency, price: session.amount,
-      receivedSats: received, refundedSats: await refundedSats(tx, session.id, input.payment), originalRate: payment?.exchange_rate ?? '1',
-    }, { type, amount: input.amount === undefined ? undefined : decimalFromJsonNumber(input.amount)!, rate: input.rate, currentRate });
-    if (!plan.ok) throw new CheckoutError('invalid_data', plan.message, plan.param);
-    // A refund of a payment also stays within what its session received minus its other refunds.
-    if (input.payment && plan.sats > BigInt(session.target_amount_paid) - await refundedSats(tx, session.id)) {
-      throw new CheckoutError('invalid_data', 'The refund is more than the checkout session received minus what was refunded', 'amount');
-    }
-
+    const { session, received, type, plan } = await planOf(tx, scope, input, currentRate, { lock: true });
     const now = Date.now();
-    const destination = input.withdraw_method === 'lightning' ? checkInvoice(ctx, scope, input.withdraw_request!, plan.sats, now) : null;
+    const destination = input.withdraw_method === 'lightning' ? checkInvoice(ctx, scope, resolved ?? input.withdraw_request!, plan.sats, now) : null;
     const reversals = input.reverse_transfers ? reversalShares(await paidTransfersOf(tx, session.id, input.payment), received, plan.sats) : [];
     for (const r of reversals) await reverseShare(tx, scope, id, session.id, r, now);
 
@@ -103,6 +91,49 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
   await dispatchLinkEvents(ctx, events);
   await startRefundWorkflows(ctx, row, link);
   return refundView(row, ctx.config.publicUrl);
+}
+
+/**
+ * The refund's amount from the session's (or payment's) receipts and earlier refunds, or a 400. With
+ * `lock` (in the create's transaction) the session's row stays locked, so concurrent refunds queue.
+ */
+async function planOf(tx: DbOrTx, scope: Scope, input: CreateRefundInput, currentRate: string | undefined, opts: { lock?: boolean } = {}) {
+  const q = tx(T.sessions).select(SESSION_ROW_COLUMNS).where({ id: input.checkout_session, account_id: scope.accountId, livemode: scope.livemode }).first();
+  if (opts.lock) q.forUpdate();
+  const session: SessionRow | undefined = await q;
+  if (!session) throw new CheckoutError('invalid_data', `No such checkout session: '${input.checkout_session}'`, 'checkout_session');
+  const funded = await fundedPayments(tx, session.id);
+  const payment = input.payment ? await findPayment(tx, input.payment, scope) : funded[funded.length - 1];
+  if (input.payment && (!payment || payment.checkout_session_id !== session.id)) {
+    throw new CheckoutError('invalid_data', `No such payment of ${session.id}: '${input.payment}'`, 'payment');
+  }
+  const received = input.payment ? BigInt(payment!.received_sats) : BigInt(session.target_amount_paid);
+  const type = input.type ?? (input.amount === undefined ? 'full' : 'partial');
+  const plan = planRefund({
+    status: session.status, exceptionStatus: session.exception_status, currency: session.currency, price: session.amount,
+    receivedSats: received, refundedSats: await refundedSats(tx, session.id, input.payment), originalRate: payment?.exchange_rate ?? '1',
+  }, { type, amount: input.amount === undefined ? undefined : decimalFromJsonNumber(input.amount)!, rate: input.rate, currentRate });
+  if (!plan.ok) throw new CheckoutError('invalid_data', plan.message, plan.param);
+  // A refund of a payment also stays within what its session received minus its other refunds.
+  if (input.payment && plan.sats > BigInt(session.target_amount_paid) - await refundedSats(tx, session.id)) {
+    throw new CheckoutError('invalid_data', 'The refund is more than the checkout session received minus what was refunded', 'amount');
+  }
+  return { session, received, type, plan };
+}
+
+/** A Lightning Address (`name@domain`) or an LNURL-pay, as the refund's destination; null for a BOLT11. */
+function lnurlTarget(request: string): string | null {
+  const target = request.trim().replace(/^lightning:/i, '');
+  return isLightningAddress(target) || isLnurl(target) ? target : null;
+}
+
+/** The customer's Lightning Address or LNURL-pay resolved (LUD-16 / LUD-06) to an invoice for exactly `sats`, checked as a payout's is. */
+async function resolveRefundInvoice(ctx: ServiceContext, scope: Scope, target: string, sats: bigint): Promise<string> {
+  const dest = await resolveDestination({
+    network: scope.livemode ? ctx.config.bitcoinNetwork : ctx.config.bitcoinTestNetwork, now: Date.now(), lnurl: { allowHttp: ctx.config.payouts.lnurlAllowHttp, allowPrivateNetworks: ctx.config.payouts.lnurlAllowPrivateNetworks },
+    platformNodeKey: () => platformNodeKey(ctx, scope.livemode), alreadyPaid: async () => false,
+  }, 'lightning', target, sats);
+  return dest.paymentRequest!;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
- * The money-out workflows (withdrawal links, refunds) have recorded histories of each lifecycle in the
- * current fixture set, and those histories replay against the current bundle: a change to
- * workflows/withdrawalLink.ts or workflows/refund.ts that alters their commands needs `patched()`.
+ * The money-out workflows (payouts, withdrawal links, refunds) have recorded histories of each lifecycle,
+ * success and failure paths, in the current fixture set, and those histories replay against the current
+ * bundle: a change to workflows/payout.ts, withdrawalLink.ts or refund.ts that alters their commands needs `patched()`.
  */
 import { Worker } from '@temporalio/worker';
 import { CURRENT_HISTORY_SET, loadHistories } from '../support/histories';
@@ -11,6 +11,11 @@ const LIFECYCLES: [string, string[]][] = [
   ['withdrawal-link-expired', ['withdrawalLink']],
   ['refund-via-link', ['refund', 'withdrawalLink']],
   ['refund-to-invoice', ['refund']],
+  ['withdrawal-link-reclaimed', ['withdrawalLink']],
+  ['refund-canceled', ['refund', 'withdrawalLink']],
+  ['refund-to-invoice-failed', ['refund']],
+  ['payout-paid', ['payout']],
+  ['payout-failed', ['payout']],
 ];
 const fixtures = loadHistories([CURRENT_HISTORY_SET]).filter((f) => LIFECYCLES.some(([name]) => f.name === name || f.name.startsWith(`${name}.`)));
 

@@ -16,7 +16,7 @@ export const createRefundSchema = z.object({
   amount: z.number().positive().optional(),
   rate: z.enum(['original', 'current']).default('original'),
   withdraw_method: z.enum(['withdrawal_link', 'lightning']).default('withdrawal_link'),
-  withdraw_request: z.string().min(1).max(2000).optional().describe('the customer\'s BOLT11 invoice for exactly the refund (withdraw_method lightning)'),
+  withdraw_request: z.string().min(1).max(2000).optional().describe('the customer\'s BOLT11 invoice for exactly the refund, or a Lightning Address / LNURL-pay resolved to one (withdraw_method lightning)'),
   ttl: z.number().int().min(1).max(MAX_WITHDRAWAL_LINK_TTL_SECONDS).optional().describe('lifetime of the withdrawal link, seconds (default 30 days)'),
   reverse_transfers: z.boolean().default(false),
   reason: z.string().max(255).nullable().optional(),
