@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { findEvent, type EventRow } from '../src/db/events';
 import { findEndpoint, hasDelivery, insertDelivery, type WebhookEndpointRow } from '../src/db/webhooks';
 import { newId } from '../src/domain/ids';
@@ -52,8 +53,13 @@ export function webhookActivities(deps: ActivityDeps) {
     });
     const context = { eventId: event.id, endpointId: endpoint.id, attempt, status: result.status, durationMs: result.durationMs };
     if (!result.ok) {
-      log.warn({ ...context, error: result.error }, 'webhook attempt failed; Temporal retries it');
-      throw ApplicationFailure.retryable(`Webhook ${endpoint.id} did not accept ${event.id}: ${result.error}`, 'WebhookDeliveryFailed');
+      log.warn({ ...context, error: result.error, retryAfterMs: result.retryAfterMs }, 'webhook attempt failed; Temporal retries it');
+      // A receiver's refusal is expected business, not a fault of ours: BENIGN keeps it out of the SDK's
+      // error logs and failure metrics. Its Retry-After (429/503) sets the next attempt's delay.
+      throw ApplicationFailure.create({
+        message: `Webhook ${endpoint.id} did not accept ${event.id}: ${result.error}`, type: 'WebhookDeliveryFailed',
+        category: ApplicationFailureCategory.BENIGN, nextRetryDelay: result.retryAfterMs ?? undefined,
+      });
     }
     log.info(context, 'webhook delivered');
     return { outcome: 'delivered', attempt, status: result.status! };

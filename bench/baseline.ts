@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { WORKER_TUNING } from '../src/temporal/worker';
+import { workerTuning } from '../src/temporal/worker';
 import { rate, runPool, summarize, timed, type Summary } from './stats';
 import type { BenchSystem } from './system';
 
@@ -16,7 +16,7 @@ export interface BaselineResult {
 
 /**
  * Runs `n` bare workflows (start, one signal, complete) through their own worker on their own task
- * queue, on the same server and with the same WORKER_TUNING as the checkout worker. Each lane starts a
+ * queue, on the same server and with the same slots (workerTuning) as the checkout worker. Each lane starts a
  * workflow, signals it and waits for its result, so throughput counts finished lifecycles.
  */
 export async function runBaseline(sys: BenchSystem, address: string, n: number, concurrency: number): Promise<BaselineResult> {
@@ -24,8 +24,7 @@ export async function runBaseline(sys: BenchSystem, address: string, n: number, 
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection, namespace: sys.config.temporal.namespace, taskQueue,
-    workflowsPath: require.resolve('./baselineWorkflow'), ...WORKER_TUNING,
-    maxCachedWorkflows: sys.config.worker.maxCachedWorkflows,
+    workflowsPath: require.resolve('./baselineWorkflow'), ...workerTuning(sys.config.worker),
   });
   const running = worker.run();
   try {

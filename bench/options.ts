@@ -1,6 +1,6 @@
 /** Command-line options of `npm run bench`, with defaults sized to finish in under 3 minutes on 2 cores. */
 
-export const PHASES = ['baseline', 'create', 'receipt', 'get', 'ledger', 'curve', 'open'] as const;
+export const PHASES = ['baseline', 'create', 'receipt', 'get', 'ledger', 'curve', 'open', 'watch'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Everything a run can be told; each field is one `--kebab-case` flag. */
@@ -32,6 +32,12 @@ export interface BenchOptions {
   curveCreate: number;
   curveReceipts: number;
   curveGetSeconds: number;
+  /** Watch phase: live addresses watched at the small and the large point, outputs per block, of them paying watched addresses, blocks scanned per point. */
+  watchSmall: number;
+  watchLarge: number;
+  watchOutputs: number;
+  watchHits: number;
+  watchBlocks: number;
   /** Interval of the read-model poll that detects `paid` and posted transfers. */
   pollMs: number;
   /** Send an Idempotency-Key on each create, as a retrying client would. */
@@ -51,14 +57,16 @@ export interface BenchOptions {
 const DEFAULTS: BenchOptions = {
   baseline: 300, sessions: 300, receipts: 150, concurrency: 16, open: 2000, openConcurrency: 32, openReceipts: 100, receiptRate: 10,
   getSeconds: 10, getConcurrency: 32, ledgerEntries: 200_000, ledgerReceipts: 200,
-  curveSizes: '1000,10000,50000,100000', curveCreate: 50, curveReceipts: 20, curveGetSeconds: 5, pollMs: 5, idempotencyKeys: true, phases: [...PHASES], profile: null,
+  curveSizes: '1000,10000,50000,100000', curveCreate: 50, curveReceipts: 20, curveGetSeconds: 5,
+  watchSmall: 1000, watchLarge: 1_000_000, watchOutputs: 3000, watchHits: 5, watchBlocks: 20, pollMs: 5, idempotencyKeys: true, phases: [...PHASES], profile: null,
   worker: 'in-process', label: 'latest', logLevel: 'error', outDir: 'bench/results',
 };
 
 const USAGE = `npm run bench -- [--sessions 300] [--receipts 150] [--baseline 300] [--concurrency 16] [--open 2000]
   [--open-concurrency 32] [--open-receipts 100] [--receipt-rate 10] [--get-seconds 10] [--get-concurrency 32]
   [--ledger-entries 200000] [--ledger-receipts 200] [--curve-sizes 1000,10000,50000,100000] [--curve-create 50]
-  [--curve-receipts 20] [--curve-get-seconds 5] [--poll-ms 5]
+  [--curve-receipts 20] [--curve-get-seconds 5] [--watch-small 1000] [--watch-large 1000000] [--watch-outputs 3000]
+  [--watch-hits 5] [--watch-blocks 20] [--poll-ms 5]
   [--no-idempotency-keys] [--phases ${PHASES.join(',')}] [--profile <phase>] [--worker in-process|own-process] [--label latest] [--log-level error]`;
 
 /** Parses `argv` (without node and script) into options; throws with the usage text on a bad flag. */

@@ -9,6 +9,7 @@ import type { BenchOptions } from './options';
 import type { ReadResult } from './reads';
 import type { ReceiptResult } from './receipts';
 import type { CreationResult } from './sessions';
+import type { WatchResult } from './watch';
 import type { Summary } from './stats';
 
 /** Everything one run measured: the content of bench/results/latest.json. */
@@ -26,6 +27,7 @@ export interface BenchResults {
   ledger?: LedgerResult;
   curve?: CurvePoint[];
   open?: OpenSessionsResult;
+  watch?: WatchResult;
   /** CPU, event-loop delay and machine load during each phase. */
   conditions?: Partial<Record<string, PhaseConditions>>;
   /** Timing spans from workflow histories of sample sessions (see spans.ts). */
@@ -94,6 +96,13 @@ export function toMarkdown(r: BenchResults): string {
     lines.push(row(['6', `… merchant with ${l.priorEntries} prior entries`, `${l.ratio}× the fresh p50`, ...lat(l.heavy), goal(l.ratio <= 1.2, 'ratio ≈ 1 (≤ 1.2)')]));
     lines.push(row(['6', '… deriving that merchant\'s balance from its entries (the old per-debit check)', '', ...lat(l.derivedBalance), '']));
   }
+  const w = r.watch;
+  if (w) {
+    const what = `a block of ${w.outputsPerBlock} outputs, ${w.watchedPerBlock} paying watched addresses (${w.blocks} blocks)`;
+    lines.push(row(['8', `block scan pass, ${w.small.watched} live addresses watched: ${what}`, '', ...lat(w.small.scan), '']));
+    lines.push(row(['8', `… ${w.large.watched} watched (made by SQL in ${w.large.fillSec} s)`, `${w.scanRatio}× the ${w.small.watched} p50`, ...lat(w.large.scan), goal(w.scanRatio <= 1.5, '≤ 1.5×')]));
+    lines.push(row(['8', `… the block's indexed address lookup alone, ${w.small.watched} → ${w.large.watched} watched`, `${w.lookupRatio}×`, ...lat(w.large.lookup), '']));
+  }
   if (r.curve && r.curve.length > 0) {
     lines.push('', 'Cost curve (sessions already in the database → the same work; latencies p50 · p99 ms):', '',
       '| sessions in the DB | created/s (16 in flight) | create | receipt → paid | GET req/s | GET |', '| --- | --- | --- | --- | --- | --- |',
@@ -102,7 +111,7 @@ export function toMarkdown(r: BenchResults): string {
   }
   if (r.conditions) {
     const items: Record<string, number | undefined> = {
-      baseline: b?.workflows, create: c?.sessions, receipt: p?.sessions, get: g?.requests, ledger: l ? l.receipts * 2 : undefined, open: h ? h.sessions + h.receipts.sessions : undefined,
+      baseline: b?.workflows, create: c?.sessions, watch: w ? w.blocks * 2 : undefined, receipt: p?.sessions, get: g?.requests, ledger: l ? l.receipts * 2 : undefined, open: h ? h.sessions + h.receipts.sessions : undefined,
     };
     const ownWorker = r.options.worker === 'own-process';
     lines.push('', `Conditions per phase: CPU of this process (API + ${ownWorker ? '' : 'worker + '}watcher + bench client) and of the processes it started `

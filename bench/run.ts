@@ -10,6 +10,7 @@ import { parseOptions, type Phase } from './options';
 import { profiled, topSelfTime } from './profile';
 import { runReads } from './reads';
 import { runReceipts } from './receipts';
+import { runWatch } from './watch';
 import { toMarkdown, writeResults, type BenchResults } from './report';
 import { checkReadable, runCreation, type CreatedSession } from './sessions';
 import { historySpans } from './spans';
@@ -88,6 +89,12 @@ async function main(): Promise<void> {
     if (on('open') && opts.open > 0) {
       results.open = await phase('open', `5. Holding ${opts.open} open sessions`, () => runOpenSessions(sys, merchant, destinations, {
         n: opts.open, concurrency: opts.openConcurrency, receipts: opts.openReceipts, receiptLoad, idempotencyKeys: opts.idempotencyKeys,
+      }));
+    }
+    if (on('watch') && opts.watchLarge > 0) {
+      const watcher = await createMerchant(sys, 'Watch bench');
+      results.watch = await phase('watch', `8. Block scan with ${opts.watchSmall} and ${opts.watchLarge} live addresses watched`, () => runWatch(sys, watcher, {
+        small: opts.watchSmall, large: opts.watchLarge, outputs: opts.watchOutputs, watchedPerBlock: opts.watchHits, blocks: opts.watchBlocks,
       }));
     }
   } finally {

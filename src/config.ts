@@ -38,6 +38,8 @@ const envSchema = z.object({
   RATE_LIMIT_PUBLIC_PER_IP: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_PUBLIC_PER_TARGET: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_SIMULATOR_PER_PAYMENT: z.coerce.number().int().min(1).default(120),
+  // Open unpaid sessions per payment link (each holds a wallet address index); below a wallet's usual gap limit of 20.
+  PAYMENT_LINK_MAX_OPEN_SESSIONS: z.coerce.number().int().min(1).default(10),
   DEMO: z.enum(['true', 'false']).optional(),
   PLATFORM_FEE_PERCENT: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/, 'a percentage 0-99.99').default('1'),
   CHECKOUT_MIN_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -48,6 +50,18 @@ const envSchema = z.object({
   // are open, well inside 1 GiB, where 1,000 peaked at 1,003 MB. One outside the cache replays its history
   // on its next signal (~20 ms on a quiet machine).
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  // Capacity (docs/capacity.md): each workload's slots fit its own pool, so a burst waits in Temporal's
+  // task queue (latency) instead of on a pool connection (a KnexTimeoutError, retries, then attention).
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(20),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).default(20),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
+  WORKER_DB_POOL_MAX: z.coerce.number().int().min(1).default(40),
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+  WORKER_DEPLOYMENT_NAME: z.string().regex(/^[\w.-]{1,100}$/).default('checkout'),
+  WORKER_BUILD_ID: z.string().regex(/^[\w.+-]{1,100}$/).optional(),
+  DB_POOL_MAX: z.coerce.number().int().min(1).default(20),
+  WATCHER_DB_POOL_MAX: z.coerce.number().int().min(1).default(5),
+  METRICS_REFRESH_SECONDS: z.coerce.number().min(0).default(30),
   WORKFLOW_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).default(30),
   // An active session with nothing due (no open payment, no failed work) closes its run after this long;
   // the next receipt, renewal or deactivation starts it again from the read model.
@@ -76,6 +90,7 @@ const envSchema = z.object({
   LND_INVOICE_SECRET: z.string().regex(/^[0-9a-f]{64}$/i, '32 bytes of hex').optional(),
   ESPLORA_URL: z.string().url().optional(),
   ESPLORA_POLL_SECONDS: z.coerce.number().min(1).default(30),
+  ESPLORA_MAX_ADDRESSES_PER_PASS: z.coerce.number().int().min(1).default(1000),
   BITCOIN_RPC_URL: z.string().url().optional(),
   BITCOIN_RPC_COOKIE: z.string().optional(),
   BITCOIN_RPC_POLL_SECONDS: z.coerce.number().min(0.1).default(10),
@@ -86,6 +101,13 @@ const envSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
   WEBHOOK_MAX_ENDPOINTS: z.coerce.number().int().min(1).max(1000).default(16),
+  WEBHOOK_TASK_QUEUE: z.string().min(1).optional(),
+  WEBHOOK_WORKER: z.enum(['with-worker', 'separate']).default('with-worker'),
+  WEBHOOK_MAX_CONCURRENT_DELIVERIES: z.coerce.number().int().min(1).default(20),
+  WEBHOOK_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(10),
+  WEBHOOK_MAX_DELIVERIES_PER_SECOND: z.coerce.number().min(0).default(50),
+  WEBHOOK_DB_POOL_MAX: z.coerce.number().int().min(1).default(10),
+  WEBHOOK_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).default(500),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
@@ -174,9 +196,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     demo: e.DEMO === undefined ? e.NODE_ENV !== 'production' : e.DEMO === 'true',
     platformFeePercent: e.PLATFORM_FEE_PERCENT,
     minTtlSeconds: e.CHECKOUT_MIN_TTL_SECONDS,
+    paymentLinkMaxOpenSessions: e.PAYMENT_LINK_MAX_OPEN_SESSIONS,
     monitoringHours: e.MONITORING_HOURS,
     workflowHistoryLimit: e.WORKFLOW_HISTORY_LIMIT,
-    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
+    /** The money worker: session, payout, refund and link workflows and their activities (docs/capacity.md). */
+    worker: {
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivities: e.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      dbPoolMax: e.WORKER_DB_POOL_MAX,
+      shutdownGraceMs: Math.round(e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000),
+      /** The worker deployment version every worker reports (`name` + build ID; the build ID defaults to the package version). */
+      deployment: { name: e.WORKER_DEPLOYMENT_NAME, buildId: e.WORKER_BUILD_ID ?? `v${packageVersion()}` },
+    },
+    /** Pool sizes of the API's and the watcher's own connections. */
+    pools: { apiMax: e.DB_POOL_MAX, watcherMax: e.WATCHER_DB_POOL_MAX },
+    metricsRefreshSeconds: e.METRICS_REFRESH_SECONDS,
     workflowRetryBaseMs: Math.round(e.WORKFLOW_RETRY_BASE_SECONDS * 1000),
     workflowIdleMs: Math.round(e.WORKFLOW_IDLE_SECONDS * 1000),
     logLevel: e.LOG_LEVEL,
@@ -190,7 +226,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       testPauseAfterSendDir: e.TEST_PAUSE_AFTER_SEND_DIR,
     },
     esplora: e.ESPLORA_URL
-      ? { url: e.ESPLORA_URL, pollSeconds: e.ESPLORA_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS }
+      ? {
+        url: e.ESPLORA_URL, pollSeconds: e.ESPLORA_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS,
+        maxAddressesPerPass: e.ESPLORA_MAX_ADDRESSES_PER_PASS,
+      }
       : undefined,
     bitcoinRpc: e.BITCOIN_RPC_URL
       ? { url: e.BITCOIN_RPC_URL, cookieFile: e.BITCOIN_RPC_COOKIE, pollSeconds: e.BITCOIN_RPC_POLL_SECONDS, minConfirmations: e.ONCHAIN_MIN_CONFIRMATIONS }
@@ -202,7 +241,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     metricsToken: e.METRICS_TOKEN,
     temporalMetricsBind: e.TEMPORAL_METRICS_BIND,
-    webhooks: { allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true', maxEndpointsPerAccount: e.WEBHOOK_MAX_ENDPOINTS },
+    webhooks: {
+      allowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true', maxEndpointsPerAccount: e.WEBHOOK_MAX_ENDPOINTS,
+      /** Deliveries run on their own task queue and worker, with their own slots and pool (docs/webhooks.md). */
+      taskQueue: e.WEBHOOK_TASK_QUEUE ?? `${e.TEMPORAL_TASK_QUEUE}-webhooks`,
+      /** `separate`: the worker part leaves deliveries to `npm run start:webhooks` processes. */
+      separateWorker: e.WEBHOOK_WORKER === 'separate',
+      maxConcurrentDeliveries: e.WEBHOOK_MAX_CONCURRENT_DELIVERIES,
+      maxConcurrentWorkflowTasks: e.WEBHOOK_MAX_CONCURRENT_WORKFLOW_TASKS,
+      /** Attempts per second over the whole webhook task queue (every worker together); 0 = no limit. */
+      maxDeliveriesPerSecond: e.WEBHOOK_MAX_DELIVERIES_PER_SECOND,
+      dbPoolMax: e.WEBHOOK_DB_POOL_MAX,
+      relayIntervalMs: e.WEBHOOK_RELAY_INTERVAL_MS,
+    },
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     /** Deadline of the API's Temporal calls (updates, signals) before it answers 503. */
     temporalCallTimeoutMs: e.TEMPORAL_CALL_TIMEOUT_MS,
@@ -234,4 +285,16 @@ function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** This package's version (the default worker build ID), read once from package.json next to src/ or dist/src/. */
+function packageVersion(): string {
+  for (const dir of [path.join(__dirname, '..'), path.join(__dirname, '..', '..')]) {
+    try {
+      return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // not here: try the next
+    }
+  }
+  return '0.0.0';
 }

@@ -12,15 +12,15 @@ import { passwordFile } from './infra/embeddedPostgres';
 import { removeRuntimeFile, writeRuntimeFile } from './infra/runtimeFile';
 
 /**
- * `npm start` (everything) or `npm run start:api|start:worker|start:watcher` (one part). Embedded
+ * `npm start` (everything) or `npm run start:api|start:worker|start:webhooks|start:watcher` (one part). Embedded
  * PostgreSQL and the Temporal dev server start unless DATABASE_URL / TEMPORAL_ADDRESS are set.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const only = process.argv[2] as Part | undefined;
-  if (only && !['api', 'worker', 'watcher'].includes(only)) throw new Error(`unknown part "${only}": use api, worker or watcher`);
-  installProcessGuards(log, !only || only === 'worker' ? temporalTelemetry(config, log) : {});
+  if (only && !['api', 'worker', 'webhooks', 'watcher'].includes(only)) throw new Error(`unknown part "${only}": use api, worker, webhooks or watcher`);
+  installProcessGuards(log, !only || only === 'worker' || only === 'webhooks' ? temporalTelemetry(config, log) : {});
 
   // Signals are handled from the first moment: one that arrives while the parts are still starting
   // (bundling the workflows takes seconds) stops them as soon as the start has finished.
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     stopRequested = signal;
     log.info({ signal, starting: !system }, 'stopping');
     if (!system) return; // the start below sees stopRequested and stops what it started
-    await stopAndExit(system, config.shutdownDrainMs, log);
+    await stopAndExit(system, config.shutdownDrainMs + config.worker.shutdownGraceMs, log);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     process.exit(1);
   };
   system = await startSystem(config, log, { parts: only ? [only] : undefined, onWorkerFailed });
-  if (stopRequested) return stopAndExit(system, config.shutdownDrainMs, log);
+  if (stopRequested) return stopAndExit(system, config.shutdownDrainMs + config.worker.shutdownGraceMs, log);
 
   // Where the operator tools (`npm run temporal`, `reconcile`, `migrate`) find this instance.
   writeRuntimeFile(config.dataDir, {
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   }));
 }
 
-/** Stops every part (API first, draining its requests) and exits; a stop that hangs is cut off. */
+/** Stops every part (API first, draining its requests; workers within their grace time) and exits; a stop that hangs is cut off. */
 async function stopAndExit(system: SystemHandle, drainMs: number, log: Logger): Promise<never> {
   const cutOff = setTimeout(() => {
     log.error('stop did not finish in time; exiting');

@@ -16,7 +16,7 @@ import { LndRestNode, LocalLightningNode } from './bitcoin';
 import { LndSender } from './bitcoin/lndSender';
 import { SimulatedSender } from './bitcoin/simulatedSender';
 import type { AppConfig } from './config';
-import { createDb, type Db } from './db/knex';
+import { createDb, type Db, type DbTimeouts } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeGracefully } from './infra/httpShutdown';
@@ -28,9 +28,10 @@ import type { ServiceContext } from './services/context';
 import { pageRouters } from './page/routes';
 import { dashboardRouter } from './dashboard/routes';
 import { createTemporalClient } from './temporal/client';
-import { startTracing, traceExporterFromEnv, type Tracing } from './telemetry/tracing';
+import { startTracing, traceExporterFromEnv, WORKFLOW_INTERCEPTOR_MODULES, type Tracing } from './telemetry/tracing';
 import type { TemporalSecurity } from './temporal/connectionOptions';
-import { createWorker } from './temporal/worker';
+import { createWorker, webhookWorkerTuning, workerTuning, type WorkerKind, type WorkflowBundleOption } from './temporal/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
 import { workflowBundleToLoad } from './temporal/workflowBundle';
 import { startWatcher } from './watcher';
 import { watcherContext } from './watcher/context';
@@ -38,7 +39,11 @@ import { createWebhookDispatcher } from './webhooks/dispatch';
 import { startDispatchSweeper } from './webhooks/sweeper';
 import { startRetentionLoop } from './webhooks/retention';
 
-export type Part = 'api' | 'worker' | 'watcher';
+/**
+ * A part of the system: the API, the money worker, the webhook worker (deliveries and the outbox relay)
+ * and the payment watcher. The worker part brings the webhook part along unless WEBHOOK_WORKER=separate.
+ */
+export type Part = 'api' | 'worker' | 'webhooks' | 'watcher';
 
 /** A running system: what tests, the CLI and the benchmark talk to. */
 export interface SystemHandle {
@@ -80,8 +85,9 @@ export async function startSystem(
     tracing?: Tracing | null;
   } = {},
 ): Promise<SystemHandle> {
-  const parts = new Set<Part>(opts.parts ?? ['api', 'worker', 'watcher']);
   const config: AppConfig = { ...baseConfig, adminApiKey: baseConfig.adminApiKey ?? generatedAdminKey() };
+  const parts = new Set<Part>(opts.parts ?? ['api', 'worker', 'webhooks', 'watcher']);
+  if (parts.has('worker') && !config.webhooks.separateWorker) parts.add('webhooks');
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err) => log.warn({ err }, 'error while stopping'));
@@ -104,8 +110,13 @@ export async function startSystem(
     } finally {
       await migrator.destroy();
     }
-    const db = createDb(databaseUrl, undefined, config.db);
-    stops.push(() => db.destroy());
+    // Each workload has its own pool (docs/capacity.md): a slow one cannot take another's connections.
+    const pool = (max: number, timeouts = config.db) => {
+      const made = createDb(databaseUrl, { min: 0, max }, timeouts);
+      stops.push(() => made.destroy());
+      return made;
+    };
+    const db = pool(config.pools.apiMax);
 
     let address = config.temporal.address;
     let security: TemporalSecurity = config.temporal.security;
@@ -129,17 +140,23 @@ export async function startSystem(
     if (!rates.liveConfigured) log.warn('live fiat sessions are refused: no real exchange-rate provider (set RATE_PROVIDER=http and RATE_PROVIDER_URL); SATS/BTC work');
     const payoutSender = liveSender(config);
     const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender };
-    if (parts.has('worker')) {
-      const dispatch = createWebhookDispatcher({
-        db, temporal: client, taskQueue: config.temporal.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
-      });
-      const deps = { ...activityDeps(config, db, log, dispatch, rates), payoutSender, payoutOnchainTargetConf: config.payouts.onchainTargetConf,
+    let workflowBundle: WorkflowBundleOption | undefined = opts.workflowBundlePath
+      ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath);
+    if (!workflowBundle && parts.has('worker') && parts.has('webhooks')) {
+      // Under ts-node with no prebuilt bundle: bundle workflows/ once for both workers, not once each,
+      // with the tracing interceptors every bundle carries (createWorker adds none to a given bundle).
+      workflowBundle = { code: (await bundleWorkflowCode({
+        workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('WARN'),
+      })).code };
+    }
+    const startWorkerPart = async (kind: WorkerKind, taskQueue: string, partDb: Db, tuning: Partial<WorkerOptions>) => {
+      // No onEventsRecorded hook: committed events are handed to webhooks by the outbox relay alone.
+      const deps = { ...activityDeps(config, partDb, log, rates), payoutSender, payoutOnchainTargetConf: config.payouts.onchainTargetConf,
         pauseAfterSendDir: config.payouts.testPauseAfterSendDir };
-      log.info({ taskQueue: config.temporal.taskQueue }, 'starting worker');
+      log.info({ taskQueue, kind, deployment: config.worker.deployment }, 'starting worker');
       const { worker, connection: workerConnection } = await createWorker({
-        address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps, log,
-        workflowBundle: opts.workflowBundlePath ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath),
-        security, maxCachedWorkflows: config.worker.maxCachedWorkflows, tracing,
+        kind, address, namespace: config.temporal.namespace, taskQueue, deps, log, workflowBundle, security, tuning,
+        deployment: config.worker.deployment, tracing,
       });
       let stoppingWorker = false;
       const running = worker.run();
@@ -150,11 +167,29 @@ export async function startSystem(
         (err: unknown) => { if (!stoppingWorker) (opts.onWorkerFailed ?? ((e) => log.error({ err: e }, 'worker failed')))(err); },
       );
       stops.push(async () => { stoppingWorker = true; worker.shutdown(); await running.catch(() => undefined); await workerConnection.close(); });
-      stops.push(startRetentionLoop({ db, log: log.child({ component: 'retention' }), retentionDays: config.eventRetentionDays }));
-      stops.push(startDispatchSweeper({ db, dispatch, log: log.child({ component: 'webhooks' }) }));
+    };
+    if (parts.has('worker')) {
+      const w = config.worker;
+      if (w.maxConcurrentActivities + w.maxConcurrentLocalActivities > w.dbPoolMax) {
+        log.warn({ activities: w.maxConcurrentActivities, localActivities: w.maxConcurrentLocalActivities, pool: w.dbPoolMax },
+          'worker activity slots exceed WORKER_DB_POOL_MAX: under load activities wait on the pool and may fail (docs/capacity.md)');
+      }
+      const workerDb = pool(w.dbPoolMax, workerDbTimeouts(config));
+      await startWorkerPart('checkout', config.temporal.taskQueue, workerDb, workerTuning(config.worker));
+    }
+    if (parts.has('webhooks')) {
+      const webhookDb = pool(config.webhooks.dbPoolMax, workerDbTimeouts(config));
+      await startWorkerPart('webhooks', config.webhooks.taskQueue, webhookDb, webhookWorkerTuning(config.webhooks, config.worker));
+      const dispatch = createWebhookDispatcher({
+        db: webhookDb, temporal: client, taskQueue: config.webhooks.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
+      });
+      stops.push(startRetentionLoop({ db: webhookDb, log: log.child({ component: 'retention' }), retentionDays: config.eventRetentionDays }));
+      stops.push(startDispatchSweeper({
+        db: webhookDb, dispatch, log: log.child({ component: 'webhooks' }), intervalMs: config.webhooks.relayIntervalMs, graceMs: 0,
+      }));
     }
     if (parts.has('watcher')) {
-      stops.push(startWatcher(watcherContext(ctx), {
+      stops.push(startWatcher(watcherContext({ ...ctx, db: pool(config.pools.watcherMax) }), {
         esplora: config.esplora, bitcoinRpc: config.bitcoinRpc, network: config.bitcoinNetwork,
         lnd: config.lnd ? liveLndNode(config, log) : undefined,
       }));
@@ -180,9 +215,16 @@ export async function startSystem(
   }
 }
 
-function activityDeps(
-  config: AppConfig, db: Db, log: Logger, dispatch: (eventIds: string[]) => Promise<void>, rates: ModeRates,
-): ActivityDeps {
+/**
+ * A worker's pool waits for a connection as long as its longest activity may run: its slots fit the
+ * pool, so a wait means PostgreSQL is slow, and failing after the API's short wait would turn load into
+ * retries and attention flags.
+ */
+function workerDbTimeouts(config: AppConfig): DbTimeouts {
+  return { ...config.db, acquireMs: Math.max(config.db.acquireMs, 30_000) };
+}
+
+function activityDeps(config: AppConfig, db: Db, log: Logger, rates: ModeRates): ActivityDeps {
   return {
     db,
     log: log.child({ component: 'activities' }),
@@ -196,8 +238,6 @@ function activityDeps(
     publicUrl: config.publicUrl,
     platformFeePercent: config.platformFeePercent,
     webhookAllowPrivateNetworks: config.webhooks.allowPrivateNetworks,
-    // Events become webhook deliveries only after the activity's transaction has committed.
-    onEventsRecorded: dispatch,
   };
 }
 

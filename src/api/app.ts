@@ -36,7 +36,7 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', ctx.config.trustProxy);
-  const metrics = createMetricsRegistry(ctx.db);
+  const metrics = createMetricsRegistry(ctx.db, { maxAgeMs: ctx.config.metricsRefreshSeconds * 1000 });
   app.use(traceRequests());
   app.use(httpMetricsMiddleware(metrics));
   app.use(methodGuard(app));

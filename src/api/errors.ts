@@ -2,7 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { UnknownCursorError } from '../db/pagination';
-import { CheckoutError, type ErrorKind } from '../domain/errors';
+import { BusyError, CheckoutError, type ErrorKind } from '../domain/errors';
 import { unavailableDependency } from './unavailable';
 
 /** Seconds a client is asked to wait before retrying a 503 (a restart of PostgreSQL or Temporal). */
@@ -47,7 +47,13 @@ const HTTP_OF_KIND: Record<Exclude<ErrorKind, 'unavailable'>, { status: number; 
   conflict: { status: 409, type: 'invalid_request_error' },
   gone: { status: 410, type: 'invalid_request_error' },
   insufficient_funds: { status: 400, type: 'insufficient_funds' },
+  busy: { status: 429, type: 'rate_limit_error' },
 };
+
+/** An error answered with `Retry-After` (the error middlewares set it from `retryAfterSeconds`). */
+export class RetryLaterError extends ApiError {
+  constructor(status: number, message: string, type: string, readonly retryAfterSeconds: number) { super(status, message, undefined, type); }
+}
 
 /**
  * The HTTP form of an error the edge answers itself: an ApiError as it is, a CheckoutError (thrown by
@@ -57,6 +63,7 @@ export function toApiError(err: unknown): ApiError | null {
   if (err instanceof ApiError) return err;
   if (!(err instanceof CheckoutError)) return null;
   if (err.kind === 'unavailable') return new ServiceUnavailableError(err.message);
+  if (err instanceof BusyError) return new RetryLaterError(429, err.message, 'rate_limit_error', err.retryAfterSeconds);
   const { status, type } = HTTP_OF_KIND[err.kind];
   return new ApiError(status, err.message, err.param, type, err.code);
 }

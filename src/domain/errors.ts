@@ -18,6 +18,8 @@ export const ERROR_KINDS = [
   'insufficient_funds',
   /** A dependency (rate source, workflow service) is down or slow; retrying the same request is safe. HTTP 503. */
   'unavailable',
+  /** A capacity limit of the object is reached for now (a payment link's open sessions). HTTP 429 + Retry-After. */
+  'busy',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
@@ -59,5 +61,12 @@ export class CheckoutError extends Error {
   /** "No such checkout session: 'cs_…'" on `id`. */
   static notFound(what: string, id: string): CheckoutError {
     return new CheckoutError('not_found', `No such ${what}: '${id}'`, 'id');
+  }
+}
+
+/** A `busy` refusal that says when to come back. */
+export class BusyError extends CheckoutError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super('busy', message);
   }
 }

@@ -2,13 +2,13 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { DbOrTx } from '../db/knex';
-import { registerBusinessMetrics } from './businessMetrics';
+import { registerBusinessMetrics, type BusinessMetricsOptions } from './businessMetrics';
 
 /** One registry per app: process metrics, HTTP latencies (added by the middleware) and the money-path gauges. */
-export function createMetricsRegistry(db: DbOrTx): Registry {
+export function createMetricsRegistry(db: DbOrTx, business: BusinessMetricsOptions): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  registerBusinessMetrics(registry, db);
+  registerBusinessMetrics(registry, db, business);
   return registry;
 }
 

@@ -1,10 +1,12 @@
 import { NotFoundError } from '../api/errors';
 import { findAccount } from '../db/accounts';
+import { findBranding } from '../db/branding';
 import { findPayment, type PaymentRow } from '../db/payments';
 import { findSession, type SessionRow } from '../db/sessions';
 import { jsonNumber, normalizeDecimal } from '../domain/money';
 import type { ServiceContext } from '../services/context';
 import { renewIfExpired } from '../services/renewal';
+import { pageBrand, type PageBrand } from './brand';
 
 /** A custom field of a session as the page asks it. */
 export interface CustomField {
@@ -39,6 +41,8 @@ export interface PageModel {
   session: SessionRow;
   fields: PageFields;
   merchantName: string;
+  /** The merchant's logo and accent colour (Settings in the dashboard). */
+  brand: PageBrand;
   /** Base-currency amount (decimal string), null until the customer picks one. */
   amount: string | null;
   payment: PaymentRow | null;
@@ -53,13 +57,13 @@ export async function loadPageModel(ctx: ServiceContext, sessionId: string): Pro
   // The page is open, so someone can pay: an expired payment is renewed now (and only now).
   if (await renewIfExpired(ctx, session)) session = (await findSession(ctx.db, sessionId)) ?? session;
   const fields = session.definition as unknown as PageFields;
-  const account = await findAccount(ctx.db, session.account_id);
+  const [account, branding] = await Promise.all([findAccount(ctx.db, session.account_id), findBranding(ctx.db, session.account_id)]);
   const payment = session.payment_id ? (await findPayment(ctx.db, session.payment_id)) ?? null : null;
   const c = fields.customer_collections_status;
   const detailsRequired = c.is_email_enabled || c.is_phone_enabled || c.is_billing_address_enabled
     || c.is_shipping_address_enabled || fields.custom_fields.length > 0;
   return {
-    session, fields, merchantName: account?.name ?? 'Merchant',
+    session, fields, merchantName: account?.name ?? 'Merchant', brand: pageBrand(branding, account?.name ?? 'Merchant'),
     amount: session.amount === null ? null : normalizeDecimal(session.amount),
     payment, detailsRequired, detailsGiven: session.customer_details !== null,
   };

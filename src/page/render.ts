@@ -5,7 +5,7 @@ import { needsForm, stateKey, type PageModel } from './model';
 import { pendingFields } from './submit';
 import { formView } from './views/form';
 import { layout } from './views/layout';
-import { deactivatedView, notice, paidView } from './views/notices';
+import { deactivatedView, linkLandingView, notice, paidView } from './views/notices';
 import { paymentView, type PaymentDisplay } from './views/payment';
 
 /** A rendered page and the HTTP status it goes out with. */
@@ -19,7 +19,7 @@ function page(m: PageModel, status: number, body: SafeHtml, live = false): Rende
   return {
     status,
     html: layout({
-      title, body, testMode: !m.session.livemode,
+      title, body, testMode: !m.session.livemode, brand: m.brand,
       live: live ? { statusUrl: `/pay/${m.session.id}/status`, stateKey: stateKey(m), expiresAt: m.payment ? Number(m.payment.expires_at) : null } : undefined,
     }),
   };
@@ -55,4 +55,9 @@ export function renderNotice(status: number, message?: string): RenderedPage {
         ? notice('error', 'This request could not be handled', message ?? 'Please go back and try again.')
         : notice('error', 'Something went wrong', 'Please try again in a moment. No payment was taken.');
   return { status, html: layout({ title: 'Checkout', body }) };
+}
+
+/** A payment link before the customer goes on (see `linkLandingView`). */
+export function renderLinkLanding(linkId: string, title: string | null): RenderedPage {
+  return { status: 200, html: layout({ title: title ?? 'Checkout', body: linkLandingView(linkId, title) }) };
 }

@@ -1,5 +1,7 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
-import { isUndecodablePath, RETRY_AFTER_SECONDS, toApiError } from '../api/errors';
+import { isUndecodablePath, NotFoundError, RETRY_AFTER_SECONDS, toApiError } from '../api/errors';
+import { findLogoImage } from '../db/branding';
+import { accentCss } from './brand';
 import { requireId } from '../api/inputRules';
 import { unavailableDependency } from '../api/unavailable';
 import { findLink } from '../db/links';
@@ -8,7 +10,7 @@ import { checkoutLinkSession, openPaymentLinkSession } from '../services/linkLif
 import { PAGE_SCRIPT } from './assets/script';
 import { PAGE_CSS } from './assets/style';
 import { loadPageModel } from './model';
-import { renderNotice, renderRefusedForm, renderSessionPage, type RenderedPage } from './render';
+import { renderLinkLanding, renderNotice, renderRefusedForm, renderSessionPage, type RenderedPage } from './render';
 import { pageStatusRoutes } from './statusRoutes';
 import { submitCheckoutForm } from './submit';
 import { ASSET_PATHS } from './views/layout';
@@ -51,6 +53,20 @@ function pageRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
   };
   router.get(ASSET_PATHS.css, asset('css', PAGE_CSS));
   router.get(ASSET_PATHS.js, asset('js', PAGE_SCRIPT));
+  // A merchant's accent colour as a stylesheet, named by the colour itself (immutable).
+  router.get('/pay-assets/brand/:file', (req, res, next) => {
+    const hex = /^([0-9a-f]{6})\.css$/.exec(String(req.params.file))?.[1];
+    if (!hex) return next(new NotFoundError('stylesheet', String(req.params.file)));
+    res.set({ 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' }).type('css').send(accentCss(`#${hex}`));
+  });
+  // An uploaded logo, named by its SHA-256; served with a CSP that runs nothing, should it be opened as a page.
+  router.get('/pay-assets/logo/:hash', async (req, res, next) => {
+    const hash = String(req.params.hash);
+    const logo = /^[0-9a-f]{64}$/.test(hash) ? await findLogoImage(ctx.db, hash) : undefined;
+    if (!logo) return next(new NotFoundError('logo', hash));
+    res.set({ 'cache-control': 'public, max-age=31536000, immutable', 'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox" }).type(logo.logo_type).send(logo.logo_image);
+  });
 
   router.get('/pay/:id', requireId('cs', 'checkout session'), async (req, res) => {
     send(res, await renderSessionPage(await loadPageModel(ctx, String(req.params.id))));
@@ -72,9 +88,21 @@ function pageRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
     const link = await findLink(ctx.db, 'payment', String(req.params.id));
     res.status(!link ? 404 : link.status === 'active' ? 200 : 410).set('cache-control', 'no-store').end();
   });
-  // A returning visitor gets their open session back; only a new session (a workflow, an invoice, an
-  // address) counts against the limits per client and per link.
-  router.get('/p/:id', requireId('plink', 'payment link'), async (req, res, next) => {
+  // A GET opens nothing (crawlers, previews and prefetches make GETs): a returning visitor goes back to
+  // their open session, anyone else sees the link's first page, whose button POSTs.
+  router.get('/p/:id', requireId('plink', 'payment link'), async (req, res) => {
+    const linkId = String(req.params.id);
+    const known = await returningVisitorSession(ctx, req, linkId);
+    if (known) return void res.set('cache-control', 'no-store').redirect(303, `/pay/${known}`);
+    const link = await findLink(ctx.db, 'payment', linkId);
+    if (!link) return send(res, renderNotice(404));
+    if (link.status !== 'active') return send(res, renderNotice(410, 'The merchant has deactivated this payment link, so no payment is needed.'));
+    const title = typeof link.definition.title === 'string' ? link.definition.title : null;
+    send(res, renderLinkLanding(linkId, title));
+  });
+  // Going on opens a session (a workflow, an invoice, an address): counted per client and per link, and
+  // capped per link at PAYMENT_LINK_MAX_OPEN_SESSIONS open unpaid sessions (429 + Retry-After).
+  router.post('/p/:id', requireId('plink', 'payment link'), async (req, res, next) => {
     const known = await returningVisitorSession(ctx, req, String(req.params.id));
     if (known) return void res.set('cache-control', 'no-store').redirect(303, `/pay/${known}`);
     next();
@@ -92,7 +120,11 @@ function pageRoutes(ctx: ServiceContext, limits: PublicLimiters): Router {
 function pageErrors(ctx: ServiceContext): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = toApiError(err);
-    if (known) return send(res, renderNotice(known.status, known.message));
+    if (known) {
+      const retryAfter = (known as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+      return send(res, renderNotice(known.status, known.message));
+    }
     if (isUndecodablePath(err)) return send(res, renderNotice(404));
     if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') return send(res, renderNotice(400));
     if (unavailableDependency(err)) {

@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
 import type { WithdrawalLinkRow } from '../db/withdrawalLinks';
+import type { PageBrand } from './brand';
 import { formatSats } from './format';
 import { html, trusted } from './html';
 import type { RenderedPage } from './render';
@@ -18,15 +19,15 @@ async function lnurlQr(lnurl: string): Promise<{ uri: string; svg: string }> {
  * deactivated, a page that says so (410 for the last two). Server-rendered like the payment page, no
  * script needed: the customer's wallet does the rest.
  */
-export async function renderWithdrawPage(row: WithdrawalLinkRow, lnurl: string): Promise<RenderedPage> {
+export async function renderWithdrawPage(row: WithdrawalLinkRow, lnurl: string, brand?: PageBrand): Promise<RenderedPage> {
   const title = 'Withdraw bitcoin';
   const sats = formatSats(row.target_amount);
   const testMode = !row.livemode;
   if (row.status === 'paid') {
-    return { status: 200, html: layout({ title, testMode, body: notice('gone', 'Withdrawn', `${sats} were sent to your wallet.`) }) };
+    return { status: 200, html: layout({ title, testMode, brand, body: notice('gone', 'Withdrawn', `${sats} were sent to your wallet.`) }) };
   }
   if (row.status === 'expired' || row.status === 'deactivated') {
-    return { status: 410, html: layout({ title, testMode, body: notice('gone', 'This withdrawal link is no longer active', `It has ${row.status === 'expired' ? 'expired' : 'been deactivated'}; nothing can be withdrawn with it.`) }) };
+    return { status: 410, html: layout({ title, testMode, brand, body: notice('gone', 'This withdrawal link is no longer active', `It has ${row.status === 'expired' ? 'expired' : 'been deactivated'}; nothing can be withdrawn with it.`) }) };
   }
   const qr = await lnurlQr(lnurl);
   const body = html`<section class="pay" data-testid="withdrawal" data-withdrawal-link-id="${row.id}">
@@ -40,5 +41,5 @@ export async function renderWithdrawPage(row: WithdrawalLinkRow, lnurl: string):
   <div class="copy-row"><label for="lnurl">LNURL</label>
   <div class="copy-field"><input id="lnurl" value="${lnurl}" readonly spellcheck="false"><button type="button" class="button copy" data-copy="lnurl">Copy</button></div></div>
 </section>`;
-  return { status: 200, html: layout({ title, testMode, body }) };
+  return { status: 200, html: layout({ title, testMode, brand, body }) };
 }

@@ -12,6 +12,9 @@ import { withdrawRequestUrl } from '../views/withdrawalLink';
 import type { PublicLimiters } from './rateLimits';
 import { renderNotice, type RenderedPage } from './render';
 import { renderWithdrawPage } from './withdrawPage';
+import { pageBrand } from './brand';
+import { findAccount } from '../db/accounts';
+import { findBranding } from '../db/branding';
 import { encodeLnurl } from '../domain/lnurl';
 import { isObjectId } from '../domain/ids';
 
@@ -36,7 +39,8 @@ export function withdrawRoutes(ctx: ServiceContext, limits: PublicLimiters, send
     const id = String(req.params.id);
     const row = isObjectId('wlink', id) ? await findWithdrawalLink(ctx.db, id) : undefined;
     if (!row) return send(res, renderNotice(404));
-    send(res, await renderWithdrawPage(row, encodeLnurl(withdrawRequestUrl(publicUrl, row.id))));
+    const [account, branding] = await Promise.all([findAccount(ctx.db, row.account_id), findBranding(ctx.db, row.account_id)]);
+    send(res, await renderWithdrawPage(row, encodeLnurl(withdrawRequestUrl(publicUrl, row.id)), pageBrand(branding, account?.name ?? 'Merchant')));
   });
 
   router.get('/lnurlw/:id', async (req, res) => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { CheckoutError } from '../domain/errors';
+import { openUnpaidLinkSessions } from '../db/linkSessions';
+import { BusyError, CheckoutError } from '../domain/errors';
 import { findLink, markLinkDeactivated, type LinkKind, type LinkRow } from '../db/links';
 import { findSession, listSessions, type Scope } from '../db/sessions';
 import { linkStatus } from '../views/link';
@@ -60,6 +61,29 @@ async function deactivateQuietly(ctx: ServiceContext, sessionId: string, scope: 
   }
 }
 
+/**
+ * The link already has PAYMENT_LINK_MAX_OPEN_SESSIONS open unpaid sessions: 429, `Retry-After` until the
+ * first of their payments expires. Each open session holds an address index of the merchant's wallet
+ * (and, live, an invoice), so without a cap a crawler could move the wallet past its gap limit.
+ */
+export class PaymentLinkBusyError extends BusyError {
+  constructor(retryAfterSeconds: number) {
+    super('Many customers are paying through this link right now. Please try again in a few minutes.', retryAfterSeconds);
+  }
+}
+
+// Count-then-create runs one at a time per link in this process, so concurrent visits cannot all pass
+// the count together (with N API replicas the cap can be exceeded by at most N - 1).
+const pending = new Map<string, Promise<unknown>>();
+function oneAtATime<R>(key: string, work: () => Promise<R>): Promise<R> {
+  const before = pending.get(key) ?? Promise.resolve();
+  const run = before.then(work, work);
+  const tail = run.catch(() => undefined);
+  pending.set(key, tail);
+  void tail.then(() => { if (pending.get(key) === tail) pending.delete(key); });
+  return run;
+}
+
 /** The session a visit of `/c/{clink}` shows, or an error for an unknown or deactivated link. */
 export async function checkoutLinkSession(ctx: ServiceContext, id: string): Promise<string> {
   const row = await findLink(ctx.db, 'checkout', id);
@@ -74,9 +98,18 @@ export async function checkoutLinkSession(ctx: ServiceContext, id: string): Prom
  * cascade either sees this session or this check sees the deactivation, never neither.
  */
 export async function openPaymentLinkSession(ctx: ServiceContext, id: string): Promise<string> {
+  return oneAtATime(id, () => openUnderCap(ctx, id));
+}
+
+async function openUnderCap(ctx: ServiceContext, id: string): Promise<string> {
   const row = await findLink(ctx.db, 'payment', id);
   if (!row) throw CheckoutError.notFound('payment link', id);
   if (row.status === 'deactivated') throw new LinkDeactivatedError('payment');
+  const open = await openUnpaidLinkSessions(ctx.db, id);
+  if (open.count >= ctx.config.paymentLinkMaxOpenSessions) {
+    const untilExpiry = open.nextExpiry === null ? 0 : Math.ceil((open.nextExpiry - Date.now()) / 1000);
+    throw new PaymentLinkBusyError(untilExpiry > 0 ? Math.min(untilExpiry, 3600) : 60);
+  }
   const scope = scopeOfLink(row);
   const session = await createCheckoutSession(ctx, scope, row.definition as SessionFieldsInput, randomBytes(16).toString('hex'), id);
   if ((await findLink(ctx.db, 'payment', id))?.status === 'deactivated') {

@@ -110,7 +110,7 @@ export async function redeliverEvent(ctx: ServiceContext, scope: Scope, id: stri
   const event = await findEvent(ctx.db, eventId, scope);
   if (!event) throw new CheckoutError('invalid_data', `No such event: '${eventId}'`, 'event');
   const suffix = createHash('sha256').update(seed).digest('hex').slice(0, 16);
-  await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs, () => startWebhookDelivery(ctx.temporal, ctx.config.temporal.taskQueue,
+  await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs, () => startWebhookDelivery(ctx.temporal, ctx.config.webhooks.taskQueue,
     { eventId: event.id, endpointId: endpoint.id, manual: true, timeoutMs: ctx.config.webhookTimeoutMs },
     deliveryWorkflowId(event.id, endpoint.id, suffix)));
   return { object: 'webhook_redelivery', webhook: endpoint.id, event: event.id, event_type: event.event_type, status: 'scheduled' };

@@ -8,7 +8,7 @@ import { scanChainOnce } from './sources/nodeChainSource';
 
 /** Options of the watcher's background sources. */
 export interface WatcherOptions {
-  esplora?: { url: string; pollSeconds: number; minConfirmations: number };
+  esplora?: { url: string; pollSeconds: number; minConfirmations: number; maxAddressesPerPass?: number };
   /** The operator's own node (Bitcoin Core / btcd JSON-RPC): block scan from a stored cursor. */
   bitcoinRpc?: { url: string; cookieFile?: string; pollSeconds: number; minConfirmations: number };
   /** Live mode's network (`BITCOIN_NETWORK`): the chain sources watch only its addresses. */
@@ -42,6 +42,7 @@ export function startWatcher(ctx: WatcherContext, opts: WatcherOptions): () => P
     const cfg = {
       minConfirmations: opts.esplora.minConfirmations, monitoringMs: ctx.monitoringMs, network: opts.network,
       backoff: new ItemBackoff(ctx.log, 'esplora address'),
+      maxAddressesPerPass: opts.esplora.maxAddressesPerPass, rotation: { after: '', passes: 0 },
     };
     every(opts.esplora.pollSeconds * 1000, () => pollOnchainOnce(ctx, esplora, cfg), 'esplora');
   }

@@ -9,6 +9,7 @@ import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { InvalidWebhookUrlError, WebhookArgumentError, WebhookDnsError } from './errors';
 import { resolveAndCheck, type CheckedDestination, type HostResolver } from './destination';
+import { retryAfterMs } from './retryAfter';
 
 /** `user-agent` of every delivery, so receivers can tell our requests apart in their logs. */
 export const WEBHOOK_USER_AGENT = 'temporal-btc-checkout-webhooks/0.1';
@@ -40,11 +41,14 @@ export interface WebhookAttemptResult {
   responseSnippet: string;
   /** Every address connected to was public; false when private networks are allowed and one was used. */
   publicDestination: boolean;
+  /** The receiver's `Retry-After` as a delay in ms (clamped), or null: the normal backoff applies. */
+  retryAfterMs: number | null;
 }
 
 interface RawResponse {
   status: number;
   location: string | undefined;
+  retryAfter: string | undefined;
   snippet: string;
 }
 
@@ -123,7 +127,7 @@ function post(dest: CheckedDestination, input: SendWebhookInput, maxBytes: numbe
         res.destroy();
         req.destroy();
         const status = res.statusCode ?? 0;
-        resolve({ status, location: res.headers.location, snippet: Buffer.concat(chunks).toString('utf8') });
+        resolve({ status, location: res.headers.location, retryAfter: res.headers['retry-after'], snippet: Buffer.concat(chunks).toString('utf8') });
       };
       signal.removeEventListener('abort', onAbort);
       signal.addEventListener('abort', finish, { once: true });
@@ -166,7 +170,10 @@ export async function sendWebhook(input: SendWebhookInput): Promise<WebhookAttem
       controller.signal,
     );
     const res = await post(dest, input, maxResponseBytes, controller.signal);
-    const base = { status: res.status, durationMs: elapsed(), responseSnippet: res.snippet, publicDestination: dest.isPublic };
+    const base = {
+      status: res.status, durationMs: elapsed(), responseSnippet: res.snippet, publicDestination: dest.isPublic,
+      retryAfterMs: res.status >= 300 ? retryAfterMs(res.retryAfter, Date.now()) : null,
+    };
     if (res.status >= 200 && res.status < 300) return { ...base, ok: true, error: null, errorKind: null };
     if (res.status >= 300 && res.status < 400) {
       const to = res.location ? ` to ${res.location.slice(0, 200)}` : '';
@@ -177,7 +184,7 @@ export async function sendWebhook(input: SendWebhookInput): Promise<WebhookAttem
     const failure = describeFailure(err, controller.signal.aborted, input.timeoutMs);
     if (!failure) throw err;
     const [errorKind, error] = failure;
-    return { ok: false, status: null, durationMs: elapsed(), error, errorKind, responseSnippet: '', publicDestination: false };
+    return { ok: false, status: null, durationMs: elapsed(), error, errorKind, responseSnippet: '', publicDestination: false, retryAfterMs: null };
   } finally {
     clearTimeout(timer);
   }

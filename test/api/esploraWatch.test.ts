@@ -118,3 +118,28 @@ test('a renewed payment shares its unfunded address, which is watched once, for 
   const watched = (await liveWatchedAddresses(sys.db, 0)).filter((w) => w.address === address);
   expect(watched).toEqual([{ address, paymentId: renewed.payment_id }]);
 });
+
+test('a watched set larger than one pass allows is walked over several passes, each asking at most its share', async () => {
+  const addresses: string[] = [];
+  for (const amount of [1100, 1200, 1300]) {
+    addresses.push(await addressOf((await live('POST', '/checkout-sessions', { ...onchainOnly, amount })).body.payment_id));
+  }
+  const asked: string[] = [];
+  const esplora = await standIn((req, res) => { asked.push(req.url ?? ''); res.end('[]'); });
+  try {
+    const rotation = { after: '', passes: 0 };
+    const opts = { minConfirmations: 1, monitoringMs: 3_600_000, network: 'regtest' as const, maxAddressesPerPass: 2, rotation };
+    const perPass: number[] = [];
+    do {
+      const before = asked.length;
+      await pollOnchainOnce(watcherContext(sys.ctx), new EsploraClient(esplora.url), opts);
+      perPass.push(asked.length - before);
+    } while (rotation.after !== '');
+    // Every address of the round was asked, in passes of at most two requests.
+    for (const address of addresses) expect(asked).toContain(`/address/${address}/txs`);
+    expect(perPass.length).toBeGreaterThanOrEqual(2);
+    expect(perPass.every((n) => n <= 2)).toBe(true);
+  } finally {
+    await esplora.close();
+  }
+});

@@ -8,8 +8,9 @@ afterAll(async () => { await sys?.stop(); });
 const LINK = { currency: 'SATS', amount: 10_000, title: 'Sticker pack' };
 
 /** A GET that does not follow redirects, so the test sees where a link sends the customer. */
-async function visit(path: string): Promise<{ status: number; location: string | null }> {
-  const res = await fetch(`${sys.baseUrl}${path}`, { redirect: 'manual' });
+/** A GET (a checkout link, or a payment link's first page) or a POST (a payment link's Continue button). */
+async function visit(path: string, method = 'GET'): Promise<{ status: number; location: string | null }> {
+  const res = await fetch(`${sys.baseUrl}${path}`, { method, redirect: 'manual' });
   await res.text();
   return { status: res.status, location: res.headers.get('location') };
 }
@@ -72,14 +73,15 @@ describe('checkout links', () => {
 });
 
 describe('payment links', () => {
-  test('each visit opens a new session; deactivation cascades to the active ones and leaves paid ones paid', async () => {
+  test('each customer who goes on opens a new session; deactivation cascades to the active ones and leaves paid ones paid', async () => {
     const m = await createMerchant(sys.baseUrl);
     const link = (await call(sys.baseUrl, m.key, 'POST', '/payment-links', { ...LINK, ttl: 600 })).body;
     expect(link).toMatchObject({ object: 'payment.link', status: 'active', url: `http://checkout.test/p/${link.id}`, ttl: 600 });
     expect(link.id).toMatch(/^plink_/);
     expect(link).not.toHaveProperty('checkout_session');
 
-    const [a, b] = [await visit(`/p/${link.id}`), await visit(`/p/${link.id}`)];
+    expect((await visit(`/p/${link.id}`)).status).toBe(200); // the first page opens nothing
+    const [a, b] = [await visit(`/p/${link.id}`, 'POST'), await visit(`/p/${link.id}`, 'POST')];
     expect(a.status).toBe(303);
     const [csA, csB] = [a.location!.replace('/pay/', ''), b.location!.replace('/pay/', '')];
     expect(csA).toMatch(/^cs_/);
@@ -94,6 +96,7 @@ describe('payment links', () => {
     expect((await call(sys.baseUrl, m.key, 'GET', `/checkout-sessions/${csA}`)).body.status).toBe('paid');
     expect((await call(sys.baseUrl, m.key, 'GET', `/checkout-sessions/${csB}`)).body.status).toBe('deactivated');
     expect((await visit(`/p/${link.id}`)).status).toBe(410);
+    expect((await visit(`/p/${link.id}`, 'POST')).status).toBe(410);
     const head = await fetch(`${sys.baseUrl}/p/${link.id}`, { method: 'HEAD' });
     expect(head.status).toBe(410);
     expect((await call(sys.baseUrl, m.key, 'GET', '/checkout-sessions')).body.data).toHaveLength(2);

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import { Registry } from 'prom-client';
+import { createDb } from '../../src/db/knex';
+import { registerBusinessMetrics } from '../../src/metrics/businessMetrics';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
@@ -23,6 +26,37 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   }
   return undefined;
 }
+
+test('scrapes within METRICS_REFRESH_SECONDS share one run of the aggregates; ages still move; after it they run again', async () => {
+  const db = createDb(process.env.CHECKOUT_TEST_DATABASE_URL!);
+  try {
+    const aggregates: string[] = [];
+    db.on('query', (q: { sql: string }) => { if (/count\(\*\)|sum\(|min\(/.test(q.sql)) aggregates.push(q.sql); });
+    let clock = Date.now();
+    const registry = new Registry();
+    registerBusinessMetrics(registry, db, { maxAgeMs: 30_000, now: () => clock });
+    await sys.db('watcher_cursors').insert({ name: 'metrics-cache-source', value: '1', modified: clock - 10_000 }).onConflict('name').merge();
+
+    const first = await registry.metrics();
+    const perRefresh = aggregates.length;
+    expect(perRefresh).toBeGreaterThanOrEqual(6);
+    clock += 20_000;
+    await Promise.all([registry.metrics(), registry.metrics()]);
+    const cached = await registry.metrics();
+    expect(aggregates).toHaveLength(perRefresh);
+    // The cursor's age is computed at scrape time from the stored timestamp, so it moved with the clock.
+    expect((sample(cached, 'checkout_watcher_cursor_age_seconds', { source: 'metrics-cache-source' }) ?? 0)
+      - (sample(first, 'checkout_watcher_cursor_age_seconds', { source: 'metrics-cache-source' }) ?? 0)).toBeCloseTo(20, 0);
+    expect(sample(cached, 'checkout_metrics_snapshot_age_seconds')).toBeCloseTo(20, 0);
+
+    clock += 11_000;
+    await registry.metrics();
+    expect(aggregates).toHaveLength(2 * perRefresh);
+  } finally {
+    await sys.db('watcher_cursors').where({ name: 'metrics-cache-source' }).delete();
+    await db.destroy();
+  }
+});
 
 describe('GET /metrics', () => {
   test('Prometheus text with route latencies, sessions by status, receipts, transfers, webhook attempts and watcher lag', async () => {

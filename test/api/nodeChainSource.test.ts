@@ -7,6 +7,7 @@ import { BitcoinRpcClient, btcSignerNetwork, generateTestAccountKey, parseRawBlo
 import { T } from '../../src/db/tables';
 import { watcherContext } from '../../src/watcher/context';
 import { scanChainOnce } from '../../src/watcher/sources/nodeChainSource';
+import { deleteWatchedAddresses, insertWatchedAddresses } from '../support/bulkWatched';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 
 // A reorg in which the payment's transaction vanishes cannot be made on demand with btcd (it mines
@@ -114,3 +115,18 @@ test('a counted payment whose block is reorged away is flagged for the operator,
   expect(await sys.db('chain_outputs')).toMatchObject([{ status: 'counted' }]);
   expect(await sys.db(T.receipts).where({ checkout_session_id: cs.id })).toHaveLength(1);
 });
+
+test('with 110,000 other live addresses watched (all sorting before it), a payment to a session\'s address is credited', async () => {
+  const { cs, script } = await liveSession(3100);
+  // Made by SQL, not the API: 'bcrt10…' sorts before every 'bcrt1q…' address, so the session's address is
+  // past the 110,000th in address order, where a capped watch list (100,000 used to be the cap) stops.
+  await insertWatchedAddresses(sys.db, { sessionId: cs.id, paymentId: cs.payment_id }, { count: 110_000 }, 'bcrt10');
+  try {
+    chain = extend(chain, 1, tx(script, 3100n));
+    expect(await scan(1)).toMatchObject({ counted: 1 });
+    await waitFor(() => call(sys.baseUrl, liveKey, 'GET', `/checkout-sessions/${cs.id}`).then((r) => r.body), (s) => s.status === 'paid');
+    expect(await sys.db(T.receipts).where({ checkout_session_id: cs.id })).toMatchObject([{ amount_sats: '3100' }]);
+  } finally {
+    await deleteWatchedAddresses(sys.db, 'bcrt10');
+  }
+}, 180_000);

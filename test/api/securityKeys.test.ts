@@ -89,7 +89,7 @@ describe('cross-site requests', () => {
     // No body at all, with a JSON Content-Type or none (curl -X POST, generated clients), is accepted.
     expect((await raw('POST', route, { authorization: basic(m.key), 'content-type': 'application/json' })).status).toBe(200);
     const again = await raw('POST', route, { authorization: basic(m.key) });
-    expect([again.status, (await again.json()).errors[0].message]).toEqual([400, expect.stringMatching(/already deactivated|is deactivated/)]);
+    expect([again.status, (await again.json()).errors[0].message]).toEqual([409, expect.stringMatching(/already deactivated|is deactivated/)]);
   });
 
   test('a 401 carries no Basic challenge a browser would answer and remember', async () => {

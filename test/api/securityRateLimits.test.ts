@@ -18,20 +18,22 @@ beforeAll(async () => {
 afterAll(async () => { await sys?.stop(); });
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
-const visit = (path: string, ip: string, cookie?: string) =>
-  fetch(`${sys.baseUrl}${path}`, { redirect: 'manual', headers: { 'x-forwarded-for': ip, ...(cookie ? { cookie } : {}) } });
+/** A GET of a link (opens nothing) or, `go`, the customer pressing its Continue button (POST: opens a session). */
+const visit = (path: string, ip: string, cookie?: string, method = 'GET') =>
+  fetch(`${sys.baseUrl}${path}`, { method, redirect: 'manual', headers: { 'x-forwarded-for': ip, ...(cookie ? { cookie } : {}) } });
+const go = (path: string, ip: string, cookie?: string) => visit(path, ip, cookie, 'POST');
 const sessionsOfLink = async (id: string) => Number((await sys.db(T.sessions).where({ link_id: id }).count({ n: '*' }))[0].n);
 const newLink = async () => (await api('POST', '/payment-links', { currency: 'SATS', amount: 1000, title: 'Tip' })).body.id as string;
 
 test('a visitor who reloads a payment link 50 times gets the same open session, and is never limited for it', async () => {
   const link = await newLink();
-  const first = await visit(`/p/${link}`, '198.51.100.1');
+  const first = await go(`/p/${link}`, '198.51.100.1');
   expect(first.status).toBe(303);
   const cookie = first.headers.get('set-cookie')!;
   expect(cookie).toMatch(new RegExp(`^plink_${link}=cs_\\w+; Max-Age=86400; Path=/p/${link}; HttpOnly; SameSite=Lax`));
   const location = first.headers.get('location');
   for (let i = 0; i < 50; i++) {
-    const again = await visit(`/p/${link}`, '198.51.100.1', cookie.split(';')[0]);
+    const again = await (i % 2 ? go : visit)(`/p/${link}`, '198.51.100.1', cookie.split(';')[0]);
     expect({ status: again.status, location: again.headers.get('location') }).toEqual({ status: 303, location });
   }
   expect(await sessionsOfLink(link)).toBe(1);
@@ -39,10 +41,10 @@ test('a visitor who reloads a payment link 50 times gets the same open session, 
   // Once that session is over, the same visitor gets a new one; a forged cookie is just ignored.
   const sessionId = location!.split('/pay/')[1];
   await api('POST', `/checkout-sessions/${sessionId}/deactivate`);
-  const next = await visit(`/p/${link}`, '198.51.100.1', cookie.split(';')[0]);
+  const next = await go(`/p/${link}`, '198.51.100.1', cookie.split(';')[0]);
   expect(next.headers.get('location')).not.toBe(location);
   const other = await newLink();
-  const forged = await visit(`/p/${other}`, '198.51.100.1', `plink_${other}=${sessionId}`);
+  const forged = await go(`/p/${other}`, '198.51.100.1', `plink_${other}=${sessionId}`);
   expect(forged.headers.get('location')).not.toBe(location);
 });
 
@@ -50,9 +52,9 @@ test('a client without cookies (a crawler) opens at most RATE_LIMIT_PUBLIC_PER_I
   // Four links, two visits each: under the per-link limit, so only the per-client one applies.
   const links = [await newLink(), await newLink(), await newLink(), await newLink()];
   const statuses: number[] = [];
-  for (let i = 0; i < 8; i++) statuses.push((await visit(`/p/${links[i % 4]}`, '198.51.100.2')).status);
+  for (let i = 0; i < 8; i++) statuses.push((await go(`/p/${links[i % 4]}`, '198.51.100.2')).status);
   expect(statuses).toEqual([303, 303, 303, 303, 303, 429, 429, 429]);
-  const limited = await visit(`/p/${links[3]}`, '198.51.100.2');
+  const limited = await go(`/p/${links[3]}`, '198.51.100.2');
   expect(limited.status).toBe(429);
   expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   expect(await limited.text()).toMatch(/Too many requests/);
@@ -60,13 +62,13 @@ test('a client without cookies (a crawler) opens at most RATE_LIMIT_PUBLIC_PER_I
   for (const link of links) opened += await sessionsOfLink(link);
   expect(opened).toBe(5);
   // Another client is not affected.
-  expect((await visit(`/p/${links[3]}`, '198.51.100.3')).status).toBe(303);
+  expect((await go(`/p/${links[3]}`, '198.51.100.3')).status).toBe(303);
 });
 
 test('one payment link opens at most RATE_LIMIT_PUBLIC_PER_TARGET sessions a minute, whatever the clients', async () => {
   const link = await newLink();
   const statuses: number[] = [];
-  for (let i = 0; i < 5; i++) statuses.push((await visit(`/p/${link}`, `203.0.113.${10 + i}`)).status);
+  for (let i = 0; i < 5; i++) statuses.push((await go(`/p/${link}`, `203.0.113.${10 + i}`)).status);
   expect(statuses).toEqual([303, 303, 303, 429, 429]);
   expect(await sessionsOfLink(link)).toBe(3);
 });

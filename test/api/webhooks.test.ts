@@ -125,11 +125,11 @@ describe('delivery', () => {
     await until(() => r.types(), (t) => t.length === PAID_SESSION_EVENTS.length);
     const eventIds = r.received.map((x) => x.event.id);
 
-    const dispatch = createWebhookDispatcher({ db: sys.db, temporal: sys.temporal, taskQueue: sys.taskQueue, timeoutMs: 5_000, log: createLogger('silent') });
+    const dispatch = createWebhookDispatcher({ db: sys.db, temporal: sys.temporal, taskQueue: sys.config.webhooks.taskQueue, timeoutMs: 5_000, log: createLogger('silent') });
     await dispatch(eventIds);
     // Even a delivery run Temporal no longer remembers (another workflow ID) finds the logged success and skips.
     const workflowId = `${deliveryWorkflowId(eventIds[0], endpoint.id)}:forgotten`;
-    await startWebhookDelivery(sys.temporal, sys.taskQueue, { eventId: eventIds[0], endpointId: endpoint.id, manual: false, timeoutMs: 5_000 }, workflowId);
+    await startWebhookDelivery(sys.temporal, sys.config.webhooks.taskQueue, { eventId: eventIds[0], endpointId: endpoint.id, manual: false, timeoutMs: 5_000 }, workflowId);
     await expect(sys.temporal.workflow.getHandle(workflowId).result()).resolves.toEqual({ outcome: 'skipped', reason: 'already_delivered' });
     await pause(300);
 

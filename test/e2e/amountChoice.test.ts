@@ -20,6 +20,8 @@ test('a donor picks one of the offered amounts, and the QR asks for exactly that
   });
   const { context, page } = await newCustomer(browser, 'phone');
   await page.goto(`${sys.baseUrl}/p/${link.body.id}`);
+  // The link's first page opens nothing until the customer goes on (a crawler burns no address).
+  await Promise.all([page.waitForURL(/\/pay\/cs_\w+$/), page.getByTestId('continue').click()]);
   await page.getByText('Choose how much to pay').waitFor();
   const logo = page.locator('img.title-image');
   expect(await logo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(480);

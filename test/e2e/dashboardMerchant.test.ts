@@ -50,6 +50,7 @@ test('a merchant makes a payment link, a customer pays it, and the merchant sees
   // 2. The customer opens it in another browser context and pays with the simulator.
   const customer = await newCustomer(browser, 'phone');
   await customer.page.goto(local(linkUrl));
+  await Promise.all([customer.page.waitForURL(/\/pay\/cs_\w+$/), customer.page.getByTestId('continue').click()]);
   const sessionId = customer.page.url().split('/pay/')[1];
   expect(sessionId).toMatch(/^cs_\w+$/);
   await customer.page.getByTestId('simulate').click();

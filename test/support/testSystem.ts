@@ -39,6 +39,8 @@ export async function startTestSystem(env: Record<string, string> = {}, opts: { 
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     // Their LNURL / Lightning Address servers too (test/api/payouts.test.ts checks the default refuses them).
     PAYOUT_LNURL_ALLOW_PRIVATE_NETWORKS: 'true',
+    // A test's stop does not wait for in-flight activities (production waits WORKER_SHUTDOWN_GRACE_SECONDS).
+    WORKER_SHUTDOWN_GRACE_SECONDS: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });

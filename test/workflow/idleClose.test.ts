@@ -116,6 +116,6 @@ test('a terminated run is brought back by the next update: deactivate works', as
   expect(res.status).toBe(200);
   expect(res.body.status).toBe('deactivated');
   expect((await api('GET', `/payments/${cs.payment_id}`)).body.status).toBe('cancelled');
-  // A second deactivate is refused by the read model, as for any settled session.
-  expect((await api('POST', `/checkout-sessions/${cs.id}/deactivate`)).status).toBe(400);
+  // A second deactivate is refused by the read model, as for any settled session (a state conflict: 409).
+  expect((await api('POST', `/checkout-sessions/${cs.id}/deactivate`)).status).toBe(409);
 });

@@ -105,6 +105,8 @@ details.panel[open] summary { margin-bottom: 12px; }
 .choice { display: flex; gap: 8px; align-items: baseline; flex-wrap: wrap; margin: 4px 0 8px; }
 .choice label { font-weight: 600; }
 .clip { display: inline-block; max-width: 22rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
+.logo-preview { max-height: 56px; max-width: 220px; object-fit: contain; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 4px; }
+input[type="color"] { width: 4rem; height: 2.5rem; padding: 2px; }
 .codes { columns: 2; list-style: none; padding: 0; font-size: 15px; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

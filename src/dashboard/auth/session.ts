@@ -77,12 +77,25 @@ export function checkCsrf(ctx: ServiceContext): RequestHandler {
   return (req, _res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
     if (!sameOrigin(req, ctx.config.publicUrl)) throw new Forbidden('Cross-origin request refused.');
-    if (req.dashboard) {
-      const submitted = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
-      if (!csrfTokenMatches(req.dashboard.csrfToken, submitted)) throw new Forbidden('The form expired or came from elsewhere; reload the page and try again.');
+    // A multipart body is parsed by its route only (an upload route), which checks the token right after
+    // parsing with `checkCsrfToken`; any other route refuses multipart.
+    if (req.is('multipart/form-data')) {
+      if (MULTIPART_ROUTES.has(req.path)) return next();
+      throw new Forbidden('This form cannot be sent as a file upload.');
     }
+    checkCsrfToken(req);
     next();
   };
+}
+
+/** The routes that take a multipart body (and check its CSRF token once parsed). */
+const MULTIPART_ROUTES = new Set(['/settings/branding']);
+
+/** Refuses (403) a signed-in request whose form field `_csrf` (or header `x-csrf-token`) is not the session's token. */
+export function checkCsrfToken(req: Request): void {
+  if (!req.dashboard) return;
+  const submitted = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
+  if (!csrfTokenMatches(req.dashboard.csrfToken, submitted)) throw new Forbidden('The form expired or came from elsewhere; reload the page and try again.');
 }
 
 /** Signed in, any role (401 otherwise). */

@@ -1,13 +1,19 @@
 import { Router, type Request } from 'express';
+import multer from 'multer';
 import { ApiError, toApiError } from '../../api/errors';
 import { updateAccountSchema } from '../../api/accounts/schema';
 import { parseOr400 } from '../../api/validate';
 import { findAccount } from '../../db/accounts';
+import { findBranding } from '../../db/branding';
+import { MAX_LOGO_BYTES, textOn } from '../../domain/branding';
+import { pageBrand } from '../../page/brand';
+import { brandingSchema } from '../../domain/input/branding';
+import { updateBranding } from '../../services/branding';
 import { html, type SafeHtml } from '../../page/html';
 import type { ServiceContext } from '../../services/context';
 import { updateAccount } from '../../services/accounts';
 import { can } from '../auth/roles';
-import { requirePermission, scopeOfUser, signedIn } from '../auth/session';
+import { checkCsrfToken, requirePermission, scopeOfUser, signedIn } from '../auth/session';
 import { MERCHANT_ROLES, type Role } from '../db/users';
 import { accountUsers, changeUserRole, createUser, newUserSchema } from '../users';
 import { badge, when } from '../views/format';
@@ -35,7 +41,9 @@ export function settingsRoutes(ctx: ServiceContext): Router {
   const page = async (req: Request, extra: { error?: ApiError; flash?: string; inviteUrl?: string } = {}) => {
     const s = signedIn(req);
     const scope = scopeOfUser(req);
-    const [account, users] = await Promise.all([findAccount(ctx.db, scope.accountId), accountUsers(ctx, scope.accountId)]);
+    const [account, users, branding] = await Promise.all([findAccount(ctx.db, scope.accountId), accountUsers(ctx, scope.accountId), findBranding(ctx.db, scope.accountId)]);
+    const brand = pageBrand(branding, account!.name);
+    const accent = branding?.accent_color ?? null;
     const owner = can(s.user.role, 'settings.write');
     const dis = owner ? '' : html` disabled`;
     return dashboardPage(s, { title: 'Settings', current: '/dashboard/settings', flash: extra.flash, body: html`
@@ -54,6 +62,21 @@ ${errorBox(extra.error)}
       ${[['platform', 'Platform wallet'], ['merchant_wallet', 'My own wallet (xpub)']].map(([v, l]) => html`<option value="${v}"${account!.onchain_settlement === v ? html` selected` : ''}>${l}</option>`)}</select></div>
   </div>
   ${owner ? html`<button type="submit" class="button primary">Save</button>` : ''}
+</form>
+<h2 id="branding">Payment page branding</h2>
+<form method="post" action="/dashboard/settings/branding" enctype="multipart/form-data" class="panel">${csrfField(s)}
+  <p class="muted">Shown on the hosted payment page (<code>/pay</code>, payment and checkout links) and on withdrawal-link pages.</p>
+  ${brand.logoSrc ? html`<p><img class="logo-preview" src="${brand.logoSrc}" alt="Current logo" referrerpolicy="no-referrer" data-testid="logo-preview"></p>` : ''}
+  <div class="form-grid">
+    <div class="field"><label for="logo_url">Logo URL (https)</label><input id="logo_url" name="logo_url" type="url" inputmode="url" value="${branding?.logo_url ?? ''}"${dis}></div>
+    <div class="field"><label for="logo_file">Or upload a logo</label><input id="logo_file" name="logo_file" type="file" accept="image/png,image/jpeg,image/gif,image/webp"${dis}>
+      <p class="hint">PNG, JPEG, GIF or WebP, at most ${MAX_LOGO_BYTES / 1024} KB.</p></div>
+    <div class="field"><label for="accent_color">Accent colour</label><input id="accent_color" name="accent_color" type="color" value="${accent ?? '#f7931a'}"${dis}>
+      ${accent ? html`<p class="hint">Button text on it: ${textOn(accent) === '#ffffff' ? 'white' : 'dark'}, for contrast.</p>` : ''}</div>
+  </div>
+  <div class="choice"><input type="checkbox" id="default_accent" name="default_accent" value="on"${accent ? '' : html` checked`}${dis}><label for="default_accent">Use the page's own colour</label></div>
+  ${brand.logoSrc ? html`<div class="choice"><input type="checkbox" id="remove_logo" name="remove_logo" value="on"${dis}><label for="remove_logo">Remove the logo</label></div>` : ''}
+  ${owner ? html`<button type="submit" class="button primary" data-testid="save-branding">Save branding</button>` : ''}
 </form>
 <h2>Users and roles</h2>
 ${extra.inviteUrl ? html`<div class="secret" role="status"><p><strong>Invitation link, shown once</strong> (valid 7 days). Send it to the new user.</p>
@@ -87,6 +110,33 @@ ${owner ? html`<form method="post" action="/dashboard/settings/users" class="pan
       });
       await updateAccount(ctx, scopeOfUser(req).accountId, input);
       res.type('html').send(await page(req, { flash: 'Account saved.' }));
+    } catch (err) {
+      res.status(400).type('html').send(await page(req, { error: only400(err) }));
+    }
+  });
+
+  // The logo upload: parsed in memory (one file, at most MAX_LOGO_BYTES + 1 byte read), then the CSRF token checked.
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_LOGO_BYTES + 1, files: 1, fields: 8, fieldSize: 4096, parts: 10 } }).single('logo_file');
+  router.post('/settings/branding', requirePermission('settings.write'), (req, res, next) => {
+    upload(req, res, (err: unknown) => {
+      if (err instanceof multer.MulterError) return next(new ApiError(400, `The upload was refused (${err.code === 'LIMIT_FILE_SIZE' ? `larger than ${MAX_LOGO_BYTES / 1024} KB` : err.message}).`, 'logo_file'));
+      if (err) return next(err);
+      try {
+        checkCsrfToken(req);
+        next();
+      } catch (e) {
+        next(e);
+      }
+    });
+  }, async (req, res) => {
+    const f = (req.body ?? {}) as Record<string, string>;
+    try {
+      const input = parseOr400(brandingSchema, {
+        ...(f.logo_url?.trim() ? { logo_url: f.logo_url } : {}), remove_logo: f.remove_logo === 'on',
+        accent_color: f.default_accent === 'on' ? null : f.accent_color ?? null,
+      });
+      await updateBranding(ctx, scopeOfUser(req).accountId, input, req.file?.buffer);
+      res.type('html').send(await page(req, { flash: 'Branding saved.' }));
     } catch (err) {
       res.status(400).type('html').send(await page(req, { error: only400(err) }));
     }

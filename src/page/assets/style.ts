@@ -12,6 +12,8 @@ body { margin: 0; background: var(--bg); color: var(--ink); line-height: 1.45;
   .card { margin: 32px auto; min-height: 0; border-radius: var(--radius); box-shadow: 0 10px 30px rgba(17,24,39,.08); padding: 28px 28px 30px; }
 }
 .merchant { text-align: center; }
+.brand-logo { margin: 0 0 12px; }
+.brand-logo img { display: block; max-height: 56px; max-width: 220px; object-fit: contain; }
 .merchant-name { margin: 0 0 12px; color: var(--muted); font-size: 14px; font-weight: 600; letter-spacing: .02em; text-transform: uppercase; }
 .title-image { display: block; max-width: 100%; max-height: 180px; margin: 0 auto 12px; border-radius: 10px; object-fit: cover; }
 h1 { font-size: 22px; margin: 0 0 6px; overflow-wrap: anywhere; }

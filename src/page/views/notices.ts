@@ -28,3 +28,17 @@ export function deactivatedView(m: PageModel): SafeHtml {
   return html`${merchantHeader(m)}
 ${notice('gone', 'This checkout is no longer available', 'The merchant has closed it, so no payment is needed. If you already paid, please contact the merchant.')}`;
 }
+
+/**
+ * A payment link's first page: nothing is made until the customer goes on (a POST), so a crawler or a
+ * preview fetching the link costs the merchant no address and no invoice.
+ */
+export function linkLandingView(linkId: string, title: string | null): SafeHtml {
+  return html`<section class="notice-page notice-link" data-testid="link-landing">
+  <h1>${title ?? 'Pay with Bitcoin'}</h1>
+  <p>Continue to see the amount and pay with Lightning or on-chain.</p>
+  <form method="post" action="/p/${linkId}">
+    <button type="submit" class="button" data-testid="continue">Continue to payment</button>
+  </form>
+</section>`;
+}

@@ -1,6 +1,6 @@
 import type { LndRestNode, SettledInvoice } from '../../bitcoin';
 import { sleep } from '../../bitcoin/httpStream';
-import { liveWatchedInvoiceHashes } from '../../db/watchedAddresses';
+import { watchedInvoiceHashPage } from '../../db/watchedAddresses';
 import { advanceCursor, readCursor } from '../../db/watcherCursors';
 import { ingestReceipt, type WatcherContext } from '../ingest';
 
@@ -41,19 +41,26 @@ export async function followLightning(
   ]);
 }
 
+/** Invoice hashes read per page by the catch-up: it walks the whole watched set, never all of it at once. */
+const CATCH_UP_PAGE = 1_000;
+
 /** Looks up every watched live invoice on the node and handles the settled ones; one failure skips only that invoice. */
 export async function catchUpWatchedInvoices(
   ctx: WatcherContext, node: LndRestNode, handle: (invoice: SettledInvoice) => Promise<void>,
 ): Promise<number> {
   let settled = 0;
-  for (const hash of await liveWatchedInvoiceHashes(ctx.db, Date.now() - ctx.monitoringMs)) {
-    try {
-      const invoice = await node.lookupInvoice(hash);
-      if (!invoice) continue;
-      await handle(invoice);
-      settled++;
-    } catch (err) {
-      ctx.log.warn({ err, paymentHash: hash }, 'lightning catch-up: invoice lookup failed; the stream still reports it if it settles');
+  const since = Date.now() - ctx.monitoringMs;
+  for (let page = await watchedInvoiceHashPage(ctx.db, since, '', CATCH_UP_PAGE); page.length > 0;
+    page = page.length < CATCH_UP_PAGE ? [] : await watchedInvoiceHashPage(ctx.db, since, page[page.length - 1], CATCH_UP_PAGE)) {
+    for (const hash of page) {
+      try {
+        const invoice = await node.lookupInvoice(hash);
+        if (!invoice) continue;
+        await handle(invoice);
+        settled++;
+      } catch (err) {
+        ctx.log.warn({ err, paymentHash: hash }, 'lightning catch-up: invoice lookup failed; the stream still reports it if it settles');
+      }
     }
   }
   return settled;

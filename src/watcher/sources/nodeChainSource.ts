@@ -1,10 +1,10 @@
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
 import { Address, OutScript } from '@scure/btc-signer';
-import { btcSignerNetwork, isValidAddress, parseRawBlock, type BitcoinNetwork, type BitcoinRpcClient } from '../../bitcoin';
+import { btcSignerNetwork, parseRawBlock, type BitcoinNetwork, type BitcoinRpcClient, type BlockOutput } from '../../bitcoin';
 import {
   lastScannedBlock, markOutputCounted, outputsDeepEnough, pruneScannedBlocks, recordScannedBlock, rewindBlock, type ChainBlockRow,
 } from '../../db/chainScan';
-import { liveWatchedAddresses } from '../../db/watchedAddresses';
+import { watchedAmong } from '../../db/watchedAddresses';
 import { ingestReceipt, type WatcherContext } from '../ingest';
 
 /** Options of the node block scan. */
@@ -21,6 +21,9 @@ export interface NodeChainOptions {
   keepBlocks?: number;
 }
 
+/** What the scan asks of the node (a `BitcoinRpcClient`; the bench serves blocks from memory). */
+export type BlockSource = Pick<BitcoinRpcClient, 'getBlockCount' | 'getBlockHash' | 'getRawBlock'>;
+
 /** What one pass did. */
 export interface ScanResult {
   tip: number;
@@ -36,10 +39,8 @@ export interface ScanResult {
  * `minConfirmations` deep (confirmations = depth below the scanned tip) as a receipt keyed `txid:vout`.
  * Safe to repeat and to resume after a restart: all state is in the database.
  */
-export async function scanChainOnce(ctx: WatcherContext, rpc: BitcoinRpcClient, opts: NodeChainOptions): Promise<ScanResult> {
+export async function scanChainOnce(ctx: WatcherContext, rpc: BlockSource, opts: NodeChainOptions): Promise<ScanResult> {
   const result: ScanResult = { tip: await rpc.getBlockCount(), scanned: 0, rewound: 0, counted: 0 };
-  // Addresses are read after the tip: an output in a block at or below it pays an address made before.
-  const watched = await watchedScripts(ctx, opts);
   let last = await lastScannedBlock(ctx.db);
   while (last && (last.height > result.tip || (await rpc.getBlockHash(last.height)) !== last.hash)) {
     last = await rewind(ctx, last, result);
@@ -55,9 +56,8 @@ export async function scanChainOnce(ctx: WatcherContext, rpc: BitcoinRpcClient, 
       next = last ? last.height + 1 : Math.max(0, result.tip - (opts.startBehind ?? 6));
       continue;
     }
-    const outputs = block.outputs.filter((o) => watched.has(o.scriptHex)).map((o) => ({
-      reference: `${o.txid}:${o.vout}`, address: watched.get(o.scriptHex)!, amount_sats: o.valueSats.toString(),
-    }));
+    // Looked up after the block is read: an output in it pays an address handed out before.
+    const outputs = await watchedOutputs(ctx, block.outputs, opts);
     const row: ChainBlockRow = { height: next, hash, prev_hash: block.prevHash };
     await ctx.db.transaction((tx) => recordScannedBlock(tx, row, outputs, Date.now()));
     if (outputs.length) ctx.log.info({ height: next, outputs: outputs.length }, 'chain scan: outputs to watched addresses');
@@ -96,13 +96,33 @@ async function countDeepOutputs(ctx: WatcherContext, tip: number, minConfirmatio
   return counted;
 }
 
-/** scriptPubKey (hex) → address of every watched live address of the node's network. */
-async function watchedScripts(ctx: WatcherContext, opts: NodeChainOptions): Promise<Map<string, string>> {
-  const scripts = new Map<string, string>();
+/**
+ * The block's outputs that pay watched live addresses. Each output script is turned into its address
+ * on the node's network (scripts that are no address, e.g. OP_RETURN, are skipped), and the block's
+ * distinct addresses are looked up in one indexed query: the cost follows the block, not the number of
+ * watched addresses, and nothing caps the watched set.
+ */
+export async function watchedOutputs(
+  ctx: WatcherContext, outputs: BlockOutput[], opts: Pick<NodeChainOptions, 'network' | 'monitoringMs'>,
+): Promise<{ reference: string; address: string; amount_sats: string }[]> {
   const coder = Address(btcSignerNetwork(opts.network));
-  for (const { address } of await liveWatchedAddresses(ctx.db, Date.now() - opts.monitoringMs)) {
-    if (!isValidAddress(address, opts.network)) continue;
-    scripts.set(bytesToHex(OutScript.encode(coder.decode(address))), address);
+  const addressOf = new Map<string, string | null>();
+  for (const o of outputs) {
+    if (!addressOf.has(o.scriptHex)) addressOf.set(o.scriptHex, scriptAddress(coder, o.scriptHex));
   }
-  return scripts;
+  const candidates = [...new Set([...addressOf.values()].filter((a): a is string => a !== null))];
+  const watched = new Set((await watchedAmong(ctx.db, candidates, Date.now() - opts.monitoringMs)).map((w) => w.address));
+  return outputs.flatMap((o) => {
+    const address = addressOf.get(o.scriptHex);
+    return address && watched.has(address)
+      ? [{ reference: `${o.txid}:${o.vout}`, address, amount_sats: o.valueSats.toString() }] : [];
+  });
+}
+
+function scriptAddress(coder: ReturnType<typeof Address>, scriptHex: string): string | null {
+  try {
+    return coder.encode(OutScript.decode(hexToBytes(scriptHex)));
+  } catch {
+    return null; // not a standard payment script: no address of ours can be paid by it
+  }
 }

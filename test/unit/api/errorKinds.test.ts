@@ -1,5 +1,5 @@
 import { toApiError, ApiError, ServiceUnavailableError } from '../../../src/api/errors';
-import { CheckoutError, ERROR_KINDS, type ErrorKind } from '../../../src/domain/errors';
+import { BusyError, CheckoutError, ERROR_KINDS, type ErrorKind } from '../../../src/domain/errors';
 
 /** Services throw a CheckoutError with a kind; the edge maps each kind to one status and SPEC §2 error type. */
 describe('a business error becomes HTTP at the edge, by its kind', () => {
@@ -11,6 +11,7 @@ describe('a business error becomes HTTP at the edge, by its kind', () => {
     gone: [410, 'invalid_request_error'],
     insufficient_funds: [400, 'insufficient_funds'],
     unavailable: [503, 'api_error'],
+    busy: [429, 'rate_limit_error'],
   };
 
   test.each(ERROR_KINDS.map((kind) => [kind]))('%s', (kind) => {
@@ -24,6 +25,7 @@ describe('a business error becomes HTTP at the edge, by its kind', () => {
       .toMatchObject({ status: 400, param: 'amount', code: 'insufficient_funds' });
     expect(toApiError(CheckoutError.notFound('checkout session', 'cs_x'))).toMatchObject({ status: 404, param: 'id', message: "No such checkout session: 'cs_x'" });
     expect(toApiError(new CheckoutError('unavailable', 'rates down'))).toBeInstanceOf(ServiceUnavailableError);
+    expect(toApiError(new BusyError('link full', 42))).toMatchObject({ status: 429, retryAfterSeconds: 42 });
   });
 
   test('an ApiError passes as it is; any other error is not the edge\'s to answer', () => {

@@ -1,0 +1,73 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { T } from '../../src/db/tables';
+import { CheckoutAttentionKey } from '../../src/temporal/searchAttributes';
+import { deliveryWorkflowId } from '../../src/webhooks/deliveryTypes';
+import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+
+// A dead endpoint: it accepts every connection and never answers, so each attempt holds a webhook slot
+// until its timeout. Two slots, a long timeout: the webhook worker is saturated for the whole test.
+let sys: TestSystem;
+let dead: http.Server;
+let deadUrl: string;
+const held = { now: 0, max: 0 };
+
+beforeAll(async () => {
+  dead = http.createServer((req) => {
+    held.now++; held.max = Math.max(held.max, held.now);
+    req.on('close', () => { held.now--; });
+  });
+  await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+  deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}/hook`;
+  sys = await startTestSystem({ WEBHOOK_MAX_CONCURRENT_DELIVERIES: '2', WEBHOOK_TIMEOUT_MS: '120000' });
+});
+afterAll(async () => {
+  // The endpoint goes away: held and later attempts fail at once, so the workers stop without waiting out the timeout.
+  const closed = new Promise((r) => dead?.close(r));
+  dead?.closeAllConnections();
+  await closed;
+  await sys?.stop();
+}, 300_000);
+
+test('with deliveries to a dead endpoint filling the webhook worker, sessions are still credited and paid, never flagged', async () => {
+  const shop = await createMerchant(sys.baseUrl);
+  const partner = await createMerchant(sys.baseUrl);
+  const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, shop.key, method, route, body);
+  // Two endpoints (deliveries to one endpoint go one after another, in order): both slots send at once.
+  for (const path of ['a', 'b']) expect((await api('POST', '/webhooks', { url: `${deadUrl}/${path}`, enabled_events: ['*'] })).status).toBe(200);
+
+  const sessions: { id: string; payment_id: string }[] = [];
+  for (let i = 0; i < 6; i++) {
+    sessions.push((await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 3000 + i, transfers: [{ destination_account: partner.id, percentage: 10 }] })).body);
+  }
+  // The first deliveries now hold webhook slots on the dead endpoint.
+  expect(await waitFor(async () => held.now, (n) => n >= 1)).toBeGreaterThanOrEqual(1);
+  for (const cs of sessions) {
+    expect((await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 3000 + sessions.indexOf(cs) })).status).toBe(200);
+  }
+  for (const cs of sessions) {
+    await waitFor(() => api('GET', `/checkout-sessions/${cs.id}`).then((r) => r.body), (s) => s.status === 'paid', 60_000);
+    const d = await sys.temporal.workflow.getHandle(cs.id).describe();
+    expect([cs.id, d.typedSearchAttributes.get(CheckoutAttentionKey) ?? false]).toEqual([cs.id, false]);
+  }
+  // Every split transfer is posted meanwhile.
+  const transfers = await waitFor(() => sys.db(T.transfers).whereIn('checkout_session_id', sessions.map((s) => s.id)),
+    (rows) => rows.length === sessions.length && rows.every((t) => t.status === 'paid'), 60_000);
+  expect(transfers).toHaveLength(sessions.length);
+
+  // All the while the webhook side was full: never more than its two slots at the endpoint, and the
+  // deliveries wait on the webhook task queue, not the money path's.
+  expect(held.max).toBeGreaterThanOrEqual(1);
+  expect(held.max).toBeLessThanOrEqual(2);
+  const events = await sys.db(T.events).select('id').where({ account_id: shop.id });
+  expect(events.length).toBeGreaterThan(2 * sessions.length);
+  const endpoints = await sys.db(T.webhookEndpoints).where({ account_id: shop.id });
+  for (const { id } of events) {
+    for (const endpoint of endpoints) {
+      // The outbox relay starts each delivery on its next pass: wait for it to exist, then check where it runs.
+      const delivery = await waitFor(() => sys.temporal.workflow.getHandle(deliveryWorkflowId(id, endpoint.id)).describe().catch(() => null),
+        (d) => d !== null, 60_000);
+      expect([id, delivery?.taskQueue, delivery?.status.name]).toEqual([id, sys.config.webhooks.taskQueue, 'RUNNING']);
+    }
+  }
+}, 400_000);
