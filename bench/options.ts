@@ -66,8 +66,11 @@ const USAGE = `npm run bench -- [--sessions 300] [--receipts 150] [--baseline 30
   [--open-concurrency 32] [--open-receipts 100] [--receipt-rate 10] [--get-seconds 10] [--get-concurrency 32]
   [--ledger-entries 200000] [--ledger-receipts 200] [--curve-sizes 1000,10000,50000,100000] [--curve-create 50]
   [--curve-receipts 20] [--curve-get-seconds 5] [--watch-small 1000] [--watch-large 1000000] [--watch-outputs 3000]
-  [--watch-hits 5] [--watch-blocks 20] [--poll-ms 5]
+  [--watch-hits 5] [--watch-blocks 20] [--poll-ms 5] (--phase = --phases, --watched = --watch-large)
   [--no-idempotency-keys] [--phases ${PHASES.join(',')}] [--profile <phase>] [--worker in-process|own-process] [--label latest] [--log-level error]`;
+
+/** Other spellings: `--phase watch --watched 1000000` runs the watch phase alone at a million. */
+const ALIASES: Record<string, keyof BenchOptions> = { '--phase': 'phases', '--watched': 'watchLarge' };
 
 /** Parses `argv` (without node and script) into options; throws with the usage text on a bad flag. */
 export function parseOptions(argv: string[]): BenchOptions {
@@ -76,7 +79,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') throw new Error(USAGE);
     if (flag === '--no-idempotency-keys') { opts.idempotencyKeys = false; continue; }
-    const name = flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) as keyof BenchOptions;
+    const name = (ALIASES[flag] ?? flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase())) as keyof BenchOptions;
     const value = argv[++i];
     if (!flag.startsWith('--') || !(name in DEFAULTS) || value === undefined) throw new Error(`bad option ${flag}\n${USAGE}`);
     if (name === 'phases') opts.phases = value.split(',').map((p) => phase(p));

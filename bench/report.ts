@@ -102,6 +102,10 @@ export function toMarkdown(r: BenchResults): string {
     lines.push(row(['8', `block scan pass, ${w.small.watched} live addresses watched: ${what}`, '', ...lat(w.small.scan), '']));
     lines.push(row(['8', `… ${w.large.watched} watched (made by SQL in ${w.large.fillSec} s)`, `${w.scanRatio}× the ${w.small.watched} p50`, ...lat(w.large.scan), goal(w.scanRatio <= 1.5, '≤ 1.5×')]));
     lines.push(row(['8', `… the block's indexed address lookup alone, ${w.small.watched} → ${w.large.watched} watched`, `${w.lookupRatio}×`, ...lat(w.large.lookup), '']));
+    lines.push(row(['8', `… a block paying a live session among the ${w.large.watched} (scan pass with store + signal ${w.credit.scanMs} ms): block → \`paid\` in GET`, '', w.credit.blockToPaidMs, '', '', `${w.credit.status} ${w.credit.status === 'paid' ? '✅' : '❌'}`]));
+    const busy = (k: PhaseConditions) => `load ${k.loadAvg1m}, CPU % of a core: process ${k.processCpuPct}, ${Object.entries(k.childCpuPct).map(([n, v]) => `${n} ${v}`).join(', ')}`;
+    lines.push('', `Watch: ${w.large.watched - w.small.watched} addresses inserted in ${w.large.fillSec} s (${w.large.rowsPerSec} rows/s: a session, an address and a payment each). `
+      + `While scanning at ${w.small.watched}: ${busy(w.small.conditions)}; at ${w.large.watched}: ${busy(w.large.conditions)}.`, '');
   }
   if (r.curve && r.curve.length > 0) {
     lines.push('', 'Cost curve (sessions already in the database → the same work; latencies p50 · p99 ms):', '',

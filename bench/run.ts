@@ -92,8 +92,7 @@ async function main(): Promise<void> {
       }));
     }
     if (on('watch') && opts.watchLarge > 0) {
-      const watcher = await createMerchant(sys, 'Watch bench');
-      results.watch = await phase('watch', `8. Block scan with ${opts.watchSmall} and ${opts.watchLarge} live addresses watched`, () => runWatch(sys, watcher, {
+      results.watch = await phase('watch', `8. Block scan with ${opts.watchSmall} and ${opts.watchLarge} live addresses watched`, () => runWatch(sys, {
         small: opts.watchSmall, large: opts.watchLarge, outputs: opts.watchOutputs, watchedPerBlock: opts.watchHits, blocks: opts.watchBlocks,
       }));
     }
