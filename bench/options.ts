@@ -1,6 +1,6 @@
 /** Command-line options of `npm run bench`, with defaults sized to finish in under 3 minutes on 2 cores. */
 
-export const PHASES = ['baseline', 'create', 'receipt', 'get', 'ledger', 'curve', 'open', 'watch'] as const;
+export const PHASES = ['baseline', 'create', 'receipt', 'get', 'ledger', 'curve', 'open', 'watch', 'webhooks'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Everything a run can be told; each field is one `--kebab-case` flag. */
@@ -38,6 +38,10 @@ export interface BenchOptions {
   watchOutputs: number;
   watchHits: number;
   watchBlocks: number;
+  /** Webhooks phase: deliveries pending to a dead endpoint, sessions paid before and while they retry, and how the endpoint is dead. */
+  webhookPending: number;
+  webhookReceipts: number;
+  webhookDead: string;
   /** Interval of the read-model poll that detects `paid` and posted transfers. */
   pollMs: number;
   /** Send an Idempotency-Key on each create, as a retrying client would. */
@@ -58,7 +62,7 @@ const DEFAULTS: BenchOptions = {
   baseline: 300, sessions: 300, receipts: 150, concurrency: 16, open: 2000, openConcurrency: 32, openReceipts: 100, receiptRate: 10,
   getSeconds: 10, getConcurrency: 32, ledgerEntries: 200_000, ledgerReceipts: 200,
   curveSizes: '1000,10000,50000,100000', curveCreate: 50, curveReceipts: 20, curveGetSeconds: 5,
-  watchSmall: 1000, watchLarge: 1_000_000, watchOutputs: 3000, watchHits: 5, watchBlocks: 20, pollMs: 5, idempotencyKeys: true, phases: [...PHASES], profile: null,
+  watchSmall: 1000, watchLarge: 1_000_000, watchOutputs: 3000, watchHits: 5, watchBlocks: 20, webhookPending: 10_000, webhookReceipts: 100, webhookDead: '503', pollMs: 5, idempotencyKeys: true, phases: [...PHASES], profile: null,
   worker: 'in-process', label: 'latest', logLevel: 'error', outDir: 'bench/results',
 };
 
@@ -66,7 +70,7 @@ const USAGE = `npm run bench -- [--sessions 300] [--receipts 150] [--baseline 30
   [--open-concurrency 32] [--open-receipts 100] [--receipt-rate 10] [--get-seconds 10] [--get-concurrency 32]
   [--ledger-entries 200000] [--ledger-receipts 200] [--curve-sizes 1000,10000,50000,100000] [--curve-create 50]
   [--curve-receipts 20] [--curve-get-seconds 5] [--watch-small 1000] [--watch-large 1000000] [--watch-outputs 3000]
-  [--watch-hits 5] [--watch-blocks 20] [--poll-ms 5] (--phase = --phases, --watched = --watch-large)
+  [--watch-hits 5] [--watch-blocks 20] [--webhook-pending 10000] [--webhook-receipts 100] [--webhook-dead 503|hang] [--poll-ms 5] (--phase = --phases, --watched = --watch-large)
   [--no-idempotency-keys] [--phases ${PHASES.join(',')}] [--profile <phase>] [--worker in-process|own-process] [--label latest] [--log-level error]`;
 
 /** Other spellings: `--phase watch --watched 1000000` runs the watch phase alone at a million. */
@@ -87,6 +91,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (name === 'worker') {
       if (value !== 'in-process' && value !== 'own-process') throw new Error(`--worker is in-process or own-process\n${USAGE}`);
       opts.worker = value;
+    }
+    else if (name === 'webhookDead') {
+      if (value !== '503' && value !== 'hang') throw new Error(`--webhook-dead is 503 or hang\n${USAGE}`);
+      opts.webhookDead = value;
     }
     else if (typeof DEFAULTS[name] === 'number') {
       const n = Number(value);
