@@ -1,7 +1,9 @@
 /** Command-line options of `npm run bench`, with defaults sized to finish in under 3 minutes on 2 cores. */
 
-export const PHASES = ['baseline', 'create', 'receipt', 'get', 'ledger', 'curve', 'open', 'watch', 'webhooks'] as const;
+export const PHASES = ['baseline', 'create', 'receipt', 'get', 'ledger', 'curve', 'open', 'watch', 'cold', 'million', 'webhooks'] as const;
 export type Phase = (typeof PHASES)[number];
+/** Phases that run only when named in `--phases` (minutes each, and they change the system's idle time). */
+export const OPT_IN: readonly Phase[] = ['watch', 'cold', 'million', 'webhooks'];
 
 /** Everything a run can be told; each field is one `--kebab-case` flag. */
 export interface BenchOptions {
@@ -38,6 +40,16 @@ export interface BenchOptions {
   watchOutputs: number;
   watchHits: number;
   watchBlocks: number;
+  /** Cold phase: open sessions at each point (comma-separated), receipts per group (cached, evicted, idle-closed, seeded) per point. */
+  coldSizes: string;
+  coldReceipts: number;
+  /** Million phase: sessions in the database at the small and the large point, open (idle-closed, watched) at the large one (the same share at the small), creates, receipts and GET seconds per point. */
+  millionSmall: number;
+  millionTotal: number;
+  millionOpen: number;
+  millionCreate: number;
+  millionReceipts: number;
+  millionGetSeconds: number;
   /** Webhooks phase: deliveries pending to a dead endpoint, sessions paid before and while they retry, and how the endpoint is dead. */
   webhookPending: number;
   webhookReceipts: number;
@@ -62,7 +74,8 @@ const DEFAULTS: BenchOptions = {
   baseline: 300, sessions: 300, receipts: 150, concurrency: 16, open: 2000, openConcurrency: 32, openReceipts: 100, receiptRate: 10,
   getSeconds: 10, getConcurrency: 32, ledgerEntries: 200_000, ledgerReceipts: 200,
   curveSizes: '1000,10000,50000,100000', curveCreate: 50, curveReceipts: 20, curveGetSeconds: 5,
-  watchSmall: 1000, watchLarge: 1_000_000, watchOutputs: 3000, watchHits: 5, watchBlocks: 20, webhookPending: 10_000, webhookReceipts: 100, webhookDead: '503', pollMs: 5, idempotencyKeys: true, phases: [...PHASES], profile: null,
+  watchSmall: 1000, watchLarge: 1_000_000, watchOutputs: 3000, watchHits: 5, watchBlocks: 20, coldSizes: '2000,10000,50000', coldReceipts: 30,
+  millionSmall: 1000, millionTotal: 1_000_000, millionOpen: 100_000, millionCreate: 200, millionReceipts: 60, millionGetSeconds: 10, webhookPending: 10_000, webhookReceipts: 100, webhookDead: '503', pollMs: 5, idempotencyKeys: true, phases: PHASES.filter((p) => !OPT_IN.includes(p)), profile: null,
   worker: 'in-process', label: 'latest', logLevel: 'error', outDir: 'bench/results',
 };
 
@@ -70,7 +83,10 @@ const USAGE = `npm run bench -- [--sessions 300] [--receipts 150] [--baseline 30
   [--open-concurrency 32] [--open-receipts 100] [--receipt-rate 10] [--get-seconds 10] [--get-concurrency 32]
   [--ledger-entries 200000] [--ledger-receipts 200] [--curve-sizes 1000,10000,50000,100000] [--curve-create 50]
   [--curve-receipts 20] [--curve-get-seconds 5] [--watch-small 1000] [--watch-large 1000000] [--watch-outputs 3000]
-  [--watch-hits 5] [--watch-blocks 20] [--webhook-pending 10000] [--webhook-receipts 100] [--webhook-dead 503|hang] [--poll-ms 5] (--phase = --phases, --watched = --watch-large)
+  [--watch-hits 5] [--watch-blocks 20] [--cold-sizes 2000,10000,50000] [--cold-receipts 30]
+  [--million-small 1000] [--million-total 1000000] [--million-open 100000] [--million-create 200] [--million-receipts 60]
+  [--million-get-seconds 10] [--webhook-pending 10000] [--webhook-receipts 100] [--webhook-dead 503|hang] [--poll-ms 5]
+  (--phase = --phases, --watched = --watch-large)
   [--no-idempotency-keys] [--phases ${PHASES.join(',')}] [--profile <phase>] [--worker in-process|own-process] [--label latest] [--log-level error]`;
 
 /** Other spellings: `--phase watch --watched 1000000` runs the watch phase alone at a million. */

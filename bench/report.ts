@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BaselineResult } from './baseline';
+import { coldMarkdown, type ColdPoint } from './coldSessions';
+import { millionMarkdown, type MillionResult } from './million';
 import type { CurvePoint } from './curve';
 import type { LedgerResult } from './ledger';
 import type { PhaseConditions } from './conditions';
@@ -30,6 +32,8 @@ export interface BenchResults {
   open?: OpenSessionsResult;
   watch?: WatchResult;
   webhooks?: WebhookLoadResult;
+  cold?: ColdPoint[];
+  million?: MillionResult;
   /** CPU, event-loop delay and machine load during each phase. */
   conditions?: Partial<Record<string, PhaseConditions>>;
   /** Timing spans from workflow histories of sample sessions (see spans.ts). */
@@ -151,6 +155,7 @@ export function toMarkdown(r: BenchResults): string {
     lines.push('', `Where the time goes for the open sessions paid${r.open.paidOutsideCache ? ' outside the worker cache (the signal\'s workflow task fetches and replays the history)' : ''}:`, '',
       ...spanTable(r.open.spans));
   }
+  lines.push(...coldMarkdown(r.cold), ...millionMarkdown(r.million));
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,7 +2,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { runBaseline } from './baseline';
+import { runColdSessions } from './coldSessions';
 import { runCurve } from './curve';
+import { runMillion } from './million';
 import { runLedger } from './ledger';
 import { watchConditions } from './conditions';
 import { runOpenSessions } from './openSessions';
@@ -41,6 +43,12 @@ async function main(): Promise<void> {
     options: opts,
   };
   const t0 = performance.now();
+  if (opts.phases.includes('cold') || opts.phases.includes('million')) {
+    // Abandoned sessions must close their runs within the phase: a 1 s payment, then a short idle time
+    // (only sessions with nothing due close; a session waiting on its payment or monitoring window does not).
+    process.env.WORKFLOW_IDLE_SECONDS ??= '5';
+    process.env.CHECKOUT_MIN_TTL_SECONDS ??= '1';
+  }
   console.log(`Starting the system (load average ${results.machine.loadAvgStart.join(' / ')}) …`);
   // The webhooks phase's dead endpoint listens on loopback, which the destination rules refuse by default.
   if (opts.phases.includes('webhooks')) process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ??= 'true';
@@ -102,10 +110,22 @@ async function main(): Promise<void> {
     }
     if (on('webhooks') && opts.webhookPending > 0) {
       const hooked = await createMerchant(sys, 'Webhook bench');
-      results.webhooks = await phase('webhooks', `9. Receipt → paid with no webhooks, then with ${opts.webhookPending} deliveries pending to a dead endpoint (${opts.webhookDead})`,
+      results.webhooks = await phase('webhooks', `11. Receipt → paid with no webhooks, then with ${opts.webhookPending} deliveries pending to a dead endpoint (${opts.webhookDead})`,
         () => runWebhookLoad(sys, hooked, destinations, {
           pending: opts.webhookPending, receipts: opts.webhookReceipts, mode: opts.webhookDead as DeadMode, concurrency: opts.concurrency, receiptLoad,
         }));
+    }
+    if (on('cold')) {
+      const sizes = opts.coldSizes.split(',').map(Number).filter((n) => n > 0);
+      results.cold = await phase('cold', `9. Cold sessions at ${sizes.join(' / ')} open`, () => runColdSessions(sys, merchant, destinations, {
+        sizes, receipts: opts.coldReceipts, ratePerSec: opts.receiptRate || 10, concurrency: opts.concurrency, pollMs: opts.pollMs,
+      }));
+    }
+    if (on('million')) {
+      results.million = await phase('million', `10. ${opts.millionSmall} then ${opts.millionTotal} sessions in the database (${opts.millionOpen} open)`, () => runMillion(sys, merchant, destinations, {
+        small: opts.millionSmall, total: opts.millionTotal, open: opts.millionOpen, create: opts.millionCreate, receipts: opts.millionReceipts,
+        getSeconds: opts.millionGetSeconds, getConcurrency: opts.getConcurrency, concurrency: opts.concurrency, receiptLoad,
+      }));
     }
   } finally {
     results.machine.loadAvgEnd = load();

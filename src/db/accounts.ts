@@ -14,12 +14,14 @@ export interface AccountRow {
   xpub_test: string | null;
   /** Where live on-chain receipts settle: the platform node's wallet, or the merchant's xpub (docs/custody.md). */
   onchain_settlement: OnchainSettlement;
+  /** The currency the dashboard shows revenue in besides sats (a supported currency code). */
+  display_currency: string;
   created: string;
   modified: string;
 }
 
 const COLUMNS = ['id', 'name', 'kind', 'affiliate_account_id', 'affiliate_percentage', 'amount_paid_tolerance',
-  'xpub_live', 'xpub_test', 'onchain_settlement', 'created', 'modified'];
+  'xpub_live', 'xpub_test', 'onchain_settlement', 'display_currency', 'created', 'modified'];
 
 export type OnchainSettlement = 'platform' | 'merchant_wallet';
 
@@ -56,7 +58,7 @@ export async function findAccountWithMerchants(
 }
 
 const ACCOUNT_WITH_MERCHANTS = {
-  name: 'account_with_merchants_v2',
+  name: 'account_with_merchants_v3',
   text: `select ${COLUMNS.join(', ')},
       array(select m.id from ${T.accounts} m where m.id = any($2) and m.kind = 'merchant') as merchant_ids
     from ${T.accounts} where id = $1`,

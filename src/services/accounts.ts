@@ -18,6 +18,7 @@ export function accountView(a: AccountRow) {
     amount_paid_tolerance: jsonNumber(a.amount_paid_tolerance),
     xpub: a.xpub_live,
     onchain_settlement: a.onchain_settlement,
+    display_currency: a.display_currency,
     created: Number(a.created),
     modified: Number(a.modified),
   };
@@ -30,6 +31,7 @@ export interface NewAccount {
   amount_paid_tolerance?: string;
   xpub?: string;
   onchain_settlement?: OnchainSettlement;
+  display_currency?: string;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function createAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, 
       affiliate_percentage: input.affiliate?.percentage ?? null, amount_paid_tolerance: input.amount_paid_tolerance ?? '1',
       xpub_live: xpubLive, xpub_test: generateTestAccountKey(testNetwork).tpub, created: String(now), modified: String(now),
       onchain_settlement: settlementFor(input.onchain_settlement ?? 'platform', xpubLive),
+      display_currency: input.display_currency ?? 'USD',
     });
     if (xpubLive) await reserveXpub(tx, xpubLive, row.id, now);
     // The key is shown once; a replayed request gets the stored first response instead.
@@ -95,6 +98,7 @@ export interface AccountUpdate {
   amount_paid_tolerance?: string;
   xpub?: string | null;
   onchain_settlement?: OnchainSettlement;
+  display_currency?: string;
 }
 
 /**
@@ -107,6 +111,7 @@ export async function updateAccount(ctx: Pick<ServiceContext, 'db' | 'config'>, 
   const changes: Partial<AccountRow> = {};
   if (input.name !== undefined) changes.name = input.name;
   if (input.amount_paid_tolerance !== undefined) changes.amount_paid_tolerance = input.amount_paid_tolerance;
+  if (input.display_currency !== undefined) changes.display_currency = input.display_currency;
   if (input.xpub !== undefined) changes.xpub_live = input.xpub === null ? null : checkXpub(input.xpub, ctx.config.bitcoinNetwork);
   const xpubAfter = changes.xpub_live !== undefined ? changes.xpub_live : account.xpub_live;
   const settlement = input.onchain_settlement ?? account.onchain_settlement;
@@ -161,7 +166,7 @@ export async function revokeAccountKey(db: DbOrTx, accountId: string, keyId: str
 export async function ensureSystemAccounts(db: DbOrTx): Promise<void> {
   const now = String(Date.now());
   const base = { affiliate_account_id: null, affiliate_percentage: null, amount_paid_tolerance: '0', xpub_live: null, xpub_test: null,
-    onchain_settlement: 'platform' as const, created: now, modified: now };
+    onchain_settlement: 'platform' as const, display_currency: 'USD', created: now, modified: now };
   await insertAccount(db, { ...base, id: 'acct_platform', name: 'Platform fees', kind: 'platform' });
   await insertAccount(db, { ...base, id: 'acct_external', name: 'Outside world (chain and Lightning)', kind: 'external' });
 }

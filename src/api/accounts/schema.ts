@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Dec } from '../../domain/money';
-import { decimalNumber, percentage, updateText } from '../../domain/input/common';
+import { currencyCode, decimalNumber, percentage, updateText } from '../../domain/input/common';
 
 /**
  * Where live on-chain receipts settle (docs/custody.md): `platform` (default: an address of the platform
@@ -8,6 +8,9 @@ import { decimalNumber, percentage, updateText } from '../../domain/input/common
  * xpub: its share is its own at once, and what the receipt owes is taken from its platform-held balance).
  */
 const onchainSettlement = z.enum(['platform', 'merchant_wallet']);
+
+/** The currency the dashboard shows revenue in besides sats: any currency a session may be priced in (the same rule). */
+const displayCurrency = currencyCode.meta({ ...currencyCode.meta(), description: 'the currency the dashboard shows revenue in besides sats (default USD)' });
 
 /** Body of `POST /accounts`. */
 export const createAccountSchema = z.object({
@@ -21,6 +24,7 @@ export const createAccountSchema = z.object({
     .meta({ minimum: 0, maximum: 5, description: 'at most 2 decimals' }).optional(),
   xpub: z.string().min(1).max(200).optional(),
   onchain_settlement: onchainSettlement.optional(),
+  display_currency: displayCurrency.optional(),
 }).strict();
 
 /** Body of `POST /accounts/{id}`: a field left out is kept; `xpub: ""` removes the live-mode key (`null` is refused, see updateText). */
@@ -30,6 +34,7 @@ export const updateAccountSchema = z.object({
     .meta({ minimum: 0, maximum: 5, description: 'at most 2 decimals' }).optional(),
   xpub: updateText(200).transform((v) => v || null).optional(),
   onchain_settlement: onchainSettlement.optional(),
+  display_currency: displayCurrency.optional(),
 }).strict();
 
 /** Body of `POST /accounts/{id}/keys`. */

@@ -154,6 +154,7 @@ export const accountObject = z.object({
   affiliate: z.object({ account: z.string(), percentage: z.number() }).nullable(),
   amount_paid_tolerance: z.number(), xpub: nullableString, secret_key: z.string().optional().describe('shown once, at creation'),
   onchain_settlement: z.enum(['platform', 'merchant_wallet']).describe('where live on-chain receipts settle (docs/custody.md)'),
+  display_currency: z.string().describe('the currency the dashboard shows revenue in besides sats'),
   created: ms, modified: ms,
 }).meta({ id: 'Account' });
 

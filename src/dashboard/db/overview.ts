@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../../db/knex';
 import type { Scope } from '../../db/sessions';
 import { T } from '../../db/tables';
+import type { RevenueGroup } from '../../domain/revenue';
 
 const DAY_MS = 86_400_000;
 
@@ -23,18 +24,26 @@ export async function sessionCounts(db: DbOrTx, scope: Scope): Promise<Record<st
   return Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
 }
 
-/** Revenue credited per UTC day over the last `days` days, oldest first, days without revenue as 0. */
-export async function dailyRevenue(db: DbOrTx, scope: Scope, days: number, now: number): Promise<{ day: string; sats: string }[]> {
+/**
+ * Revenue credited per UTC day over the last `days` days (the UTC dates, oldest first, and the sums of
+ * `payment` entries grouped by day and by the priced currency and locked rate of the payment each receipt
+ * paid), in one grouped statement. `revenueIn` turns it into sats and the display currency.
+ */
+export async function dailyRevenue(db: DbOrTx, scope: Scope, days: number, now: number): Promise<{ days: string[]; groups: RevenueGroup[] }> {
   const start = Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
-  const rows: { day: string; total: string }[] = await db(`${T.ledgerEntries} as e`).join(`${T.ledgerTransactions} as t`, 't.id', 'e.txn_id')
+  const rows: { day: string; currency: string | null; rate: string | null; total: string }[] = await db(`${T.ledgerEntries} as e`)
+    .join(`${T.ledgerTransactions} as t`, 't.id', 'e.txn_id')
+    .leftJoin(`${T.receipts} as r`, 'r.id', 't.receipt_id')
+    .leftJoin(`${T.payments} as p`, 'p.id', 'r.payment_id')
     .where({ 'e.account_id': scope.accountId, 'e.livemode': scope.livemode, 't.type': 'payment' })
     .andWhere('e.created', '>=', start)
-    .select(db.raw('floor(e.created / ?)::bigint as day', [DAY_MS])).sum({ total: 'e.amount' }).groupByRaw('1') as never;
-  const byDay = new Map(rows.map((r) => [Number(r.day), String(r.total)]));
-  return Array.from({ length: days }, (_, i) => {
-    const day = start / DAY_MS + i;
-    return { day: new Date(day * DAY_MS).toISOString().slice(0, 10), sats: byDay.get(day) ?? '0' };
-  });
+    .select(db.raw('floor(e.created / ?)::bigint as day', [DAY_MS]), 'p.currency as currency', db.raw('p.exchange_rate::text as rate'))
+    .sum({ total: 'e.amount' }).groupByRaw('1, 2, 3') as never;
+  const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+  return {
+    days: Array.from({ length: days }, (_, i) => isoDay(start / DAY_MS + i)),
+    groups: rows.map((r) => ({ day: isoDay(Number(r.day)), sats: String(r.total), currency: r.currency, rate: r.rate })),
+  };
 }
 
 /** The latest credited receipts (payments received), newest first. */

@@ -6,6 +6,7 @@ import { parseOr400 } from '../../api/validate';
 import { findAccount } from '../../db/accounts';
 import { findBranding } from '../../db/branding';
 import { MAX_LOGO_BYTES, textOn } from '../../domain/branding';
+import { CURRENCY_DECIMALS } from '../../domain/money';
 import { pageBrand } from '../../page/brand';
 import { brandingSchema } from '../../domain/input/branding';
 import { updateBranding } from '../../services/branding';
@@ -60,6 +61,9 @@ ${errorBox(extra.error)}
       <p class="hint">Blank removes it. Checked against the node's network, as the API does.</p></div>
     <div class="field"><label for="onchain_settlement">Live on-chain settlement</label><select id="onchain_settlement" name="onchain_settlement"${dis}>
       ${[['platform', 'Platform wallet'], ['merchant_wallet', 'My own wallet (xpub)']].map(([v, l]) => html`<option value="${v}"${account!.onchain_settlement === v ? html` selected` : ''}>${l}</option>`)}</select></div>
+    <div class="field"><label for="display_currency">Display currency</label><select id="display_currency" name="display_currency"${dis}>
+      ${Object.keys(CURRENCY_DECIMALS).map((c) => html`<option${account!.display_currency === c ? html` selected` : ''}>${c}</option>`)}</select>
+      <p class="hint">Home shows revenue in sats and in this currency, at each payment's own locked rate.</p></div>
   </div>
   ${owner ? html`<button type="submit" class="button primary">Save</button>` : ''}
 </form>
@@ -104,9 +108,10 @@ ${owner ? html`<form method="post" action="/dashboard/settings/users" class="pan
     const f = req.body as Record<string, string>;
     try {
       const input = parseOr400(updateAccountSchema, {
-        name: f.name, xpub: f.xpub?.trim() ? f.xpub.trim() : null,
+        name: f.name, xpub: f.xpub?.trim() ?? '',
         ...(f.amount_paid_tolerance ? { amount_paid_tolerance: Number(f.amount_paid_tolerance) } : {}),
         ...(f.onchain_settlement ? { onchain_settlement: f.onchain_settlement } : {}),
+        ...(f.display_currency ? { display_currency: f.display_currency } : {}),
       });
       await updateAccount(ctx, scopeOfUser(req).accountId, input);
       res.type('html').send(await page(req, { flash: 'Account saved.' }));
