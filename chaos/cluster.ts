@@ -30,6 +30,8 @@ export interface ClusterShape {
   temporalServerBinDir: string | null;
   /** Processes per part (api, worker, watcher). */
   replicas: number;
+  /** Settings on top of the parts' own (the regtest lane's live mode: LND, the chain, the send crash point). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -154,7 +156,7 @@ export class Cluster {
 
   /** Environment of the reconcile CLI and other one-off commands against this cluster. */
   commandEnv(): NodeJS.ProcessEnv {
-    return { ...process.env, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn' };
+    return { ...process.env, ...this.shape.env, DATABASE_URL: this.databaseUrl, LOG_LEVEL: 'warn' };
   }
 
   async stop(): Promise<void> {
@@ -212,6 +214,7 @@ export class Cluster {
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', // the receiver is on 127.0.0.1
       LOG_LEVEL: 'info',
       DEMO: 'false', // the run makes its own accounts
+      ...this.shape.env,
     };
   }
 }

@@ -25,9 +25,16 @@ export interface ChaosOptions {
    * watcher SIGKILLed at once mid-run, while probe payments measure how long until payments flow again.
    */
   failover?: boolean;
+  /**
+   * The regtest lane (chaos/regtest.ts): live mode on btcd + two LND nodes, sessions paid over Lightning,
+   * payouts, withdrawal links and refunds to the customer node, the worker SIGKILLed at sends' crash points.
+   */
+  regtest?: boolean;
+  /** Regtest lane: worker SIGKILLs, each between a send reaching the node and its settlement (default 2). */
+  kills?: number;
 }
 
-export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--duration SECONDS] [--concurrency N] [--settle SECONDS] [--money-out N] [--keep]
+export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--duration SECONDS] [--concurrency N] [--settle SECONDS] [--money-out N] [--keep] [--regtest [--kills N]]
   --sessions     checkout sessions to create (default 40)
   --seed         seed of all random choices (default: random, printed)
   --duration     seconds of traffic while processes are killed and restarted (default 60)
@@ -39,7 +46,12 @@ export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--durat
   --cluster      run on a multi-process Temporal cluster on PostgreSQL (docs/cluster.md), 2 processes per part
   --replicas     processes per part (api, worker, watcher; default 1, or 2 with --cluster)
   --failover     (implies --cluster) instead of random faults, SIGKILL one Temporal history process, one API,
-                 one worker and one watcher at once mid-run and report how long until payments flow again`;
+                 one worker and one watcher at once mid-run and report how long until payments flow again
+  --regtest      live mode on a regtest network (btcd + two LND nodes): the customer node pays sessions over
+                 Lightning and receives payouts, withdrawal links and refunds; the worker is SIGKILLed after a
+                 send reached the node and before the ledger settled; then both nodes' records, the ledger and
+                 the node's balance are checked (defaults: --sessions 10 --money-out 10 --settle 300)
+  --kills        with --regtest: worker SIGKILLs at sends' crash points (default 2)`;
 
 /** Parses argv; throws with a message (and the usage) on an unknown or bad flag. */
 export function parseOptions(argv: string[]): ChaosOptions {
@@ -48,19 +60,31 @@ export function parseOptions(argv: string[]): ChaosOptions {
   };
   const numeric: Record<string, keyof ChaosOptions> = {
     '--sessions': 'sessions', '--seed': 'seed', '--duration': 'durationSec', '--concurrency': 'concurrency', '--settle': 'settleSec', '--min-sats': 'minSats',
-    '--replicas': 'replicas', '--money-out': 'moneyOut',
+    '--replicas': 'replicas', '--money-out': 'moneyOut', '--kills': 'kills',
   };
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     if (flag === '--keep') { opts.keep = true; continue; }
     if (flag === '--cluster') { opts.cluster = true; continue; }
     if (flag === '--failover') { opts.failover = true; opts.cluster = true; continue; }
+    if (flag === '--regtest') { opts.regtest = true; continue; }
     const key = numeric[flag];
     if (!key) throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
+    // `--money-out` alone (as in `--money-out --regtest`) keeps its default count.
+    if (key === 'moneyOut' && inline === undefined && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) continue;
     const raw = inline ?? argv[++i];
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < (key === 'seed' || key === 'moneyOut' ? 0 : 1)) throw new Error(`${flag} needs a positive whole number, got "${raw}"\n${USAGE}`);
+    if (!Number.isInteger(value) || value < (key === 'seed' || key === 'moneyOut' || key === 'kills' ? 0 : 1)) throw new Error(`${flag} needs a positive whole number, got "${raw}"\n${USAGE}`);
     (opts as unknown as Record<string, number>)[key] = value;
+    given.add(key);
+  }
+  if (opts.regtest) {
+    // A real network is slower per payment: a small run unless asked otherwise.
+    if (!given.has('sessions')) opts.sessions = 10;
+    if (!given.has('moneyOut')) opts.moneyOut = 10;
+    if (!given.has('settleSec')) opts.settleSec = 300;
+    if (!given.has('kills')) opts.kills = 2;
   }
   return opts;
 }

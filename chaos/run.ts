@@ -17,6 +17,7 @@ import { printReport, type RunFigures } from './report';
 import { spawnTs } from './processes';
 import { runSession, type Account, type TrafficLog } from './traffic';
 import { runMoneyOut, type MoneyOutLog } from './moneyOut';
+import { runRegtestChaos } from './regtest';
 
 const FEE_PERCENT = '1'; // PLATFORM_FEE_PERCENT's default, which the parts run with
 const PLATFORM_ACCOUNT = 'acct_platform';
@@ -153,7 +154,8 @@ if (require.main === module) {
     process.exit(2);
   }
   const print = (line: string) => process.stdout.write(`${line}\n`);
-  runChaos(opts, print).then((figures) => process.exit(figures.failures.length === 0 ? 0 : 1), (err) => {
+  const run = opts.regtest ? runRegtestChaos(opts, print) : runChaos(opts, print);
+  run.then((figures) => process.exit(figures.failures.length === 0 ? 0 : 1), (err) => {
     process.stderr.write(`chaos: the run could not be made: ${String((err as Error)?.stack ?? err)}\n`);
     process.exit(2);
   });

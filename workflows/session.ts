@@ -285,7 +285,13 @@ export class CheckoutSession {
     } catch (err) {
       if (!isActivityFailure(err)) throw err;
       // The session must exist even when its first payment cannot be made (the API answers with it, flagged).
-      this.state = base;
+      // The failure does not say the attempt wrote nothing: one may have committed the row with its first
+      // payment at the `payment_opened` state (one version up, what the API then shows) and lost its answer
+      // (a worker or PostgreSQL gone before it reached us, then every retry failing). The read model's write is
+      // version-guarded, so the state skips that version: the next transition writes above it. Kept at an
+      // equal version, a receipt for that payment would be credited while its session row kept 0 paid.
+      // (Only the version that later activity inputs carry changes, no command: recorded histories replay.)
+      this.state = request === null ? base : { ...base, version: base.version + 1 };
       if (request === null) {
         this.keepForRetry([{ kind: 'persist', definition }], failureLine('persist', err));
       } else {

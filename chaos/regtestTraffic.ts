@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RegtestNetwork } from '../test/support/regtest/network';
+import { LnurlWallet } from '../test/support/lnurlWallet';
+import type { ApiClient, Answer } from './http';
+import type { Random } from './random';
+
+/** A live-mode account of the regtest run, with its live secret key. */
+export interface LiveAccount {
+  id: string;
+  key: string;
+}
+
+/** A session the customer node paid in full over Lightning (its invoice's hash, as the node paid it). */
+export interface PaidSession {
+  id: string;
+  merchant: LiveAccount;
+  sats: bigint;
+  transfers: { destination: string; percentage: string }[];
+  paymentHash: string;
+}
+
+/** A payout, withdrawal link or refund the API accepted, paying `sats` to the receiver node's invoice `paymentHash`. */
+export interface MoneyOut {
+  kind: 'payout' | 'withdrawal_link' | 'refund';
+  id: string;
+  account: LiveAccount;
+  sats: bigint;
+  paymentHash: string;
+  /** Its send was left to stop at the crash point (paid on the node, not settled): the worker is SIGKILLed there. */
+  killTarget: boolean;
+}
+
+/** What the regtest traffic did. */
+export interface RegtestLog {
+  sessions: PaidSession[];
+  out: MoneyOut[];
+  /** Answers or node results the run does not allow. */
+  violations: string[];
+  /** Allowed refusals (a 400 insufficient_funds while receipts race the request). */
+  notes: string[];
+}
+
+/**
+ * The regtest run's traffic: the customer node pays checkout sessions over the platform node's channel,
+ * and the same node receives the money out (its invoices are the payouts' and refunds' destinations, and
+ * it claims withdrawal links through LNURL), so each side of every payment is on a real node's records.
+ */
+export class RegtestTraffic {
+  readonly log: RegtestLog = { sessions: [], out: [], violations: [], notes: [] };
+  /** Sats the customer paid in and the money out took (harness side): money out stays well inside the channel's spendable side. */
+  private paidIn = 0n;
+  private paidOut = 0n;
+  private readonly wallet: LnurlWallet;
+
+  constructor(
+    private readonly api: ApiClient, private readonly net: RegtestNetwork, private readonly pauseDir: string,
+    publicUrl: string, apiUrl: string, private readonly tag: string,
+  ) {
+    this.wallet = new LnurlWallet(publicUrl, apiUrl);
+  }
+
+  /** Creates a Lightning-only SATS session (maybe with a transfer) and has the customer node pay its invoice. */
+  async paySession(rng: Random, merchant: LiveAccount, partner: LiveAccount, index: number): Promise<void> {
+    const sats = BigInt(rng.int(20_000, 60_000));
+    const transfers = rng.chance(0.5) ? [{ destination_account: partner.id, percentage: rng.int(500, 3000) / 100 }] : [];
+    const created = await this.api.call(merchant.key, 'POST', '/checkout-sessions',
+      { currency: 'SATS', amount: Number(sats), payment_methods: ['lightning'], ...(transfers.length ? { transfers } : {}) },
+      { 'Idempotency-Key': `${this.tag}-session-${index}` });
+    if (created.status !== 200) return void this.log.violations.push(`session ${index}: ${created.status} ${JSON.stringify(created.body)}`);
+    const paymentId = await this.until(`session ${index}'s payment`, () => this.api.call(merchant.key, 'GET', `/checkout-sessions/${created.body.id}`),
+      (a) => (a.status === 200 && a.body.payment_id ? a.body.payment_id as string : undefined));
+    const payment = await this.api.call(merchant.key, 'GET', `/payments/${paymentId}`);
+    const bolt11 = payment.body?.payment_method_options?.lightning?.payment_request as string | undefined;
+    if (!bolt11) return void this.log.violations.push(`session ${index}: no Lightning invoice (${JSON.stringify(payment.body)})`);
+    const paid = await this.net.customer.payInvoice(bolt11);
+    if (paid.status !== 'SUCCEEDED') return void this.log.violations.push(`session ${index}: the customer node's payment ${paid.status} ${paid.failure_reason ?? ''}`);
+    this.paidIn += sats;
+    this.log.sessions.push({
+      id: created.body.id, merchant, sats, paymentHash: paid.payment_hash,
+      transfers: transfers.map((t) => ({ destination: t.destination_account, percentage: String(t.percentage) })),
+    });
+  }
+
+  /**
+   * One money-out operation (by `index`: payouts, withdrawal links and refunds in turn) to an invoice of
+   * the receiver node. With `killTarget` its send stops at the crash point; every other send's pause file
+   * is made first, so it goes straight on. False when nothing could be taken out yet (try again later).
+   */
+  async moneyOut(rng: Random, accounts: LiveAccount[], index: number, killTarget: boolean): Promise<MoneyOut | null> {
+    const kind = (['payout', 'withdrawal_link', 'payout', 'refund'] as const)[index % 4];
+    if (kind === 'refund') {
+      const session = this.log.sessions.length ? rng.pick(this.log.sessions) : null;
+      if (!session) return null;
+      return this.refund(session, index, killTarget);
+    }
+    const account = rng.pick(accounts);
+    const balances = await this.api.call(account.key, 'GET', '/balances');
+    const available = BigInt(balances.body?.available?.[0]?.amount ?? 0);
+    // What fits with its fee limit (1 %, at least 10 sats), and leaves the platform node's side of the
+    // channel well above its reserve (1 % of 5,000,000 sats), so every send has a route.
+    const sats = this.bounded(available / 3n);
+    if (sats < 1_000n) return null;
+    return kind === 'payout' ? this.payout(account, sats, index, killTarget) : this.withdrawalLink(account, sats, index, killTarget);
+  }
+
+  private async payout(account: LiveAccount, sats: bigint, index: number, killTarget: boolean): Promise<MoneyOut | null> {
+    const { paymentRequest, hash } = await this.invoice(sats, `chaos payout ${index}`, killTarget);
+    const answer = await this.api.call(account.key, 'POST', '/instant-sends',
+      { amount: Number(sats), currency: 'SATS', withdraw_method: 'lightning', withdraw_request: paymentRequest }, { 'Idempotency-Key': `${this.tag}-payout-${index}` });
+    return this.accepted(answer, { kind: 'payout', account, sats, paymentHash: hash, killTarget }, `payout ${index}`);
+  }
+
+  private async withdrawalLink(account: LiveAccount, sats: bigint, index: number, killTarget: boolean): Promise<MoneyOut | null> {
+    const answer = await this.api.call(account.key, 'POST', '/withdrawal-links',
+      { currency: 'SATS', amount: Number(sats), description: `chaos ${index}` }, { 'Idempotency-Key': `${this.tag}-link-${index}` });
+    if (answer.status !== 200) return this.accepted(answer, { kind: 'withdrawal_link', account, sats, paymentHash: '', killTarget }, `withdrawal link ${index}`);
+    // The receiver node claims it as a phone wallet would (LUD-03): its invoice goes to the callback.
+    const request = await this.wallet.withdrawRequest(answer.body.withdraw_request);
+    const { paymentRequest, hash } = await this.invoice(sats, `chaos withdrawal ${index}`, killTarget);
+    const claimed = await this.claim(account, answer.body.id, request, paymentRequest, hash);
+    if (!claimed) this.log.violations.push(`withdrawal link ${index}: the claim of ${hash} was never taken`);
+    return this.accepted(answer, { kind: 'withdrawal_link', account, sats, paymentHash: hash, killTarget }, `withdrawal link ${index}`);
+  }
+
+  /**
+   * Sends the invoice to the link's callback as a wallet does, again after a LUD-03 ERROR ("busy": the
+   * API's wait for the link's workflow ran out while the worker was down), unless the link meanwhile
+   * took this very invoice (the claim had gone through). True once the link holds it.
+   */
+  private async claim(account: LiveAccount, linkId: string, request: Awaited<ReturnType<LnurlWallet['withdrawRequest']>>, pr: string, hash: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const answer = await this.wallet.sendInvoice(request, pr).catch((err: Error) => ({ status: 'ERROR', reason: err.message }));
+      if (answer.status === 'OK') return true;
+      this.log.notes.push(`withdrawal link ${linkId}: claim answered ${answer.reason ?? answer.status}`);
+      const link = await this.api.call(account.key, 'GET', `/withdrawal-links/${linkId}`);
+      if (link.body?.payment_hash === hash) return true;
+      if (link.body?.payment_hash) return false; // another invoice took it: cannot happen, the harness sent only this one
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    return false;
+  }
+
+  private async refund(session: PaidSession, index: number, killTarget: boolean): Promise<MoneyOut | null> {
+    const read = await this.api.call(session.merchant.key, 'GET', `/checkout-sessions/${session.id}`);
+    const left = BigInt(read.body?.target_amount_paid ?? 0) - BigInt(read.body?.target_amount_refunded ?? 0);
+    const sats = this.bounded(left / 2n);
+    if (sats < 1_000n) return null;
+    const { paymentRequest, hash } = await this.invoice(sats, `chaos refund ${index}`, killTarget);
+    const answer = await this.api.call(session.merchant.key, 'POST', '/refunds',
+      { checkout_session: session.id, amount: Number(sats), withdraw_method: 'lightning', withdraw_request: paymentRequest },
+      { 'Idempotency-Key': `${this.tag}-refund-${index}` });
+    return this.accepted(answer, { kind: 'refund', account: session.merchant, sats, paymentHash: hash, killTarget }, `refund ${index}`);
+  }
+
+  /** Caps one send so that all money out stays under half of what came in (the channel's spendable side). */
+  private bounded(wanted: bigint): bigint {
+    const room = this.paidIn / 2n - this.paidOut;
+    const capped = wanted < room ? wanted : room;
+    return capped > 15_000n ? 15_000n : capped;
+  }
+
+  /** An invoice of the receiver node; unless it is the kill target, its send's pause file exists first (no stop). */
+  private async invoice(sats: bigint, memo: string, killTarget: boolean): Promise<{ paymentRequest: string; hash: string }> {
+    const inv = await this.net.customer.post<{ payment_request: string; r_hash: string }>('/v1/invoices', { value: sats.toString(), memo, expiry: '3600' });
+    const hash = Buffer.from(inv.r_hash, 'base64').toString('hex');
+    if (!killTarget) fs.writeFileSync(path.join(this.pauseDir, hash), 'no stop');
+    return { paymentRequest: inv.payment_request, hash };
+  }
+
+  private accepted(answer: Answer, o: Omit<MoneyOut, 'id'>, what: string): MoneyOut | null {
+    if (answer.status === 200) {
+      const record = { ...o, id: answer.body.id as string };
+      this.paidOut += o.sats;
+      this.log.out.push(record);
+      return record;
+    }
+    // A 400 is allowed: receipts, transfers and other sends move the balance under the request.
+    if (answer.status === 400) this.log.notes.push(`${what}: 400 ${answer.body?.errors?.[0]?.code ?? ''} ${answer.body?.errors?.[0]?.message ?? ''}`.slice(0, 200));
+    else this.log.violations.push(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return null;
+  }
+
+  private async until<T>(what: string, read: () => Promise<Answer>, pick: (a: Answer) => T | undefined, timeoutMs = 180_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = pick(await read());
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
