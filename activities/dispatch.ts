@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { activityLog } from './log';
 
 /**
  * The product sets no hook (src/system.ts): committed events reach webhooks through the outbox relay
@@ -13,7 +14,7 @@ export function dispatchBestEffort(deps: ActivityDeps): (eventIds: string[]) => 
     try {
       await deps.onEventsRecorded(eventIds);
     } catch (err) {
-      deps.log.warn({ err, eventIds }, 'event dispatch failed; the outbox sweeper delivers these events');
+      activityLog(deps.log).warn({ err, eventIds }, 'event dispatch failed; the outbox sweeper delivers these events');
     }
   };
 }

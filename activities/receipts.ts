@@ -2,6 +2,7 @@ import { findReceiptWithPayment } from '../src/db/receipts';
 import { normalizeDecimal } from '../src/domain/money';
 import type { ReceiptInput } from '../src/domain/session';
 import type { ActivityDeps } from './deps';
+import { activityLog } from './log';
 
 /** A stored receipt as the workflow credits it, read from the database, never from a message. */
 export type ReceiptFacts = ReceiptInput & { credited: boolean };
@@ -19,12 +20,12 @@ export function receiptActivities(deps: ActivityDeps) {
     const found = await findReceiptWithPayment(db, input.receiptId);
     const receipt = found?.receipt;
     if (!receipt || receipt.checkout_session_id !== input.sessionId) {
-      deps.log.warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: no such receipt of this session');
+      activityLog(deps.log).warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: no such receipt of this session');
       return null;
     }
     const payment = found.payment;
     if (!payment || payment.checkout_session_id !== input.sessionId) {
-      deps.log.warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: its payment is not of this session');
+      activityLog(deps.log).warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: its payment is not of this session');
       return null;
     }
     return {
