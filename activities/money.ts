@@ -15,7 +15,6 @@ import type { EventIntent, ReceiptFlag, ReceiptInput, SessionState } from '../sr
 import { splitReceipt } from '../src/domain/split';
 import { transferView } from '../src/views/transfer';
 import type { ActivityDeps } from './deps';
-import { dispatchBestEffort } from './dispatch';
 import { activityLog } from './log';
 import { writeStateAndEvents } from './readModel';
 
@@ -24,7 +23,6 @@ interface SessionTransfer { destination_account: string; percentage: number; des
 /** Activities that move money: crediting receipts (with fees) and the ordered split transfers. */
 export function moneyActivities(deps: ActivityDeps) {
   const { db, publicUrl } = deps;
-  const dispatch = dispatchBestEffort(deps);
 
   /**
    * Credits one receipt in one DB transaction: marks it credited (with its flag), mirrors the session
@@ -57,7 +55,6 @@ export function moneyActivities(deps: ActivityDeps) {
       });
       return { transfers, eventIds };
     });
-    await dispatch(result.eventIds);
     return { transferIds: result.transfers };
   }
 
@@ -108,7 +105,7 @@ export function moneyActivities(deps: ActivityDeps) {
         index, amount: split.transfers[index].toString(), percentage: String(plan.percentage),
         description: plan.description ?? null, status: 'pending', created: String(now), modified: String(now),
       });
-      // Recorded on every attempt (deduped by key) so a retry re-dispatches the same event ID.
+      // Recorded on every attempt (deduped by key): a retry finds the same event, never a second one.
       const eventId = await recordEventForDispatch(tx, { dedupeKey: `${row.id}:created`, accountId: state.accountId, livemode: state.livemode,
         type: 'transfer.created', objectId: row.id, data: { object: transferView(row) }, created: now });
       if (eventId) eventIds.push(eventId);
@@ -154,7 +151,7 @@ export function moneyActivities(deps: ActivityDeps) {
 
   async function postTransfer(transferId: string, sessionId: string | undefined): Promise<void> {
     const now = Date.now();
-    const eventIds = await db.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       const t = await lockTransfer(tx, transferId, sessionId);
       if (!t) throw ApplicationFailure.nonRetryable(`No transfer ${transferId}${sessionId ? ` of session ${sessionId}` : ''}`, 'TransferNotFound');
       if (t.status === 'paid') return [];
@@ -174,7 +171,6 @@ export function moneyActivities(deps: ActivityDeps) {
       await recoverAndRecord(tx, t.destination_account_id, t.livemode, now, ids);
       return ids;
     });
-    await dispatch(eventIds);
   }
 
   return { creditReceipt, executeTransfer };

@@ -9,7 +9,6 @@ import { findWithdrawalLink } from '../src/db/withdrawalLinks';
 import type { LinkOutcome } from '../src/temporal/withdrawalDefinitions';
 import { refundView } from '../src/views/refund';
 import type { ActivityDeps } from './deps';
-import { dispatchBestEffort } from './dispatch';
 
 /** The statuses a refund ends in (each counted once, when reached). */
 const FINAL_REFUND_STATUSES = new Set<string>(['succeeded', 'failed', 'canceled']);
@@ -27,7 +26,6 @@ export type RefundStep =
  */
 export function refundActivities(deps: ActivityDeps) {
   const { db, publicUrl } = deps;
-  const dispatch = dispatchBestEffort(deps);
 
   async function inRefund<T>(refundId: string, fn: (tx: DbOrTx, row: RefundRow, events: string[]) => Promise<T>): Promise<T> {
     const events: string[] = [];
@@ -36,7 +34,6 @@ export function refundActivities(deps: ActivityDeps) {
       if (!row) throw ApplicationFailure.nonRetryable(`No refund ${refundId}`, 'RefundNotFound');
       return fn(tx, row, events);
     });
-    await dispatch(events);
     return result;
   }
 

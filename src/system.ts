@@ -150,7 +150,6 @@ export async function startSystem(
       })).code };
     }
     const startWorkerPart = async (kind: WorkerKind, taskQueue: string, partDb: Db, tuning: Partial<WorkerOptions>) => {
-      // No onEventsRecorded hook: committed events are handed to webhooks by the outbox relay alone.
       const deps = { ...activityDeps(config, partDb, log, rates), payoutSender, payoutOnchainTargetConf: config.payouts.onchainTargetConf,
         pauseAfterSendDir: config.payouts.testPauseAfterSendDir };
       log.info({ taskQueue, kind, deployment: config.worker.deployment }, 'starting worker');
