@@ -135,6 +135,8 @@ describe('GET /metrics', () => {
     await api('GET', `/checkout-sessions/${cs.id}`);
     await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 5000, method: 'onchain' });
     await waitFor(() => Promise.resolve(receiver.received.length), (n) => n > 0, 30_000);
+    // The receiver sees the request before the worker logs (and counts) the attempt.
+    await waitFor(() => sys.db('webhook_deliveries').where({ ok: true }).first('id'), Boolean, 30_000);
     await sys.db('watcher_cursors').insert({ name: 'metrics-test-source', value: '7', modified: Date.now() - 90_000 }).onConflict('name').merge();
 
     const res = await fetch(`${sys.baseUrl}/metrics`);
