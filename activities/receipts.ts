@@ -4,6 +4,7 @@ import { readSessionState } from '../src/db/sessionState';
 import { normalizeDecimal } from '../src/domain/money';
 import type { ReceiptInput, SessionState } from '../src/domain/session';
 import type { ActivityDeps } from './deps';
+import { activityLog } from './log';
 
 /** A stored receipt as the workflow credits it, read from the database, never from a message. */
 export type ReceiptFacts = ReceiptInput & { credited: boolean };
@@ -21,12 +22,12 @@ export function receiptActivities(deps: ActivityDeps) {
     const found = await findReceiptWithPayment(db, input.receiptId);
     const receipt = found?.receipt;
     if (!receipt || receipt.checkout_session_id !== input.sessionId) {
-      deps.log.warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: no such receipt of this session');
+      activityLog(deps.log).warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: no such receipt of this session');
       return null;
     }
     const payment = found.payment;
     if (!payment || payment.checkout_session_id !== input.sessionId) {
-      deps.log.warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: its payment is not of this session');
+      activityLog(deps.log).warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: its payment is not of this session');
       return null;
     }
     return {
