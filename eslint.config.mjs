@@ -71,7 +71,7 @@ function layerRule(index) {
 
 export default tseslint.config(
   // test/support/lintProbes.mjs is a plain Node script outside the TypeScript project (it runs this config).
-  { ignores: ['node_modules/**', 'dist/**', '.generated/**', 'bench/results/**', '.data/**', 'eslint.config.mjs', 'jest.config.js', 'test/support/lintProbes.mjs'] },
+  { ignores: ['node_modules/**', 'dist/**', '.generated/**', 'bench/results/**', '.data/**', 'eslint.config.mjs', 'jest.config.js', 'test/support/projectTimings.js', 'test/support/lintProbes.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,8 @@
  * `workflow-logic` (the workflows on Temporal's time-skipping test server with stub activities, and the
  * replay gates). The slow ones: `chaos` (its own servers, which it restarts), `cluster` (the product on a
  * multi-process Temporal cluster, once scripts/build-temporal-server.sh has built the server), `integration` (real
- * PostgreSQL + a real Temporal dev server, started once per run by the global setup) and `regtest`
+ * PostgreSQL + a real Temporal dev server, started once per run by the global setup; each file on its
+ * own database) and `regtest`
  * (live mode against a real btcd + two LND nodes on regtest, built once per machine by
  * scripts/build-regtest-binaries.sh, plus the same PostgreSQL and Temporal).
  */
@@ -14,6 +15,7 @@ const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
 const transformIgnorePatterns = ['/node_modules/(?!(@noble|@scure|micro-packed|@apidevtools)/)'];
 module.exports = {
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/projectTimings.js'],
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
     {
@@ -34,6 +36,8 @@ module.exports = {
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
+      // Each file on its own copy of a migrated template database: files may run in parallel (-w 2).
+      setupFilesAfterEnv: ['<rootDir>/test/support/fileDatabase.ts'],
     },
     {
       displayName: 'regtest',
@@ -42,6 +46,7 @@ module.exports = {
       transformIgnorePatterns,
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/regtest/globalSetup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/fileDatabase.ts'],
       globalTeardown: '<rootDir>/test/support/regtest/globalTeardown.ts',
     },
     // Starts its own PostgreSQL and Temporal (it restarts them), so it needs no shared servers.

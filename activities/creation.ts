@@ -7,7 +7,6 @@ import type { PaymentState } from '../src/domain/session';
 import { nextState } from '../src/domain/transitions';
 import { checkoutSessionView } from '../src/views/checkoutSession';
 import type { ActivityDeps } from './deps';
-import { dispatchBestEffort } from './dispatch';
 import { preparePayment, type PaymentSubject } from './payments';
 import { paymentState } from '../src/db/sessionState';
 import { eventObject, writeStateAndEvents } from './readModel';
@@ -15,7 +14,6 @@ import { eventObject, writeStateAndEvents } from './readModel';
 /** Creating a session in one step: its row, its first payment and their events. */
 export function creationActivities(deps: ActivityDeps) {
   const { db, publicUrl } = deps;
-  const dispatch = dispatchBestEffort(deps);
 
   /**
    * Persists a new session and, when it has an amount, makes its first payment (number `seq`) and mirrors
@@ -33,7 +31,8 @@ export function creationActivities(deps: ActivityDeps) {
         fields: definition.fields as PaymentSubject['fields'],
       }, seq, definition.amount);
     }
-    const { payment, eventIds } = await db.transaction(async (tx) => {
+    // Events stay in the outbox: the relay (src/webhooks/sweeper.ts) is the only dispatcher.
+    const { payment } = await db.transaction(async (tx) => {
       const inserted = await insertSession(tx, definition);
       // Its object is the session as created, before the payment exists (no payment yet).
       const created: EventToRecord = {
@@ -56,7 +55,6 @@ export function creationActivities(deps: ActivityDeps) {
       const eventIds = await writeStateAndEvents(tx, opened.state, events, publicUrl, Date.now(), { freshPayments: [row], precedingEvents: [created] });
       return { payment: stored, eventIds };
     });
-    await dispatch(eventIds);
     return payment;
   }
 

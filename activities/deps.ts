@@ -28,6 +28,4 @@ export interface ActivityDeps {
   platformFeePercent: string;
   /** The operator allows webhooks to private, loopback and link-local addresses (local development only). */
   webhookAllowPrivateNetworks?: boolean;
-  /** Called after events are committed; unset in the product, where the outbox relay is the only dispatcher. */
-  onEventsRecorded?: (eventIds: string[]) => Promise<void>;
 }

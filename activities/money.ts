@@ -14,7 +14,6 @@ import type { EventIntent, ReceiptFlag, ReceiptInput, SessionState } from '../sr
 import { splitReceipt } from '../src/domain/split';
 import { transferView } from '../src/views/transfer';
 import type { ActivityDeps } from './deps';
-import { dispatchBestEffort } from './dispatch';
 import { writeStateAndEvents } from './readModel';
 
 interface SessionTransfer { destination_account: string; percentage: number; description?: string | null }
@@ -22,7 +21,6 @@ interface SessionTransfer { destination_account: string; percentage: number; des
 /** Activities that move money: crediting receipts (with fees) and the ordered split transfers. */
 export function moneyActivities(deps: ActivityDeps) {
   const { db, publicUrl } = deps;
-  const dispatch = dispatchBestEffort(deps);
 
   /**
    * Credits one receipt in one DB transaction: marks it credited (with its flag), mirrors the session
@@ -49,7 +47,6 @@ export function moneyActivities(deps: ActivityDeps) {
       });
       return { transfers, eventIds };
     });
-    await dispatch(result.eventIds);
     return { transferIds: result.transfers };
   }
 
@@ -100,7 +97,7 @@ export function moneyActivities(deps: ActivityDeps) {
         index, amount: split.transfers[index].toString(), percentage: String(plan.percentage),
         description: plan.description ?? null, status: 'pending', created: String(now), modified: String(now),
       });
-      // Recorded on every attempt (deduped by key) so a retry re-dispatches the same event ID.
+      // Recorded on every attempt (deduped by key): a retry finds the same event, never a second one.
       const eventId = await recordEventForDispatch(tx, { dedupeKey: `${row.id}:created`, accountId: state.accountId, livemode: state.livemode,
         type: 'transfer.created', objectId: row.id, data: { object: transferView(row) }, created: now });
       if (eventId) eventIds.push(eventId);
@@ -146,7 +143,7 @@ export function moneyActivities(deps: ActivityDeps) {
 
   async function postTransfer(transferId: string, sessionId: string | undefined): Promise<void> {
     const now = Date.now();
-    const eventIds = await db.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       const t = await lockTransfer(tx, transferId, sessionId);
       if (!t) throw ApplicationFailure.nonRetryable(`No transfer ${transferId}${sessionId ? ` of session ${sessionId}` : ''}`, 'TransferNotFound');
       if (t.status === 'paid') return [];
@@ -166,7 +163,6 @@ export function moneyActivities(deps: ActivityDeps) {
       await recoverAndRecord(tx, t.destination_account_id, t.livemode, now, ids);
       return ids;
     });
-    await dispatch(eventIds);
   }
 
   return { creditReceipt, executeTransfer };

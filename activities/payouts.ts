@@ -7,7 +7,6 @@ import { recordEventForDispatch } from '../src/db/events';
 import { findPayout, markPayoutFailed, markPayoutPaid, recordPayoutTransaction, type PayoutRow } from '../src/db/payouts';
 import { payoutView } from '../src/views/payout';
 import type { ActivityDeps } from './deps';
-import { dispatchBestEffort } from './dispatch';
 import { sendLightningOnce } from './lightningSend';
 import { pauseAfterSend } from './sendPause';
 
@@ -30,7 +29,6 @@ export type SendOutcome = { outcome: 'paid'; feeSats: string } | { outcome: 'fai
  */
 export function payoutActivities(deps: ActivityDeps) {
   const { db } = deps;
-  const dispatch = dispatchBestEffort(deps);
 
   async function sendPayout(input: { payoutId: string }): Promise<SendOutcome> {
     const p = await findPayout(db, input.payoutId);
@@ -86,14 +84,13 @@ export function payoutActivities(deps: ActivityDeps) {
   async function finish(id: string, change: (tx: Parameters<Parameters<typeof db.transaction>[0]>[0], now: number) => Promise<{ row: PayoutRow; changed: boolean }>,
     action: 'paid' | 'failed'): Promise<void> {
     const now = Date.now();
-    const eventIds = await db.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       const { row } = await change(tx, now);
-      // Recorded on every attempt (deduped by key) so a retry after a lost commit acknowledgement still dispatches it.
+      // Recorded on every attempt (deduped by key): a retry after a lost commit acknowledgement finds it, never a second one.
       const eventId = await recordEventForDispatch(tx, { dedupeKey: `${id}:${action}`, accountId: row.account_id, livemode: row.livemode,
         type: `instant_send.${action}`, objectId: id, data: { object: payoutView(row, row.livemode ? deps.networks.live : deps.networks.test) }, created: now });
       return eventId ? [eventId] : [];
     });
-    await dispatch(eventIds);
   }
 
   return { sendPayout, settlePayout, failPayout };

@@ -8,7 +8,6 @@ import { findWithdrawalLink } from '../src/db/withdrawalLinks';
 import type { LinkOutcome } from '../src/temporal/withdrawalDefinitions';
 import { refundView } from '../src/views/refund';
 import type { ActivityDeps } from './deps';
-import { dispatchBestEffort } from './dispatch';
 
 /** What a refund's workflow does next, read from its row. */
 export type RefundStep =
@@ -23,7 +22,6 @@ export type RefundStep =
  */
 export function refundActivities(deps: ActivityDeps) {
   const { db, publicUrl } = deps;
-  const dispatch = dispatchBestEffort(deps);
 
   async function inRefund<T>(refundId: string, fn: (tx: DbOrTx, row: RefundRow, events: string[]) => Promise<T>): Promise<T> {
     const events: string[] = [];
@@ -32,7 +30,6 @@ export function refundActivities(deps: ActivityDeps) {
       if (!row) throw ApplicationFailure.nonRetryable(`No refund ${refundId}`, 'RefundNotFound');
       return fn(tx, row, events);
     });
-    await dispatch(events);
     return result;
   }
 

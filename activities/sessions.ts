@@ -4,33 +4,28 @@ import { insertSession } from '../src/db/sessions';
 import type { SessionDefinition } from '../src/domain/definition';
 import type { EventIntent, SessionState } from '../src/domain/session';
 import type { ActivityDeps } from './deps';
-import { dispatchBestEffort } from './dispatch';
 import { eventObject, writeStateAndEvents } from './readModel';
 import { readSessionState } from '../src/db/sessionState';
 
 /** Activities that persist a session's definition and mirror its state. */
 export function sessionActivities(deps: ActivityDeps) {
   const { db, publicUrl } = deps;
-  const dispatch = dispatchBestEffort(deps);
 
   /** Inserts the session row and its `checkout_session.created` event (idempotent). */
   async function persistNewSession(definition: SessionDefinition): Promise<void> {
-    const eventIds = await db.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       await insertSession(tx, definition);
-      const id = await recordEvent(tx, {
+      await recordEvent(tx, {
         dedupeKey: `${definition.id}:created`, accountId: definition.accountId, livemode: definition.livemode,
         type: 'checkout_session.created', objectId: definition.id,
         data: { object: await eventObject(tx, 'checkout_session.created', definition.id, publicUrl) }, created: definition.created,
       });
-      return [id];
     });
-    await dispatch(eventIds);
   }
 
   /** Mirrors the workflow state into the read model and records the transition's events. */
   async function recordSession(input: { state: SessionState; events: EventIntent[] }): Promise<void> {
-    const eventIds = await db.transaction((tx) => writeStateAndEvents(tx, input.state, input.events, publicUrl, Date.now()));
-    await dispatch(eventIds);
+    await db.transaction((tx) => writeStateAndEvents(tx, input.state, input.events, publicUrl, Date.now()));
   }
 
   /** Rebuilds a session's workflow state from the read model (a receipt woke a closed session). */

@@ -10,7 +10,6 @@ import { claimProblem } from '../src/domain/withdrawalClaim';
 import type { ClaimResult, WithdrawClaim } from '../src/temporal/withdrawalDefinitions';
 import { withdrawalLinkView } from '../src/views/withdrawalLink';
 import type { ActivityDeps } from './deps';
-import { dispatchBestEffort } from './dispatch';
 
 async function sessionOfRefund(tx: DbOrTx, refundId: string): Promise<string | undefined> {
   return (await findRefund(tx, refundId))?.checkout_session_id;
@@ -33,7 +32,6 @@ export interface ClaimedLink {
  */
 export function withdrawalLinkActivities(deps: ActivityDeps) {
   const { db, publicUrl } = deps;
-  const dispatch = dispatchBestEffort(deps);
 
   async function inLink<T>(linkId: string, fn: (tx: DbOrTx, row: WithdrawalLinkRow, events: string[]) => Promise<T>): Promise<T> {
     const events: string[] = [];
@@ -42,7 +40,6 @@ export function withdrawalLinkActivities(deps: ActivityDeps) {
       if (!row) throw ApplicationFailure.nonRetryable(`No withdrawal link ${linkId}`, 'WithdrawalLinkNotFound');
       return fn(tx, row, events);
     });
-    await dispatch(events);
     return result;
   }
 

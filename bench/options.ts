@@ -1,9 +1,9 @@
 /** Command-line options of `npm run bench`, with defaults sized to finish in under 3 minutes on 2 cores. */
 
-export const PHASES = ['baseline', 'create', 'receipt', 'get', 'ledger', 'curve', 'open', 'watch', 'cold', 'million'] as const;
+export const PHASES = ['baseline', 'create', 'receipt', 'get', 'ledger', 'curve', 'open', 'watch', 'cold', 'million', 'webhooks'] as const;
 export type Phase = (typeof PHASES)[number];
 /** Phases that run only when named in `--phases` (minutes each, and they change the system's idle time). */
-export const OPT_IN: readonly Phase[] = ['cold', 'million'];
+export const OPT_IN: readonly Phase[] = ['watch', 'cold', 'million', 'webhooks'];
 
 /** Everything a run can be told; each field is one `--kebab-case` flag. */
 export interface BenchOptions {
@@ -50,6 +50,10 @@ export interface BenchOptions {
   millionCreate: number;
   millionReceipts: number;
   millionGetSeconds: number;
+  /** Webhooks phase: deliveries pending to a dead endpoint, sessions paid before and while they retry, and how the endpoint is dead. */
+  webhookPending: number;
+  webhookReceipts: number;
+  webhookDead: string;
   /** Interval of the read-model poll that detects `paid` and posted transfers. */
   pollMs: number;
   /** Send an Idempotency-Key on each create, as a retrying client would. */
@@ -71,7 +75,7 @@ const DEFAULTS: BenchOptions = {
   getSeconds: 10, getConcurrency: 32, ledgerEntries: 200_000, ledgerReceipts: 200,
   curveSizes: '1000,10000,50000,100000', curveCreate: 50, curveReceipts: 20, curveGetSeconds: 5,
   watchSmall: 1000, watchLarge: 1_000_000, watchOutputs: 3000, watchHits: 5, watchBlocks: 20, coldSizes: '2000,10000,50000', coldReceipts: 30,
-  millionSmall: 1000, millionTotal: 1_000_000, millionOpen: 100_000, millionCreate: 200, millionReceipts: 60, millionGetSeconds: 10, pollMs: 5, idempotencyKeys: true, phases: PHASES.filter((p) => !OPT_IN.includes(p)), profile: null,
+  millionSmall: 1000, millionTotal: 1_000_000, millionOpen: 100_000, millionCreate: 200, millionReceipts: 60, millionGetSeconds: 10, webhookPending: 10_000, webhookReceipts: 100, webhookDead: '503', pollMs: 5, idempotencyKeys: true, phases: PHASES.filter((p) => !OPT_IN.includes(p)), profile: null,
   worker: 'in-process', label: 'latest', logLevel: 'error', outDir: 'bench/results',
 };
 
@@ -81,8 +85,12 @@ const USAGE = `npm run bench -- [--sessions 300] [--receipts 150] [--baseline 30
   [--curve-receipts 20] [--curve-get-seconds 5] [--watch-small 1000] [--watch-large 1000000] [--watch-outputs 3000]
   [--watch-hits 5] [--watch-blocks 20] [--cold-sizes 2000,10000,50000] [--cold-receipts 30]
   [--million-small 1000] [--million-total 1000000] [--million-open 100000] [--million-create 200] [--million-receipts 60]
-  [--million-get-seconds 10] [--poll-ms 5]
+  [--million-get-seconds 10] [--webhook-pending 10000] [--webhook-receipts 100] [--webhook-dead 503|hang] [--poll-ms 5]
+  (--phase = --phases, --watched = --watch-large)
   [--no-idempotency-keys] [--phases ${PHASES.join(',')}] [--profile <phase>] [--worker in-process|own-process] [--label latest] [--log-level error]`;
+
+/** Other spellings: `--phase watch --watched 1000000` runs the watch phase alone at a million. */
+const ALIASES: Record<string, keyof BenchOptions> = { '--phase': 'phases', '--watched': 'watchLarge' };
 
 /** Parses `argv` (without node and script) into options; throws with the usage text on a bad flag. */
 export function parseOptions(argv: string[]): BenchOptions {
@@ -91,7 +99,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     const flag = argv[i];
     if (flag === '--help' || flag === '-h') throw new Error(USAGE);
     if (flag === '--no-idempotency-keys') { opts.idempotencyKeys = false; continue; }
-    const name = flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase()) as keyof BenchOptions;
+    const name = (ALIASES[flag] ?? flag.replace(/^--/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase())) as keyof BenchOptions;
     const value = argv[++i];
     if (!flag.startsWith('--') || !(name in DEFAULTS) || value === undefined) throw new Error(`bad option ${flag}\n${USAGE}`);
     if (name === 'phases') opts.phases = value.split(',').map((p) => phase(p));
@@ -99,6 +107,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (name === 'worker') {
       if (value !== 'in-process' && value !== 'own-process') throw new Error(`--worker is in-process or own-process\n${USAGE}`);
       opts.worker = value;
+    }
+    else if (name === 'webhookDead') {
+      if (value !== '503' && value !== 'hang') throw new Error(`--webhook-dead is 503 or hang\n${USAGE}`);
+      opts.webhookDead = value;
     }
     else if (typeof DEFAULTS[name] === 'number') {
       const n = Number(value);

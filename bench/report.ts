@@ -12,6 +12,7 @@ import type { ReadResult } from './reads';
 import type { ReceiptResult } from './receipts';
 import type { CreationResult } from './sessions';
 import type { WatchResult } from './watch';
+import type { WebhookLoadResult } from './webhookLoad';
 import type { Summary } from './stats';
 
 /** Everything one run measured: the content of bench/results/latest.json. */
@@ -30,6 +31,7 @@ export interface BenchResults {
   curve?: CurvePoint[];
   open?: OpenSessionsResult;
   watch?: WatchResult;
+  webhooks?: WebhookLoadResult;
   cold?: ColdPoint[];
   million?: MillionResult;
   /** CPU, event-loop delay and machine load during each phase. */
@@ -106,6 +108,20 @@ export function toMarkdown(r: BenchResults): string {
     lines.push(row(['8', `block scan pass, ${w.small.watched} live addresses watched: ${what}`, '', ...lat(w.small.scan), '']));
     lines.push(row(['8', `… ${w.large.watched} watched (made by SQL in ${w.large.fillSec} s)`, `${w.scanRatio}× the ${w.small.watched} p50`, ...lat(w.large.scan), goal(w.scanRatio <= 1.5, '≤ 1.5×')]));
     lines.push(row(['8', `… the block's indexed address lookup alone, ${w.small.watched} → ${w.large.watched} watched`, `${w.lookupRatio}×`, ...lat(w.large.lookup), '']));
+    lines.push(row(['8', `… a block paying a live session among the ${w.large.watched} (scan pass with store + signal ${w.credit.scanMs} ms): block → \`paid\` in GET`, '', w.credit.blockToPaidMs, '', '', `${w.credit.status} ${w.credit.status === 'paid' ? '✅' : '❌'}`]));
+    const busy = (k: PhaseConditions) => `load ${k.loadAvg1m}, CPU % of a core: process ${k.processCpuPct}, ${Object.entries(k.childCpuPct).map(([n, v]) => `${n} ${v}`).join(', ')}`
+      + `; CPU ms per block: ${Object.entries(k.cpuMs).map(([n, v]) => `${n} ${Math.round((v / w.blocks) * 10) / 10}`).join(', ')}`;
+    lines.push('', `Watch: ${w.large.watched - w.small.watched} addresses inserted in ${w.large.fillSec} s (${w.large.rowsPerSec} rows/s: a session, an address and a payment each). `
+      + `While scanning at ${w.small.watched}: ${busy(w.small.conditions)}; at ${w.large.watched}: ${busy(w.large.conditions)}.`, '');
+  }
+  const hk = r.webhooks;
+  if (hk) {
+    const dead = hk.mode === '503' ? '503 + Retry-After: 1' : 'accepts, never answers';
+    lines.push(row(['9', `receipt → \`paid\`, no webhook endpoint (${hk.quiet.sessions}, ${offered(hk.quiet)})`, '', ...lat(hk.quiet.toPaid), '']));
+    lines.push(row(['9', `… with ${hk.pending} deliveries pending to a dead endpoint (${dead}; relay started them in ${hk.dispatchSec} s; ${hk.loaded.attemptsPerSec} attempts/s during)`,
+      `${hk.ratio}× the quiet p50`, ...lat(hk.loaded.toPaid), goal(hk.ratio <= 1.2, '≤ 1.2×')]));
+    const busy = (k: PhaseConditions) => `load ${k.loadAvg1m}, CPU % of a core: process ${k.processCpuPct}, ${Object.entries(k.childCpuPct).map(([n, v]) => `${n} ${v}`).join(', ')}`;
+    lines.push('', `Webhooks: while paying with no endpoint: ${busy(hk.quiet.conditions)}; with the deliveries pending: ${busy(hk.loaded.conditions)}.`, '');
   }
   if (r.curve && r.curve.length > 0) {
     lines.push('', 'Cost curve (sessions already in the database → the same work; latencies p50 · p99 ms):', '',
@@ -116,6 +132,7 @@ export function toMarkdown(r: BenchResults): string {
   if (r.conditions) {
     const items: Record<string, number | undefined> = {
       baseline: b?.workflows, create: c?.sessions, watch: w ? w.blocks * 2 : undefined, receipt: p?.sessions, get: g?.requests, ledger: l ? l.receipts * 2 : undefined, open: h ? h.sessions + h.receipts.sessions : undefined,
+      webhooks: hk ? hk.quiet.sessions + hk.loaded.sessions : undefined,
     };
     const ownWorker = r.options.worker === 'own-process';
     lines.push('', `Conditions per phase: CPU of this process (API + ${ownWorker ? '' : 'worker + '}watcher + bench client) and of the processes it started `

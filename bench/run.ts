@@ -13,6 +13,8 @@ import { profiled, topSelfTime } from './profile';
 import { runReads } from './reads';
 import { runReceipts } from './receipts';
 import { runWatch } from './watch';
+import { runWebhookLoad } from './webhookLoad';
+import type { DeadMode } from './deadEndpointProcess';
 import { toMarkdown, writeResults, type BenchResults } from './report';
 import { checkReadable, runCreation, type CreatedSession } from './sessions';
 import { historySpans } from './spans';
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
     process.env.CHECKOUT_MIN_TTL_SECONDS ??= '1';
   }
   console.log(`Starting the system (load average ${results.machine.loadAvgStart.join(' / ')}) …`);
+  // The webhooks phase's dead endpoint listens on loopback, which the destination rules refuse by default.
+  if (opts.phases.includes('webhooks')) process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ??= 'true';
   const sys = await startBenchSystem(opts.logLevel, opts.worker === 'own-process');
   const on = (phase: Phase) => opts.phases.includes(phase);
   const phase = async <T>(name: Phase, title: string, fn: () => Promise<T>): Promise<T> => {
@@ -100,10 +104,16 @@ async function main(): Promise<void> {
       }));
     }
     if (on('watch') && opts.watchLarge > 0) {
-      const watcher = await createMerchant(sys, 'Watch bench');
-      results.watch = await phase('watch', `8. Block scan with ${opts.watchSmall} and ${opts.watchLarge} live addresses watched`, () => runWatch(sys, watcher, {
+      results.watch = await phase('watch', `8. Block scan with ${opts.watchSmall} and ${opts.watchLarge} live addresses watched`, () => runWatch(sys, {
         small: opts.watchSmall, large: opts.watchLarge, outputs: opts.watchOutputs, watchedPerBlock: opts.watchHits, blocks: opts.watchBlocks,
       }));
+    }
+    if (on('webhooks') && opts.webhookPending > 0) {
+      const hooked = await createMerchant(sys, 'Webhook bench');
+      results.webhooks = await phase('webhooks', `11. Receipt → paid with no webhooks, then with ${opts.webhookPending} deliveries pending to a dead endpoint (${opts.webhookDead})`,
+        () => runWebhookLoad(sys, hooked, destinations, {
+          pending: opts.webhookPending, receipts: opts.webhookReceipts, mode: opts.webhookDead as DeadMode, concurrency: opts.concurrency, receiptLoad,
+        }));
     }
     if (on('cold')) {
       const sizes = opts.coldSizes.split(',').map(Number).filter((n) => n > 0);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../src/telemetry/tracing';
 import { prebuiltBundlePaths } from '../src/temporal/workflowBundle';
 
 /**
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const { codePath, sourceMapPath } = prebuiltBundlePaths();
   const { code, sourceMap } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
   fs.mkdirSync(path.dirname(codePath), { recursive: true });

@@ -28,6 +28,7 @@ import type { ServiceContext } from './services/context';
 import { pageRouters } from './page/routes';
 import { dashboardRouter } from './dashboard/routes';
 import { createTemporalClient } from './temporal/client';
+import { startTracing, traceExporterFromEnv, WORKFLOW_INTERCEPTOR_MODULES, type Tracing } from './telemetry/tracing';
 import type { TemporalSecurity } from './temporal/connectionOptions';
 import { createWorker, webhookWorkerTuning, workerTuning, type WorkerKind, type WorkflowBundleOption } from './temporal/worker';
 import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
@@ -78,7 +79,11 @@ export function checkoutApp(ctx: ServiceContext, health: Parameters<typeof creat
  */
 export async function startSystem(
   baseConfig: AppConfig, log: Logger,
-  opts: { parts?: Part[]; workflowBundlePath?: string; rates?: RateProvider; onWorkerFailed?: (err: unknown) => void } = {},
+  opts: {
+    parts?: Part[]; workflowBundlePath?: string; rates?: RateProvider; onWorkerFailed?: (err: unknown) => void;
+    /** Where spans go; by default the OTEL_* environment decides (off unless configured). */
+    tracing?: Tracing | null;
+  } = {},
 ): Promise<SystemHandle> {
   const config: AppConfig = { ...baseConfig, adminApiKey: baseConfig.adminApiKey ?? generatedAdminKey() };
   const parts = new Set<Part>(opts.parts ?? ['api', 'worker', 'webhooks', 'watcher']);
@@ -126,7 +131,9 @@ export async function startSystem(
       address = server.address;
       temporalUiUrl = server.uiUrl;
     }
-    const { client, connection } = await createTemporalClient(address, config.temporal.namespace, security);
+    const tracing = opts.tracing !== undefined ? opts.tracing : tracingFromEnv();
+    if (tracing) stops.push(() => tracing.spanProcessor.forceFlush());
+    const { client, connection } = await createTemporalClient(address, config.temporal.namespace, security, tracing);
     stops.push(() => connection.close());
 
     const rates = createModeRates({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }, opts.rates);
@@ -136,17 +143,19 @@ export async function startSystem(
     let workflowBundle: WorkflowBundleOption | undefined = opts.workflowBundlePath
       ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath);
     if (!workflowBundle && parts.has('worker') && parts.has('webhooks')) {
-      // Under ts-node with no prebuilt bundle: bundle workflows/ once for both workers, not once each.
-      workflowBundle = { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') })).code };
+      // Under ts-node with no prebuilt bundle: bundle workflows/ once for both workers, not once each,
+      // with the tracing interceptors every bundle carries (createWorker adds none to a given bundle).
+      workflowBundle = { code: (await bundleWorkflowCode({
+        workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('WARN'),
+      })).code };
     }
     const startWorkerPart = async (kind: WorkerKind, taskQueue: string, partDb: Db, tuning: Partial<WorkerOptions>) => {
-      // No onEventsRecorded hook: committed events are handed to webhooks by the outbox relay alone.
       const deps = { ...activityDeps(config, partDb, log, rates), payoutSender, payoutOnchainTargetConf: config.payouts.onchainTargetConf,
         pauseAfterSendDir: config.payouts.testPauseAfterSendDir };
       log.info({ taskQueue, kind, deployment: config.worker.deployment }, 'starting worker');
       const { worker, connection: workerConnection } = await createWorker({
         kind, address, namespace: config.temporal.namespace, taskQueue, deps, log, workflowBundle, security, tuning,
-        deployment: config.worker.deployment,
+        deployment: config.worker.deployment, tracing,
       });
       let stoppingWorker = false;
       const running = worker.run();
@@ -247,3 +256,13 @@ function liveLndNode(config: AppConfig, log: Logger): LndRestNode {
   });
 }
 
+
+let envTracing: Tracing | null | undefined;
+/** The process's tracing as the OTEL_* environment configures it, started once per process. */
+function tracingFromEnv(): Tracing | null {
+  if (envTracing === undefined) {
+    const exporter = traceExporterFromEnv();
+    envTracing = exporter ? startTracing(exporter) : null;
+  }
+  return envTracing;
+}

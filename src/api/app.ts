@@ -1,3 +1,4 @@
+import { traceRequests } from '../telemetry/httpTracing';
 import express, { type Express, type Router } from 'express';
 import { refuseInexactNumbers } from './exactNumbers';
 import { httpMetricsMiddleware } from '../metrics/httpMetrics';
@@ -36,6 +37,7 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   app.set('etag', false);
   app.set('trust proxy', ctx.config.trustProxy);
   const metrics = createMetricsRegistry(ctx.db, { maxAgeMs: ctx.config.metricsRefreshSeconds * 1000 });
+  app.use(traceRequests());
   app.use(httpMetricsMiddleware(metrics));
   app.use(methodGuard(app));
   // The hottest read first, before the routers it would otherwise be matched against (read.ts).

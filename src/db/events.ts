@@ -113,8 +113,14 @@ export async function markEventsDispatched(db: DbOrTx, ids: string[], now: numbe
   if (ids.length > 0) await db(T.events).whereIn('id', ids).whereNull('dispatched_at').update({ dispatched_at: now });
 }
 
-/** IDs of events committed before `before` but never dispatched, oldest first. */
-export async function undispatchedEventIds(db: DbOrTx, before: number, limit = 500): Promise<string[]> {
-  const rows = await db(T.events).select('id').whereNull('dispatched_at').andWhere('created', '<', before).orderBy('seq').limit(limit);
+/**
+ * Claims up to `limit` events committed by `before` and never dispatched, oldest first, for the
+ * transaction `tx`: their rows stay locked until it ends, and another relay's claim skips them
+ * (`FOR UPDATE SKIP LOCKED`), so relays in several replicas share the outbox instead of racing for it.
+ */
+export async function claimUndispatchedEventIds(tx: DbOrTx, before: number, limit = 100): Promise<string[]> {
+  const rows = await tx(T.events).select('id').whereNull('dispatched_at').andWhere('created', '<=', before)
+    .orderBy('seq').limit(limit).forUpdate().skipLocked();
   return rows.map((r: { id: string }) => r.id);
 }
+

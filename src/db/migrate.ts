@@ -23,6 +23,7 @@ import * as numericBalances from './migrations/086_numeric_balances';
 import * as dashboardTwoFactor from './migrations/105_dashboard_two_factor';
 import * as accountBranding from './migrations/106_account_branding';
 import * as displayCurrency from './migrations/107_account_display_currency';
+import * as eventRelayNotify from './migrations/110_event_relay_notify';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '105_dashboard_two_factor': dashboardTwoFactor,
   '106_account_branding': accountBranding,
   '107_account_display_currency': displayCurrency,
+  '110_event_relay_notify': eventRelayNotify,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -8,7 +8,6 @@ import type { LinkView } from '../views/link';
 import { createCheckoutSession, deactivateCheckoutSession } from './checkoutSessions';
 import type { ServiceContext } from './context';
 import { recordLinkEvent } from '../webhooks/linkEvents';
-import { dispatchLinkEvents } from './linkEvents';
 import { getLink, linkNoun } from './links';
 import type { SessionFieldsInput } from '../domain/input/sessionFields';
 
@@ -31,10 +30,10 @@ export async function deactivateLink(ctx: ServiceContext, kind: LinkKind, id: st
   if (before === 'paid') throw CheckoutError.unexpectedState(`This ${linkNoun(kind)} is paid; only an active ${linkNoun(kind)} can be deactivated.`);
   if (kind === 'checkout' && session?.status === 'active') await deactivateCheckoutSession(ctx, session.id, scope);
   const now = Date.now();
-  const eventId = await ctx.db.transaction(async (tx) => (
+  // The event stays in the outbox: the relay (src/webhooks/sweeper.ts) is the only dispatcher.
+  await ctx.db.transaction(async (tx) => (
     (await markLinkDeactivated(tx, id, now)) ? recordLinkEvent(tx, ctx.config.publicUrl, kind, id, 'deactivated', now) : null
   ));
-  if (eventId) await dispatchLinkEvents(ctx, [eventId]);
   if (kind === 'payment') await deactivateLinkSessions(ctx, id, scope);
   if (before === 'deactivated') throw CheckoutError.unexpectedState(`This ${linkNoun(kind)} is already deactivated.`);
   return getLink(ctx, kind, id, scope);

@@ -8,7 +8,6 @@ import type { LinkView } from '../views/link';
 import { createCheckoutSession } from './checkoutSessions';
 import type { ServiceContext } from './context';
 import { readLinkView, recordLinkEvent } from '../webhooks/linkEvents';
-import { dispatchLinkEvents } from './linkEvents';
 import { accountForSession } from './sessionChecks';
 
 /** `checkout link` / `payment link`, for messages. */
@@ -59,13 +58,13 @@ async function storeLink(
   ctx: ServiceContext, scope: Scope, link: { id: string; kind: LinkKind; definition: SessionFieldsInput; checkoutSessionId: string | null },
 ): Promise<void> {
   const now = Date.now();
-  const eventId = await ctx.db.transaction(async (tx) => {
+  // The event stays in the outbox: the relay (src/webhooks/sweeper.ts) is the only dispatcher.
+  await ctx.db.transaction(async (tx) => {
     await insertLink(tx, {
       id: link.id, kind: link.kind, account_id: scope.accountId, livemode: scope.livemode,
       definition: link.definition as Record<string, unknown>, checkout_session_id: link.checkoutSessionId, created: String(now),
     });
     return recordLinkEvent(tx, ctx.config.publicUrl, link.kind, link.id, 'created', now);
   });
-  if (eventId) await dispatchLinkEvents(ctx, [eventId]);
 }
 

@@ -13,7 +13,6 @@ import { withCallDeadline } from '../temporal/deadline';
 import { PAYOUT_WORKFLOW_TYPE } from '../temporal/payoutDefinitions';
 import { payoutView } from '../views/payout';
 import type { ServiceContext } from './context';
-import { dispatchLinkEvents } from './linkEvents';
 import { resolveDestination } from './payoutDestination';
 
 /** Body of `POST /instant-sends` (validated by the route's schema). */
@@ -78,11 +77,11 @@ export async function createInstantSend(ctx: PayoutContext, scope: Scope, input:
     fee_limit: feeLimit.toString(), reserved_amount: (dest.sats + feeLimit).toString(), fee: null, txid: null, raw_tx: null,
     failure_reason: null, note: input.note ?? null, created: String(now), modified: String(now),
   };
-  let eventId: string | null = null;
   const stored = await ctx.db.transaction(async (tx) => {
     const result = await insertPayoutWithReservation(tx, row);
     if (result.inserted) {
-      eventId = await recordEventForDispatch(tx, { dedupeKey: `${id}:created`, accountId: scope.accountId, livemode: scope.livemode,
+      // The event stays in the outbox: the relay (src/webhooks/sweeper.ts) is the only dispatcher.
+      await recordEventForDispatch(tx, { dedupeKey: `${id}:created`, accountId: scope.accountId, livemode: scope.livemode,
         type: 'instant_send.created', objectId: id, data: { object: payoutView(result.row, network) }, created: now });
     }
     return result.row;
@@ -91,7 +90,6 @@ export async function createInstantSend(ctx: PayoutContext, scope: Scope, input:
     if (err instanceof DuplicatePaymentHashError) throw new CheckoutError('invalid_data', 'The invoice is already paid (or being paid).', 'withdraw_request');
     throw err;
   });
-  if (eventId) await dispatchLinkEvents(ctx, [eventId]);
   return startAndView(ctx, stored);
 }
 

@@ -24,7 +24,6 @@ import { currentExchangeRate } from '../rates';
 import { refundView, type RefundView } from '../views/refund';
 import type { ServiceContext } from './context';
 import { assertCanSend } from './moneyOutPrice';
-import { dispatchLinkEvents } from './linkEvents';
 import { checkCurrencyPriced } from './rateCheck';
 import { insufficientFunds, recordWithdrawalLink, startWithdrawalLinkWorkflow } from './withdrawalLinks';
 import { resolveDestination } from './payoutDestination';
@@ -50,7 +49,6 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
   // (a third party's server may be slow; no lock waits on it); inside, the invoice is checked like any other.
   const lnurl = input.withdraw_method === 'lightning' ? lnurlTarget(input.withdraw_request!) : null;
   const resolved = lnurl ? await resolveRefundInvoice(ctx, scope, lnurl, (await planOf(ctx.db, scope, input, currentRate)).plan.sats) : null;
-  const events: string[] = [];
   const { row, link } = await ctx.db.transaction(async (tx) => {
     const { session, received, type, plan } = await planOf(tx, scope, input, currentRate, { lock: true });
     const now = Date.now();
@@ -77,18 +75,16 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
         ttlSeconds: input.ttl ?? DEFAULT_LINK_TTL_SECONDS, description: `Refund of ${session.id}`,
         statementDescriptor: null, metadata: null, refundId: id,
       }, `${seed}:refund-link`);
-      if (recorded.eventId) events.push(recorded.eventId);
       link = recorded.row;
     }
     const stored = link ? await updateRefund(tx, id, { withdrawal_link_id: link.id }, now) : row;
-    const eventId = await recordEventForDispatch(tx, {
+    // Its events stay in the outbox: the relay (src/webhooks/sweeper.ts) is the only dispatcher.
+    await recordEventForDispatch(tx, {
       dedupeKey: `${id}:created`, accountId: scope.accountId, livemode: scope.livemode, type: 'refund.created', objectId: id,
       data: { object: refundView(stored, ctx.config.publicUrl) }, created: now,
     });
-    if (eventId) events.push(eventId);
     return { row: stored, link };
   });
-  await dispatchLinkEvents(ctx, events);
   await startRefundWorkflows(ctx, row, link);
   return refundView(row, ctx.config.publicUrl);
 }

@@ -20,7 +20,6 @@ import {
 } from '../temporal/withdrawalDefinitions';
 import { withdrawalLinkView, type WithdrawalLinkView } from '../views/withdrawalLink';
 import type { ServiceContext } from './context';
-import { dispatchLinkEvents } from './linkEvents';
 import { assertCanSend, priceNow } from './moneyOutPrice';
 
 /** The account cannot cover an amount (plus its fee limit): a 400 `insufficient_funds` naming the field. */
@@ -100,11 +99,11 @@ export async function createWithdrawalLink(ctx: ServiceContext, scope: Scope, in
   assertCanSend(ctx, scope);
   const amount = decimalFromJsonNumber(input.amount)!;
   const price = await priceNow(ctx, scope, input.currency, amount);
-  const { row, eventId } = await ctx.db.transaction((tx) => recordWithdrawalLink(tx, ctx.config, scope, {
+  // Its event stays in the outbox: the relay (src/webhooks/sweeper.ts) is the only dispatcher.
+  const { row } = await ctx.db.transaction((tx) => recordWithdrawalLink(tx, ctx.config, scope, {
     currency: input.currency, amount, exchangeRate: price.exchangeRate, sats: price.sats, ttlSeconds: input.ttl ?? null,
     description: input.description ?? null, statementDescriptor: input.statement_descriptor ?? null, metadata: input.metadata ?? null, refundId: null,
   }, seed));
-  if (eventId) await dispatchLinkEvents(ctx, [eventId]);
   await startWithdrawalLinkWorkflow(ctx, row);
   return withdrawalLinkView(row, ctx.config.publicUrl);
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { webhookActivities } from '../../activities/webhooks';
 import type { AppConfig } from '../config';
+import { WORKFLOW_INTERCEPTOR_MODULES, workerTracing, type Tracing } from '../telemetry/tracing';
 import { temporalConnectionOptions, type TemporalSecurity } from './connectionOptions';
 
 /**
@@ -53,6 +54,8 @@ export async function createWorker(opts: {
   tuning: Partial<WorkerOptions>;
   /** The worker deployment version it reports (versioning itself stays off: patches keep histories replaying). */
   deployment: { name: string; buildId: string };
+  /** Spans of workflows and activities (null: tracing off, the workflows' spans are dropped). */
+  tracing?: Tracing | null;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: opts.address, ...temporalConnectionOptions(opts.security) });
   // Deliveries never run on the money worker, and the webhook worker has nothing but deliveries.
@@ -66,8 +69,16 @@ export async function createWorker(opts: {
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),
+    // Both workers (money and webhooks) carry the tracing interceptors and the sink of the workflows' spans.
+    ...mergeWorkflowModules(workerTracing(opts.tracing ?? null), !opts.workflowBundle),
     workerDeploymentOptions: { version: { deploymentName: opts.deployment.name, buildId: opts.deployment.buildId }, useWorkerVersioning: false },
     ...opts.tuning,
   });
   return { worker, connection };
+}
+
+/** A given bundle (prebuilt, or the one system.ts bundles for both workers) already holds the workflow interceptors; bundling at start adds them. */
+function mergeWorkflowModules(options: ReturnType<typeof workerTracing>, bundling: boolean): Partial<WorkerOptions> {
+  if (!bundling) return options;
+  return { ...options, interceptors: { ...options.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES } };
 }

@@ -1,8 +1,9 @@
 /**
- * Turns committed events into delivery workflows, one per (event, endpoint) pair. Called by activities
- * after their transaction commits (`onEventsRecorded`), so a webhook never describes uncommitted state.
- * Events carry deterministic IDs and the workflow ID is `webhook:{evt}:{we}`: an activity retried after
- * a crash dispatches the same pairs again, and Temporal refuses the duplicate starts.
+ * Turns committed events into delivery workflows, one per (event, endpoint) pair. Only the outbox relay
+ * (src/webhooks/sweeper.ts) calls it, with the events it claimed, so a webhook never describes
+ * uncommitted state and no money activity or API call waits on a delivery's start. Events carry
+ * deterministic IDs and the workflow ID is `webhook:{evt}:{we}`: a relay step repeated after a crash
+ * dispatches the same pairs again, and Temporal refuses the duplicate starts.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { markEventsDispatched } from '../db/events';
 import { enabledEndpoints, undispatchedEventsInOrder, type WebhookEndpointRow } from '../db/webhooks';
 import { deliveryWorkflowId, WEBHOOK_DELIVERY_WORKFLOW_TYPE, type WebhookDeliveryInput } from './deliveryTypes';
 import { isSubscribed } from '../domain/eventTypes';
+import type { EventDispatch } from './sweeper';
 
 /** What the dispatcher needs: the database, a Temporal client and where deliveries run. */
 export interface DispatcherDeps {
@@ -43,20 +45,20 @@ export async function startWebhookDelivery(
 }
 
 /**
- * Returns the `onEventsRecorded` hook: for the given events not yet dispatched, in `seq` order, starts
+ * Returns the relay's dispatch: for the given events not yet dispatched, in `seq` order, starts
  * one delivery per enabled endpoint of the event's account and mode that subscribes to its type and
- * existed when it happened, then marks them dispatched. A start failure throws, so the calling activity
- * retries and dispatches again. An account without endpoints costs one query (its events are stored
+ * existed when it happened, then marks them dispatched (on `db`: the relay's claiming transaction). A
+ * start failure throws: the claim rolls back and the relay's next step dispatches them again. An account without endpoints costs one query (its events are stored
  * as dispatched).
  */
-export function createWebhookDispatcher(deps: DispatcherDeps): (eventIds: string[]) => Promise<void> {
-  return async (eventIds) => {
-    const events = await undispatchedEventsInOrder(deps.db, eventIds);
+export function createWebhookDispatcher(deps: DispatcherDeps): EventDispatch {
+  return async (eventIds, db = deps.db) => {
+    const events = await undispatchedEventsInOrder(db, eventIds);
     if (events.length === 0) return;
     const endpointsOf = new Map<string, Promise<WebhookEndpointRow[]>>();
     for (const event of events) {
       const scopeKey = `${event.account_id}:${event.livemode}`;
-      if (!endpointsOf.has(scopeKey)) endpointsOf.set(scopeKey, enabledEndpoints(deps.db, event.account_id, event.livemode));
+      if (!endpointsOf.has(scopeKey)) endpointsOf.set(scopeKey, enabledEndpoints(db, event.account_id, event.livemode));
       for (const endpoint of await endpointsOf.get(scopeKey)!) {
         if (Number(endpoint.created) > Number(event.created) || !isSubscribed(endpoint.enabled_events, event.event_type)) continue;
         const input: WebhookDeliveryInput = { eventId: event.id, endpointId: endpoint.id, manual: false, timeoutMs: deps.timeoutMs };
@@ -64,6 +66,6 @@ export function createWebhookDispatcher(deps: DispatcherDeps): (eventIds: string
         deps.log.debug({ eventId: event.id, endpointId: endpoint.id, started }, 'webhook delivery dispatched');
       }
     }
-    await markEventsDispatched(deps.db, events.map((e) => e.id), Date.now());
+    await markEventsDispatched(db, events.map((e) => e.id), Date.now());
   };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
 import { ensureTimeSkippingServer } from './timeSkipping';
 
 /**
@@ -11,7 +12,7 @@ import { ensureTimeSkippingServer } from './timeSkipping';
 export default async function fastGlobalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-fast-'));
   const [{ code }] = await Promise.all([
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger }),
     ensureTimeSkippingServer(),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');

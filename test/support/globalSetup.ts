@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
 import { createDb } from '../../src/db/knex';
 import { migrateLatest } from '../../src/db/migrate';
 import { freePort } from '../../src/infra/freePort';
@@ -9,6 +11,7 @@ import { startEmbeddedPostgres } from '../../src/infra/embeddedPostgres';
 import { startTemporalDevServer } from '../../src/infra/temporalDevServer';
 import { createLogger } from '../../src/logger';
 import { ensureSystemAccounts } from '../../src/services/accounts';
+import { databaseUrl as databaseUrlOf, dropDatabases } from './testDatabases';
 
 /**
  * Once per test run: a real PostgreSQL (embedded, or TEST_DATABASE_URL), a real Temporal dev server
@@ -26,19 +29,36 @@ export default async function globalSetup(): Promise<void> {
     stops.push(pg.stop);
     databaseUrl = pg.url;
   }
-  const db = createDb(databaseUrl);
+  // The migrated template every test file's database is copied from (test/support/testDatabases.ts).
+  const template = `checkout_tpl_${randomBytes(4).toString('hex')}`;
+  const admin = createDb(databaseUrl, { min: 0, max: 1 });
+  await admin.raw('create database ??', [template]);
+  await admin.destroy();
+  const db = createDb(databaseUrlOf(databaseUrl, template));
   await migrateLatest(db);
   await ensureSystemAccounts(db);
   await db.destroy();
+  if (process.env.TEST_DATABASE_URL) {
+    // A server of the developer's own: leave it as it was.
+    stops.push(async () => {
+      const a = createDb(databaseUrl!, { min: 0, max: 1 });
+      const made = await a.raw<{ rows: { datname: string }[] }>("select datname from pg_database where datname like ?", [`${template}%`]);
+      await a.destroy();
+      await dropDatabases(databaseUrl!, [...made.rows.map((r) => r.datname).filter((n) => n !== template), template]);
+    });
+  }
 
   const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null, namespace: 'default', log });
   stops.push(temporal.stop);
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
 
-  process.env.CHECKOUT_TEST_DATABASE_URL = databaseUrl;
+  // A file's own database once its setup ran (test/support/fileDatabase.ts); the template until then.
+  process.env.CHECKOUT_TEST_DATABASE_URL = databaseUrlOf(databaseUrl, template);
+  process.env.CHECKOUT_TEST_ADMIN_DATABASE_URL = databaseUrl;
+  process.env.CHECKOUT_TEST_TEMPLATE_DATABASE = template;
   process.env.CHECKOUT_TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.CHECKOUT_TEST_BUNDLE = bundlePath;
   process.env.CHECKOUT_TEST_DIR = dir;

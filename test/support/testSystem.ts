@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
 import type { RateProvider } from '../../src/rates';
 import { startSystem, type Part, type SystemHandle } from '../../src/system';
+import type { Tracing } from '../../src/telemetry/tracing';
 
 export const ADMIN_KEY = 'admin_test_Key_0123456789abcdefXYZ-qrstuvw';
 
@@ -18,7 +19,7 @@ export interface TestSystem extends SystemHandle {
  * Starts the whole system (API, worker, watcher) against the run's shared PostgreSQL and Temporal,
  * on its own task queue, so test files never steal each other's workflow tasks.
  */
-export async function startTestSystem(env: Record<string, string> = {}, opts: { rates?: RateProvider; parts?: Part[]; log?: Logger } = {}): Promise<TestSystem> {
+export async function startTestSystem(env: Record<string, string> = {}, opts: { rates?: RateProvider; parts?: Part[]; log?: Logger; tracing?: Tracing | null } = {}): Promise<TestSystem> {
   const taskQueue = `test-${randomBytes(6).toString('hex')}`;
   const dataDir = path.join(process.env.CHECKOUT_TEST_DIR!, taskQueue);
   fs.mkdirSync(dataDir, { recursive: true });
@@ -44,7 +45,7 @@ export async function startTestSystem(env: Record<string, string> = {}, opts: { 
     ...env,
   });
   const system = await startSystem(config, opts.log ?? createLogger(config.logLevel), {
-    workflowBundlePath: process.env.CHECKOUT_TEST_BUNDLE, rates: opts.rates, parts: opts.parts,
+    workflowBundlePath: process.env.CHECKOUT_TEST_BUNDLE, rates: opts.rates, parts: opts.parts, tracing: opts.tracing ?? null,
   });
   return { ...system, baseUrl: system.url ?? '', taskQueue };
 }

@@ -5,6 +5,7 @@
  * (docs/workflow-versioning.md).
  */
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
 import { HISTORY_SETS, loadHistories } from '../support/histories';
 import { markersOf } from '../support/historyMarkers';
 
@@ -75,7 +76,7 @@ test('every recorded history replays against the current workflow bundle', async
 describe('the gate itself', () => {
   const bundleWith = async (probe: string) => (await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
-    workflowInterceptorModules: [require.resolve(`./replayProbes/${probe}`)],
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES, require.resolve(`./replayProbes/${probe}`)],
     logger: quietLogger,
   })).code;
 

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 const fails: Array<[string, string, string]> = [
   ['src/db/probe.ts', "import { errorMiddleware } from '../api/errors';", 'Layer "adapters" may not import layer "edge"'],
   ['src/db/probe.ts', "import { startSystem } from '../system';", 'Layer "adapters" may not import layer "entry"'],
-  ['activities/probe.ts', "import { dispatchLinkEvents } from '../src/services/linkEvents';", 'Layer "activities" may not import layer "services"'],
+  ['activities/probe.ts', "import { getLink } from '../src/services/links';", 'Layer "activities" may not import layer "services"'],
   ['activities/probe.ts', "import { claimUpdate } from '../src/temporal/withdrawalDefinitions';", 'Layer "activities" may not import layer "temporal"'],
   ['src/services/probe.ts', "import { dashboardRouter } from '../dashboard/routes';", 'Layer "services" may not import layer "edge"'],
   ['src/services/probe.ts', "import { NotFoundError } from '../api/errors';", 'Layer "services" may not import layer "edge"'],

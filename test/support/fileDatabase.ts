@@ -1,0 +1,3 @@
+import { useFileDatabase } from './testDatabases';
+
+useFileDatabase();
