@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { createDb } from '../../src/db/knex';
 import { registerBusinessMetrics } from '../../src/metrics/businessMetrics';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
 let sys: TestSystem;
@@ -62,6 +63,7 @@ describe('GET /metrics', () => {
   test('Prometheus text with route latencies, sessions by status, receipts, transfers, webhook attempts and watcher lag', async () => {
     const shop = await createMerchant(sys.baseUrl);
     const partner = await createMerchant(sys.baseUrl);
+    await connectTransfers(sys.baseUrl, shop.id, partner.id);
     const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, shop.key, method, route, body);
     const hook = await api('POST', '/webhooks', { url: receiver.url, enabled_events: ['checkout_session.paid'] });
     receiver.secret = hook.body.secret;
