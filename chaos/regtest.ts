@@ -156,7 +156,7 @@ async function crashAtSend(cluster: Cluster, pauseDir: string, paymentHash: stri
   cluster.startPart('worker');
 }
 
-/** Two merchants and a partner (a transfer destination), each with a live secret key; Lightning money is platform-held. */
+/** Two merchants and a partner (a transfer destination connected to both), each with a live secret key; Lightning money is platform-held. */
 async function liveAccounts(api: ApiClient, adminKey: string, tag: string): Promise<LiveAccount[]> {
   const accounts: LiveAccount[] = [];
   for (const name of ['Merchant A', 'Merchant B', 'Partner']) {
@@ -165,6 +165,13 @@ async function liveAccounts(api: ApiClient, adminKey: string, tag: string): Prom
     const key = await api.call(adminKey, 'POST', `/accounts/${made.body.id}/keys`, { livemode: true }, { 'Idempotency-Key': `${tag}-key-${name}` });
     if (key.status !== 200) throw new Error(`live key of ${name}: ${key.status} ${JSON.stringify(key.body)}`);
     accounts.push({ id: made.body.id, key: key.body.secret_key });
+  }
+  // Transfer consent (docs/transfers.md): both merchants may send transfers to the partner.
+  const [partner] = accounts.slice(2);
+  for (const merchant of accounts.slice(0, 2)) {
+    const connected = await api.call(adminKey, 'POST', `/accounts/${merchant.id}/transfer-destinations`, { destination_account: partner.id },
+      { 'Idempotency-Key': `${tag}-connect-${merchant.id}` });
+    if (connected.status !== 200) throw new Error(`transfer connection: ${connected.status} ${JSON.stringify(connected.body)}`);
   }
   return accounts;
 }
