@@ -52,6 +52,12 @@ export async function revokeConnection(db: DbOrTx, source: string, destination: 
   return row as TransferConnectionRow | undefined;
 }
 
+/** The latest connection from `source` to `destination` (revoked or not), if there ever was one. */
+export async function findLatestConnection(db: DbOrTx, source: string, destination: string): Promise<TransferConnectionRow | undefined> {
+  return db(T.transferConnections).select(TRANSFER_CONNECTION_COLUMNS)
+    .where({ source_account_id: source, destination_account_id: destination }).orderBy([{ column: 'created', order: 'desc' }, { column: 'id', order: 'desc' }]).first();
+}
+
 /** A page of the source's active connections, newest first; a cursor may be any of its connections (revoked ones too). */
 export async function listActiveConnections(db: DbOrTx, source: string, opts: PageOptions) {
   return pageQuery<TransferConnectionRow>(db, T.transferConnections, TRANSFER_CONNECTION_COLUMNS,

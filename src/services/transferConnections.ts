@@ -2,7 +2,7 @@ import { findAccount } from '../db/accounts';
 import type { DbOrTx } from '../db/knex';
 import type { PageOptions } from '../db/pagination';
 import {
-  connectTransferDestination, listActiveConnections, revokeConnection, type TransferConnectionRow,
+  connectTransferDestination, findLatestConnection, listActiveConnections, revokeConnection, type TransferConnectionRow,
 } from '../db/transferConnections';
 import { CheckoutError } from '../domain/errors';
 import { idFromSeed } from '../domain/ids';
@@ -56,10 +56,10 @@ export async function listDestinations(db: DbOrTx, source: string, opts: PageOpt
   return { data: rows.map(transferDestinationView), hasMore };
 }
 
-/** Revokes the connection; a second revoke (or one never connected) is a 404. */
+/** Revokes the connection; revoking again changes nothing and answers the revoked connection; a pair never connected is a 404. */
 export async function revokeDestination(db: DbOrTx, source: string, destination: string) {
   await merchantSource(db, source);
-  const row = await revokeConnection(db, source, destination, Date.now());
+  const row = await revokeConnection(db, source, destination, Date.now()) ?? await findLatestConnection(db, source, destination);
   if (!row) throw CheckoutError.notFound('transfer destination', destination);
   return transferDestinationView(row);
 }
