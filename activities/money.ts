@@ -9,11 +9,13 @@ import { creditStoredReceipt, ReceiptMismatchError, ReceiptNotStoredError } from
 import { findSplitTerms } from '../src/db/sessions';
 import { findTransfer, insertTransfer, isDebtTransfer, lockTransfer, markTransferFailed, markTransferPaid } from '../src/db/transfers';
 import type { DbOrTx } from '../src/db/knex';
+import { incrementCounter } from '../src/db/metricCounters';
 import { idFromSeed } from '../src/domain/ids';
 import type { EventIntent, ReceiptFlag, ReceiptInput, SessionState } from '../src/domain/session';
 import { splitReceipt } from '../src/domain/split';
 import { transferView } from '../src/views/transfer';
 import type { ActivityDeps } from './deps';
+import { activityLog } from './log';
 import { writeStateAndEvents } from './readModel';
 
 interface SessionTransfer { destination_account: string; percentage: number; description?: string | null }
@@ -33,12 +35,18 @@ export function moneyActivities(deps: ActivityDeps) {
     const { state, receipt } = input;
     const result = await db.transaction(async (tx) => {
       // The stored row is the truth: a receipt of another session, or facts that differ from it, credit nothing.
-      await creditStoredReceipt(tx, { id: receipt.receiptId, sessionId: state.id, paymentId: receipt.paymentId, sats: receipt.sats,
+      const credited = await creditStoredReceipt(tx, { id: receipt.receiptId, sessionId: state.id, paymentId: receipt.paymentId, sats: receipt.sats,
         reference: receipt.reference }, input.flag, now).catch((err: unknown) => {
         if (err instanceof ReceiptNotStoredError) throw ApplicationFailure.nonRetryable(err.message, 'ReceiptNotFound');
         if (err instanceof ReceiptMismatchError) throw ApplicationFailure.nonRetryable(err.message, 'ReceiptMismatch');
         throw err;
       });
+      if (credited === 'credited') {
+        // Counted with the row it counts: a retry that finds the receipt credited adds nothing.
+        const labels = { method: receipt.method, livemode: state.livemode };
+        await incrementCounter(tx, 'checkout_receipts_credited_total', labels);
+        await incrementCounter(tx, 'checkout_receipts_credited_sats_total', labels, receipt.sats);
+      }
       const eventIds = await writeStateAndEvents(tx, state, input.events, publicUrl, now);
       const transfers = await postReceiptSplit(tx, state, receipt, now, eventIds).catch((err: unknown) => {
         // Retrying cannot help a balance out of range: refused, and the session is flagged for an operator.
@@ -135,7 +143,7 @@ export function moneyActivities(deps: ActivityDeps) {
       const refused = isLedgerRefusal(err);
       // Best effort in its own transaction (the failed one rolled back); an outage leaves it pending and the workflow flags it.
       await markTransferFailed(db, transferId, `${refused ? 'refused by the ledger' : 'could not be posted'}: ${(err as Error).message}`, Date.now())
-        .catch((markErr) => deps.log.warn({ err: markErr, transferId }, 'could not mark the transfer failed'));
+        .catch((markErr) => activityLog(deps.log).warn({ err: markErr, transferId }, 'could not mark the transfer failed'));
       if (refused) throw ApplicationFailure.nonRetryable(`Transfer ${transferId} refused: ${(err as Error).message}`, 'TransferRefused');
       throw err;
     }

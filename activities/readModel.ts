@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../src/db/knex';
 import { recordEventsForDispatch, type EventToRecord } from '../src/db/events';
 import { findPayment, writePaymentStates, type PaymentRow } from '../src/db/payments';
+import { incrementCounter } from '../src/db/metricCounters';
 import { findSessionWithFunded, withFunded, writeSessionState } from '../src/db/sessions';
 import type { EventIntent, SessionState } from '../src/domain/session';
 import { targetAmountDue } from '../src/domain/transitions';
@@ -45,6 +46,7 @@ export async function writeStateAndEvents(
   if (session) {
     const payments = await writePaymentStates(tx, fresh.size === 0 ? state : { ...state, payments: state.payments.filter((p) => !fresh.has(p.id)) }, now);
     for (const row of payments) written.set(row.id, row);
+    await countTransitions(tx, state, events);
   }
   // One read per object: the events of one transition all describe the same state of it.
   const objects = new Map<string, unknown>();
@@ -78,4 +80,21 @@ export async function writeStateAndEvents(
     if (linkEvent) recorded.push(linkEvent);
   }
   return recorded;
+}
+
+const SESSION_TRANSITIONS: Record<string, 'paid' | 'deactivated'> = { 'checkout_session.paid': 'paid', 'checkout_session.deactivated': 'deactivated' };
+const PAYMENT_TRANSITIONS: Record<string, 'paid' | 'expired' | 'cancelled'> = { 'payment.paid': 'paid', 'payment.expired': 'expired', 'payment.cancelled': 'cancelled' };
+
+/**
+ * Counts the transition's status changes (its events name them) in the transaction that wrote it. Called
+ * only when the version-guarded session write advanced the row: a retried or late write counts nothing.
+ */
+async function countTransitions(tx: DbOrTx, state: SessionState, events: EventIntent[]): Promise<void> {
+  const livemode = state.livemode;
+  for (const e of events) {
+    const session = SESSION_TRANSITIONS[e.type];
+    if (session) await incrementCounter(tx, 'checkout_session_transitions_total', { to: session, livemode });
+    const payment = PAYMENT_TRANSITIONS[e.type];
+    if (payment) await incrementCounter(tx, 'checkout_payment_transitions_total', { to: payment, livemode });
+  }
 }

@@ -1,7 +1,10 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import { findReceiptWithPayment } from '../src/db/receipts';
+import { readSessionState } from '../src/db/sessionState';
 import { normalizeDecimal } from '../src/domain/money';
-import type { ReceiptInput } from '../src/domain/session';
+import type { ReceiptInput, SessionState } from '../src/domain/session';
 import type { ActivityDeps } from './deps';
+import { activityLog } from './log';
 
 /** A stored receipt as the workflow credits it, read from the database, never from a message. */
 export type ReceiptFacts = ReceiptInput & { credited: boolean };
@@ -19,12 +22,12 @@ export function receiptActivities(deps: ActivityDeps) {
     const found = await findReceiptWithPayment(db, input.receiptId);
     const receipt = found?.receipt;
     if (!receipt || receipt.checkout_session_id !== input.sessionId) {
-      deps.log.warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: no such receipt of this session');
+      activityLog(deps.log).warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: no such receipt of this session');
       return null;
     }
     const payment = found.payment;
     if (!payment || payment.checkout_session_id !== input.sessionId) {
-      deps.log.warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: its payment is not of this session');
+      activityLog(deps.log).warn({ sessionId: input.sessionId, receiptId: input.receiptId }, 'receipt signal refused: its payment is not of this session');
       return null;
     }
     return {
@@ -38,5 +41,16 @@ export function receiptActivities(deps: ActivityDeps) {
     };
   }
 
-  return { receiptFacts };
+  /**
+   * A closed session woken by a receipt: its state from the read model and that receipt's facts, in one
+   * local activity (two reads side by side) instead of two in sequence, so a receipt for an idle-closed
+   * session waits for one database round trip, not two, before its credit is scheduled.
+   */
+  async function loadSessionWithReceipt(input: { sessionId: string; receiptId: string }): Promise<{ state: SessionState; facts: ReceiptFacts | null }> {
+    const [state, facts] = await Promise.all([readSessionState(db, input.sessionId), receiptFacts(input)]);
+    if (!state) throw ApplicationFailure.nonRetryable(`No checkout session ${input.sessionId}`, 'SessionNotFound');
+    return { state, facts };
+  }
+
+  return { receiptFacts, loadSessionWithReceipt };
 }

@@ -2,12 +2,16 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { recordEventForDispatch } from '../src/db/events';
 import { release } from '../src/db/funds';
 import type { DbOrTx } from '../src/db/knex';
+import { incrementCounter } from '../src/db/metricCounters';
 import { EXTERNAL_ACCOUNT_ID, postLedgerTransaction } from '../src/db/ledger';
 import { lockRefund, moveSessionRefunded, updateRefund, type RefundRow } from '../src/db/refunds';
 import { findWithdrawalLink } from '../src/db/withdrawalLinks';
 import type { LinkOutcome } from '../src/temporal/withdrawalDefinitions';
 import { refundView } from '../src/views/refund';
 import type { ActivityDeps } from './deps';
+
+/** The statuses a refund ends in (each counted once, when reached). */
+const FINAL_REFUND_STATUSES = new Set<string>(['succeeded', 'failed', 'canceled']);
 
 /** What a refund's workflow does next, read from its row. */
 export type RefundStep =
@@ -35,6 +39,10 @@ export function refundActivities(deps: ActivityDeps) {
 
   async function finish(tx: DbOrTx, row: RefundRow, change: Parameters<typeof updateRefund>[2], now: number, events: string[]): Promise<{ status: string }> {
     const done = await updateRefund(tx, row.id, change, now);
+    // `row` is the locked row before the change: a final status is counted once, when it is reached.
+    if (done.status !== row.status && FINAL_REFUND_STATUSES.has(done.status)) {
+      await incrementCounter(tx, 'checkout_refunds_total', { outcome: done.status, livemode: row.livemode });
+    }
     // A failed or canceled refund takes nothing: the session's refund totals give its amount back.
     if (done.status === 'failed' || done.status === 'canceled') await moveSessionRefunded(tx, row.checkout_session_id, row.amount, BigInt(row.target_amount), -1);
     const id = await recordEventForDispatch(tx, {

@@ -10,6 +10,7 @@ import type { WebhookDeliveryInput, WebhookDeliveryResult, WebhookSkipReason } f
 import { isSubscribed } from '../src/domain/eventTypes';
 import { awaitPredecessor } from '../src/webhooks/ordering';
 import type { ActivityDeps } from './deps';
+import { activityLog } from './log';
 
 // PostgreSQL text refuses NUL: a receiver's binary answer must not fail the log insert after a
 // successful send, or the retry would send the event again and again.
@@ -18,7 +19,8 @@ const storable = (text: string): string => text.replaceAll('\u0000', '');
 /** The activity that sends one event to one webhook endpoint (SPEC §8). */
 export function webhookActivities(deps: ActivityDeps) {
   const { db } = deps;
-  const log = deps.log.child({ component: 'webhooks' });
+  // The process's logger outside an activity; inside one, the activity's (its workflow and attempt).
+  const fallback = deps.log.child({ component: 'webhooks' });
 
   /**
    * One delivery attempt: re-reads endpoint and event (the merchant may have deleted, disabled or
@@ -27,6 +29,7 @@ export function webhookActivities(deps: ActivityDeps) {
    */
   async function deliverWebhook(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
     const { attempt } = Context.current().info;
+    const log = activityLog(fallback);
     const endpoint = await findEndpoint(db, input.endpointId);
     const skip = (reason: WebhookSkipReason): WebhookDeliveryResult => {
       log.info({ eventId: input.eventId, endpointId: input.endpointId, reason }, 'webhook delivery skipped');

@@ -36,6 +36,11 @@ export interface ColdPoint {
   /** Cold group p50 over the cached p50 in the same run (the goal: ≤ 1.5). */
   ratioToCached: Record<Exclude<Group, 'cached'>, number>;
   spans: Record<Group, ColdSpans>;
+  /**
+   * CPU ms per receipt by group, from a second batch paid one group at a time at the same rate (this
+   * process = API + worker + watcher, PostgreSQL, Temporal): the load-independent cost of each kind.
+   */
+  cpuPerReceipt: Record<Group, Record<string, number>>;
   /** Running session workflows (visibility) when the receipts start: the sessions not idle. */
   running: number;
   /** This process's RSS (worker + API + watcher) when the receipts start. */
@@ -66,21 +71,25 @@ export async function runColdSessions(
   let seeded = 0;
   for (const open of opts.sizes) {
     // Abandoned sessions: their payment expires after 1 s and their run closes after the idle time.
-    const idle = await createShortLived(sys, merchant, destinations, opts.receipts + 1);
+    const R = opts.receipts;
+    const idle = await createShortLived(sys, merchant, destinations, 2 * R + 1);
     const template = idle.pop()!;
-    const warm = await runCreation(sys, merchant, destinations, cache + 2 * opts.receipts, opts.concurrency, true, null);
+    // Evicted: the 2R oldest, pushed out by cache + 2R newer. Cached: the 2R newest, which stay cached while the
+    // 6R cold ones paid later enter the cache (it needs cache ≥ 8R).
+    if (cache < 8 * R) throw new Error(`--cold-receipts ${R} needs a worker cache of at least ${8 * R} (WORKER_MAX_CACHED_WORKFLOWS)`);
+    const warm = await runCreation(sys, merchant, destinations, cache + 4 * R, opts.concurrency, true, null);
     await waitClosed(sys.temporal, [...idle, template].map((s) => s.id), sys.config.workflowIdleMs + TTL_SECONDS * 1000 + 120_000);
     const grow = Math.max(0, open - seeded - warm.sessions.length - idle.length);
     if (grow > 0) await seedSessions(sys.db, { sessionId: template.id, paymentId: template.paymentId, from: seeded + 1, count: grow, tag, livemode: false });
-    const seededSample = Array.from({ length: opts.receipts }, (_, i) => seeded + 1 + Math.floor((i * grow) / opts.receipts)).map((n) => {
+    const seededSample = Array.from({ length: 2 * R }, (_, i) => seeded + 1 + Math.floor((i * grow) / (2 * R))).map((n) => {
       const ids = seededIds(tag, n);
       return { id: ids.sessionId, paymentId: ids.paymentId };
     });
     seeded += grow;
     const groups: Record<Group, CreatedSession[]> = {
       // The newest stay cached; the oldest of this batch were pushed out by cache + receipts newer ones.
-      cached: warm.sessions.slice(-opts.receipts),
-      evicted: warm.sessions.slice(0, opts.receipts),
+      cached: warm.sessions.slice(-2 * R),
+      evicted: warm.sessions.slice(0, 2 * R),
       idleClosed: idle,
       idleSeeded: grow > 0 ? seededSample : [],
     };
@@ -90,8 +99,20 @@ export async function runColdSessions(
     const history = Object.fromEntries(await Promise.all(GROUPS.map(async (g) => [g, await historyLengths(sys.temporal, groups[g].slice(0, 15))] as const)));
     const busy0 = machineTicks();
     const stop = watchConditions(sys.db);
-    const toPaid = await payInterleaved(sys, merchant, groups, opts.ratePerSec, opts.pollMs);
+    const first = (g: Group) => groups[g].slice(0, R);
+    const toPaid = await payInterleaved(sys, merchant, Object.fromEntries(GROUPS.map((g) => [g, first(g)])) as Record<Group, CreatedSession[]>, opts.ratePerSec, opts.pollMs);
     const conditions = { ...stop(), machineBusyPct: busyPct(busy0, machineTicks()) };
+    const cpuPerReceipt = {} as Record<Group, Record<string, number>>;
+    for (const g of GROUPS) {
+      const rest = groups[g].slice(R);
+      if (rest.length === 0) continue;
+      const stopGroup = watchConditions(sys.db);
+      await payInterleaved(sys, merchant, { ...Object.fromEntries(GROUPS.map((k) => [k, []])), [g]: rest } as Record<Group, CreatedSession[]>, opts.ratePerSec, opts.pollMs);
+      await new Promise((r) => setTimeout(r, 2_000)); // the transfers after each paid session
+      const c = stopGroup();
+      cpuPerReceipt[g] = Object.fromEntries(Object.entries(c.cpuMs).filter(([k]) => ['process', 'postgres', 'temporal'].includes(k))
+        .map(([k, v]) => [k, Math.round((v / rest.length) * 10) / 10]));
+    }
     const spans = Object.fromEntries(await Promise.all(GROUPS.map(async (g) => [g, {
       ...(await coldSpans(sys.temporal, groups[g].slice(0, 15).map((s) => s.id))), historyEvents: summarize(history[g]),
     }] as const))) as Record<Group, ColdSpans>;
@@ -100,7 +121,7 @@ export async function runColdSessions(
     points.push({
       open: seeded + warm.sessions.length + idle.length, createdPerSec: warm.result.sessionsPerSec, receiptToPaid,
       ratioToCached: { evicted: ratio('evicted'), idleClosed: ratio('idleClosed'), idleSeeded: ratio('idleSeeded') },
-      spans, running, rssMb, settle, conditions,
+      spans, cpuPerReceipt, running, rssMb, settle, conditions,
     });
     console.log(`  … ${open} open: receipt → paid p50 ${GROUPS.map((g) => `${g} ${receiptToPaid[g].p50}`).join(', ')} ms; `
       + `box ${conditions.machineBusyPct}% busy, load ${conditions.loadAvg1m}`);
@@ -237,6 +258,11 @@ export function coldMarkdown(points: ColdPoint[] | undefined): string[] {
       const s = p.spans[g];
       lines.push(`| ${p.open} | ${g} | ${s.historyEvents.p50} | ${s.signalToTaskStarted.p50} | ${s.taskRun.p50} | ${s.signalToCredit.p50} |`);
     }
+  }
+  lines.push('', 'CPU ms per receipt by group (a second batch paid one group at a time; this process · PostgreSQL · Temporal; includes the 2 transfers):', '',
+    '| open | cached | evicted | idle-closed | seeded |', '| --- | --- | --- | --- | --- |');
+  for (const p of points) {
+    lines.push(`| ${p.open} | ${GROUPS.map((g) => { const c = p.cpuPerReceipt[g]; return c ? `${c.process ?? '–'} · ${c.postgres ?? '–'} · ${c.temporal ?? '–'}` : '–'; }).join(' | ')} |`);
   }
   return lines;
 }

@@ -71,6 +71,7 @@ export function watchConditions(db: Db): () => PhaseConditions {
 
 /** CPU time (ms) used so far by the processes descending from this one, summed per command name. */
 export function descendantCpuMs(): Map<string, number> {
+  const pid = (entry: string) => Number(entry);
   const tick = 1000 / 100; // USER_HZ is 100 on Linux
   const procs = new Map<number, { ppid: number; comm: string; ms: number }>();
   for (const entry of fs.readdirSync('/proc')) {
@@ -79,7 +80,11 @@ export function descendantCpuMs(): Map<string, number> {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      procs.set(Number(entry), { ppid: Number(fields[1]), comm, ms: (Number(fields[11]) + Number(fields[12])) * tick });
+      // utime + stime, plus cutime + cstime: the CPU of its children that exited and were reaped (PostgreSQL
+      // backends come and go with the pool's connections); without it their CPU would vanish from the sum.
+      const own = Number(fields[11]) + Number(fields[12]);
+      const reaped = pid(entry) === process.pid ? 0 : Number(fields[13]) + Number(fields[14]);
+      procs.set(Number(entry), { ppid: Number(fields[1]), comm, ms: (own + reaped) * tick });
     } catch { /* gone */ }
   }
   const totals = new Map<string, number>();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { T } from '../src/db/tables';
 import { countRunning, machineTicks, busyPct, waitClosed, createShortLived } from './coldSessions';
-import { watchConditions, type PhaseConditions } from './conditions';
+import { settleServers, watchConditions, type PhaseConditions } from './conditions';
 import { processMemory } from './memory';
 import { load } from './reads';
 import { runReceipts, type ReceiptLoad } from './receipts';
@@ -61,6 +61,8 @@ export async function runMillion(
   let notIdle = 1; // the paid template, in its monitoring window
 
   const measure = async (total: number, open: number, payable: CreatedSession[], seedSec: number): Promise<MillionPoint> => {
+    // After a bulk insert PostgreSQL autovacuums and analyzes the new rows: wait for it, as the cold phase does.
+    await settleServers();
     const busy0 = machineTicks();
     const stop = watchConditions(sys.db);
     const created = await runCreation(sys, merchant, destinations, opts.create, opts.concurrency, true, null);

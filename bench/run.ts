@@ -18,7 +18,7 @@ import type { DeadMode } from './deadEndpointProcess';
 import { toMarkdown, writeResults, type BenchResults } from './report';
 import { checkReadable, runCreation, type CreatedSession } from './sessions';
 import { historySpans } from './spans';
-import { createMerchant, startBenchSystem, terminateLeftovers } from './system';
+import { connectDestinations, createMerchant, startBenchSystem, terminateLeftovers } from './system';
 
 /**
  * `npm run bench`: starts the project, then measures in one run the bare-Temporal baseline, session
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
   try {
     const merchant = await createMerchant(sys, 'Bench merchant');
     const destinations = [await createMerchant(sys, 'Bench partner A'), await createMerchant(sys, 'Bench partner B')];
+    await connectDestinations(sys, merchant, destinations);
 
     if (on('baseline')) results.baseline = await phase('baseline', `1. Baseline: ${opts.baseline} bare workflows`, () => runBaseline(sys, sys.temporalAddress, opts.baseline, opts.concurrency));
     const receiptLoad = { ratePerSec: opts.receiptRate, concurrency: opts.concurrency, pollMs: opts.pollMs, transfers: destinations.length };

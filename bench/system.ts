@@ -116,6 +116,13 @@ export async function createMerchant(sys: BenchSystem, name: string): Promise<Me
   return { id: body.id, key: body.secret_key };
 }
 
+/** Lets `source`'s sessions send transfers to each destination (transfer consent, docs/transfers.md). */
+export async function connectDestinations(sys: BenchSystem, source: Merchant, destinations: Merchant[]): Promise<void> {
+  for (const d of destinations) {
+    await mustCall(sys.baseUrl, sys.adminKey, 'POST', `/accounts/${source.id}/transfer-destinations`, { destination_account: d.id });
+  }
+}
+
 /**
  * On a shared Temporal server, terminates the run's still-open workflows (the open-sessions phase
  * leaves thousands waiting on year-long timers) with one batch operation on its task queue.

@@ -15,8 +15,8 @@ export class HttpStats {
 }
 
 /**
- * An API client that retries what a real merchant would retry: connection failures, 5xx and 409 in
- * progress. Given several API replicas, it spreads calls over them and moves to the next one when a
+ * An API client that retries what a real merchant would retry: connection failures, 5xx, 408, 429 and
+ * 409 in progress. Given several API replicas, it spreads calls over them and moves to the next one when a
  * connection fails, as a load balancer in front of them would.
  */
 export class ApiClient {
@@ -77,8 +77,13 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** 5xx, and the 409 of an Idempotency-Key whose earlier request still runs (or ran in a killed process). */
+/**
+ * What Stripe's clients retry: 5xx; 408 (the server closed a request that did not arrive in time, which
+ * a loaded box or a restarting replica causes; RFC 9110 lets the client repeat it); 429; and the 409 of
+ * an Idempotency-Key whose earlier request still runs (or ran in a killed process). POSTs carry their
+ * Idempotency-Key, so a repeat is the same request.
+ */
 function retryable(answer: Answer): boolean {
-  if (answer.status >= 500) return true;
+  if (answer.status >= 500 || answer.status === 408 || answer.status === 429) return true;
   return answer.status === 409 && /in progress/i.test(String(answer.body?.errors?.[0]?.message ?? ''));
 }

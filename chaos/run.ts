@@ -121,7 +121,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
   }
 }
 
-/** Two merchants and three partners (transfer destinations), each with a webhook endpoint on the receiver. */
+/** Two merchants and three partners (transfer destinations, connected to both), each with a webhook endpoint on the receiver. */
 async function setUpAccounts(api: ApiClient, adminKey: string, receiver: WebhookReceiver): Promise<Account[]> {
   const accounts: Account[] = [];
   for (const name of ['Merchant A', 'Merchant B', 'Partner 1', 'Partner 2', 'Partner 3']) {
@@ -133,6 +133,14 @@ async function setUpAccounts(api: ApiClient, adminKey: string, receiver: Webhook
     if (hook.status !== 200) throw new Error(`webhook of ${name}: ${hook.status} ${JSON.stringify(hook.body)}`);
     receiver.setSecret(account.id, hook.body.secret);
     accounts.push(account);
+  }
+  // Transfer consent (docs/transfers.md): each merchant may send transfers to every partner.
+  for (const merchant of accounts.slice(0, 2)) {
+    for (const partner of accounts.slice(2)) {
+      const connected = await api.call(adminKey, 'POST', `/accounts/${merchant.id}/transfer-destinations`, { destination_account: partner.id },
+        { 'Idempotency-Key': `chaos-connect-${merchant.id}-${partner.id}` });
+      if (connected.status !== 200) throw new Error(`transfer connection: ${connected.status} ${JSON.stringify(connected.body)}`);
+    }
   }
   return accounts;
 }

@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { chooseAmountUpdate, retryUpdate } from '../src/temporal/definitions';
 import { call, createMerchant, waitFor, type TestSystem } from '../test/support/testSystem';
+import { connectTransfers } from '../test/support/transferDestinations';
 import { startReceiver } from '../test/support/webhookReceiver';
 import { moneyOutScenarios } from './moneyOutScenarios';
 
@@ -73,6 +74,7 @@ export const scenarios: Scenario[] = [
     async run(sys) {
       const m = await createMerchant(sys.baseUrl);
       const [a, b] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+      await connectTransfers(sys.baseUrl, m.id, a.id, b.id);
       const cs = await create(sys, m.key, { currency: 'SATS', amount: 10000, transfers: [
         { destination_account: a.id, percentage: 10 }, { destination_account: b.id, percentage: 25 }] });
       await pay(sys, m.key, cs.payment_id, 10000);
@@ -86,6 +88,7 @@ export const scenarios: Scenario[] = [
     async run(sys) {
       const m = await createMerchant(sys.baseUrl);
       const dest = await createMerchant(sys.baseUrl);
+      await connectTransfers(sys.baseUrl, m.id, dest.id);
       const cs = await create(sys, m.key, { currency: 'SATS', amount: 10000, transfers: [{ destination_account: dest.id, percentage: 5 }] });
       await pay(sys, m.key, cs.payment_id, 4000);
       const after = await waitFor(() => sessionOf(sys, m.key, cs.id), (s) => s.payment_id !== cs.payment_id);
@@ -120,6 +123,7 @@ export const scenarios: Scenario[] = [
     async run(sys) {
       const m = await createMerchant(sys.baseUrl);
       const dest = await createMerchant(sys.baseUrl);
+      await connectTransfers(sys.baseUrl, m.id, dest.id);
       const cs = await create(sys, m.key, { currency: 'SATS', amount: 5000, transfers: [{ destination_account: dest.id, percentage: 20 }] });
       await pay(sys, m.key, cs.payment_id, 5000);
       if (!(await waitClosed(sys.temporal, cs.id))) throw new Error('the paid session did not close');
@@ -209,6 +213,7 @@ export const scenarios: Scenario[] = [
     async run(sys) {
       const m = await createMerchant(sys.baseUrl);
       const [a, b] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+      await connectTransfers(sys.baseUrl, m.id, a.id, b.id);
       const cs = await create(sys, m.key, { currency: 'SATS', amount: 10000, transfers: [
         { destination_account: a.id, percentage: 10 }, { destination_account: b.id, percentage: 10 }] });
       await inflateTransfersTo(sys, a.id, async () => {
@@ -228,6 +233,7 @@ export const scenarios: Scenario[] = [
     async run(sys) {
       const m = await createMerchant(sys.baseUrl);
       const dest = await createMerchant(sys.baseUrl);
+      await connectTransfers(sys.baseUrl, m.id, dest.id);
       const cs = await create(sys, m.key, { currency: 'SATS', amount: 1_000_000, payment_methods: ['onchain'], transfers: [{ destination_account: dest.id, percentage: 10 }] });
       await inflateTransfersTo(sys, dest.id, async () => {
         await pay(sys, m.key, cs.payment_id, 1000, `cnfail${cs.id}first:0`);

@@ -46,7 +46,7 @@ const envSchema = z.object({
   MONITORING_HOURS: z.coerce.number().min(0).default(24),
   WORKFLOW_HISTORY_LIMIT: z.coerce.number().int().min(50).default(10_000),
   // A cached session costs the worker ~350–400 KB of RSS, and the workflow thread's garbage swings another
-  // ~150 MB (bench/README, "Round 4"): 500 keep the whole process at 630–800 MB however many sessions
+  // ~150 MB (docs/decisions/bench-round-4-cache-500-poll-off-process.md): 500 keep the whole process at 630–800 MB however many sessions
   // are open, well inside 1 GiB, where 1,000 peaked at 1,003 MB. One outside the cache replays its history
   // on its next signal (~20 ms on a quiet machine).
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),

@@ -37,7 +37,7 @@ const PAYMENT: ActivityOptions = { startToCloseTimeout: '90 seconds', retry };
  * "done" from the database by, is local: reads, keyed inserts, version-guarded mirrors, and transfers
  * (row lock, `status = 'paid'` check and ledger key `transfer:{id}` in one transaction).
  */
-export type LocalDbActivities = Pick<Activities, 'persistNewSession' | 'recordSession' | 'receiptFacts' | 'loadSessionState' | 'executeTransfer'>;
+export type LocalDbActivities = Pick<Activities, 'persistNewSession' | 'recordSession' | 'receiptFacts' | 'loadSessionState' | 'loadSessionWithReceipt' | 'executeTransfer'>;
 /** Making a payment: keyed by the reducer's `seq` (`findPaymentBySeq` first, the LND invoice keyed by it). */
 export type LocalPaymentActivities = Pick<Activities, 'createSession' | 'openPayment'>;
 /**

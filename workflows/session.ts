@@ -1,7 +1,8 @@
 import {
-  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, setCurrentDetails,
+  ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, patched, setCurrentDetails,
   upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
+import type { ReceiptFacts } from '../activities/receipts';
 import type { CheckoutWorkflowInput, SessionDefinition } from '../src/domain/definition';
 import type { SessionState } from '../src/domain/session';
 import { chosenAmountError } from '../src/domain/amountChoice';
@@ -12,6 +13,7 @@ import { CheckoutAttentionKey } from '../src/temporal/searchAttributes';
 import { searchAttributesKey, searchAttributesOf, sessionSummary } from '../src/temporal/workflowView';
 import { localDb, localPayments, remoteMoney } from './activityOptions';
 import { Recovery, failureLine, isActivityFailure, retryDelayMs, type Job } from './recovery';
+import { PATCHES } from './patches';
 import { Serializer } from './serializer';
 
 /** Well below Temporal's 50k-event limit: a year of TTL renewals or a flood of receipts stays cheap to replay. */
@@ -45,6 +47,8 @@ export class CheckoutSession {
   private closeWhenSettled = false;
   private publishedKey = '';
   private publishedAttention: boolean;
+  /** The facts of the receipt that started this run, read with the session (used once, by that receipt's turn). */
+  private startFacts: { receiptId: string; facts: ReceiptFacts | null } | null = null;
 
   constructor(private readonly input: CheckoutWorkflowInput) {
     this.state = input.kind === 'continued' ? input.state : undefined;
@@ -109,7 +113,7 @@ export class CheckoutSession {
     if (input.kind === 'new') {
       await this.serial.run(() => this.create(input.definition));
     } else if (input.kind === 'resume') {
-      this.state = await this.loadState(input.sessionId);
+      this.state = await this.loadState(input.sessionId, input.receiptId);
       this.closeWhenSettled = this.state.status !== 'active';
     }
     this.publish();
@@ -305,7 +309,10 @@ export class CheckoutSession {
   }
 
   private async creditFromDatabase(receiptId: string): Promise<void> {
-    const facts = await localDb.receiptFacts({ sessionId: this.current.id, receiptId });
+    // The run's own receipt was read with the session (nothing else credits it meanwhile: this workflow is its only writer).
+    const loaded = this.startFacts?.receiptId === receiptId ? this.startFacts : null;
+    this.startFacts = null;
+    const facts = loaded ? loaded.facts : await localDb.receiptFacts({ sessionId: this.current.id, receiptId });
     if (!facts) {
       log.warn('receipt refused: not a stored receipt of this session', { sessionId: workflowInfo().workflowId, receiptId });
       return;
@@ -382,10 +389,16 @@ export class CheckoutSession {
     return open && open.status === 'unpaid' ? open.expiresAt : null;
   }
 
-  private async loadState(sessionId: string): Promise<SessionState> {
+  private async loadState(sessionId: string, receiptId?: string): Promise<SessionState> {
+    const withReceipt = receiptId !== undefined && patched(PATCHES.resumeWithReceipt);
     // Nothing can happen without the state: keep trying on the backoff (flagged) until the database answers.
     for (let attempts = 0; ; attempts++) {
       try {
+        if (withReceipt) {
+          const { state, facts } = await localDb.loadSessionWithReceipt({ sessionId, receiptId });
+          this.startFacts = { receiptId, facts };
+          return state;
+        }
         return await localDb.loadSessionState(sessionId);
       } catch (err) {
         if (!isActivityFailure(err)) throw err;

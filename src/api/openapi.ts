@@ -1,7 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z, type ZodType } from 'zod';
-import { createAccountSchema, createKeySchema, updateAccountSchema } from './accounts/schema';
+import { connectDestinationSchema, createAccountSchema, createKeySchema, listDestinationsQuery, updateAccountSchema } from './accounts/schema';
 import { createSessionSchema, updateSessionSchema } from '../domain/input/sessionFields';
 import { listInstantSendsQuery } from './instantSends/routes';
 import { createInstantSendSchema } from './instantSends/schema';
@@ -123,6 +123,19 @@ export function openApiDocument(minTtl: number, publicUrl?: string) {
     body: newUserSchema, bodyRequired: true, example: { email: 'owner@shop.example', role: 'owner' }, response: o.userObject, admin: true,
   });
   op('get', '/accounts/{id}/users', { id: 'listAccountUsers', tag: A, summary: 'List an account\'s dashboard users (admin key)', response: o.listOf(o.userObject), admin: true });
+  op('post', '/accounts/{id}/transfer-destinations', {
+    id: 'connectTransferDestination', tag: A, summary: 'Let the account send transfers to another account (admin key)', body: connectDestinationSchema, bodyRequired: true,
+    description: 'A transfer on a checkout session, payment link or checkout link may go only to a connected account (docs/transfers.md). '
+      + 'Connecting a pair already connected returns the existing connection.',
+    example: { destination_account: 'acct_1234567890abcdefghijklmn' },
+    links: { revokeTransferDestination: { id: '$request.path.id', destination: '$response.body#/destination_account' } }, response: o.transferDestinationObject, admin: true,
+  });
+  op('get', '/accounts/{id}/transfer-destinations', { id: 'listTransferDestinations', tag: A, summary: 'List the accounts this account may send transfers to (admin key)',
+    query: listDestinationsQuery, response: o.listOf(o.transferDestinationObject), admin: true });
+  op('delete', '/accounts/{id}/transfer-destinations/{destination}', {
+    id: 'revokeTransferDestination', tag: A, summary: 'Stop the account sending transfers to a destination (admin key)', response: o.transferDestinationObject, admin: true,
+    description: 'New sessions and links with a transfer to it are refused from now on; sessions created while it was connected still run their transfers.',
+  });
   op('post', '/checkout-sessions', { id: 'createCheckoutSession', tag: CS, summary: 'Create a checkout session', body: createSession, bodyRequired: true, example: sessionExample,
     links: {
       retrieveCheckoutSession: session$, updateCheckoutSession: session$, deactivateCheckoutSession: session$,

@@ -45,22 +45,24 @@ export async function updateAccountRow(db: DbOrTx, id: string, changes: Partial<
 }
 
 /**
- * An account and which of `merchantIds` are merchant accounts, in one statement: what a session's
- * creation needs to know before its workflow starts (its transfer destinations must be merchants).
+ * The account and, among `destinationIds`, those it may send transfers to: merchant accounts with an
+ * active transfer connection from it (docs/transfers.md). One statement: every create runs it.
  */
-export async function findAccountWithMerchants(
-  db: DbOrTx, id: string, merchantIds: string[],
-): Promise<{ account: AccountRow; merchants: Set<string> } | undefined> {
-  const [row] = await queryPrepared<AccountRow & { merchant_ids: string[] }>(db, ACCOUNT_WITH_MERCHANTS, [id, merchantIds]);
+export async function findAccountWithDestinations(
+  db: DbOrTx, id: string, destinationIds: string[],
+): Promise<{ account: AccountRow; destinations: Set<string> } | undefined> {
+  const [row] = await queryPrepared<AccountRow & { destination_ids: string[] }>(db, ACCOUNT_WITH_DESTINATIONS, [id, destinationIds]);
   if (!row) return undefined;
-  const { merchant_ids: merchants, ...account } = row;
-  return { account, merchants: new Set(merchants) };
+  const { destination_ids: destinations, ...account } = row;
+  return { account, destinations: new Set(destinations) };
 }
 
-const ACCOUNT_WITH_MERCHANTS = {
-  name: 'account_with_merchants_v3',
+const ACCOUNT_WITH_DESTINATIONS = {
+  name: 'account_with_destinations_v1',
   text: `select ${COLUMNS.join(', ')},
-      array(select m.id from ${T.accounts} m where m.id = any($2) and m.kind = 'merchant') as merchant_ids
+      array(select c.destination_account_id from ${T.transferConnections} c
+        join ${T.accounts} m on m.id = c.destination_account_id and m.kind = 'merchant'
+        where c.source_account_id = $1 and c.destination_account_id = any($2) and c.revoked_at is null) as destination_ids
     from ${T.accounts} where id = $1`,
 };
 

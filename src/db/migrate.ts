@@ -24,6 +24,8 @@ import * as dashboardTwoFactor from './migrations/105_dashboard_two_factor';
 import * as accountBranding from './migrations/106_account_branding';
 import * as displayCurrency from './migrations/107_account_display_currency';
 import * as eventRelayNotify from './migrations/110_event_relay_notify';
+import * as metricCounters from './migrations/120_metric_counters';
+import * as transferConnections from './migrations/125_transfer_connections';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -52,6 +54,8 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '106_account_branding': accountBranding,
   '107_account_display_currency': displayCurrency,
   '110_event_relay_notify': eventRelayNotify,
+  '120_metric_counters': metricCounters,
+  '125_transfer_connections': transferConnections,
 };
 
 const source: Knex.MigrationSource<string> = {

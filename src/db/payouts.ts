@@ -1,5 +1,6 @@
 import { release, reserve, settle } from './funds';
 import type { DbOrTx } from './knex';
+import { incrementCounter } from './metricCounters';
 import { pageQuery, type PageOptions } from './pagination';
 import type { Scope } from './sessions';
 import { T } from './tables';
@@ -96,6 +97,7 @@ export async function markPayoutPaid(tx: DbOrTx, id: string, fee: bigint, now: n
     fee, custody: p.withdraw_method === 'lightning' ? 'platform_channels' : 'platform_wallet', description: `Payout ${p.id}`, now,
   });
   const [row] = await tx(T.payouts).where({ id }).update({ status: 'paid', fee: fee.toString(), modified: now }).returning(PAYOUT_COLUMNS);
+  await incrementCounter(tx, 'checkout_payouts_total', { outcome: 'paid', livemode: p.livemode });
   return { row, changed: true };
 }
 
@@ -106,6 +108,7 @@ export async function markPayoutFailed(tx: DbOrTx, id: string, reason: string, n
   if (p.status !== 'unpaid') return { row: p, changed: false };
   await release(tx, p.account_id, p.livemode, BigInt(p.reserved_amount));
   const [row] = await tx(T.payouts).where({ id }).update({ status: 'failed', failure_reason: reason.slice(0, 500), fee: null, modified: now }).returning(PAYOUT_COLUMNS);
+  await incrementCounter(tx, 'checkout_payouts_total', { outcome: 'failed', livemode: p.livemode });
   return { row, changed: true };
 }
 

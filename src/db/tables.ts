@@ -18,4 +18,5 @@ export const T = {
   accountXpubs: 'account_xpubs',
   onchainAddresses: 'onchain_addresses',
   receiptConflicts: 'receipt_conflicts',
+  transferConnections: 'transfer_connections',
 } as const;

@@ -1,4 +1,5 @@
 import type { DbOrTx } from './knex';
+import { incrementCounter } from './metricCounters';
 import { pageQuery, type PageOptions } from './pagination';
 import { T } from './tables';
 import { columnsOf } from './columns';
@@ -43,13 +44,25 @@ export async function lockTransfer(db: DbOrTx, id: string, sessionId?: string): 
   return db(T.transfers).select(TRANSFER_COLUMNS).where({ id, ...(sessionId ? { checkout_session_id: sessionId } : {}) }).forUpdate().first();
 }
 
+/** Marks a transfer paid; counted once, when it becomes paid. */
 export async function markTransferPaid(db: DbOrTx, id: string, now: number): Promise<void> {
-  await db(T.transfers).where({ id }).update({ status: 'paid', failure_reason: null, modified: now });
+  await db.transaction(async (tx) => {
+    const changed = await tx(T.transfers).where({ id }).whereNot({ status: 'paid' }).update({ status: 'paid', failure_reason: null, modified: now });
+    if (changed > 0) await incrementCounter(tx, 'checkout_transfers_total', { outcome: 'paid' });
+  });
 }
 
-/** Marks a transfer that could not be posted `failed` with the reason (never a paid one). */
+/**
+ * Marks a transfer that could not be posted `failed` with the reason (never a paid one). Counted when it
+ * becomes failed; a transfer failed already only gets the newer reason.
+ */
 export async function markTransferFailed(db: DbOrTx, id: string, reason: string, now: number): Promise<void> {
-  await db(T.transfers).where({ id }).whereNot({ status: 'paid' }).update({ status: 'failed', failure_reason: reason.slice(0, 500), modified: now });
+  const change = { status: 'failed', failure_reason: reason.slice(0, 500), modified: now };
+  await db.transaction(async (tx) => {
+    const changed = await tx(T.transfers).where({ id }).whereNotIn('status', ['paid', 'failed']).update(change);
+    if (changed > 0) await incrementCounter(tx, 'checkout_transfers_total', { outcome: 'failed' });
+    else await tx(T.transfers).where({ id, status: 'failed' }).update(change);
+  });
 }
 
 /** Whether the transfer is a debt of an own-wallet receipt (paid by debt recovery, never by `executeTransfer`). */

@@ -1,6 +1,7 @@
 import { columnsOf } from './columns';
 import { EVENT_COLUMNS, type EventRow } from './events';
 import type { DbOrTx } from './knex';
+import { incrementCounter } from './metricCounters';
 import { pageQuery, type PageOptions } from './pagination';
 import type { Scope } from './sessions';
 import { T } from './tables';
@@ -101,9 +102,12 @@ export async function enabledEndpoints(db: DbOrTx, accountId: string, livemode: 
     .where({ account_id: accountId, livemode, status: 'enabled', deleted: false }).orderBy('created');
 }
 
-/** Logs one delivery attempt. */
+/** Logs one delivery attempt, and counts it by outcome in the same transaction. */
 export async function insertDelivery(db: DbOrTx, row: WebhookDeliveryRow): Promise<void> {
-  await db(T.webhookDeliveries).insert(row);
+  await db.transaction(async (tx) => {
+    await tx(T.webhookDeliveries).insert(row);
+    await incrementCounter(tx, 'checkout_webhook_deliveries_total', { outcome: row.ok ? 'ok' : (row.error_kind ?? 'error') });
+  });
 }
 
 /** A page of an endpoint's delivery attempts, newest first, optionally of one event. */

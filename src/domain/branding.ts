@@ -27,9 +27,27 @@ export function contrastRatio(a: string, b: string): number {
   return (hi + 0.05) / (lo + 0.05);
 }
 
-/** The text colour to put on `accent`: white or near-black, whichever contrasts more (at least 4.5:1 for any accent). */
+/** The text colour to put on `accent`: white or near-black, whichever contrasts more (4.1:1 at worst, for a mid-tone). */
 export function textOn(accent: string): string {
   return contrastRatio(accent, LIGHT) >= contrastRatio(accent, DARK) ? LIGHT : DARK;
+}
+
+/** WCAG AA for normal-size text. */
+export const MIN_TEXT_CONTRAST = 4.5;
+
+/**
+ * A button's fill and text for `accent`: the accent itself with white or near-black text when one of them
+ * reaches 4.5:1; a mid-tone that neither reaches (luminance near 0.2, e.g. #777777) is darkened step by
+ * step toward black until white text does, so a merchant's colour never makes a button unreadable.
+ */
+export function buttonColours(accent: string): { fill: string; text: string } {
+  const text = textOn(accent);
+  if (contrastRatio(accent, text) >= MIN_TEXT_CONTRAST) return { fill: accent, text };
+  const rgb = [1, 3, 5].map((i) => parseInt(accent.slice(i, i + 2), 16));
+  for (let keep = 0.95; ; keep -= 0.05) {
+    const fill = `#${rgb.map((c) => Math.round(c * Math.max(keep, 0)).toString(16).padStart(2, '0')).join('')}`;
+    if (contrastRatio(fill, LIGHT) >= MIN_TEXT_CONTRAST) return { fill, text: LIGHT };
+  }
 }
 
 /** The image type of a logo file from its first bytes, or null for anything else (SVG included). */

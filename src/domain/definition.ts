@@ -32,7 +32,8 @@ export type CheckoutWorkflowInput = {
    * A receipt (signal-with-start) or an update (update-with-start) arrived for a session whose run had
    * closed (idle, settled, or closed by an operator): reload from the read model.
    */
-  | { kind: 'resume'; sessionId: string }
+  /** `receiptId`: the receipt whose signal started this run (signal-with-start), loaded with the session. */
+  | { kind: 'resume'; sessionId: string; receiptId?: string }
   /** Continue-as-new: the state and the failed work waiting for its retry. */
   | { kind: 'continued'; state: SessionState; recovery?: PendingWork }
 );

@@ -6,7 +6,7 @@ const ID_BODY_LENGTH = 24;
 /** Object-ID prefixes of SPEC §2. */
 export type IdPrefix =
   | 'acct' | 'cs' | 'pi' | 'tr' | 'clink' | 'plink' | 'evt' | 'we' | 'txn' | 'cscf' | 'rcpt' | 'key' | 'whd' | 'debt' | 'is'
-  | 'wlink' | 're';
+  | 'wlink' | 're' | 'tcon';
 
 function encode(bytes: Uint8Array): string {
   let out = '';

@@ -1,33 +1,32 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DbOrTx } from '../db/knex';
+import { COUNTERS, readCounters, type CounterName, type CounterSeries } from '../db/metricCounters';
 import { T } from '../db/tables';
 
 type Row = Record<string, any>;
 
-/** What one refresh read: the aggregates, and the timestamps the age gauges are computed from at scrape time. */
+/** What one refresh read: small indexed reads, and the timestamps the age gauges are computed from at scrape time. */
 interface Snapshot {
-  sessions: Row[];
-  receipts: Row[];
-  receiptSats: Row[];
-  transfers: Row[];
-  transferSats: Row[];
-  webhookAttempts: Row[];
+  needingAttention: Row[];
   cursors: Row[];
   oldestUncredited: Row[];
 }
 
-/** How fresh the figures must be (METRICS_REFRESH_SECONDS); tests pass a clock. */
+/** How fresh the gauges must be (METRICS_REFRESH_SECONDS); tests pass a clock. */
 export interface BusinessMetricsOptions {
   maxAgeMs: number;
   now?: () => number;
 }
 
 /**
- * Money-path gauges, read from PostgreSQL. The database is the one place every part (api, worker,
- * watcher, on any number of hosts) writes to, so any API replica reports the same truth. The counts and
- * sums are whole-table aggregates, so they are not run per scrape: one refresh (all of them, once at a
- * time however many scrapes arrive) serves every scrape for `maxAgeMs`. Ages (cursor age, credit lag)
- * are computed at scrape time from the stored timestamps, so they keep rising between refreshes.
+ * Money-path metrics, read from PostgreSQL. The database is the one place every part (api, worker,
+ * watcher, on any number of hosts) writes to, so any API replica reports the same truth.
+ * Counters (sessions paid, receipts credited, payouts sent …) are kept where the rows are written, in
+ * the transaction of the transition they count (src/db/metricCounters.ts): a scrape reads their few rows,
+ * never a whole table. The gauges are an indexed count (sessions needing attention), the watcher cursors
+ * and the oldest uncredited receipt: one refresh (all of them, once at a time however many scrapes
+ * arrive) serves every scrape for `maxAgeMs`. Ages (cursor age, credit lag) are computed at scrape time
+ * from the stored timestamps, so they keep rising between refreshes.
  */
 export function registerBusinessMetrics(registry: Registry, db: DbOrTx, opts: BusinessMetricsOptions): void {
   const now = opts.now ?? Date.now;
@@ -43,37 +42,36 @@ export function registerBusinessMetrics(registry: Registry, db: DbOrTx, opts: Bu
     return pending;
   };
   const refresh = async (): Promise<Snapshot> => ({
-    sessions: await rows(`select status, livemode, count(*) n from ${T.sessions} group by 1, 2`),
-    receipts: await rows(`select method, status, livemode, count(*) n from ${T.receipts} group by 1, 2, 3`),
-    receiptSats: await rows(`select method, livemode, sum(amount_sats) s from ${T.receipts} group by 1, 2`),
-    transfers: await rows(`select status, livemode, count(*) n from ${T.transfers} group by 1, 2`),
-    transferSats: await rows(`select status, livemode, sum(amount) s from ${T.transfers} group by 1, 2`),
-    webhookAttempts: await rows(`select ok, error_kind, count(*) n from ${T.webhookDeliveries} group by 1, 2`),
+    // The partial index checkout_sessions_needing_attention holds exactly these rows.
+    needingAttention: await rows(`select livemode, count(*) n from ${T.sessions} where exception_status is not null group by 1`),
     cursors: await rows('select name, modified from watcher_cursors'),
     oldestUncredited: await rows(`select method, min(created) oldest from ${T.receipts} where status = 'received' group by 1`),
   });
+
+  // All counters of one scrape come from one read of the counters table.
+  let counterRead: Promise<CounterSeries[]> | null = null;
+  const counterSeries = (): Promise<CounterSeries[]> => {
+    counterRead ??= readCounters(db).finally(() => { counterRead = null; });
+    return counterRead;
+  };
+  for (const [name, { help, labels }] of Object.entries(COUNTERS) as [CounterName, (typeof COUNTERS)[CounterName]][]) {
+    new Counter({
+      name, help, labelNames: [...labels], registers: [registry],
+      async collect() {
+        const series = (await counterSeries()).filter((c) => c.name === name);
+        this.reset();
+        for (const c of series) this.inc(c.labels, Number(c.value));
+      },
+    });
+  }
 
   const gauge = <L extends string>(name: string, help: string, labelNames: L[], set: (g: Gauge<L>, s: Snapshot) => void) =>
     new Gauge<L>({ name, help, labelNames, registers: [registry], async collect() { const s = await snapshot(); this.reset(); set(this, s); } });
   const mode = (r: Row) => String(r.livemode);
 
-  gauge('checkout_sessions', 'Checkout sessions by status', ['status', 'livemode'], (g, s) => {
-    for (const r of s.sessions) g.set({ status: r.status, livemode: mode(r) }, Number(r.n));
-  });
-  gauge('checkout_receipts', 'Receipts (money arrived) by method and state', ['method', 'status', 'livemode'], (g, s) => {
-    for (const r of s.receipts) g.set({ method: r.method, status: r.status, livemode: mode(r) }, Number(r.n));
-  });
-  gauge('checkout_receipts_sats', 'Sats received, by method', ['method', 'livemode'], (g, s) => {
-    for (const r of s.receiptSats) g.set({ method: r.method, livemode: mode(r) }, Number(r.s));
-  });
-  gauge('checkout_transfers', 'Split transfers by status', ['status', 'livemode'], (g, s) => {
-    for (const r of s.transfers) g.set({ status: r.status, livemode: mode(r) }, Number(r.n));
-  });
-  gauge('checkout_transfers_sats', 'Sats moved by split transfers, by status', ['status', 'livemode'], (g, s) => {
-    for (const r of s.transferSats) g.set({ status: r.status, livemode: mode(r) }, Number(r.s));
-  });
-  gauge('checkout_webhook_attempts', 'Webhook delivery attempts by outcome (ok, or the error kind)', ['outcome'], (g, s) => {
-    for (const r of s.webhookAttempts) g.inc({ outcome: r.ok ? 'ok' : (r.error_kind ?? 'error') }, Number(r.n));
+  gauge('checkout_sessions_needing_attention', 'Checkout sessions flagged for an operator (an exception status: underpaid, overpaid …)', ['livemode'], (g, s) => {
+    for (const livemode of ['false', 'true']) g.set({ livemode }, 0);
+    for (const r of s.needingAttention) g.set({ livemode: mode(r) }, Number(r.n));
   });
   gauge('checkout_watcher_cursor_age_seconds', 'Seconds since each payment source last advanced its stored cursor', ['source'], (g, s) => {
     for (const r of s.cursors) g.set({ source: r.name }, Math.max(0, (now() - Number(r.modified)) / 1000));

@@ -1,5 +1,5 @@
 import type { BrandingRow } from '../db/branding';
-import { textOn } from '../domain/branding';
+import { buttonColours } from '../domain/branding';
 
 /** The branding a hosted page shows: its accent stylesheet, its logo, and the logo's alt text. */
 export interface PageBrand {
@@ -28,12 +28,14 @@ export function pageBrand(row: BrandingRow | undefined, merchantName: string): P
 }
 
 /**
- * The stylesheet of an accent colour: buttons and the card's top edge in the colour, button text white
- * or near-black, whichever contrasts more with it. Served as a file (`style-src 'self'`: no inline styles).
+ * The stylesheet of an accent colour: the card's top edge in the colour, buttons in it (or a darker shade
+ * of a mid-tone no text reads on, `buttonColours`) with white or near-black text at 4.5:1 or more. No text
+ * of the page takes the colour (the footer keeps its own). Served as a file (`style-src 'self'`: no inline styles).
  */
 export function accentCss(accent: string): string {
-  return `:root { --accent: ${accent}; --accent-text: ${textOn(accent)}; }
+  const button = buttonColours(accent);
+  return `:root { --accent: ${accent}; --accent-fill: ${button.fill}; --accent-text: ${button.text}; }
 .card { border-top: 6px solid var(--accent); }
-.button.primary { background: var(--accent); border-color: var(--accent); color: var(--accent-text); }
+.button.primary { background: var(--accent-fill); border-color: var(--accent-fill); color: var(--accent-text); }
 `;
 }

@@ -110,12 +110,22 @@ async function openUnderCap(ctx: ServiceContext, id: string): Promise<string> {
     throw new PaymentLinkBusyError(untilExpiry > 0 ? Math.min(untilExpiry, 3600) : 60);
   }
   const scope = scopeOfLink(row);
-  const session = await createCheckoutSession(ctx, scope, row.definition as SessionFieldsInput, randomBytes(16).toString('hex'), id);
+  const session = await createCheckoutSession(ctx, scope, row.definition as SessionFieldsInput, randomBytes(16).toString('hex'), id)
+    .catch((err: unknown) => { throw visitRefusal(err); });
   if ((await findLink(ctx.db, 'payment', id))?.status === 'deactivated') {
     await deactivateQuietly(ctx, session.id, scope);
     throw new LinkDeactivatedError('payment');
   }
   return session.id;
+}
+
+/**
+ * A link's transfer destination whose connection was revoked after the link was made (docs/transfers.md):
+ * the visitor made no mistake, so the refusal is the link's state (409), in words for a customer.
+ */
+function visitRefusal(err: unknown): unknown {
+  if (!(err instanceof CheckoutError) || err.kind !== 'invalid_data' || !err.param?.startsWith('transfers[')) return err;
+  return CheckoutError.unexpectedState('This payment link cannot take payments at the moment; please contact the merchant.');
 }
 
 function scopeOfLink(row: LinkRow): Scope {

@@ -1,6 +1,6 @@
 import { CheckoutError } from '../domain/errors';
 import type { SessionFieldsInput } from '../domain/input/sessionFields';
-import { type AccountRow, findAccountWithMerchants } from '../db/accounts';
+import { type AccountRow, findAccountWithDestinations } from '../db/accounts';
 import type { Scope } from '../db/sessions';
 import type { ServiceContext } from './context';
 import { checkCurrencyPriced } from './rateCheck';
@@ -10,20 +10,22 @@ import { exchangeRateSatsPerUnit } from '../rates';
 
 /**
  * The session's account, once what its fields must satisfy against the database holds (SPEC §6 and
- * live mode): each transfer destination is a merchant account other than the session's own, and live
- * mode has the means for the chosen methods (an LND node for Lightning, an xpub for on-chain). The
- * account and the destinations are read in one statement. Links check this when they are made, so a
- * customer's visit never fails on it.
+ * live mode): each transfer destination is an account connected to the session's own (transfer consent,
+ * docs/transfers.md), and live mode has the means for the chosen methods (an LND node for Lightning, an
+ * xpub for on-chain). The account and the destinations are read in one statement. Links check this when
+ * they are made; a payment link's visits check it again for the session each opens, so a revoked
+ * connection stops new sessions from a link too.
  */
 export async function accountForSession(ctx: ServiceContext, scope: Scope, input: SessionFieldsInput): Promise<AccountRow> {
   const transfers = input.transfers ?? [];
-  const found = await findAccountWithMerchants(ctx.db, scope.accountId, transfers.map((t) => t.destination_account));
+  const found = await findAccountWithDestinations(ctx.db, scope.accountId, transfers.map((t) => t.destination_account));
   if (!found) throw CheckoutError.notFound('account', scope.accountId);
-  const { account, merchants } = found;
+  const { account, destinations } = found;
   transfers.forEach((t, i) => {
     const param = `transfers[${i}].destination_account`;
     if (t.destination_account === scope.accountId) throw new CheckoutError('invalid_data', 'A transfer cannot go to your own account.', param);
-    if (!merchants.has(t.destination_account)) throw new CheckoutError('invalid_data', `No such account: '${t.destination_account}'`, param);
+    // One message for an unknown account and an unconnected one: a merchant cannot probe which IDs exist.
+    if (!destinations.has(t.destination_account)) throw new CheckoutError('invalid_data', notConnected(t.destination_account), param);
   });
   const btcPrice = await checkCurrencyPriced(ctx, scope, input.currency);
   if (btcPrice !== null) checkFiatAmounts(input, btcPrice);
@@ -39,6 +41,12 @@ export async function accountForSession(ctx: ServiceContext, scope: Scope, input
     throw new CheckoutError('invalid_data', 'On-chain payments to the platform wallet need the platform\'s LND node (LND_REST_URL).', 'payment_methods');
   }
   return account;
+}
+
+/** The refusal of a transfer destination that is not connected (or does not exist: the same words). */
+export function notConnected(destination: string): string {
+  return `'${destination}' is not a connected transfer destination of this account; the platform admin connects one `
+    + 'with POST /accounts/{id}/transfer-destinations (docs/transfers.md).';
 }
 
 /**

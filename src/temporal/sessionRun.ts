@@ -28,8 +28,8 @@ export function runSettings(config: AppConfig): RunSettings {
 }
 
 /** The input of a run that reloads a session from the read model (its previous run closed). */
-export function resumeInput(sessionId: string, s: RunSettings): CheckoutWorkflowInput {
-  return { kind: 'resume', sessionId, ...runOptions(s) };
+export function resumeInput(sessionId: string, s: RunSettings, receiptId?: string): CheckoutWorkflowInput {
+  return { kind: 'resume', sessionId, ...(receiptId ? { receiptId } : {}), ...runOptions(s) };
 }
 
 /**

@@ -13,7 +13,8 @@ import { resumeInput, type RunSettings } from '../temporal/sessionRun';
 export async function deliverReceipt(
   temporal: Client, opts: RunSettings, receipt: ReceiptRow, _payment?: PaymentRow,
 ): Promise<void> {
-  const input = resumeInput(receipt.checkout_session_id, opts);
+  // A new run loads the session and this receipt together (one local activity); a running one ignores the input.
+  const input = resumeInput(receipt.checkout_session_id, opts, receipt.id);
   // A deadline, so an unreachable Temporal costs the caller seconds, not the client's ~20 s of retries;
   // the receipt is stored already and the redelivery loop hands it on later.
   await withCallDeadline(temporal, DEFAULT_TEMPORAL_CALL_MS, () => temporal.workflow.signalWithStart(CHECKOUT_WORKFLOW_TYPE, {

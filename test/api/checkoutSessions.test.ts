@@ -4,6 +4,7 @@ import { T } from '../../src/db/tables';
 import { createCheckoutSession } from '../../src/services/checkoutSessions';
 import { createSessionSchema } from '../../src/domain/input/sessionFields';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 import { temporalCli } from '../support/temporalCli';
 
 let sys: TestSystem;
@@ -18,6 +19,7 @@ beforeAll(async () => {
   merchant = await createMerchant(sys.baseUrl, { name: 'Shop' });
   partnerA = await createMerchant(sys.baseUrl, { name: 'Partner A' });
   partnerB = await createMerchant(sys.baseUrl, { name: 'Partner B' });
+  await connectTransfers(sys.baseUrl, merchant.id, partnerA.id, partnerB.id);
 });
 afterAll(async () => { await sys?.stop(); });
 

@@ -2,6 +2,7 @@ import { generateTestAccountKey } from '../../src/bitcoin';
 import { reconcile } from '../../src/services/reconcile';
 import { T } from '../../src/db/tables';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 // Custody (docs/custody.md): an own-wallet receipt's share is the merchant's at once; what it owes is
 // taken from the merchant's platform-held money only, and a recipient is credited only with money the
@@ -38,6 +39,7 @@ test('own-wallet receipt: the fee and the transfer become debts, recovered from 
   const tpub = generateTestAccountKey('regtest').tpub;
   const shop = await createMerchant(sys.baseUrl, { xpub: tpub, onchain_settlement: 'merchant_wallet' });
   const partner = await createMerchant(sys.baseUrl);
+  await connectTransfers(sys.baseUrl, shop.id, partner.id);
   const transfers = [{ destination_account: partner.id, percentage: 10 }];
 
   // 10,000 on-chain into the merchant's own wallet: fee 100 and transfer 990 are owed, nobody is credited yet.
@@ -73,6 +75,7 @@ test('own-wallet receipt: the fee and the transfer become debts, recovered from 
 test('a platform-custody on-chain receipt is withdrawable, its transfers paid from it as before', async () => {
   const shop = await createMerchant(sys.baseUrl);
   const partner = await createMerchant(sys.baseUrl);
+  await connectTransfers(sys.baseUrl, shop.id, partner.id);
   await pay(shop.key, { currency: 'SATS', amount: 10000, transfers: [{ destination_account: partner.id, percentage: 10 }] }, 'onchain');
   await waitFor(() => balance(partner.key), (b) => b.available === 990);
   expect(await balance(shop.key)).toEqual({ available: 8910, pending: 0, merchant_wallet: 0, owed: 0 });

@@ -6,6 +6,7 @@ import { createWebhookDispatcher } from '../../src/webhooks/dispatch';
 import { dispatchUndispatched } from '../../src/webhooks/sweeper';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 let sys: TestSystem;
 let receiver: WebhookReceiver;
@@ -107,6 +108,7 @@ describe('creating and paying a session leaves events for the relay only where a
   const eventsOf = (accountIds: string[]) => sys.db(T.events).select('id', 'event_type', 'created', 'dispatched_at').whereIn('account_id', accountIds);
 
   async function payInFull(merchant: { id: string; key: string }, transferTo: string): Promise<string> {
+    await connectTransfers(sys.baseUrl, merchant.id, transferTo);
     const cs = (await call(sys.baseUrl, merchant.key, 'POST', '/checkout-sessions', {
       currency: 'SATS', amount: 5000, transfers: [{ destination_account: transferTo, percentage: 20 }] })).body;
     expect((await call(sys.baseUrl, merchant.key, 'POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 5000 })).status).toBe(200);

@@ -163,7 +163,7 @@ describe('both kinds', () => {
     expect(own.body.errors[0].param).toBe('transfers[0].destination_account');
     const nobody = await call(sys.baseUrl, m.key, 'POST', '/payment-links', { ...LINK, transfers: [{ destination_account: 'acct_nobody', percentage: 10 }] });
     expect(nobody.status).toBe(400);
-    expect(nobody.body.errors[0].message).toMatch(/No such account/);
+    expect(nobody.body.errors[0].message).toMatch(/not a connected transfer destination/);
     expect((await call(sys.baseUrl, m.key, 'GET', '/payment-links')).body.data).toHaveLength(0);
   });
 

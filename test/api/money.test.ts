@@ -6,6 +6,7 @@ import { idFromSeed } from '../../src/domain/ids';
 import { T } from '../../src/db/tables';
 import { reconcile } from '../../src/services/reconcile';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 let sys: TestSystem;
 
@@ -34,6 +35,7 @@ async function transfersSettled(key: string, sessionId: string, count: number) {
 describe('fees and ordered split transfers', () => {
   test('the seed example: 10,000 SATS, 1% fee, 10% and 25% → 990, 2,475 and 6,435 to the merchant', async () => {
     const [shop, a, b] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+    await connectTransfers(sys.baseUrl, shop.id, a.id, b.id);
     const platformBefore = await accountBalance(sys.db, 'acct_platform', false);
     const id = await paySession(shop.key, { currency: 'SATS', amount: 10000, transfers: [
       { destination_account: a.id, percentage: 10, description: 'first' }, { destination_account: b.id, percentage: 25, description: 'second' }] }, [10000]);
@@ -59,6 +61,7 @@ describe('fees and ordered split transfers', () => {
     const partner = await createMerchant(sys.baseUrl, { name: 'Affiliate' });
     const shop = await createMerchant(sys.baseUrl, { affiliate: { account: partner.id, percentage: 0.5 } });
     const dest = await createMerchant(sys.baseUrl);
+    await connectTransfers(sys.baseUrl, shop.id, dest.id);
     const id = await paySession(shop.key, { currency: 'SATS', amount: 10000, transfers: [{ destination_account: dest.id, percentage: 10 }] }, [10000]);
     await transfersSettled(shop.key, id, 1);
     // fee 100, affiliate 50, net 9,850, transfer 985, merchant 8,865
@@ -71,6 +74,7 @@ describe('fees and ordered split transfers', () => {
 
   test('odd amounts: every sat lands somewhere, rounding as SPEC §6 says', async () => {
     const [shop, a, b, c] = await Promise.all([0, 1, 2, 3].map(() => createMerchant(sys.baseUrl)));
+    await connectTransfers(sys.baseUrl, shop.id, a.id, b.id, c.id);
     const id = await paySession(shop.key, { currency: 'SATS', amount: 999, transfers: [
       { destination_account: a.id, percentage: 33.33 }, { destination_account: b.id, percentage: 33.33 }, { destination_account: c.id, percentage: 33.33 }] }, [999]);
     await transfersSettled(shop.key, id, 3);
@@ -80,6 +84,7 @@ describe('fees and ordered split transfers', () => {
 
   test('transfers run on each of several partial receipts', async () => {
     const [shop, a] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+    await connectTransfers(sys.baseUrl, shop.id, a.id);
     const id = await paySession(shop.key, { currency: 'SATS', amount: 30000, amount_paid_tolerance: 0, transfers: [{ destination_account: a.id, percentage: 50 }] }, [10000, 5001, 14999]);
     const transfers = await transfersSettled(shop.key, id, 3);
     // per receipt: fee 100 → 4,950; 50 → 2,475 (floor of 2,475.5); 150 → 7,424 (floor of 7,424.5)
@@ -96,6 +101,7 @@ describe('exactly once across a worker crash', () => {
     let replacement: TestSystem | undefined;
     try {
       const [shop, a, b, c] = await Promise.all([0, 1, 2, 3].map(() => createMerchant(api2.baseUrl)));
+      await connectTransfers(api2.baseUrl, shop.id, a.id, b.id, c.id);
       child = startWorkerProcess(api2.taskQueue, api2.config.dataDir);
       // The child worker bundles the workflows at start; until it polls, create answers 503 "retry with the same key".
       const create = () => call(api2.baseUrl, shop.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 20000, transfers: [

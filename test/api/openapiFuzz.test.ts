@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { checkoutApp } from '../../src/system';
 import { schemaArbitraries, type Schema } from '../support/schemaArbitrary';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 /**
  * The OpenAPI document drives a property-based run against the real API (PostgreSQL + Temporal): every
@@ -20,6 +21,7 @@ beforeAll(async () => {
   sys = await startTestSystem();
   const m = await createMerchant(sys.baseUrl);
   const partner = await createMerchant(sys.baseUrl);
+  await connectTransfers(sys.baseUrl, m.id, partner.id);
   merchantKey = m.key;
   const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, m.key, method, route, body);
   const cs = (await api('POST', '/checkout-sessions', {

@@ -7,6 +7,7 @@ import { T } from '../../src/db/tables';
 import type { RateProvider } from '../../src/rates';
 import { LnurlWallet } from '../support/lnurlWallet';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 // BTC at 50,000 USD when the customer pays (2,000 sats per USD); the test moves it to see "today's rate".
 class MovingPrice implements RateProvider {
@@ -179,6 +180,7 @@ describe('refunds', () => {
 
   test('reverse_transfers takes the recipients\' shares back in proportion, never more than they still hold', async () => {
     const [shop, partner] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+    await connectTransfers(sys.baseUrl, shop.id, partner.id);
     const cs = await paidSession(shop.key, { currency: 'SATS', amount: 10_000, transfers: [{ destination_account: partner.id, percentage: 10 }] }, [10_000]);
     // 100 fee; 990 to the partner; 8,910 to the shop.
     expect((await funds(partner.id)).balance).toBe(990n);

@@ -9,6 +9,7 @@ import { PAYOUT_COLUMNS } from '../../src/db/payouts';
 import { RECEIPT_COLUMNS } from '../../src/db/receipts';
 import { REFUND_COLUMNS } from '../../src/db/refunds';
 import { SESSION_ROW_COLUMNS } from '../../src/db/sessions';
+import { TRANSFER_CONNECTION_COLUMNS } from '../../src/db/transferConnections';
 import { TRANSFER_COLUMNS } from '../../src/db/transfers';
 import { WITHDRAWAL_LINK_COLUMNS } from '../../src/db/withdrawalLinks';
 
@@ -22,6 +23,7 @@ const lists: Record<string, readonly string[]> = {
   checkout_sessions: SESSION_ROW_COLUMNS, payments: PAYMENT_COLUMNS, receipts: RECEIPT_COLUMNS, events: EVENT_COLUMNS,
   transfers: TRANSFER_COLUMNS, account_debts: DEBT_COLUMNS, idempotency_keys: IDEMPOTENCY_COLUMNS, links: LINK_COLUMNS,
   payouts: PAYOUT_COLUMNS, refunds: REFUND_COLUMNS, withdrawal_links: WITHDRAWAL_LINK_COLUMNS, chain_outputs: CHAIN_OUTPUT_COLUMNS,
+  transfer_connections: TRANSFER_CONNECTION_COLUMNS,
 };
 
 let db: Db;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { accountBalance } from '../../src/db/ledger';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 /**
  * schemathesis (a fuzzer this project did not write, pinned in scripts/install-schemathesis.sh) runs
@@ -46,6 +47,7 @@ beforeAll(async () => {
   st = execFileSync('bash', [path.join(ROOT, 'scripts/install-schemathesis.sh')], { encoding: 'utf8', timeout: 10 * 60_000 }).trim();
   const m = await createMerchant(sys.baseUrl);
   const partner = await createMerchant(sys.baseUrl);
+  await connectTransfers(sys.baseUrl, m.id, partner.id);
   merchantKey = m.key;
   partnerId = partner.id;
   // Some data to read: a partly paid session with a transfer, a webhook endpoint, links; a paid

@@ -1,5 +1,6 @@
 import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type JsonResponse, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 import { routeTable, type RouteEntry } from '../support/routeTable';
 import { addUser, dashboardClient, type DashboardClient } from '../e2e/support/dashboard';
 
@@ -42,6 +43,7 @@ beforeAll(async () => {
   const v = await createMerchant(sys.baseUrl);
   const dest = await createMerchant(sys.baseUrl);
   const a = await createMerchant(sys.baseUrl);
+  await connectTransfers(sys.baseUrl, v.id, dest.id);
   Object.assign(victim, v, { liveKey: (await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${v.id}/keys`, { livemode: true })).body.secret_key });
   attacker.key = a.key;
   const doomed = await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${a.id}/keys`, { livemode: false });
@@ -69,6 +71,7 @@ beforeAll(async () => {
     'checkout-links': clink.body.id, 'payment-links': plink.body.id, accounts: v.id, keys: keys.body.data[0].id,
     'withdrawal-links': wlink.body.id, refunds: refund.body.id, 'instant-sends': payout.body.id,
     receipt: receipt.body.id, 'checkout-link-session': clink.body.checkout_session_id ?? clink.body.checkout_session,
+    'transfer-destinations': dest.id,
   });
   // The dashboard's path segments name the same objects.
   Object.assign(objects, { sessions: cs.body.id, links: clink.body.id });

@@ -4,6 +4,7 @@ import { T } from '../../src/db/tables';
 import { CheckoutAttentionKey } from '../../src/temporal/searchAttributes';
 import { deliveryWorkflowId } from '../../src/webhooks/deliveryTypes';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 // A dead endpoint: it accepts every connection and never answers, so each attempt holds a webhook slot
 // until its timeout. Two slots, a long timeout: the webhook worker is saturated for the whole test.
@@ -32,6 +33,7 @@ afterAll(async () => {
 test('with deliveries to a dead endpoint filling the webhook worker, sessions are still credited and paid, never flagged', async () => {
   const shop = await createMerchant(sys.baseUrl);
   const partner = await createMerchant(sys.baseUrl);
+  await connectTransfers(sys.baseUrl, shop.id, partner.id);
   const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, shop.key, method, route, body);
   // Two endpoints (deliveries to one endpoint go one after another, in order): both slots send at once.
   for (const path of ['a', 'b']) expect((await api('POST', '/webhooks', { url: `${deadUrl}/${path}`, enabled_events: ['*'] })).status).toBe(200);

@@ -6,6 +6,7 @@ import { T } from '../../src/db/tables';
 import { RegtestNetwork } from '../support/regtest/network';
 import { apiFor, createLiveMerchant, sessionUntil, type LiveMerchant } from '../support/regtest/liveMerchant';
 import { startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
 // Live mode against real nodes: the product's LND is the merchant node (invoice macaroon, pinned
@@ -21,6 +22,7 @@ beforeAll(async () => {
   // The merchant's webhook receiver runs on this machine: allow the loopback destination for the test.
   sys = await startTestSystem(net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '2', MONITORING_HOURS: '1', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }));
   [shop, partner] = [await createLiveMerchant(sys.baseUrl), await createLiveMerchant(sys.baseUrl)];
+  await connectTransfers(sys.baseUrl, shop.id, partner.id);
   live = apiFor(sys.baseUrl, shop.liveKey);
   hooks = await startReceiver();
   hooks.secret = (await live('POST', '/webhooks', { url: hooks.url, enabled_events: ['*'] })).secret;

@@ -14,6 +14,7 @@ import { proveReserves } from '../../src/services/reconcile';
 import { RegtestNetwork } from '../support/regtest/network';
 import { apiFor, createLiveMerchant, sessionUntil, type LiveMerchant } from '../support/regtest/liveMerchant';
 import { startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 // Payouts (instant sends) on the real network: the platform's LND (the merchant node) pays the customer
 // node. The platform can send once customers paid it over its one channel (the customer opened it).
@@ -30,6 +31,7 @@ beforeAll(async () => {
   sys = await startTestSystem(net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '1', LND_PAYOUT_MACAROON_PATH: net.info.merchant.adminMacaroonPath, PAYOUT_LNURL_ALLOW_HTTP: 'true' }));
   // The shop settles on-chain on the platform (its on-chain receipts fund the platform wallet the on-chain payout spends).
   [shop, partner] = [await createLiveMerchant(sys.baseUrl, { onchain_settlement: 'platform' }), await createLiveMerchant(sys.baseUrl)];
+  await connectTransfers(sys.baseUrl, shop.id, partner.id);
   // 300,000 sats over Lightning with a 10 % transfer: the partner holds 29,700 platform-held sats.
   const live = apiFor(sys.baseUrl, shop.liveKey);
   const cs = await live('POST', '/checkout-sessions', { currency: 'SATS', amount: 300_000, payment_methods: ['lightning'],

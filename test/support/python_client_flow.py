@@ -48,6 +48,9 @@ check(shop.name == "T-shirt shop" and shop.affiliate.account == partner.id, f"ac
 issued = accounts.create_account_key(shop.id, bc.CreateAccountKeyRequest(livemode=False))
 check(issued.secret_key.startswith("sk_test_"), "a test key")
 check(issued.id in [k.id for k in accounts.list_account_keys(shop.id).data], "the key is listed")
+# Transfer consent: the shop's sessions may send the partner a share once the admin connects it.
+connection = accounts.connect_transfer_destination(shop.id, bc.ConnectTransferDestinationRequest(destination_account=partner.id))
+check(connection.account == shop.id and connection.destination_account == partner.id and connection.revoked_at is None, f"connection {connection}")
 
 merchant = client(issued.secret_key)
 sessions = bc.CheckoutSessionsApi(merchant)

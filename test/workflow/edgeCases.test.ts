@@ -10,6 +10,7 @@ import { chooseAmountUpdate, retryUpdate } from '../../src/temporal/definitions'
 import { watcherContext } from '../../src/watcher/context';
 import { redeliverPending } from '../../src/watcher/redeliver';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 let sys: TestSystem;
 let merchant: { id: string; key: string };
@@ -25,6 +26,7 @@ const session = (id: string) => api('GET', `/checkout-sessions/${id}`).then((r) 
 
 test('a split share that rounds to 0 sats is skipped, and the session goes on: 1,000 sats, 5 %, paid 10 then 990', async () => {
   const dest = await createMerchant(sys.baseUrl);
+  await connectTransfers(sys.baseUrl, merchant.id, dest.id);
   const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 1000, transfers: [{ destination_account: dest.id, percentage: 5 }] })).body;
   const first = (await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 10 })).body;
   const partial = await waitFor(() => session(cs.id), (s) => s.target_amount_paid === 10 && s.payment_id !== cs.payment_id);

@@ -8,6 +8,7 @@ import { T } from '../../src/db/tables';
 import { retryUpdate, stateQuery } from '../../src/temporal/definitions';
 import { CheckoutAttentionKey } from '../../src/temporal/searchAttributes';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 /** The platform's rate source, which the test can break. */
 class BreakableRates implements RateProvider {
@@ -99,6 +100,7 @@ test('no xpub for the next address: flagged; the operator restores it and retrie
 
 test('a transfer the ledger refuses is failed with a reason, the session stays open, and a retry pays it', async () => {
   const [shop, dest] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+  await connectTransfers(sys.baseUrl, shop.id, dest.id);
   // The destination's share is inflated past what the merchant holds: the ledger refuses the movement.
   await sys.db.raw(`create or replace function inflate_transfer() returns trigger as $$ begin new.amount := 1000000000; return new; end $$ language plpgsql`);
   await sys.db.raw(`create trigger inflate_transfer before insert on transfers for each row when (new.destination_account_id = '${dest.id}') execute function inflate_transfer()`);
@@ -128,6 +130,7 @@ test('a transfer the ledger refuses is failed with a reason, the session stays o
 
 test('transfers keep their order under failure: a refused first transfer holds the second until it goes through', async () => {
   const [shop, first, second] = [await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl), await createMerchant(sys.baseUrl)];
+  await connectTransfers(sys.baseUrl, shop.id, first.id, second.id);
   await sys.db.raw(`create or replace function inflate_first_transfer() returns trigger as $$ begin new.amount := 1000000000; return new; end $$ language plpgsql`);
   await sys.db.raw(`create trigger inflate_first_transfer before insert on transfers for each row when (new.destination_account_id = '${first.id}') execute function inflate_first_transfer()`);
   let cs: { id: string; payment_id: string };

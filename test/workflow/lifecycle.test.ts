@@ -5,6 +5,7 @@ import { watcherContext } from '../../src/watcher/context';
 import { redeliverPending } from '../../src/watcher/redeliver';
 import { followLightning } from '../../src/watcher/sources/lightningSource';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 import { listedRuns } from '../support/visibility';
 import { startStandIn as standIn } from '../unit/bitcoin/support/standInServer';
 
@@ -29,6 +30,7 @@ async function workflowClosed(id: string): Promise<boolean> {
 
 test('money arriving after the workflow closed is credited by a resumed run and flagged late', async () => {
   const [dest] = [await createMerchant(sys.baseUrl)];
+  await connectTransfers(sys.baseUrl, merchant.id, dest.id);
   const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 5000, transfers: [{ destination_account: dest.id, percentage: 20 }] })).body;
   await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 5000 });
   await waitFor(() => workflowClosed(cs.id), Boolean);

@@ -7,6 +7,7 @@ import { T } from '../../src/db/tables';
 import { receiptSignal, stateQuery } from '../../src/temporal/definitions';
 import { writeStateAndEvents } from '../../activities/readModel';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { connectTransfers } from '../support/transferDestinations';
 
 let sys: TestSystem;
 let merchant: { id: string; key: string };
@@ -23,6 +24,7 @@ const ledgerRowsOf = async (sessionId: string) => Number((await sys.db(T.ledgerT
 
 test('a forged receipt signal with a made-up amount, or naming another session\'s receipt, credits nothing', async () => {
   const dest = await createMerchant(sys.baseUrl);
+  await connectTransfers(sys.baseUrl, merchant.id, dest.id);
   const victim = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 10000, transfers: [{ destination_account: dest.id, percentage: 50 }] })).body;
   const other = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 5000 })).body;
   const paid = (await api('POST', `/test-helpers/payments/${other.payment_id}/receive`, { amount: 1000 })).body;

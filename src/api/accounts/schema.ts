@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Dec } from '../../domain/money';
 import { currencyCode, decimalNumber, percentage, updateText } from '../../domain/input/common';
+import { listQuery } from '../lists';
 
 /**
  * Where live on-chain receipts settle (docs/custody.md): `platform` (default: an address of the platform
@@ -39,3 +40,11 @@ export const updateAccountSchema = z.object({
 
 /** Body of `POST /accounts/{id}/keys`. */
 export const createKeySchema = z.object({ livemode: z.boolean() }).strict();
+
+/** Body of `POST /accounts/{id}/transfer-destinations`: the account that consents to receive transfers from `{id}`. */
+export const connectDestinationSchema = z.object({
+  destination_account: z.string().regex(/^acct_\w+$/, 'must be an account ID (acct_…)'),
+}).strict();
+
+/** Query of `GET /accounts/{id}/transfer-destinations`: cursors are connection IDs (`tcon_…`). */
+export const listDestinationsQuery = listQuery({}, 'tcon');

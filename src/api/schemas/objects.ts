@@ -163,6 +163,12 @@ export const apiKeyObject = z.object({
   revoked: z.boolean(), revoked_at: ms.nullable(), secret_key: z.string().optional().describe('shown once, when issued'),
 }).meta({ id: 'ApiKey' });
 
+export const transferDestinationObject = z.object({
+  id: z.string(), object: z.literal('transfer_destination'), account: z.string().describe('the source account, whose sessions and links send the transfers'),
+  destination_account: z.string(), created: ms, created_by: z.string().describe('admin, or migration for pairs connected when consent was introduced'),
+  revoked: z.boolean(), revoked_at: ms.nullable(),
+}).meta({ id: 'TransferDestination' });
+
 export const userObject = z.object({
   id: z.string(), object: z.literal('user'), account: nullableString, email: z.string(), role: z.enum(['owner', 'developer', 'viewer']),
   status: z.enum(['active', 'invited']), created: ms,

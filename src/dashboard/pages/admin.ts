@@ -60,7 +60,7 @@ export function adminRoutes(ctx: ServiceContext, temporalUiUrl: string | null): 
 ${extra.error ? html`<p class="alert" role="alert">${extra.error.param ? html`<strong>${extra.error.param}</strong>: ` : ''}${extra.error.message}</p>` : ''}
 <h2>Sessions needing attention</h2>
 ${flagged.error ? html`<p class="alert">${flagged.error}</p>` : ''}
-<div class="table-wrap"><table data-testid="attention-table">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Sessions needing attention"><table data-testid="attention-table">
   <thead><tr><th scope="col">Session</th><th scope="col">Account</th><th scope="col">Reason</th><th scope="col">Actions</th></tr></thead>
   <tbody>${reasons.size === 0 ? html`<tr><td colspan="4" class="muted">Nothing needs attention.</td></tr>` : ''}
   ${[...reasons].map(([id, r]) => html`<tr><td class="mono">${id}</td><td class="mono">${r.account}</td><td>${r.reason}</td>
@@ -75,7 +75,7 @@ ${extra.created ? html`<div class="secret" role="status"><p><strong>Account <cod
   <div class="field"><label for="owner-email">Owner's email (invited)</label><input id="owner-email" name="owner_email" type="email"></div>
   <button type="submit" class="button primary">Create account</button>
 </form>
-<div class="table-wrap"><table data-testid="accounts-table">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Accounts"><table data-testid="accounts-table">
   <thead><tr><th scope="col">Account</th><th scope="col">Name</th><th scope="col">Created</th></tr></thead>
   <tbody>${accounts.map((a) => html`<tr><td class="mono">${a.id}</td><td>${a.name}</td><td>${when(a.created)}</td></tr>`)}</tbody>
 </table></div>` });

@@ -39,14 +39,14 @@ export function developerRoutes(ctx: ServiceContext): Router {
 <h2>API keys (${scope.livemode ? 'live' : 'test'})</h2>
 ${created ? html`<div class="secret" role="status"><p><strong>New secret key, shown once.</strong> Copy it now; it cannot be shown again.</p>
   <div class="copy-field"><input id="new-key" readonly value="${created.secret_key}" data-testid="new-key" aria-label="New secret key"><button type="button" class="button" data-copy="new-key">Copy</button></div></div>` : ''}
-<div class="table-wrap"><table data-testid="keys-table">
+<div class="table-wrap" tabindex="0" role="region" aria-label="API keys"><table data-testid="keys-table">
   <thead><tr><th scope="col">Key</th><th scope="col">Created</th><th scope="col">Status</th>${write ? html`<th scope="col">Action</th>` : ''}</tr></thead>
   <tbody>${ofMode.map((k) => html`<tr data-key="${k.id}"><td class="mono">${k.prefix}…</td><td>${when(k.created)}</td><td>${badge(k.revoked ? 'revoked' : 'active')}</td>
     ${write ? html`<td>${k.revoked ? '' : postButton(s, `/dashboard/developers/keys/${k.id}/revoke`, 'Revoke', { danger: true, confirm: 'Revoke this key? Every request with it fails from now on.', testId: `revoke-${k.id}` })}</td>` : ''}</tr>`)}</tbody>
 </table></div>
 ${write ? html`<p>${postButton(s, '/dashboard/developers/keys', `Create a ${scope.livemode ? 'live' : 'test'} key`, { testId: 'create-key' })}</p>` : ''}
 <h2>Events</h2>
-<div class="table-wrap"><table data-testid="events-table">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Events"><table data-testid="events-table">
   <thead><tr><th scope="col">When</th><th scope="col">Type</th><th scope="col">Event</th><th scope="col">Object</th></tr></thead>
   <tbody>${events.rows.length === 0 ? html`<tr><td colspan="4" class="muted">No events yet.</td></tr>` : ''}
   ${events.rows.map((e) => html`<tr><td>${when(e.created)}</td><td><code>${e.event_type}</code></td><td class="mono">${e.id}</td>

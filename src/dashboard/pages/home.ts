@@ -47,7 +47,7 @@ export function homeRoutes(ctx: ServiceContext): Router {
 </section>
 <section aria-labelledby="recent-h">
   <h2 id="recent-h">Recent payments</h2>
-  <div class="table-wrap"><table data-testid="recent-payments">
+  <div class="table-wrap" tabindex="0" role="region" aria-label="Recent payments"><table data-testid="recent-payments">
     <thead><tr><th scope="col">Received</th><th scope="col">Session</th><th scope="col">Method</th><th scope="col" class="num">Amount</th><th scope="col">Status</th></tr></thead>
     <tbody>
     ${recent.length === 0 ? html`<tr><td colspan="5" class="muted">No payments yet.</td></tr>` : ''}

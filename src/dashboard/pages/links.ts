@@ -53,7 +53,7 @@ export function linkRoutes(ctx: ServiceContext): Router {
 <p>${can(s.user.role, 'links.write') ? html`<a class="button primary" href="/dashboard/links/new">New link</a> ` : ''}
   <a class="button" href="/dashboard/links?kind=payment"${q.kind === 'payment' ? html` aria-current="page"` : ''}>Payment links</a>
   <a class="button" href="/dashboard/links?kind=checkout"${q.kind === 'checkout' ? html` aria-current="page"` : ''}>Checkout links</a></p>
-<div class="table-wrap"><table data-testid="links-table">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Links"><table data-testid="links-table">
   <thead><tr><th scope="col">Created</th><th scope="col">Link</th><th scope="col">Title</th><th scope="col" class="num">Amount</th><th scope="col">Status</th></tr></thead>
   <tbody>${links.length === 0 ? html`<tr><td colspan="5" class="muted">No ${q.kind} links yet.</td></tr>` : ''}
   ${links.map((l) => html`<tr><td>${when(l.created)}</td><td><a href="/dashboard/links/${l.id}" class="mono">${l.id}</a></td><td>${l.title ?? ''}</td>

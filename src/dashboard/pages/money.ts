@@ -99,7 +99,7 @@ ${moneyTabs('/dashboard/money')}
   <button type="submit" class="button">Filter</button>
   <a class="button" href="/dashboard/money/export.csv${exportQuery ? `?${exportQuery}` : ''}" data-testid="export-csv" download>Export CSV</a>
 </form>
-<div class="table-wrap"><table data-testid="money-table">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Balance transactions"><table data-testid="money-table">
   <thead><tr><th scope="col">Date</th><th scope="col">Type</th><th scope="col" class="num">Amount</th><th scope="col" class="num">Fiat at payment rate</th><th scope="col">Session</th><th scope="col">Reference</th></tr></thead>
   <tbody>${page.rows.length === 0 ? html`<tr><td colspan="6" class="muted">No balance transactions.</td></tr>` : ''}
   ${page.rows.map((r) => html`<tr><td>${when(r.created)}</td><td>${r.type}</td><td class="num">${sats(r.amount)}</td>

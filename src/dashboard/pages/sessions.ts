@@ -53,7 +53,7 @@ export function sessionListRoutes(ctx: ServiceContext): Router {
     <input id="q" name="q" type="search" value="${filters.q}" placeholder="Session, payment or link ID, metadata value, email" class="search"></div>
   <button type="submit" class="button">Filter</button>
 </form>
-<div class="table-wrap"><table data-testid="sessions-table">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Checkout sessions"><table data-testid="sessions-table">
   <caption class="visually-hidden">Checkout sessions, newest first</caption>
   <thead><tr><th scope="col">Created</th><th scope="col">Session</th><th scope="col" class="num">Amount</th><th scope="col" class="num">Received</th><th scope="col">Status</th><th scope="col">Customer</th></tr></thead>
   <tbody>

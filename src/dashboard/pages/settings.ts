@@ -5,7 +5,7 @@ import { updateAccountSchema } from '../../api/accounts/schema';
 import { parseOr400 } from '../../api/validate';
 import { findAccount } from '../../db/accounts';
 import { findBranding } from '../../db/branding';
-import { MAX_LOGO_BYTES, textOn } from '../../domain/branding';
+import { buttonColours, MAX_LOGO_BYTES } from '../../domain/branding';
 import { CURRENCY_DECIMALS } from '../../domain/money';
 import { pageBrand } from '../../page/brand';
 import { brandingSchema } from '../../domain/input/branding';
@@ -76,7 +76,7 @@ ${errorBox(extra.error)}
     <div class="field"><label for="logo_file">Or upload a logo</label><input id="logo_file" name="logo_file" type="file" accept="image/png,image/jpeg,image/gif,image/webp"${dis}>
       <p class="hint">PNG, JPEG, GIF or WebP, at most ${MAX_LOGO_BYTES / 1024} KB.</p></div>
     <div class="field"><label for="accent_color">Accent colour</label><input id="accent_color" name="accent_color" type="color" value="${accent ?? '#f7931a'}"${dis}>
-      ${accent ? html`<p class="hint">Button text on it: ${textOn(accent) === '#ffffff' ? 'white' : 'dark'}, for contrast.</p>` : ''}</div>
+      ${accent ? html`<p class="hint">Button text on it: ${buttonColours(accent).text === '#ffffff' ? 'white' : 'dark'}${buttonColours(accent).fill !== accent ? html`, on a darker shade (${buttonColours(accent).fill}): no text reads on this mid-tone at 4.5:1` : ''}, for contrast.</p>` : ''}</div>
   </div>
   <div class="choice"><input type="checkbox" id="default_accent" name="default_accent" value="on"${accent ? '' : html` checked`}${dis}><label for="default_accent">Use the page's own colour</label></div>
   ${brand.logoSrc ? html`<div class="choice"><input type="checkbox" id="remove_logo" name="remove_logo" value="on"${dis}><label for="remove_logo">Remove the logo</label></div>` : ''}
@@ -85,7 +85,7 @@ ${errorBox(extra.error)}
 <h2>Users and roles</h2>
 ${extra.inviteUrl ? html`<div class="secret" role="status"><p><strong>Invitation link, shown once</strong> (valid 7 days). Send it to the new user.</p>
   <div class="copy-field"><input id="invite-url" readonly value="${extra.inviteUrl}" aria-label="Invitation link" data-testid="invite-url"><button type="button" class="button" data-copy="invite-url">Copy</button></div></div>` : ''}
-<div class="table-wrap"><table data-testid="users-table">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Users"><table data-testid="users-table">
   <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Since</th>${owner ? html`<th scope="col">Change</th>` : ''}</tr></thead>
   <tbody>${users.map((u) => html`<tr><td>${u.email}</td><td>${u.role}</td><td>${badge(u.status)}</td><td>${when(u.created)}</td>
   ${owner ? html`<td><form method="post" action="/dashboard/settings/users/${u.id}" class="inline">${csrfField(s)}

@@ -50,7 +50,7 @@ export function webhookPageRoutes(ctx: ServiceContext): Router {
     return dashboardPage(s, { title: 'Webhooks', current: '/dashboard/webhooks', body: html`
 <h1>Webhooks</h1>
 ${extra.secretFor ? html`<p>Endpoint <a href="/dashboard/webhooks/${extra.secretFor.id}" class="mono">${extra.secretFor.id}</a> created.</p>${secretBox(extra.secretFor.secret)}` : ''}
-<div class="table-wrap"><table data-testid="endpoints-table">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Webhook endpoints"><table data-testid="endpoints-table">
   <thead><tr><th scope="col">Endpoint</th><th scope="col">URL</th><th scope="col">Events</th><th scope="col">Status</th></tr></thead>
   <tbody>${rows.length === 0 ? html`<tr><td colspan="4" class="muted">No endpoints yet.</td></tr>` : ''}
   ${rows.map((e) => html`<tr><td><a class="mono" href="/dashboard/webhooks/${e.id}">${e.id}</a></td><td class="mono">${e.url}</td><td>${e.enabled_events.join(', ')}</td><td>${badge(e.status)}</td></tr>`)}</tbody>
@@ -91,7 +91,7 @@ ${write ? html`<form method="post" action="/dashboard/webhooks/${e.id}" class="p
   ${postButton(s, `/dashboard/webhooks/${e.id}/rotate-secret`, 'Rotate secret', { confirm: 'Rotate the signing secret? Deliveries are signed with the new one at once.' })}
   ${postButton(s, `/dashboard/webhooks/${e.id}/delete`, 'Delete', { danger: true, confirm: 'Delete this endpoint?' })}</p>` : ''}
 <h2>Deliveries</h2>
-<div class="table-wrap"><table data-testid="deliveries">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Deliveries"><table data-testid="deliveries">
   <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Result</th><th scope="col">Response</th>${write ? html`<th scope="col">Action</th>` : ''}</tr></thead>
   <tbody>${rows.length === 0 ? html`<tr><td colspan="5" class="muted">No deliveries yet.</td></tr>` : ''}
   ${rows.map((d) => html`<tr data-delivery="${d.id}"><td>${when(d.created)}</td><td><code>${d.event_type}</code><br><span class="mono muted">${d.event_id}</span></td>

@@ -1,7 +1,8 @@
 /** The page's stylesheet, served as `/pay-assets/page.css`: mobile first, one card, system fonts. */
 export const PAGE_CSS = `
 :root { --ink: #111827; --muted: #6b7280; --line: #e5e7eb; --bg: #f3f4f6; --accent: #f7931a; --accent-ink: #7c4a03;
-  --ok: #047857; --bad: #b91c1c; --radius: 14px; color-scheme: light; }
+  --ok: #047857; --bad: #b91c1c; --radius: 14px; --footer-ink: #4b5563;
+  --accent-fill: #f7931a; --accent-text: #111827; color-scheme: light; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; background: var(--bg); color: var(--ink); line-height: 1.45;
@@ -41,7 +42,8 @@ input:focus, select:focus { outline: 2px solid var(--accent); outline-offset: 1p
 .alert { background: #fef2f2; color: var(--bad); border: 1px solid #fecaca; border-radius: 10px; padding: 10px 12px; margin-bottom: 14px; }
 .button { display: inline-block; font: inherit; font-weight: 600; text-decoration: none; text-align: center; cursor: pointer;
   border-radius: 10px; padding: 10px 16px; border: 1px solid #d1d5db; background: #fff; color: var(--ink); }
-.button.primary { background: var(--accent); border-color: var(--accent); color: #fff; width: 100%; padding: 13px 16px; }
+/* Without branding, as with it (accentCss): the fill and its text at 4.5:1 or more; near-black on the orange is 7:1 (white would be 2.2:1). */
+.button.primary { background: var(--accent-fill); border-color: var(--accent-fill); color: var(--accent-text); width: 100%; padding: 13px 16px; }
 .button:disabled { opacity: .6; cursor: default; }
 .pay { text-align: center; }
 .qr { display: block; width: min(100%, 300px); margin: 0 auto 10px; padding: 10px; border: 1px solid var(--line); border-radius: var(--radius); background: #fff; }
@@ -69,5 +71,7 @@ input:focus, select:focus { outline: 2px solid var(--accent); outline-offset: 1p
 .notice-page p { color: var(--muted); }
 .cancel { text-align: center; margin: 18px 0 0; font-size: 14px; }
 .cancel a { color: var(--muted); }
-.powered { text-align: center; color: var(--muted); font-size: 12px; margin: 12px 0 24px; }
+/* The footer sits on the page background, not the white card: --muted is 4.2:1 there, --footer-ink 7:1.
+   It never takes the merchant's accent colour (accentCss styles only the card edge and the buttons). */
+.powered { text-align: center; color: var(--footer-ink); font-size: 12px; margin: 12px 0 24px; }
 `;

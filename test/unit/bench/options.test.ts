@@ -3,7 +3,7 @@ import { OPT_IN, parseOptions } from '../../../bench/options';
 
 test('a default run leaves out the cold-session and million-session phases', () => {
   const opts = parseOptions([]);
-  expect(OPT_IN).toEqual(['cold', 'million']);
+  expect(OPT_IN).toEqual(expect.arrayContaining(['cold', 'million']));
   expect(opts.phases.filter((p) => OPT_IN.includes(p))).toEqual([]);
   expect(opts.phases).toContain('open');
 });

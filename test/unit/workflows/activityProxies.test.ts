@@ -10,9 +10,9 @@ test('creditReceipt is a remote activity only; the local subsets hold only work 
   const credit: [local: Has<LocalDbActivities, 'creditReceipt'>, payments: Has<LocalPaymentActivities, 'creditReceipt'>, remote: Has<RemoteMoneyActivities, 'creditReceipt'>] = [false, false, true];
   expect(credit).toEqual([false, false, true]);
   const local: (keyof LocalDbActivities | keyof LocalPaymentActivities)[] = [
-    'persistNewSession', 'recordSession', 'receiptFacts', 'loadSessionState', 'executeTransfer', 'createSession', 'openPayment',
+    'persistNewSession', 'recordSession', 'receiptFacts', 'loadSessionState', 'loadSessionWithReceipt', 'executeTransfer', 'createSession', 'openPayment',
   ];
   // @ts-expect-error crediting cannot be named as a local activity
   local.push('creditReceipt');
-  expect(local).toHaveLength(8);
+  expect(local).toHaveLength(9);
 });

@@ -17,7 +17,7 @@ import { createTimeSkippingEnv } from '../../support/timeSkipping';
 type Activities = ReturnType<typeof createActivities>;
 /** The activities the checkout-session workflow calls. */
 export type SessionActivities = Pick<Activities,
-  'createSession' | 'openPayment' | 'persistNewSession' | 'recordSession' | 'receiptFacts' | 'loadSessionState' | 'executeTransfer' | 'creditReceipt'>;
+  'createSession' | 'openPayment' | 'persistNewSession' | 'recordSession' | 'receiptFacts' | 'loadSessionState' | 'loadSessionWithReceipt' | 'executeTransfer' | 'creditReceipt'>;
 type Name = keyof SessionActivities;
 
 /** The run options a production worker uses with no configuration: the durations these tests exercise. */
@@ -73,6 +73,14 @@ export class FakeBackend {
     return receiptId;
   }
 
+  /** A stored receipt's facts as the activities read them: null unless it is this session's. */
+  factsOf(sessionId: string, receiptId: string): ReceiptFacts | null {
+    const stored = this.receipts.get(receiptId);
+    if (!stored || stored.sessionId !== sessionId) return null;
+    const { sessionId: _, transferIds: __, ...facts } = stored;
+    return facts;
+  }
+
   activities(): SessionActivities {
     const payment = async (sessionId: string, seq: number, amount: string): Promise<PaymentState> => {
       const definition = this.definitions.get(sessionId);
@@ -122,11 +130,11 @@ export class FakeBackend {
         if (!state) throw ApplicationFailure.nonRetryable(`No checkout session ${sessionId}`, 'SessionNotFound');
         return state;
       }),
-      receiptFacts: stub('receiptFacts', async ({ sessionId, receiptId }) => {
-        const stored = this.receipts.get(receiptId);
-        if (!stored || stored.sessionId !== sessionId) return null;
-        const { sessionId: _, transferIds: __, ...facts } = stored;
-        return facts;
+      receiptFacts: stub('receiptFacts', async ({ sessionId, receiptId }) => this.factsOf(sessionId, receiptId)),
+      loadSessionWithReceipt: stub('loadSessionWithReceipt', async ({ sessionId, receiptId }) => {
+        const state = this.states.get(sessionId);
+        if (!state) throw ApplicationFailure.nonRetryable(`No checkout session ${sessionId}`, 'SessionNotFound');
+        return { state, facts: this.factsOf(sessionId, receiptId) };
       }),
       creditReceipt: stub('creditReceipt', async ({ state, receipt, flag, events }) => {
         const stored = this.receipts.get(receipt.receiptId)!;
@@ -228,7 +236,8 @@ export function useLogicEnvironment(): Logic {
     )).status.name,
     async resumeWithReceipt(workflowId, receiptId) {
       const handle = await ctx.env.client.workflow.signalWithStart('checkoutSession', {
-        workflowId, taskQueue, args: [{ kind: 'resume', sessionId: workflowId, ...DEFAULT_RUN }], signal: receiptSignal, signalArgs: [{ receiptId }],
+        // As the watcher does: the input names the receipt, so the new run loads it with the session.
+        workflowId, taskQueue, args: [{ kind: 'resume', sessionId: workflowId, receiptId, ...DEFAULT_RUN }], signal: receiptSignal, signalArgs: [{ receiptId }],
       });
       return track(workflowId, handle.signaledRunId);
     },

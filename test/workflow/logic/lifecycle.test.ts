@@ -39,6 +39,9 @@ test('a paid session stays open 24 hours: money then is overpaid; money after it
     const resumed = await logic.resumeWithReceipt(id, late);
     await eventually(async () => logic.backend.credits.at(-1), (c) => c?.receiptId === late);
     expect(logic.backend.credits.at(-1)).toEqual({ receiptId: late, flag: 'late' });
+    // The run the receipt started read the session and that receipt in one local activity, not two.
+    const named = (name: 'receiptFacts' | 'loadSessionWithReceipt') => logic.backend.callsOf(name).filter((c) => (c.input as { receiptId: string }).receiptId === late).length;
+    expect([named('loadSessionWithReceipt'), named('receiptFacts')]).toEqual([1, 0]);
     // A resumed run of a settled session handles what woke it and ends, with no window of its own.
     expect(await logic.ended(id, resumed)).toBe('COMPLETED');
     expect(logic.backend.states.get(id)?.exceptionStatus).toBe('paid_late');

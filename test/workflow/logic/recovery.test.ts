@@ -97,10 +97,10 @@ test('a resumed run that cannot load its state keeps trying on the backoff, then
     expect(await logic.ended(id)).toBe('COMPLETED');
 
     const late = logic.backend.addReceipt(id, payment, '500');
-    logic.backend.failNext('loadSessionState', 3);
+    logic.backend.failNext('loadSessionWithReceipt', 3);
     await logic.resumeWithReceipt(id, late);
     await logic.skip(10 * 60 * SECOND);
-    const loads = await eventually(async () => logic.backend.callsOf('loadSessionState'), (c) => c.length === 4);
+    const loads = await eventually(async () => logic.backend.callsOf('loadSessionWithReceipt'), (c) => c.length === 4);
     expect(loads.slice(1).map((c, i) => c.at - loads[i].at >= [30, 60, 120][i] * SECOND)).toEqual([true, true, true]);
     await eventually(async () => logic.backend.credits.map((c) => c.receiptId), (r) => r.includes(late));
     expect(logic.backend.credits.at(-1)).toEqual({ receiptId: late, flag: 'late' });
