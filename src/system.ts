@@ -28,7 +28,7 @@ import type { ServiceContext } from './services/context';
 import { pageRouters } from './page/routes';
 import { dashboardRouter } from './dashboard/routes';
 import { createTemporalClient } from './temporal/client';
-import { startTracing, traceExporterFromEnv, WORKFLOW_INTERCEPTOR_MODULES, type Tracing } from './telemetry/tracing';
+import { startTracing, traceExporterFromEnv, workflowInterceptorModules, type Tracing } from './telemetry/tracing';
 import type { TemporalSecurity } from './temporal/connectionOptions';
 import { createWorker, webhookWorkerTuning, workerTuning, type WorkerKind, type WorkflowBundleOption } from './temporal/worker';
 import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
@@ -141,12 +141,12 @@ export async function startSystem(
     const payoutSender = liveSender(config);
     const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender };
     let workflowBundle: WorkflowBundleOption | undefined = opts.workflowBundlePath
-      ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath);
+      ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath, tracing !== null);
     if (!workflowBundle && parts.has('worker') && parts.has('webhooks')) {
       // Under ts-node with no prebuilt bundle: bundle workflows/ once for both workers, not once each,
-      // with the tracing interceptors every bundle carries (createWorker adds none to a given bundle).
+      // with the tracing interceptors when this process traces (createWorker adds none to a given bundle).
       workflowBundle = { code: (await bundleWorkflowCode({
-        workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('WARN'),
+        workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: workflowInterceptorModules(tracing !== null), logger: new DefaultLogger('WARN'),
       })).code };
     }
     const startWorkerPart = async (kind: WorkerKind, taskQueue: string, partDb: Db, tuning: Partial<WorkerOptions>) => {
