@@ -54,7 +54,11 @@ export function adminRoutes(ctx: ServiceContext, temporalUiUrl: string | null): 
     ]);
     const reasons = new Map<string, { account: string; reason: string; livemode: boolean | null }>();
     for (const t of failed) reasons.set(t.checkout_session_id, { account: t.source_account_id, reason: `transfer failed: ${t.failure_reason ?? 'unknown'}`, livemode: t.livemode });
-    for (const id of flagged.ids) if (!reasons.has(id)) reasons.set(id, { account: '', reason: 'flagged by its workflow (CheckoutAttention)', livemode: null });
+    // The flagged sessions' accounts, in one statement whatever their number (none: still the one statement).
+    const unlisted = flagged.ids.filter((id) => !reasons.has(id));
+    const owners = new Map<string, { account_id: string; livemode: boolean }>((await ctx.db(T.sessions).whereIn('id', unlisted)
+      .select('id', 'account_id', 'livemode') as { id: string; account_id: string; livemode: boolean }[]).map((r) => [r.id, r]));
+    for (const id of unlisted) reasons.set(id, { account: owners.get(id)?.account_id ?? '', reason: 'flagged by its workflow (CheckoutAttention)', livemode: owners.get(id)?.livemode ?? null });
     return dashboardPage(s, { title: 'Platform', current: '/dashboard/admin', flash: extra.flash, body: html`
 <h1>Platform</h1>
 ${extra.error ? html`<p class="alert" role="alert">${extra.error.param ? html`<strong>${extra.error.param}</strong>: ` : ''}${extra.error.message}</p>` : ''}
@@ -63,7 +67,7 @@ ${flagged.error ? html`<p class="alert">${flagged.error}</p>` : ''}
 <div class="table-wrap" tabindex="0" role="region" aria-label="Sessions needing attention"><table data-testid="attention-table">
   <thead><tr><th scope="col">Session</th><th scope="col">Account</th><th scope="col">Reason</th><th scope="col">Actions</th></tr></thead>
   <tbody>${reasons.size === 0 ? html`<tr><td colspan="4" class="muted">Nothing needs attention.</td></tr>` : ''}
-  ${[...reasons].map(([id, r]) => html`<tr><td class="mono">${id}</td><td class="mono">${r.account}</td><td>${r.reason}</td>
+  ${[...reasons].map(([id, r]) => html`<tr data-attention="${id}"><td class="mono">${id}</td><td class="mono">${r.account}</td><td>${r.reason}</td>
     <td>${postButton(s, `/dashboard/admin/sessions/${id}/retry`, 'Retry')} ${workflowUrl(id) ? html`<a href="${workflowUrl(id)!}" rel="noopener">Temporal UI</a>` : ''}</td></tr>`)}</tbody>
 </table></div>
 <h2>Accounts</h2>
@@ -77,7 +81,7 @@ ${extra.created ? html`<div class="secret" role="status"><p><strong>Account <cod
 </form>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Accounts"><table data-testid="accounts-table">
   <thead><tr><th scope="col">Account</th><th scope="col">Name</th><th scope="col">Created</th></tr></thead>
-  <tbody>${accounts.map((a) => html`<tr><td class="mono">${a.id}</td><td>${a.name}</td><td>${when(a.created)}</td></tr>`)}</tbody>
+  <tbody>${accounts.map((a) => html`<tr data-account="${a.id}"><td class="mono">${a.id}</td><td>${a.name}</td><td>${when(a.created)}</td></tr>`)}</tbody>
 </table></div>` });
   };
 

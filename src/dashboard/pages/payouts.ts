@@ -13,10 +13,11 @@ import { badge, money, sats, when } from '../views/format';
 import { errorBox, formSeed, given, newFormSeed, numberOf, only400 } from '../views/forms';
 import { csrfField, dashboardPage } from '../views/layout';
 import { moneyTabs } from '../views/moneyTabs';
-import { pager } from '../views/pager';
+import { pageLimit, pager } from '../views/pager';
 
 const listSchema = z.object({
   status: z.enum(['unpaid', 'paid', 'failed']).or(z.literal('')).optional(),
+  limit: pageLimit,
   starting_after: objectId('is').optional(),
   ending_before: objectId('is').optional(),
 }).strict();
@@ -44,7 +45,7 @@ export function payoutRoutes(ctx: ServiceContext): Router {
     const s = signedIn(req);
     const scope = scopeOfUser(req);
     const q = parseOr400(listSchema, extra.values ? {} : req.query);
-    const { data, hasMore } = await listInstantSends(ctx, scope, { limit: 25, startingAfter: q.starting_after, endingBefore: q.ending_before, status: q.status || undefined });
+    const { data, hasMore } = await listInstantSends(ctx, scope, { limit: q.limit, startingAfter: q.starting_after, endingBefore: q.ending_before, status: q.status || undefined });
     const v = extra.values ?? {};
     const owner = can(s.user.role, 'money.write');
     return dashboardPage(s, { title: 'Payouts', current: '/dashboard/money', body: html`
@@ -84,7 +85,7 @@ ${errorBox(extra.error)}
       ${p.explorer_link ? html`<br><a href="${p.explorer_link}" rel="noreferrer">Transaction</a>` : p.txid ? html`<br><code>${p.txid}</code>` : ''}</td>
     <td>${p.failure_reason ? html`<span class="error" data-testid="failure-reason">${p.failure_reason}</span>` : p.note ?? ''}</td></tr>`)}</tbody>
 </table></div>
-${pager('/dashboard/payouts', { status: q.status ?? '' }, data.map((p) => p.id), hasMore, q)}` });
+${pager('/dashboard/payouts', { status: q.status ?? '', limit: q.limit === 25 ? '' : String(q.limit) }, data.map((p) => p.id), hasMore, q)}` });
   };
 
   router.get('/payouts', requirePermission('read'), async (req, res) => {

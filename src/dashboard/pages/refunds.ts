@@ -10,9 +10,10 @@ import { requirePermission, scopeOfUser, signedIn } from '../auth/session';
 import { badge, money, sats, when } from '../views/format';
 import { dashboardPage, postButton } from '../views/layout';
 import { moneyTabs, shareBox } from '../views/moneyTabs';
-import { pager } from '../views/pager';
+import { pageLimit, pager } from '../views/pager';
 
 const listSchema = z.object({
+  limit: pageLimit,
   starting_after: objectId('re').optional(),
   ending_before: objectId('re').optional(),
 }).strict();
@@ -28,7 +29,7 @@ export function refundPageRoutes(ctx: ServiceContext): Router {
   router.get('/refunds', requirePermission('read'), async (req, res) => {
     const s = signedIn(req);
     const q = parseOr400(listSchema, req.query);
-    const { data, hasMore } = await listRefundViews(ctx, scopeOfUser(req), { limit: 25, startingAfter: q.starting_after, endingBefore: q.ending_before });
+    const { data, hasMore } = await listRefundViews(ctx, scopeOfUser(req), { limit: q.limit, startingAfter: q.starting_after, endingBefore: q.ending_before });
     res.type('html').send(dashboardPage(s, { title: 'Refunds', current: '/dashboard/money', body: html`
 <h1>Money</h1>
 ${moneyTabs('/dashboard/refunds')}
@@ -45,7 +46,7 @@ ${moneyTabs('/dashboard/refunds')}
     <td class="num">${r.fee === null ? '—' : sats(String(r.fee))}</td>
     <td>${r.withdrawal_link ? html`withdrawal link <a class="mono" href="/dashboard/withdrawal-links/${r.withdrawal_link}">${r.withdrawal_link}</a>` : 'Lightning invoice'}</td></tr>`)}</tbody>
 </table></div>
-${pager('/dashboard/refunds', {}, data.map((r) => r.id), hasMore, q)}` }));
+${pager('/dashboard/refunds', { limit: q.limit === 25 ? '' : String(q.limit) }, data.map((r) => r.id), hasMore, q)}` }));
   });
 
   router.get('/refunds/:id', requirePermission('read'), async (req, res) => {

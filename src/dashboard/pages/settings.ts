@@ -87,7 +87,7 @@ ${extra.inviteUrl ? html`<div class="secret" role="status"><p><strong>Invitation
   <div class="copy-field"><input id="invite-url" readonly value="${extra.inviteUrl}" aria-label="Invitation link" data-testid="invite-url"><button type="button" class="button" data-copy="invite-url">Copy</button></div></div>` : ''}
 <div class="table-wrap" tabindex="0" role="region" aria-label="Users"><table data-testid="users-table">
   <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Since</th>${owner ? html`<th scope="col">Change</th>` : ''}</tr></thead>
-  <tbody>${users.map((u) => html`<tr><td>${u.email}</td><td>${u.role}</td><td>${badge(u.status)}</td><td>${when(u.created)}</td>
+  <tbody>${users.map((u) => html`<tr data-user="${u.id}"><td>${u.email}</td><td>${u.role}</td><td>${badge(u.status)}</td><td>${when(u.created)}</td>
   ${owner ? html`<td><form method="post" action="/dashboard/settings/users/${u.id}" class="inline">${csrfField(s)}
     <label class="visually-hidden" for="role-${u.id}">Role of ${u.email}</label>
     <select id="role-${u.id}" name="role">${MERCHANT_ROLES.map((r) => html`<option${r === u.role ? html` selected` : ''}>${r}</option>`)}<option value="remove">remove</option></select>

@@ -14,6 +14,7 @@ import {
 import { can } from '../auth/roles';
 import { requirePermission, scopeOfUser, signedIn } from '../auth/session';
 import { badge, when } from '../views/format';
+import { pageLimit } from '../views/pager';
 import { csrfField, dashboardPage, postButton } from '../views/layout';
 
 /** `a, b` or one per line, as the API's `enabled_events` array. */
@@ -67,11 +68,11 @@ ${can(s.user.role, 'webhooks.write') ? html`<h2>Add an endpoint</h2>${errorBox(e
 </form>` : ''}` });
   };
 
-  const detailPage = async (req: Request, id: string, extra: { secret?: string; error?: ApiError; flash?: string } = {}) => {
+  const detailPage = async (req: Request, id: string, extra: { secret?: string; error?: ApiError; flash?: string; limit?: number } = {}) => {
     const s = signedIn(req);
     const scope = scopeOfUser(req);
     const e = await getWebhookEndpoint(ctx, scope, id);
-    const { rows } = await listDeliveries(ctx.db, e.id, { limit: 50 });
+    const { rows } = await listDeliveries(ctx.db, e.id, { limit: extra.limit ?? 50 });
     const write = can(s.user.role, 'webhooks.write');
     return dashboardPage(s, { title: e.id, current: '/dashboard/webhooks', flash: extra.flash, body: html`
 <h1>Webhook endpoint <code>${e.id}</code></h1>
@@ -121,7 +122,8 @@ ${write ? html`<form method="post" action="/dashboard/webhooks/${e.id}" class="p
   });
 
   router.get('/webhooks/:id', requirePermission('read'), async (req, res) => {
-    res.type('html').send(await detailPage(req, String(req.params.id)));
+    const { limit } = parseOr400(z.object({ limit: pageLimit.default(50) }).strict(), req.query);
+    res.type('html').send(await detailPage(req, String(req.params.id), { limit }));
   });
 
   router.post('/webhooks/:id', requirePermission('webhooks.write'), async (req, res) => {

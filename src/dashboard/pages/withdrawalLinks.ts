@@ -15,10 +15,11 @@ import { badge, money, sats, when } from '../views/format';
 import { errorBox, formSeed, given, newFormSeed, numberOf, only400 } from '../views/forms';
 import { csrfField, dashboardPage, postButton } from '../views/layout';
 import { moneyTabs, shareBox } from '../views/moneyTabs';
-import { pager } from '../views/pager';
+import { pageLimit, pager } from '../views/pager';
 
 const listSchema = z.object({
   status: z.enum(WITHDRAWAL_LINK_STATUSES).or(z.literal('')).optional(),
+  limit: pageLimit,
   starting_after: objectId('wlink').optional(),
   ending_before: objectId('wlink').optional(),
 }).strict();
@@ -47,7 +48,7 @@ export function withdrawalLinkPageRoutes(ctx: ServiceContext): Router {
     const s = signedIn(req);
     const scope = scopeOfUser(req);
     const q = parseOr400(listSchema, extra.values ? {} : req.query);
-    const { data, hasMore } = await listWithdrawalLinkViews(ctx, scope, { limit: 25, startingAfter: q.starting_after, endingBefore: q.ending_before, status: q.status || undefined });
+    const { data, hasMore } = await listWithdrawalLinkViews(ctx, scope, { limit: q.limit, startingAfter: q.starting_after, endingBefore: q.ending_before, status: q.status || undefined });
     const v = extra.values ?? {};
     return dashboardPage(s, { title: 'Withdrawal links', current: '/dashboard/money', body: html`
 <h1>Money</h1>
@@ -83,7 +84,7 @@ ${errorBox(extra.error)}
     <td>${l.expires_at ? when(l.expires_at) : 'never'}</td>
     <td>${l.refund ? html`Refund <a class="mono" href="/dashboard/refunds/${l.refund}">${l.refund}</a>` : l.description ?? ''}</td></tr>`)}</tbody>
 </table></div>
-${pager('/dashboard/withdrawal-links', { status: q.status ?? '' }, data.map((l) => l.id), hasMore, q)}` });
+${pager('/dashboard/withdrawal-links', { status: q.status ?? '', limit: q.limit === 25 ? '' : String(q.limit) }, data.map((l) => l.id), hasMore, q)}` });
   };
 
   router.get('/withdrawal-links', requirePermission('read'), async (req, res) => {

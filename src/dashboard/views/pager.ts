@@ -1,4 +1,8 @@
+import { z } from 'zod';
 import { html, type SafeHtml } from '../../page/html';
+
+/** `?limit=` of a list page: 1 to 100 rows, 25 unless asked (a page of 100 is still a fixed number of statements). */
+export const pageLimit = z.coerce.number().int().min(1).max(100).default(25);
 
 /**
  * Previous/next links of a keyset-paginated list (SPEC §2 cursors). Whether a previous page exists is
