@@ -21,7 +21,7 @@ import { migrateLatest } from './db/migrate';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeGracefully } from './infra/httpShutdown';
 import { dashboardSecretKey, generatedAdminKey, lightningNodeKey, lndInvoiceSecret } from './infra/localSecrets';
-import { keyring } from './dashboard/auth/secretBox';
+import { keyring } from './infra/secretBox';
 import { resealTotpSecrets } from './dashboard/db/totpSealing';
 import { startTemporalDevServer } from './infra/temporalDevServer';
 import { createModeRates, type ModeRates, type RateProvider } from './rates';

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config';
 import type { Db } from '../db/knex';
 import type { LndSender } from '../bitcoin/lndSender';
 import type { ModeRates } from '../rates';
-import type { Keyring } from '../dashboard/auth/secretBox';
+import type { Keyring } from '../infra/secretBox';
 
 /** What services need: the database, Temporal, config and a logger. Built once, passed everywhere. */
 export interface ServiceContext {

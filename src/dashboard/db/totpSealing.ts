@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../db/knex';
 import type { ServiceContext } from '../../services/context';
-import { isSealed, open, resealed, seal, type Keyring } from '../auth/secretBox';
+import { isSealed, open, resealed, seal, type Keyring } from '../../infra/secretBox';
 import { USERS } from './users';
 
 /** What a user's TOTP key is bound to: its own row (the enrolment's pending key and the confirmed one share it). */

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * TOTP keys are sealed at rest (AES-256-GCM, src/dashboard/auth/secretBox.ts): a sealed value is
+ * TOTP keys are sealed at rest (AES-256-GCM, src/infra/secretBox.ts): a sealed value is
  * `v1.{key id}.…`, a good deal longer than the 32-character base32 key. The columns were `text` already;
  * this migration only records the change. The rows stored plain by migration 105 are sealed by the data
  * step that runs right after the migrations at start (`resealTotpSecrets`, in src/system.ts): it needs

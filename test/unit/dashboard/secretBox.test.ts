@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isSealed, keyId, keyring, open, resealed, seal } from '../../../src/dashboard/auth/secretBox';
+import { isSealed, keyId, keyring, open, resealed, seal } from '../../../src/infra/secretBox';
 
 const hex = () => randomBytes(32).toString('hex');
 
