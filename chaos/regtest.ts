@@ -22,6 +22,8 @@ export interface RegtestFigures {
   observed: RegtestObserved;
   /** Worker SIGKILLs, each at a send's crash point (the node had paid, the ledger had not settled). */
   kills: number;
+  /** Watcher SIGKILLs while the customer node paid sessions. */
+  watcherKills: number;
   reconcileCode: number | null;
   failures: string[];
 }
@@ -59,11 +61,19 @@ export async function runRegtestChaos(opts: ChaosOptions, print: (line: string) 
     const merchants = [merchantA, merchantB];
     const traffic = new RegtestTraffic(api, net, pauseDir, cluster.apiUrls[0], cluster.apiUrls[0], `chaosrt${opts.seed}`);
 
-    // Sessions paid by the customer node, two at a time, while the money goes out.
+    // Sessions paid by the customer node, two at a time, while the money goes out. Half-way, the watcher
+    // (which follows the platform node's settled invoices from its stored cursor) is SIGKILLed and restarted:
+    // an invoice settled while it is down must still be credited, once.
     let next = 0;
+    let watcherKills = 0;
     const lanes = Array.from({ length: 2 }, async () => {
       const laneRng = rng.fork();
       for (let i = next++; i < opts.sessions; i = next++) {
+        if (kills > 0 && i === Math.floor(opts.sessions / 2) && await cluster.kill('watcher')) {
+          watcherKills++;
+          print('chaos --regtest: watcher SIGKILLed while sessions are being paid');
+          setTimeout(() => cluster.startPart('watcher'), 3_000);
+        }
         await traffic.paySession(laneRng.fork(), merchants[i % 2], partner, i)
           .catch((err: Error) => { traffic.log.violations.push(`session ${i}: ${err.message}`); });
       }
@@ -92,7 +102,7 @@ export async function runRegtestChaos(opts: ChaosOptions, print: (line: string) 
     await Promise.all(lanes);
     sessionsDone = true;
     await moneyLane;
-    print(`chaos --regtest: ${traffic.log.sessions.length} sessions paid, ${traffic.log.out.length} sent out, ${killed} kills; waiting for quiescence`);
+    print(`chaos --regtest: ${traffic.log.sessions.length} sessions paid, ${traffic.log.out.length} sent out, ${killed} worker and ${watcherKills} watcher kills; waiting for quiescence`);
 
     const db = createDb(cluster.databaseUrl);
     try {
@@ -115,7 +125,7 @@ export async function runRegtestChaos(opts: ChaosOptions, print: (line: string) 
       for (const note of traffic.log.notes.slice(0, 5)) print(`  note: ${note}`);
       print(failures.length === 0 ? 'chaos --regtest: PASS: every sat accounted for, the node\'s balance included' : `chaos --regtest: FAIL: ${failures.length} problem(s)`);
       for (const f of failures.slice(0, 50)) print(`  - ${f}`);
-      return { log: traffic.log, observed, kills: killed, reconcileCode, failures };
+      return { log: traffic.log, observed, kills: killed, watcherKills, reconcileCode, failures };
     } finally {
       await db.destroy();
     }
@@ -146,7 +156,7 @@ async function crashAtSend(cluster: Cluster, pauseDir: string, paymentHash: stri
   cluster.startPart('worker');
 }
 
-/** Two merchants and a partner (a transfer destination), each with a live secret key; Lightning money is platform-held. */
+/** Two merchants and a partner (a transfer destination connected to both), each with a live secret key; Lightning money is platform-held. */
 async function liveAccounts(api: ApiClient, adminKey: string, tag: string): Promise<LiveAccount[]> {
   const accounts: LiveAccount[] = [];
   for (const name of ['Merchant A', 'Merchant B', 'Partner']) {
@@ -155,6 +165,13 @@ async function liveAccounts(api: ApiClient, adminKey: string, tag: string): Prom
     const key = await api.call(adminKey, 'POST', `/accounts/${made.body.id}/keys`, { livemode: true }, { 'Idempotency-Key': `${tag}-key-${name}` });
     if (key.status !== 200) throw new Error(`live key of ${name}: ${key.status} ${JSON.stringify(key.body)}`);
     accounts.push({ id: made.body.id, key: key.body.secret_key });
+  }
+  // Transfer consent (docs/transfers.md): both merchants may send transfers to the partner.
+  const [partner] = accounts.slice(2);
+  for (const merchant of accounts.slice(0, 2)) {
+    const connected = await api.call(adminKey, 'POST', `/accounts/${merchant.id}/transfer-destinations`, { destination_account: partner.id },
+      { 'Idempotency-Key': `${tag}-connect-${merchant.id}` });
+    if (connected.status !== 200) throw new Error(`transfer connection: ${connected.status} ${JSON.stringify(connected.body)}`);
   }
   return accounts;
 }

@@ -74,7 +74,7 @@ export async function runSession(
     const due = BigInt(current.body.target_amount_due ?? 0);
     const paymentId = earlier.length > 0 && rng.chance(0.2) ? rng.pick(earlier) : current.body.payment_id as string;
     if (!earlier.includes(current.body.payment_id)) earlier.push(current.body.payment_id);
-    const amount = receiptAmount(rng, due, minSats);
+    const amount = withinSimulatorCap(receiptAmount(rng, due, minSats), await targetOf(api, merchant, paymentId));
     const method = rng.chance(0.8) ? 'onchain' : 'lightning';
     const reference = `${tag}-${index}-${j}${method === 'onchain' ? ':0' : ''}`;
     const copies = rng.chance(0.25) ? 3 : 1; // the same money reported three times at once
@@ -86,7 +86,8 @@ export async function runSession(
       // A second, different receipt racing the first one's crediting.
       j++;
       const other = `${tag}-${index}-${j}:0`;
-      answers.push(await receive(api, log, session, { paymentId: current.body.payment_id, amount: receiptAmount(rng, due / 2n, minSats), method: 'onchain', reference: other }, 0));
+      const raced = withinSimulatorCap(receiptAmount(rng, due / 2n, minSats), await targetOf(api, merchant, current.body.payment_id));
+      answers.push(await receive(api, log, session, { paymentId: current.body.payment_id, amount: raced, method: 'onchain', reference: other }, 0));
     }
     await new Promise((r) => setTimeout(r, rng.int(0, 1500)));
   }
@@ -146,6 +147,23 @@ function receiptAmount(rng: Random, due: bigint, minSats: number): bigint {
   if (roll < 8) return atLeast(due > 1n ? 1n + BigInt(Math.floor(rng.next() * Number(due - 1n))) : 1n);
   if (roll < 9) return due + BigInt(rng.int(1, 10_000));
   return atLeast(BigInt(rng.int(1, 10)));
+}
+
+/** The simulator takes at most 10 times a payment's amount (1 sat for a payment without one): late and over money stays within it. */
+function withinSimulatorCap(amount: bigint, target: bigint): bigint {
+  const cap = (target > 0n ? target : 1n) * 10n;
+  return amount > cap ? cap : amount;
+}
+
+/** A payment's amount in sats (`target_amount`), read once per payment. */
+const targets = new Map<string, bigint>();
+async function targetOf(api: ApiClient, merchant: Account, paymentId: string): Promise<bigint> {
+  if (!targets.has(paymentId)) {
+    const read = await api.call(merchant.key, 'GET', `/payments/${paymentId}`);
+    if (read.status !== 200) return 1n; // the receive answers the refusal, recorded as a violation there
+    targets.set(paymentId, BigInt(read.body.target_amount ?? 0));
+  }
+  return targets.get(paymentId)!;
 }
 
 /** Reads the session until it has its first payment (made by the workflow, possibly after the create answered). */

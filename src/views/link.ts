@@ -39,7 +39,7 @@ export function linkView(row: LinkRow, publicUrl: string, session?: SessionRow, 
     customer_collections_status: f.customer_collections_status ?? {
       is_phone_enabled: false, is_email_enabled: false, is_billing_address_enabled: false, is_shipping_address_enabled: false,
     },
-    transfers: (f.transfers ?? []).map((t: Record<string, unknown>) => ({ ...t, percentage: Number(t.percentage), description: t.description ?? null })),
+    transfers: (f.transfers ?? []).map((t: Record<string, unknown>) => ({ ...t, percentage: jsonNumber(String(t.percentage)), description: t.description ?? null })),
     created: Number(row.created),
     modified: Number(row.modified),
   };
