@@ -20,7 +20,9 @@ import { createDb, type Db, type DbTimeouts } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeGracefully } from './infra/httpShutdown';
-import { generatedAdminKey, lightningNodeKey, lndInvoiceSecret } from './infra/localSecrets';
+import { dashboardSecretKey, generatedAdminKey, lightningNodeKey, lndInvoiceSecret } from './infra/localSecrets';
+import { keyring } from './infra/secretBox';
+import { resealTotpSecrets } from './dashboard/db/totpSealing';
 import { startTemporalDevServer } from './infra/temporalDevServer';
 import { createModeRates, type ModeRates, type RateProvider } from './rates';
 import { ensureSystemAccounts } from './services/accounts';
@@ -93,6 +95,7 @@ export async function startSystem(
     for (const s of stops.reverse()) await s().catch((err) => log.warn({ err }, 'error while stopping'));
     stops.length = 0;
   };
+  const secretKeys = keyring(dashboardSecretKey(config.dataDir, config.dashboardSecretKey), config.dashboardPreviousSecretKeys);
   try {
     let databaseUrl = config.databaseUrl;
     let postgresPort: number | null = null;
@@ -107,6 +110,9 @@ export async function startSystem(
     try {
       await migrateLatest(migrator);
       await ensureSystemAccounts(migrator);
+      // The data step of migration 108: TOTP keys stored plain (or under a previous key) are sealed under the current one.
+      const sealed = await resealTotpSecrets(migrator, secretKeys);
+      if (sealed > 0) log.info({ component: 'dashboard', sealed }, 'two-factor keys sealed under the current DASHBOARD_SECRET_KEY');
     } finally {
       await migrator.destroy();
     }
@@ -139,7 +145,7 @@ export async function startSystem(
     const rates = createModeRates({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }, opts.rates);
     if (!rates.liveConfigured) log.warn('live fiat sessions are refused: no real exchange-rate provider (set RATE_PROVIDER=http and RATE_PROVIDER_URL); SATS/BTC work');
     const payoutSender = liveSender(config);
-    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender };
+    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender, secretKeys };
     let workflowBundle: WorkflowBundleOption | undefined = opts.workflowBundlePath
       ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath, tracing !== null);
     if (!workflowBundle && parts.has('worker') && parts.has('webhooks')) {
