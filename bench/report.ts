@@ -117,8 +117,8 @@ export function toMarkdown(r: BenchResults): string {
   const hk = r.webhooks;
   if (hk) {
     const dead = hk.mode === '503' ? '503 + Retry-After: 1' : 'accepts, never answers';
-    lines.push(row(['9', `receipt → \`paid\`, no webhook endpoint (${hk.quiet.sessions}, ${offered(hk.quiet)})`, '', ...lat(hk.quiet.toPaid), '']));
-    lines.push(row(['9', `… with ${hk.pending} deliveries pending to a dead endpoint (${dead}; relay started them in ${hk.dispatchSec} s; ${hk.loaded.attemptsPerSec} attempts/s during)`,
+    lines.push(row(['11', `receipt → \`paid\`, no webhook endpoint (${hk.quiet.sessions}, ${offered(hk.quiet)})`, '', ...lat(hk.quiet.toPaid), '']));
+    lines.push(row(['11', `… with ${hk.pending} deliveries pending to a dead endpoint (${dead}; relay started them in ${hk.dispatchSec} s; ${hk.loaded.attemptsPerSec} attempts/s during)`,
       `${hk.ratio}× the quiet p50`, ...lat(hk.loaded.toPaid), goal(hk.ratio <= 1.2, '≤ 1.2×')]));
     const busy = (k: PhaseConditions) => `load ${k.loadAvg1m}, CPU % of a core: process ${k.processCpuPct}, ${Object.entries(k.childCpuPct).map(([n, v]) => `${n} ${v}`).join(', ')}`;
     lines.push('', `Webhooks: while paying with no endpoint: ${busy(hk.quiet.conditions)}; with the deliveries pending: ${busy(hk.loaded.conditions)}.`, '');

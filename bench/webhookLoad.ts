@@ -41,8 +41,11 @@ export async function runWebhookLoad(sys: BenchSystem, merchant: Merchant, desti
     const t0 = performance.now();
     await sys.db.transaction(async (tx) => {
       await tx.raw('set local statement_timeout = 0');
+      // Each copy is its own session's event (its own stream): copies of one stream would wait on each
+      // other for ordering (src/webhooks/ordering.ts), which is not what 10,000 pending deliveries look like.
       await tx.raw(`insert into events (id, dedupe_key, account_id, livemode, event_type, object_id, data, created, dispatched_at)
-        select ? || lpad(n::text, 7, '0'), 'benchhook:' || n, e.account_id, e.livemode, e.event_type, e.object_id, e.data, ?, null
+        select ? || lpad(n::text, 7, '0'), 'benchhook:' || n, e.account_id, e.livemode, e.event_type, 'cs_benchhook' || n,
+          jsonb_set(e.data::jsonb #- '{object,checkout_session}', '{object,id}', to_jsonb('cs_benchhook' || n)), ?, null
         from (select * from events where account_id = ? order by seq limit 1) e, generate_series(1, ?) n`,
       [PREFIX, Date.now(), merchant.id, opts.pending]);
     });

@@ -98,6 +98,10 @@ const envSchema = z.object({
   BITCOIN_NETWORK: z.enum(['mainnet', 'testnet', 'signet', 'regtest']).default('mainnet'),
   BITCOIN_TEST_NETWORK: z.enum(['testnet', 'regtest']).default('regtest'),
   LIGHTNING_NODE_KEY: z.string().regex(/^[0-9a-f]{64}$/i).optional(),
+  // AES-256-GCM key of the dashboard's secrets at rest (TOTP keys); else generated once into DATA_DIR.
+  DASHBOARD_SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, '32 bytes of hex').optional(),
+  // Keys it replaced, comma-separated, still able to open values until they are resealed at start.
+  DASHBOARD_SECRET_KEYS_PREVIOUS: z.string().regex(/^([0-9a-f]{64})(,[0-9a-f]{64})*$/i, '32-byte hex keys, comma-separated').optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
   WEBHOOK_MAX_ENDPOINTS: z.coerce.number().int().min(1).max(1000).default(16),
@@ -237,6 +241,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     bitcoinNetwork: e.BITCOIN_NETWORK,
     bitcoinTestNetwork: e.BITCOIN_TEST_NETWORK,
     lightningNodeKey: e.LIGHTNING_NODE_KEY,
+    dashboardSecretKey: e.DASHBOARD_SECRET_KEY?.toLowerCase(),
+    dashboardPreviousSecretKeys: e.DASHBOARD_SECRET_KEYS_PREVIOUS ? e.DASHBOARD_SECRET_KEYS_PREVIOUS.toLowerCase().split(',') : [],
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     metricsToken: e.METRICS_TOKEN,

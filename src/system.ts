@@ -20,7 +20,9 @@ import { createDb, type Db, type DbTimeouts } from './db/knex';
 import { migrateLatest } from './db/migrate';
 import { startEmbeddedPostgres } from './infra/embeddedPostgres';
 import { closeGracefully } from './infra/httpShutdown';
-import { generatedAdminKey, lightningNodeKey, lndInvoiceSecret } from './infra/localSecrets';
+import { dashboardSecretKey, generatedAdminKey, lightningNodeKey, lndInvoiceSecret } from './infra/localSecrets';
+import { keyring } from './infra/secretBox';
+import { resealTotpSecrets } from './dashboard/db/totpSealing';
 import { startTemporalDevServer } from './infra/temporalDevServer';
 import { createModeRates, type ModeRates, type RateProvider } from './rates';
 import { ensureSystemAccounts } from './services/accounts';
@@ -28,7 +30,7 @@ import type { ServiceContext } from './services/context';
 import { pageRouters } from './page/routes';
 import { dashboardRouter } from './dashboard/routes';
 import { createTemporalClient } from './temporal/client';
-import { startTracing, traceExporterFromEnv, WORKFLOW_INTERCEPTOR_MODULES, type Tracing } from './telemetry/tracing';
+import { startTracing, traceExporterFromEnv, workflowInterceptorModules, type Tracing } from './telemetry/tracing';
 import type { TemporalSecurity } from './temporal/connectionOptions';
 import { createWorker, webhookWorkerTuning, workerTuning, type WorkerKind, type WorkflowBundleOption } from './temporal/worker';
 import { bundleWorkflowCode, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
@@ -93,6 +95,7 @@ export async function startSystem(
     for (const s of stops.reverse()) await s().catch((err) => log.warn({ err }, 'error while stopping'));
     stops.length = 0;
   };
+  const secretKeys = keyring(dashboardSecretKey(config.dataDir, config.dashboardSecretKey), config.dashboardPreviousSecretKeys);
   try {
     let databaseUrl = config.databaseUrl;
     let postgresPort: number | null = null;
@@ -107,6 +110,9 @@ export async function startSystem(
     try {
       await migrateLatest(migrator);
       await ensureSystemAccounts(migrator);
+      // The data step of migration 108: TOTP keys stored plain (or under a previous key) are sealed under the current one.
+      const sealed = await resealTotpSecrets(migrator, secretKeys);
+      if (sealed > 0) log.info({ component: 'dashboard', sealed }, 'two-factor keys sealed under the current DASHBOARD_SECRET_KEY');
     } finally {
       await migrator.destroy();
     }
@@ -139,14 +145,14 @@ export async function startSystem(
     const rates = createModeRates({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }, opts.rates);
     if (!rates.liveConfigured) log.warn('live fiat sessions are refused: no real exchange-rate provider (set RATE_PROVIDER=http and RATE_PROVIDER_URL); SATS/BTC work');
     const payoutSender = liveSender(config);
-    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender };
+    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender, secretKeys };
     let workflowBundle: WorkflowBundleOption | undefined = opts.workflowBundlePath
-      ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath);
+      ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath, tracing !== null);
     if (!workflowBundle && parts.has('worker') && parts.has('webhooks')) {
       // Under ts-node with no prebuilt bundle: bundle workflows/ once for both workers, not once each,
-      // with the tracing interceptors every bundle carries (createWorker adds none to a given bundle).
+      // with the tracing interceptors when this process traces (createWorker adds none to a given bundle).
       workflowBundle = { code: (await bundleWorkflowCode({
-        workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('WARN'),
+        workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: workflowInterceptorModules(tracing !== null), logger: new DefaultLogger('WARN'),
       })).code };
     }
     const startWorkerPart = async (kind: WorkerKind, taskQueue: string, partDb: Db, tuning: Partial<WorkerOptions>) => {

@@ -23,6 +23,7 @@ import * as numericBalances from './migrations/086_numeric_balances';
 import * as dashboardTwoFactor from './migrations/105_dashboard_two_factor';
 import * as accountBranding from './migrations/106_account_branding';
 import * as displayCurrency from './migrations/107_account_display_currency';
+import * as totpSealing from './migrations/108_totp_secret_sealing';
 import * as eventRelayNotify from './migrations/110_event_relay_notify';
 import * as metricCounters from './migrations/120_metric_counters';
 import * as transferConnections from './migrations/125_transfer_connections';
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '105_dashboard_two_factor': dashboardTwoFactor,
   '106_account_branding': accountBranding,
   '107_account_display_currency': displayCurrency,
+  '108_totp_secret_sealing': totpSealing,
   '110_event_relay_notify': eventRelayNotify,
   '120_metric_counters': metricCounters,
   '125_transfer_connections': transferConnections,

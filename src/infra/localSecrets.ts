@@ -35,3 +35,17 @@ export function lndInvoiceSecret(dataDir: string, configured?: string): string {
   fs.writeFileSync(file, secret, { mode: 0o600 });
   return secret;
 }
+
+/**
+ * The dashboard's key for secrets at rest: DASHBOARD_SECRET_KEY, else one generated on first start and
+ * kept in DATA_DIR. Every process of one deployment needs the same one (set the variable).
+ */
+export function dashboardSecretKey(dataDir: string, configured?: string): string {
+  if (configured) return configured.toLowerCase();
+  const file = path.join(dataDir, 'dashboard-secret.key');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('hex');
+  fs.writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config';
 import type { Db } from '../db/knex';
 import type { LndSender } from '../bitcoin/lndSender';
 import type { ModeRates } from '../rates';
+import type { Keyring } from '../infra/secretBox';
 
 /** What services need: the database, Temporal, config and a logger. Built once, passed everywhere. */
 export interface ServiceContext {
@@ -17,4 +18,6 @@ export interface ServiceContext {
   rates?: ModeRates;
   /** The live node's sending side (payouts), when LND_PAYOUT_MACAROON_* is configured. */
   payoutSender?: LndSender;
+  /** The dashboard's keys for secrets at rest (TOTP keys); the running system always has them. */
+  secretKeys?: Keyring;
 }

@@ -10,8 +10,19 @@ import {
 } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 
-/** The workflow interceptor modules every bundle is built with (workflows/interceptors.ts). */
+/** The workflow interceptor modules of a traced bundle (workflows/interceptors.ts). */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../../workflows/interceptors')];
+
+/**
+ * The interceptor modules a workflow bundle is built with: the tracing interceptors only when the
+ * process traces. Bundled with tracing off they still make a span per activation and hand each out
+ * through the sink to be dropped, which measured about twice the worker CPU per receipt and 2.4× its
+ * memory (bench/README.md, the cold-session phase); they add no command, so a traced and an untraced
+ * worker replay each other's histories.
+ */
+export function workflowInterceptorModules(traced: boolean): string[] {
+  return traced ? WORKFLOW_INTERCEPTOR_MODULES : [];
+}
 
 /** The process's tracer: where spans go. */
 export interface Tracing {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { webhookActivities } from '../../activities/webhooks';
 import type { AppConfig } from '../config';
-import { WORKFLOW_INTERCEPTOR_MODULES, workerTracing, type Tracing } from '../telemetry/tracing';
+import { workerTracing, workflowInterceptorModules, type Tracing } from '../telemetry/tracing';
 import { temporalConnectionOptions, type TemporalSecurity } from './connectionOptions';
 
 /**
@@ -70,15 +70,15 @@ export async function createWorker(opts: {
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../../workflows') }),
     // Both workers (money and webhooks) carry the tracing interceptors and the sink of the workflows' spans.
-    ...mergeWorkflowModules(workerTracing(opts.tracing ?? null), !opts.workflowBundle),
+    ...mergeWorkflowModules(workerTracing(opts.tracing ?? null), !opts.workflowBundle, Boolean(opts.tracing)),
     workerDeploymentOptions: { version: { deploymentName: opts.deployment.name, buildId: opts.deployment.buildId }, useWorkerVersioning: false },
     ...opts.tuning,
   });
   return { worker, connection };
 }
 
-/** A given bundle (prebuilt, or the one system.ts bundles for both workers) already holds the workflow interceptors; bundling at start adds them. */
-function mergeWorkflowModules(options: ReturnType<typeof workerTracing>, bundling: boolean): Partial<WorkerOptions> {
-  if (!bundling) return options;
-  return { ...options, interceptors: { ...options.interceptors, workflowModules: WORKFLOW_INTERCEPTOR_MODULES } };
+/** A given bundle (prebuilt, or the one system.ts bundles for both workers) holds its interceptors already; bundling at start adds the tracing ones when this process traces. */
+function mergeWorkflowModules(options: ReturnType<typeof workerTracing>, bundling: boolean, traced: boolean): Partial<WorkerOptions> {
+  if (!bundling || !traced) return options;
+  return { ...options, interceptors: { ...options.interceptors, workflowModules: workflowInterceptorModules(true) } };
 }

@@ -14,6 +14,9 @@ import { deliveryWorkflowId, WEBHOOK_DELIVERY_WORKFLOW_TYPE, type WebhookDeliver
 import { isSubscribed } from '../domain/eventTypes';
 import type { EventDispatch } from './sweeper';
 
+/** Delivery starts in flight at once while the relay drains a batch. */
+const START_CONCURRENCY = 16;
+
 /** What the dispatcher needs: the database, a Temporal client and where deliveries run. */
 export interface DispatcherDeps {
   db: DbOrTx;
@@ -56,16 +59,27 @@ export function createWebhookDispatcher(deps: DispatcherDeps): EventDispatch {
     const events = await undispatchedEventsInOrder(db, eventIds);
     if (events.length === 0) return;
     const endpointsOf = new Map<string, Promise<WebhookEndpointRow[]>>();
+    const inputs: WebhookDeliveryInput[] = [];
     for (const event of events) {
       const scopeKey = `${event.account_id}:${event.livemode}`;
       if (!endpointsOf.has(scopeKey)) endpointsOf.set(scopeKey, enabledEndpoints(db, event.account_id, event.livemode));
       for (const endpoint of await endpointsOf.get(scopeKey)!) {
         if (Number(endpoint.created) > Number(event.created) || !isSubscribed(endpoint.enabled_events, event.event_type)) continue;
-        const input: WebhookDeliveryInput = { eventId: event.id, endpointId: endpoint.id, manual: false, timeoutMs: deps.timeoutMs };
-        const started = await startWebhookDelivery(deps.temporal, deps.taskQueue, input, deliveryWorkflowId(event.id, endpoint.id));
-        deps.log.debug({ eventId: event.id, endpointId: endpoint.id, started }, 'webhook delivery dispatched');
+        inputs.push({ eventId: event.id, endpointId: endpoint.id, manual: false, timeoutMs: deps.timeoutMs });
       }
     }
+    // Starts overlap (each is a round trip to Temporal): a backlog drains at the server's pace, not one
+    // call at a time. Order between them does not matter: a delivery waits for its stream's previous
+    // event by the events' own order (src/webhooks/ordering.ts), not by when it was started.
+    let next = 0;
+    const lane = async () => {
+      while (next < inputs.length) {
+        const input = inputs[next++];
+        const started = await startWebhookDelivery(deps.temporal, deps.taskQueue, input, deliveryWorkflowId(input.eventId, input.endpointId));
+        deps.log.debug({ eventId: input.eventId, endpointId: input.endpointId, started }, 'webhook delivery dispatched');
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, inputs.length) }, lane));
     await markEventsDispatched(db, events.map((e) => e.id), Date.now());
   };
 }

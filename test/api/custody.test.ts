@@ -1,15 +1,14 @@
 import { generateTestAccountKey } from '../../src/bitcoin';
 import { reconcile } from '../../src/services/reconcile';
 import { T } from '../../src/db/tables';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant, waitFor } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
+import { useTestSystem } from '../support/useTestSystem';
 
 // Custody (docs/custody.md): an own-wallet receipt's share is the merchant's at once; what it owes is
 // taken from the merchant's platform-held money only, and a recipient is credited only with money the
 // platform holds. Test mode follows the account's setting, so this runs on simulated receipts.
-let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest' }); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem({ env: { BITCOIN_NETWORK: 'regtest' } });
 
 const api = (key: string, method: string, route: string, body?: unknown) => call(sys.baseUrl, key, method, route, body);
 const balance = async (key: string) => {

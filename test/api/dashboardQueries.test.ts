@@ -156,7 +156,7 @@ test('a webhook endpoint\'s delivery log of 100 costs as many statements as a lo
 
 test('the users of an account, and the platform\'s accounts and sessions needing attention, cost the same statements with 100 rows as with one', async () => {
   const users = await statementsOf('/dashboard/settings');
-  const adminPage = await statementsOf('/dashboard/admin', adminClient);
+  const adminPage = await statementsOf('/dashboard/admin?limit=100', adminClient);
   const owner = await sys.db('dashboard_users').where({ email: m.email }).first('id');
   await copyRow('dashboard_users', owner.id, 120, { email: "g || '-' || x.email", invite_token_hash: 'null' });
   await copyRow('accounts', m.id, 120, { name: "x.name || ' ' || g" });
@@ -165,10 +165,34 @@ test('the users of an account, and the platform\'s accounts and sessions needing
     destination_account_id: m.id, livemode: false, index: 0, amount: 1, percentage: '1', status: 'failed', failure_reason: 'counted', created: Date.now(), modified: Date.now() });
   await copyRow('transfers', 'tr_count', 120, { key: "x.key || ':' || g", checkout_session_id: `(select id from checkout_sessions order by id offset (g % 100) limit 1)` });
   const usersAfter = await statementsOf('/dashboard/settings');
-  const adminAfter = await statementsOf('/dashboard/admin', adminClient);
+  const adminAfter = await statementsOf('/dashboard/admin?limit=100', adminClient);
   expect(rowsOf(usersAfter.html, 'user')).toBeGreaterThanOrEqual(100);
   expect(rowsOf(adminAfter.html, 'account')).toBe(100);
   // One row per session: the copies name 99 other sessions of the 100, besides the first transfer's.
   expect(rowsOf(adminAfter.html, 'attention')).toBeGreaterThanOrEqual(99);
   expect({ users: usersAfter.count, admin: adminAfter.count }).toEqual({ users: users.count, admin: adminPage.count });
+});
+
+test('the platform\'s accounts list pages through every merchant account once, forwards and back', async () => {
+  const all = (await sys.db('accounts').where({ kind: 'merchant' }).select('id')).map((r: { id: string }) => r.id).sort();
+  expect(all.length).toBeGreaterThan(100); // the copies of the test above: more than one page of 100
+  const idsOf = (page: string) => [...page.matchAll(/data-account="([^"]+)"/g)].map((x) => x[1]);
+  const nextOf = (page: string) => /href="([^"]+)" rel="next"/.exec(page)?.[1]?.replace(/&amp;/g, '&');
+  const prevOf = (page: string) => /href="([^"]+)" rel="prev"/.exec(page)?.[1]?.replace(/&amp;/g, '&');
+  const pages: string[] = [];
+  let path: string | undefined = '/dashboard/admin?limit=40';
+  while (path) {
+    const res = await adminClient.get(path);
+    expect(res.status).toBe(200);
+    pages.push(res.text);
+    path = nextOf(res.text);
+  }
+  const seen = pages.flatMap(idsOf);
+  expect([...seen].sort()).toEqual(all);
+  expect(new Set(seen).size).toBe(seen.length);
+  // Back from the last page: the page before it, the same rows in the same order.
+  const back = await adminClient.get(prevOf(pages[pages.length - 1])!);
+  expect(idsOf(back.text)).toEqual(idsOf(pages[pages.length - 2]));
+  // A cursor that is not an account ID is a 400 naming it.
+  expect((await adminClient.get('/dashboard/admin?starting_after=cs_nope')).status).toBe(400);
 });

@@ -1,11 +1,10 @@
 import { recordEvent } from '../../src/db/events';
 import { createLogger } from '../../src/logger';
 import { pruneExpired, startRetentionLoop } from '../../src/webhooks/retention';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem(); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
 
 const api = (key: string | null, method: string, route: string) => call(sys.baseUrl, key, method, route);
 

@@ -1,9 +1,8 @@
 import { recordCheckoutLinkPaid } from '../../src/webhooks/linkEvents';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem(); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
 
 const LINK = { currency: 'SATS', amount: 10_000, title: 'Sticker pack' };
 

@@ -1,8 +1,7 @@
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem(); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
 
 // BIP84 test vector account (mnemonic "abandon … about"): a valid mainnet key for a live-mode account.
 const LIVE_ZPUB = 'zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs';

@@ -1,12 +1,11 @@
-import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 /**
  * Keys are listed (prefix only) and revoked by the admin, and a revoked key is refused at once.
  * No API POST acts on a body that is not declared JSON, and no 401 invites a browser to cache a key.
  */
-let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem(); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
 
 const admin = (method: string, route: string, body?: unknown) => call(sys.baseUrl, ADMIN_KEY, method, route, body);
 const raw = (method: string, route: string, headers: Record<string, string>, body?: string) =>

@@ -3,15 +3,11 @@
  * today's price with a margin), a number a double cannot hold exactly is refused rather than rounded,
  * and a title update is held to the Lightning memo's byte limit.
  */
-import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { call } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-beforeAll(async () => {
-  sys = await startTestSystem();
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const refusal = (r: { status: number; body: any }) => ({ status: r.status, param: r.body?.errors?.[0]?.param });

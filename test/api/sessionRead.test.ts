@@ -6,16 +6,11 @@ import { readSessionForKey, readSessionWithFunded } from '../../src/db/sessionRe
 import { T } from '../../src/db/tables';
 import { findSession, findSessionWithFunded, insertSession } from '../../src/db/sessions';
 import type { SessionDefinition } from '../../src/domain/definition';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-
-beforeAll(async () => {
-  sys = await startTestSystem();
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const until = (id: string, done: (s: any) => boolean) =>

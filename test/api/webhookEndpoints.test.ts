@@ -1,8 +1,7 @@
-import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem(); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
 
 const api = (key: string | null, method: string, route: string, body?: unknown, headers?: Record<string, string>) =>
   call(sys.baseUrl, key, method, route, body, headers);

@@ -1,5 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
+import { resealTotpSecrets } from '../../src/dashboard/db/totpSealing';
 import { startTestSystem, type TestSystem } from '../support/testSystem';
 import { seriousViolations } from './support/axe';
 import { launchBrowser, newCustomer, screenshot } from './support/browser';
@@ -47,6 +48,17 @@ test('a user turns on two-factor with the QR\'s key and a code; sign-in then ask
   const recovery = (await page.getByTestId('recovery-codes').locator('li').allTextContents());
   expect(recovery).toHaveLength(10);
   expect(await page.getByTestId('two-factor-status').textContent()).toMatch(/^On since .*10 recovery codes left/);
+
+  // At rest the key is sealed (AES-256-GCM under the configured key's id), never the key itself.
+  const stored = async () => (await sys.db('dashboard_users').where({ email: m.email }).first('id', 'totp_secret')) as { id: string; totp_secret: string };
+  const sealed = await stored();
+  expect(sealed.totp_secret).not.toContain(secret);
+  expect(sealed.totp_secret.startsWith(`v1.${sys.ctx.secretKeys!.current.id}.`)).toBe(true);
+  // A key stored plain (as migration 105 did) is sealed by the start-up step; sign-in below still takes its codes.
+  await sys.db('dashboard_users').where({ id: sealed.id }).update({ totp_secret: secret });
+  expect(await resealTotpSecrets(sys.db, sys.ctx.secretKeys!)).toBeGreaterThanOrEqual(1);
+  expect((await stored()).totp_secret).toMatch(/^v1\./);
+  expect((await stored()).totp_secret).not.toContain(secret);
 
   // Signing in now takes the password and then a code.
   await page.locator('summary').filter({ hasText: m.email }).click();

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
 import { ensureTimeSkippingServer } from './timeSkipping';
 
 /**
@@ -12,7 +11,7 @@ import { ensureTimeSkippingServer } from './timeSkipping';
 export default async function fastGlobalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-fast-'));
   const [{ code }] = await Promise.all([
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
     ensureTimeSkippingServer(),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');

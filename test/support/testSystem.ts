@@ -45,7 +45,8 @@ export async function startTestSystem(env: Record<string, string> = {}, opts: { 
     ...env,
   });
   const system = await startSystem(config, opts.log ?? createLogger(config.logLevel), {
-    workflowBundlePath: process.env.CHECKOUT_TEST_BUNDLE, rates: opts.rates, parts: opts.parts, tracing: opts.tracing ?? null,
+    // The shared bundle is the untraced one production runs by default; a traced system bundles its own with the interceptors.
+    workflowBundlePath: opts.tracing ? undefined : process.env.CHECKOUT_TEST_BUNDLE, rates: opts.rates, parts: opts.parts, tracing: opts.tracing ?? null,
   });
   return { ...system, baseUrl: system.url ?? '', taskQueue };
 }

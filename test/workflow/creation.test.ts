@@ -9,16 +9,11 @@ import { creationActivities } from '../../activities/creation';
 import type { ActivityDeps } from '../../activities/deps';
 import { T } from '../../src/db/tables';
 import type { CheckoutWorkflowInput } from '../../src/domain/definition';
-import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { call } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-
-beforeAll(async () => {
-  sys = await startTestSystem();
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
+const merchant = useMerchant(sys);
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 

@@ -9,17 +9,12 @@ import { reconcile } from '../../src/services/reconcile';
 import { chooseAmountUpdate, retryUpdate } from '../../src/temporal/definitions';
 import { watcherContext } from '../../src/watcher/context';
 import { redeliverPending } from '../../src/watcher/redeliver';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor, type TestSystem } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-
-beforeAll(async () => {
-  sys = await startTestSystem({ WORKFLOW_RETRY_BASE_SECONDS: '60' });
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem({ env: { WORKFLOW_RETRY_BASE_SECONDS: '60' } });
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const session = (id: string) => api('GET', `/checkout-sessions/${id}`).then((r) => r.body);

@@ -6,17 +6,12 @@
 import { T } from '../../src/db/tables';
 import { receiptSignal, stateQuery } from '../../src/temporal/definitions';
 import { writeStateAndEvents } from '../../activities/readModel';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-
-beforeAll(async () => {
-  sys = await startTestSystem();
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const session = (id: string) => api('GET', `/checkout-sessions/${id}`).then((r) => r.body);

@@ -4,6 +4,7 @@ import { html, trusted, type SafeHtml } from '../../page/html';
 import type { ServiceContext } from '../../services/context';
 import { signedIn } from '../auth/session';
 import { totpUri } from '../auth/totp';
+import { openTotpSecret } from '../db/totpSealing';
 import { recoveryCodesLeft } from '../db/twoFactor';
 import { findUser } from '../db/users';
 import { csrfField, dashboardPage } from '../views/layout';
@@ -45,13 +46,14 @@ ${error}
   <button type="submit" class="button danger">Turn off two-factor</button>
 </form></div>`;
   }
-  if (user.totp_pending_secret) {
-    const uri = totpUri(user.totp_pending_secret, user.email);
+  const pending = openTotpSecret(ctx, user.id, user.totp_pending_secret);
+  if (pending) {
+    const uri = totpUri(pending, user.email);
     const qr = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     return html`<h2 id="two-factor">Two-factor sign-in</h2>
 <div class="panel"><p>Scan the code with an authenticator app (or type the key), then enter the 6-digit code it shows.</p>
   <div class="qr">${trusted(qr.replace('<svg ', '<svg role="img" aria-label="QR code for your authenticator app" '))}</div>
-  <p>Key: <code data-testid="totp-secret">${user.totp_pending_secret}</code></p>
+  <p>Key: <code data-testid="totp-secret">${pending}</code></p>
   ${error}
   <form method="post" action="/dashboard/account/two-factor/confirm">${csrfField(s)}
     <div class="field"><label for="confirm-code">Code from the app</label><input id="confirm-code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" required></div>

@@ -14,6 +14,7 @@ import { retryUpdate } from '../../temporal/definitions';
 import { requirePermission, signedIn } from '../auth/session';
 import { when } from '../views/format';
 import { csrfField, dashboardPage, postButton } from '../views/layout';
+import { pageLimit, pager } from '../views/pager';
 import { createUser, newUserSchema } from '../users';
 
 /** Sessions whose workflow raised its attention flag (search attribute `CheckoutAttention`), at most `limit`. */
@@ -32,6 +33,31 @@ async function flaggedWorkflows(ctx: ServiceContext, limit: number): Promise<{ i
   }
 }
 
+/** Query of the platform page: the accounts list's page size and SPEC §2 cursors (account IDs). */
+const accountsQuery = z.object({
+  limit: pageLimit,
+  starting_after: z.string().regex(/^acct_\w{1,64}$/).optional(),
+  ending_before: z.string().regex(/^acct_\w{1,64}$/).optional(),
+}).strict();
+
+/**
+ * One page of merchant accounts, newest first, keyset-paginated on (created, id) from the cursor
+ * account's position: one statement whatever the page size. An unknown cursor gives an empty page.
+ */
+async function accountsPage(ctx: ServiceContext, q: z.infer<typeof accountsQuery>) {
+  const backwards = Boolean(q.ending_before && !q.starting_after);
+  const anchor = q.starting_after ?? q.ending_before;
+  const query = ctx.db(T.accounts).where({ kind: 'merchant' }).select('id', 'name', 'created');
+  if (anchor) {
+    query.whereRaw(`(created, id) ${backwards ? '>' : '<'} ((select a.created from ?? a where a.id = ?), ?)`, [T.accounts, anchor, anchor]);
+  }
+  const order = backwards ? 'asc' : 'desc';
+  const rows = await query.orderBy([{ column: 'created', order }, { column: 'id', order }]).limit(q.limit + 1) as { id: string; name: string; created: number }[];
+  const hasMore = rows.length > q.limit;
+  const page = rows.slice(0, q.limit);
+  return { rows: backwards ? page.reverse() : page, hasMore };
+}
+
 /**
  * `/dashboard/admin`: the platform admin's pages: merchant accounts (list, create through the admin
  * API's schema and service, the first test key shown once), and sessions needing attention across
@@ -46,8 +72,9 @@ export function adminRoutes(ctx: ServiceContext, temporalUiUrl: string | null): 
 
   const page = async (req: Request, extra: { created?: { id: string; secret_key: string }; error?: ApiError; flash?: string } = {}) => {
     const s = signedIn(req);
+    const q = parseOr400(accountsQuery, req.method === 'GET' ? req.query : {});
     const [accounts, failed, flagged] = await Promise.all([
-      ctx.db(T.accounts).where({ kind: 'merchant' }).select('id', 'name', 'created').orderBy([{ column: 'created', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(100),
+      accountsPage(ctx, q),
       ctx.db(T.transfers).where({ status: 'failed' }).select('checkout_session_id', 'source_account_id', 'failure_reason', 'livemode', 'modified')
         .orderBy('modified', 'desc').limit(100),
       flaggedWorkflows(ctx, 100),
@@ -81,8 +108,9 @@ ${extra.created ? html`<div class="secret" role="status"><p><strong>Account <cod
 </form>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Accounts"><table data-testid="accounts-table">
   <thead><tr><th scope="col">Account</th><th scope="col">Name</th><th scope="col">Created</th></tr></thead>
-  <tbody>${accounts.map((a) => html`<tr data-account="${a.id}"><td class="mono">${a.id}</td><td>${a.name}</td><td>${when(a.created)}</td></tr>`)}</tbody>
-</table></div>` });
+  <tbody>${accounts.rows.map((a) => html`<tr data-account="${a.id}"><td class="mono">${a.id}</td><td>${a.name}</td><td>${when(a.created)}</td></tr>`)}</tbody>
+</table></div>
+${pager('/dashboard/admin', { limit: String(q.limit) }, accounts.rows.map((a) => a.id), accounts.hasMore, q)}` });
   };
 
   router.get('/admin', requirePermission('platform'), async (req, res) => {

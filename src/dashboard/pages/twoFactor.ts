@@ -11,6 +11,7 @@ import { newRecoveryCodes, newTotpSecret, normaliseRecoveryCode, totpStep } from
 import {
   confirmEnrolment, deleteChallenge, disableTwoFactor, findChallenge, insertChallenge, setPendingSecret, useRecoveryCode, useTotpStep,
 } from '../db/twoFactor';
+import { openTotpSecret, sealTotpSecret } from '../db/totpSealing';
 import { findUser, recordFailedSignIn, updateUser, type UserRow } from '../db/users';
 import { tokenHash } from '../users';
 import { document } from '../views/layout';
@@ -42,9 +43,10 @@ export async function startChallenge(ctx: ServiceContext, req: Request, res: Res
  * never an earlier one), anything else a recovery code (spent once). True when it signs the user in.
  */
 async function acceptCode(ctx: ServiceContext, user: UserRow, typed: string, now: number): Promise<boolean> {
-  if (!user.totp_secret) return false;
+  const secret = openTotpSecret(ctx, user.id, user.totp_secret);
+  if (!secret) return false;
   if (/^\s*\d{6}\s*$/.test(typed)) {
-    const step = totpStep(user.totp_secret, typed, now);
+    const step = totpStep(secret, typed, now);
     return step !== null && useTotpStep(ctx.db, user.id, step, now);
   }
   const code = normaliseRecoveryCode(typed);
@@ -116,20 +118,21 @@ export function twoFactorRoutes(ctx: ServiceContext): Router {
     const s = signedIn(req);
     const user = await findUser(ctx.db, s.user.id);
     if (user?.totp_enabled_at) return void res.redirect(303, '/dashboard/account');
-    await setPendingSecret(ctx.db, s.user.id, newTotpSecret(), Date.now());
+    await setPendingSecret(ctx.db, s.user.id, sealTotpSecret(ctx, s.user.id, newTotpSecret()), Date.now());
     res.redirect(303, '/dashboard/account#two-factor');
   });
 
   router.post('/account/two-factor/confirm', requireSignedIn, perUser, async (req, res) => {
     const s = signedIn(req);
     const user = await findUser(ctx.db, s.user.id);
-    const secret = user?.totp_pending_secret;
-    if (!user || user.totp_enabled_at || !secret) return void res.redirect(303, '/dashboard/account');
+    // The stored (sealed) pending key moves to totp_secret as it is: both columns share the row's binding.
+    const stored = user?.totp_pending_secret;
+    if (!user || user.totp_enabled_at || !stored) return void res.redirect(303, '/dashboard/account');
     const now = Date.now();
-    const step = totpStep(secret, String(req.body?.code ?? ''), now);
+    const step = totpStep(openTotpSecret(ctx, user.id, stored)!, String(req.body?.code ?? ''), now);
     if (step === null) return void res.status(400).type('html').send(await accountPage(ctx, req, { twoFactorError: 'That code is not right: check the app shows this account, and try the next code.' }));
     const codes = newRecoveryCodes();
-    if (!(await confirmEnrolment(ctx.db, user.id, secret, step, codes.map((c) => tokenHash(c.replace(/-/g, ''))), now))) return void res.redirect(303, '/dashboard/account');
+    if (!(await confirmEnrolment(ctx.db, user.id, stored, step, codes.map((c) => tokenHash(c.replace(/-/g, ''))), now))) return void res.redirect(303, '/dashboard/account');
     res.type('html').send(await accountPage(ctx, req, { recoveryCodes: codes, flash: 'Two-factor sign-in is on.' }));
   });
 
