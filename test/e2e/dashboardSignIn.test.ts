@@ -1,18 +1,11 @@
-import type { Browser } from 'playwright-core';
 import { createUser } from '../../src/dashboard/users';
-import { call, startTestSystem, type TestSystem } from '../support/testSystem';
-import { launchBrowser, newCustomer, screenshot } from './support/browser';
+import { call } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
+import { newCustomer, screenshot, useBrowser } from './support/browser';
 import { addUser, dashboardClient, merchantWithUser, PASSWORD, signIn } from './support/dashboard';
 
-let sys: TestSystem;
-let browser: Browser;
-beforeAll(async () => {
-  [sys, browser] = await Promise.all([startTestSystem(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
+const sys = useTestSystem();
+const browser = useBrowser();
 
 test('a merchant signs in, sees the sessions list, finds a session by its customer email and metadata, and signs out', async () => {
   const m = await merchantWithUser(sys.baseUrl, 'owner', 'Sign-in shop');
@@ -130,7 +123,7 @@ test('the platform admin signs in, creates an account with an invited owner, and
   await owner.page.getByLabel('New password').fill(PASSWORD);
   await owner.page.getByRole('button', { name: 'Save password' }).click();
   await owner.page.waitForURL(/\/dashboard$/);
-  await owner.page.getByRole('link', { name: 'Settings' }).click();
+  await owner.page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link', { name: 'Settings' }).click();
   expect(await owner.page.getByTestId('users-table').textContent()).toContain(ownerEmail);
   // The invitation is single-use.
   const again = await owner.page.goto(inviteUrl!.replace('http://checkout.test', sys.baseUrl));
