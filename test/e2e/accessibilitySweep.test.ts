@@ -1,10 +1,11 @@
 import { Secret, TOTP } from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createUser } from '../../src/dashboard/users';
 import { routeTable } from '../support/routeTable';
-import { ADMIN_KEY, call, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { seriousViolations } from './support/axe';
-import { launchBrowser, newCustomer } from './support/browser';
+import { newCustomer, useBrowser } from './support/browser';
 import { merchantWithUser, PASSWORD, signIn } from './support/dashboard';
 
 /**
@@ -13,15 +14,8 @@ import { merchantWithUser, PASSWORD, signIn } from './support/dashboard';
  * sweep), at desktop and phone size; the payment page also under merchant accent colours that neither
  * white nor dark text reads on as they are. No serious or critical violation anywhere.
  */
-let sys: TestSystem;
-let browser: Browser;
-beforeAll(async () => {
-  [sys, browser] = await Promise.all([startTestSystem(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
+const sys = useTestSystem();
+const browser = useBrowser();
 
 /** Routes that are not pages: assets, the CSV download, JSON status polls, LNURL endpoints. */
 const NOT_PAGES = [/^\/dashboard\/assets\//, /\/export\.csv$/, /^\/pay-assets\//, /\/status$/, /^\/lnurlw\//];

@@ -1,18 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { call, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { seriousViolations } from './support/axe';
-import { launchBrowser, newCustomer, screenshot } from './support/browser';
+import { newCustomer, screenshot, useBrowser } from './support/browser';
 import { merchantWithUser, signIn } from './support/dashboard';
 
-let sys: TestSystem;
-let browser: Browser;
-beforeAll(async () => {
-  [sys, browser] = await Promise.all([startTestSystem(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
+const sys = useTestSystem();
+const browser = useBrowser();
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');

@@ -1,20 +1,14 @@
 import { parse } from 'csv-parse/sync';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
-import { call, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { seriousViolations } from './support/axe';
-import { eventually, launchBrowser, newCustomer, screenshot } from './support/browser';
+import { eventually, newCustomer, screenshot, useBrowser } from './support/browser';
 import { addUser, dashboardClient, merchantWithUser, signIn } from './support/dashboard';
 
-let sys: TestSystem;
-let browser: Browser;
-beforeAll(async () => {
-  [sys, browser] = await Promise.all([startTestSystem(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
+const sys = useTestSystem();
+const browser = useBrowser();
 
 const someone = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
 const invoice = async (sats: number, memo = 'dashboard test') =>

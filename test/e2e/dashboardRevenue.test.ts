@@ -1,18 +1,11 @@
 import Decimal from 'decimal.js';
-import type { Browser } from 'playwright-core';
-import { ADMIN_KEY, call, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
-import { launchBrowser, newCustomer } from './support/browser';
+import { ADMIN_KEY, call, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
+import { newCustomer, useBrowser } from './support/browser';
 import { merchantWithUser, signIn } from './support/dashboard';
 
-let sys: TestSystem;
-let browser: Browser;
-beforeAll(async () => {
-  [sys, browser] = await Promise.all([startTestSystem(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
+const sys = useTestSystem();
+const browser = useBrowser();
 
 const local = (url: string) => url.replace('http://checkout.test', sys.baseUrl);
 

@@ -1,20 +1,13 @@
 import { Secret, TOTP } from 'otpauth';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { resealTotpSecrets } from '../../src/dashboard/db/totpSealing';
-import { startTestSystem, type TestSystem } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { seriousViolations } from './support/axe';
-import { launchBrowser, newCustomer, screenshot } from './support/browser';
+import { newCustomer, screenshot, useBrowser } from './support/browser';
 import { merchantWithUser, PASSWORD, signIn } from './support/dashboard';
 
-let sys: TestSystem;
-let browser: Browser;
-beforeAll(async () => {
-  [sys, browser] = await Promise.all([startTestSystem(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
+const sys = useTestSystem();
+const browser = useBrowser();
 
 /** What an authenticator app computes: the code of a 30-second step. */
 const codeAt = (secret: string, step: number) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: step * 30_000 });

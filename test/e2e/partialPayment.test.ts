@@ -1,14 +1,9 @@
-import type { Browser } from 'playwright-core';
-import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
-import { launchBrowser, newCustomer, screenshot } from './support/browser';
+import { call, createMerchant } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
+import { newCustomer, screenshot, useBrowser } from './support/browser';
 
-let sys: TestSystem;
-let browser: Browser;
-beforeAll(async () => { [sys, browser] = await Promise.all([startTestSystem(), launchBrowser()]); });
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
+const sys = useTestSystem();
+const browser = useBrowser();
 
 test('a partial payment shows the amount still due with a new QR, and paying the rest shows the success message', async () => {
   const m = await createMerchant(sys.baseUrl, { name: 'Node Runners Co.' });

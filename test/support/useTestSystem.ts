@@ -42,7 +42,7 @@ export function useMerchant(sys: TestSystem, body: Record<string, unknown> = {})
 }
 
 /** An object whose properties are read from `current()` when used: made at the top of a file, filled by a hook. */
-function lateBound<T extends object>(what: string, current: () => T | undefined): T {
+export function lateBound<T extends object>(what: string, current: () => T | undefined): T {
   const target = (): T => {
     const value = current();
     if (!value) throw new Error(`${what} is used outside its file's tests (before beforeAll or after afterAll)`);

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { lateBound } from '../../support/useTestSystem';
 
 /** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -72,4 +73,18 @@ export async function eventually<T>(read: () => Promise<T>, done: (v: T) => bool
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(last)}; last error ${String(lastError)}`);
+}
+
+/**
+ * The browser of a test file: Chromium launched before the file's tests and closed after them (with
+ * `useTestSystem()`, the whole preamble of a browser test). Read through to the launched browser.
+ */
+export function useBrowser(): Browser {
+  let launched: Browser | undefined;
+  beforeAll(async () => { launched = await launchBrowser(); });
+  afterAll(async () => {
+    await launched?.close();
+    launched = undefined;
+  });
+  return lateBound('the browser', () => launched);
 }
