@@ -6,16 +6,11 @@
  * a terminated run is started again by the next update.
  */
 import { T } from '../../src/db/tables';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-
-beforeAll(async () => {
-  sys = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_IDLE_SECONDS: '2' });
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem({ env: { MONITORING_HOURS: '0', WORKFLOW_IDLE_SECONDS: '2' } });
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const session = (id: string) => api('GET', `/checkout-sessions/${id}`).then((r) => r.body);

@@ -6,16 +6,11 @@
 import { T } from '../../src/db/tables';
 import { watcherContext } from '../../src/watcher/context';
 import { ingestReceipt } from '../../src/watcher/ingest';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-
-beforeAll(async () => {
-  sys = await startTestSystem({ MONITORING_HOURS: '0' });
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem({ env: { MONITORING_HOURS: '0' } });
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
