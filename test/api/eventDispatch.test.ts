@@ -70,7 +70,9 @@ describe('an account without webhook endpoints', () => {
     const record = (key: string) => recordEvent(sys.db, { dedupeKey: `${key}-${Date.now()}`, accountId: m.id, livemode: false,
       type: 'payment_link.created', objectId: 'plink_x', data: { object: { id: 'plink_x' } }, created: Date.now() });
     const withEndpoint = await record('enabled');
-    expect((await sys.db(T.events).where({ id: withEndpoint }).first()).dispatched_at).toBeNull();
+    // Left for the dispatcher: stored undispatched, so the outbox relay (woken by the insert's NOTIFY, it may
+    // already have claimed it by the time we could look) hands it on and the endpoint receives it.
+    await waitFor(async () => receiver.received.filter((r) => r.event.id === withEndpoint).length, (n) => n === 1);
     await call(sys.baseUrl, m.key, 'POST', `/webhooks/${endpoint.id}`, { disabled: true });
     const whileDisabled = await record('disabled');
     expect((await sys.db(T.events).where({ id: whileDisabled }).first()).dispatched_at).not.toBeNull();
