@@ -1,3 +1,4 @@
+import { connectTransfers } from '../support/transferDestinations';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
@@ -31,6 +32,7 @@ async function reloadUntil(page: Page, check: () => Promise<boolean>, timeoutMs 
 test('a merchant makes a payment link, a customer pays it, and the merchant sees it paid with its transfer, exports matching sums, gets a webhook delivery and revokes a key', async () => {
   const m = await merchantWithUser(sys.baseUrl, 'owner', 'Dashboard Coffee');
   const partner = await createMerchant(sys.baseUrl, { name: 'Roaster partner' });
+  await connectTransfers(sys.baseUrl, m.id, partner.id); // the platform admin connects the partner (transfer consent)
   const { context, page } = await newCustomer(browser, 'desktop');
   await signIn(page, sys.baseUrl, m.email);
 
