@@ -2,6 +2,7 @@ import { traceRequests } from '../telemetry/httpTracing';
 import express, { type Express, type Router } from 'express';
 import { refuseInexactNumbers } from './exactNumbers';
 import { httpMetricsMiddleware } from '../metrics/httpMetrics';
+import { withCallDeadline } from '../temporal/deadline';
 import { createMetricsRegistry, metricsRouter } from '../metrics/routes';
 import type { ServiceContext } from '../services/context';
 import { accountRoutes } from './accounts/routes';
@@ -36,7 +37,11 @@ export function createApp(ctx: ServiceContext, health: () => Promise<HealthRepor
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', ctx.config.trustProxy);
-  const metrics = createMetricsRegistry(ctx.db, { maxAgeMs: ctx.config.metricsRefreshSeconds * 1000 });
+  const metrics = createMetricsRegistry(ctx.db, {
+    maxAgeMs: ctx.config.metricsRefreshSeconds * 1000,
+    workflowsNeedingAttention: () => withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs, async () => (await ctx.temporal.workflow.count(
+      `WorkflowType = "checkoutSession" AND CheckoutAttention = true AND ExecutionStatus = "Running" AND TaskQueue = "${ctx.config.temporal.taskQueue}"`)).count),
+  });
   app.use(traceRequests());
   app.use(httpMetricsMiddleware(metrics));
   app.use(methodGuard(app));

@@ -16,6 +16,11 @@ interface Snapshot {
 export interface BusinessMetricsOptions {
   maxAgeMs: number;
   now?: () => number;
+  /**
+   * Running session workflows whose failed work waits for an operator (search attribute
+   * `CheckoutAttention`), counted by Temporal's visibility; read at most once per `maxAgeMs`.
+   */
+  workflowsNeedingAttention?: () => Promise<number>;
 }
 
 /**
@@ -80,6 +85,24 @@ export function registerBusinessMetrics(registry: Registry, db: DbOrTx, opts: Bu
     for (const method of ['lightning', 'onchain']) g.set({ method }, 0);
     for (const r of s.oldestUncredited) g.set({ method: r.method }, Math.max(0, (now() - Number(r.oldest)) / 1000));
   });
+  // Stuck work is the operator's first question, and the database does not hold it (the workflow's
+  // flag is a search attribute): a visibility count, cached like the snapshot. Temporal unreachable →
+  // no sample this scrape (an absent series alerts as such), never a failed scrape.
+  const countAttention = opts.workflowsNeedingAttention;
+  if (countAttention) {
+    let counted: { at: number; value: Promise<number | null> } | null = null;
+    new Gauge({
+      name: 'checkout_workflows_needing_attention',
+      help: 'Running checkout-session workflows flagged for an operator (CheckoutAttention: failed work retrying on its backoff)',
+      registers: [registry],
+      async collect() {
+        if (!counted || now() - counted.at >= opts.maxAgeMs) counted = { at: now(), value: countAttention().catch(() => null) };
+        const value = await counted.value;
+        this.reset();
+        if (value === null) counted = null; else this.set(value);
+      },
+    });
+  }
   new Gauge({
     name: 'checkout_metrics_snapshot_age_seconds', help: 'Age of the figures the business gauges show (refreshed every METRICS_REFRESH_SECONDS at most)',
     registers: [registry], async collect() { await snapshot(); this.set(cached ? Math.max(0, (now() - cached.at) / 1000) : 0); },

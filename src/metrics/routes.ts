@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { DbOrTx } from '../db/knex';
 import { registerBusinessMetrics, type BusinessMetricsOptions } from './businessMetrics';
 
-/** One registry per app: process metrics, HTTP latencies (added by the middleware) and the money-path gauges. */
+/** One registry per app: process metrics, HTTP latencies (added by the middleware) and the money-path gauges and counters. */
 export function createMetricsRegistry(db: DbOrTx, business: BusinessMetricsOptions): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -26,7 +26,7 @@ let merchant: { id: string; key: string };
 
 beforeAll(async () => {
   // A 1 s first retry delay keeps the workflow's own backoff observable in a test.
-  sys = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_RETRY_BASE_SECONDS: '1' }, { rates });
+  sys = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_RETRY_BASE_SECONDS: '1', METRICS_REFRESH_SECONDS: '0' }, { rates });
   merchant = await createMerchant(sys.baseUrl);
 });
 afterEach(() => { rates.failure = null; });
@@ -36,6 +36,13 @@ const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl,
 const session = (id: string) => api('GET', `/checkout-sessions/${id}`).then((r) => r.body);
 /** The payment page's status poll: the read that renews an expired payment. */
 const openPage = (id: string) => fetch(`${sys.baseUrl}/pay/${id}/status`).then((r) => r.json());
+
+/** The `checkout_workflows_needing_attention` gauge of /metrics (this system's task queue only). */
+const attentionGauge = async () => {
+  const text = await (await fetch(`${sys.baseUrl}/metrics`)).text();
+  const line = /^checkout_workflows_needing_attention (\d+)$/m.exec(text);
+  return line ? Number(line[1]) : null;
+};
 
 /** What an operator sees: the search attribute and the details line of the Web UI. */
 async function attention(s: TestSystem, id: string): Promise<{ flagged: boolean; details: string; running: boolean }> {
@@ -73,10 +80,13 @@ test('receipts keep being credited while the payment for the rest cannot be made
   await api('POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: 300 });
   expect(await waitFor(() => session(cs.id), (s) => s.target_amount_paid === 800)).toMatchObject({ status: 'active', target_amount_paid: 800 });
   expect((await attention(sys, cs.id)).flagged).toBe(true);
+  // Operators see it on /metrics too (visibility is eventually consistent: poll).
+  expect(await waitFor(attentionGauge, (n) => n === 1, 30_000)).toBe(1);
 
   rates.failure = null;
   const retried = await sys.temporal.workflow.getHandle(cs.id).executeUpdate(retryUpdate);
   expect(retried).toEqual({ pending: 0, attention: null });
+  expect(await waitFor(attentionGauge, (n) => n === 0, 30_000)).toBe(0);
   const s = await session(cs.id);
   expect(s.payment_id).not.toBe(cs.payment_id);
   expect((await attention(sys, cs.id)).flagged).toBe(false);
