@@ -6,6 +6,8 @@ import type { Random } from './random';
  * The fault schedule: until `untilMs`, every few seconds SIGKILL an API, worker or watcher process (now
  * and then one of each at once) and start it again after a random pause; restart Temporal once (at about
  * a third of the run; on a cluster: SIGKILL a history process) and PostgreSQL once (at about two thirds).
+ * At least one part is killed however slow the box: on a loaded machine the two server restarts can
+ * take the whole traffic window, and a run that killed nothing would prove nothing of what it claims.
  * Ends with every process running.
  */
 export async function runFaults(cluster: Cluster, rng: Random, startMs: number, untilMs: number, log: Logger): Promise<void> {
@@ -17,10 +19,12 @@ export async function runFaults(cluster: Cluster, rng: Random, startMs: number, 
   const restarts: Promise<void>[] = [];
   const down = new Set<string>();
   const names = cluster.processNames;
+  let killed = 0;
 
   const killAndRestart = async (name: string) => {
     if (down.has(name)) return;
     if (!(await cluster.kill(name))) return; // not running (the supervisor is restarting it)
+    killed++;
     down.add(name);
     log.info({ process: name }, 'chaos: SIGKILL');
     restarts.push(sleep(rng.int(200, 4_000)).then(() => {
@@ -29,7 +33,7 @@ export async function runFaults(cluster: Cluster, rng: Random, startMs: number, 
     }));
   };
 
-  while (Date.now() < untilMs || !temporalDone || !postgresDone) {
+  while (Date.now() < untilMs || !temporalDone || !postgresDone || killed === 0) {
     await sleep(rng.int(1_000, 5_000));
     if (!temporalDone && Date.now() >= temporalAt) {
       temporalDone = true;
@@ -43,7 +47,7 @@ export async function runFaults(cluster: Cluster, rng: Random, startMs: number, 
       await cluster.restartPostgres(rng.int(1_000, 4_000));
       continue;
     }
-    if (Date.now() >= untilMs) continue;
+    if (Date.now() >= untilMs && killed > 0) continue;
     if (rng.chance(0.15)) await Promise.all(PARTS.map((part) => killAndRestart(rng.pick(names.filter((n) => partOf(n) === part)))));
     else await killAndRestart(rng.pick(names));
   }
