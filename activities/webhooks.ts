@@ -2,11 +2,16 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { findEvent, type EventRow } from '../src/db/events';
 import { findEndpoint, hasDelivery, insertDelivery, type WebhookEndpointRow } from '../src/db/webhooks';
+import { admitAttempt, parkDelivery, recordEndpointFailure, recordEndpointSuccess } from '../src/db/webhookCircuits';
 import { newId } from '../src/domain/ids';
 import {
   buildEventEnvelope, sendWebhook, serializeEvent, signingSecrets, signWebhook, type WebhookAttemptResult,
 } from '../src/webhooks';
-import type { WebhookDeliveryInput, WebhookDeliveryResult, WebhookSkipReason } from '../src/webhooks/deliveryTypes';
+import {
+  attemptBudgetMs, WEBHOOK_CIRCUIT_THRESHOLD,
+  type WebhookAttemptOutcome, type WebhookDeliveryInput, type WebhookDeliveryResult, type WebhookSkipReason,
+} from '../src/webhooks/deliveryTypes';
+import { retryIntervalAfter } from '../src/webhooks/retrySchedule';
 import { isSubscribed } from '../src/domain/eventTypes';
 import { awaitPredecessor } from '../src/webhooks/ordering';
 import type { ActivityDeps } from './deps';
@@ -25,10 +30,16 @@ export function webhookActivities(deps: ActivityDeps) {
   /**
    * One delivery attempt: re-reads endpoint and event (the merchant may have deleted, disabled or
    * unsubscribed since dispatch), signs the stored event with its ID as `webhook-id`, sends it, logs
-   * the attempt, and throws a retryable failure unless the receiver answered 2xx.
+   * the attempt, and throws a retryable failure unless the receiver answered 2xx. Every answer updates
+   * the endpoint's circuit (src/db/webhookCircuits.ts); while it is open, an automatic attempt of a
+   * workflow that can park (`input.park`) sends only if it holds the probe, and otherwise answers
+   * `parked` without sending, recorded for the waker (src/webhooks/circuitWaker.ts).
    */
-  async function deliverWebhook(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
-    const { attempt } = Context.current().info;
+  async function deliverWebhook(input: WebhookDeliveryInput): Promise<WebhookAttemptOutcome> {
+    const { attempt, workflowExecution } = Context.current().info;
+    // The probe and the parked row are held by the delivery's workflow (each pair has one).
+    const workflowId = workflowExecution?.workflowId ?? `webhook:${input.eventId}:${input.endpointId}`;
+    const leaseMs = attemptBudgetMs(input.timeoutMs);
     const log = activityLog(fallback);
     const endpoint = await findEndpoint(db, input.endpointId);
     const skip = (reason: WebhookSkipReason): WebhookDeliveryResult => {
@@ -44,6 +55,14 @@ export function webhookActivities(deps: ActivityDeps) {
       if (!isSubscribed(endpoint.enabled_events, event.event_type)) return skip('not_subscribed');
       // Check before act: a pair delivered once (even by a run whose ID Temporal has forgotten) is not resent.
       if (await hasDelivery(db, endpoint.id, event.id, true)) return skip('already_delivered');
+      if (input.park) {
+        const admission = await admitAttempt(db, endpoint.id, workflowId, WEBHOOK_CIRCUIT_THRESHOLD, Date.now(), leaseMs);
+        if (!admission.admitted) {
+          // Checked before the ordering wait: a parked delivery holds no slot, and its successors park too.
+          await parkDelivery(db, { workflow_id: workflowId, endpoint_id: endpoint.id, event_id: event.id, seq: event.seq, parked_at: Date.now() });
+          return { outcome: 'parked', openUntil: admission.openUntil };
+        }
+      }
       if (attempt === 1) await awaitPredecessor(db, endpoint, event, input.timeoutMs);
     }
     const result = await send(endpoint, event, input.timeoutMs);
@@ -56,6 +75,11 @@ export function webhookActivities(deps: ActivityDeps) {
     });
     const context = { eventId: event.id, endpointId: endpoint.id, attempt, status: result.status, durationMs: result.durationMs };
     if (!result.ok) {
+      const failures = await recordEndpointFailure(db, {
+        endpointId: endpoint.id, workflowId, threshold: WEBHOOK_CIRCUIT_THRESHOLD, now: Date.now(), retryAfterMs: result.retryAfterMs,
+        nextAttemptMs: result.retryAfterMs ?? retryIntervalAfter(attempt), leaseMs,
+      });
+      if (failures === WEBHOOK_CIRCUIT_THRESHOLD) log.warn({ endpointId: endpoint.id }, 'webhook endpoint circuit opened: one delivery probes it, the others park');
       log.warn({ ...context, error: result.error, retryAfterMs: result.retryAfterMs }, 'webhook attempt failed; Temporal retries it');
       // A receiver's refusal is expected business, not a fault of ours: BENIGN keeps it out of the SDK's
       // error logs and failure metrics. Its Retry-After (429/503) sets the next attempt's delay.
@@ -63,6 +87,9 @@ export function webhookActivities(deps: ActivityDeps) {
         message: `Webhook ${endpoint.id} did not accept ${event.id}: ${result.error}`, type: 'WebhookDeliveryFailed',
         category: ApplicationFailureCategory.BENIGN, nextRetryDelay: result.retryAfterMs ?? undefined,
       });
+    }
+    if (await recordEndpointSuccess(db, endpoint.id, WEBHOOK_CIRCUIT_THRESHOLD)) {
+      log.info({ endpointId: endpoint.id }, 'webhook endpoint circuit closed: parked deliveries are woken');
     }
     log.info(context, 'webhook delivered');
     return { outcome: 'delivered', attempt, status: result.status! };

@@ -39,6 +39,8 @@ import { startWatcher } from './watcher';
 import { watcherContext } from './watcher/context';
 import { createWebhookDispatcher } from './webhooks/dispatch';
 import { startDispatchSweeper } from './webhooks/sweeper';
+import { startCircuitWaker } from './webhooks/circuitWaker';
+import { attemptBudgetMs } from './webhooks/deliveryTypes';
 import { startRetentionLoop } from './webhooks/retention';
 
 /**
@@ -188,6 +190,10 @@ export async function startSystem(
       const dispatch = createWebhookDispatcher({
         db: webhookDb, temporal: client, taskQueue: config.webhooks.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
       });
+      stops.push(startCircuitWaker({
+        db: webhookDb, temporal: client, log: log.child({ component: 'webhooks' }),
+        perSecond: config.webhooks.maxDeliveriesPerSecond, leaseMs: attemptBudgetMs(config.webhookTimeoutMs),
+      }));
       stops.push(startRetentionLoop({ db: webhookDb, log: log.child({ component: 'retention' }), retentionDays: config.eventRetentionDays }));
       stops.push(startDispatchSweeper({
         db: webhookDb, dispatch, log: log.child({ component: 'webhooks' }), intervalMs: config.webhooks.relayIntervalMs, graceMs: 0,

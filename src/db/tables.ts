@@ -15,6 +15,8 @@ export const T = {
   payouts: 'payouts',
   webhookEndpoints: 'webhook_endpoints',
   webhookDeliveries: 'webhook_deliveries',
+  webhookCircuits: 'webhook_endpoint_circuits',
+  webhookParked: 'webhook_parked_deliveries',
   accountXpubs: 'account_xpubs',
   onchainAddresses: 'onchain_addresses',
   receiptConflicts: 'receipt_conflicts',

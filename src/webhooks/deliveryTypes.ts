@@ -14,6 +14,11 @@ export interface WebhookDeliveryInput {
   manual: boolean;
   /** Per-attempt time limit, fixed when the delivery is scheduled (WEBHOOK_TIMEOUT_MS). */
   timeoutMs: number;
+  /**
+   * Set by delivery workflows that can wait out an open circuit (patch `webhook-endpoint-circuit`): the
+   * attempt may then answer `parked` instead of sending. Runs of older code never get that answer.
+   */
+  park?: boolean;
 }
 
 /** Why a delivery ended without sending. */
@@ -24,6 +29,25 @@ export type WebhookSkipReason =
 export type WebhookDeliveryResult =
   | { outcome: 'delivered'; attempt: number; status: number }
   | { outcome: 'skipped'; reason: WebhookSkipReason };
+
+/** An attempt's answer to a parking workflow: the endpoint's circuit is open and another delivery probes it. */
+export type WebhookAttemptOutcome = WebhookDeliveryResult | { outcome: 'parked'; openUntil: number | null };
+
+/** Consecutive failed attempts that open an endpoint's circuit (a `Retry-After` opens it at once). */
+export const WEBHOOK_CIRCUIT_THRESHOLD = 5;
+
+/**
+ * Longest a parked delivery sleeps before it looks at its endpoint again by itself. The waker signals
+ * it as soon as the circuit closes; this timer is only the fallback if that signal never comes, so it
+ * is long: 10,000 parked deliveries wake about 3 times a second on it.
+ */
+export const WEBHOOK_PARK_MS = 3_600_000;
+
+/** Signal that wakes a parked delivery: its endpoint's circuit closed (or the endpoint went away). */
+export const WEBHOOK_WAKE_SIGNAL = 'endpointRecovered';
+
+/** The patch of the delivery workflow that parks while its endpoint's circuit is open (docs/workflow-versioning.md). */
+export const WEBHOOK_CIRCUIT_PATCH = 'webhook-endpoint-circuit';
 
 /**
  * Workflow ID of a delivery: `webhook:{evt}:{we}`. One per pair, so dispatching the same event twice

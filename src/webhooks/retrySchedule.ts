@@ -54,3 +54,10 @@ export function retryDelays(policy: RetryPolicy, window: Duration): number[] {
   }
   return times;
 }
+
+/** Delay in ms before the retry that follows attempt `attempt` (1-based) under WEBHOOK_RETRY_POLICY. */
+export function retryIntervalAfter(attempt: number): number {
+  const initial = msToNumber(WEBHOOK_RETRY_POLICY.initialInterval);
+  const maximum = msToNumber(WEBHOOK_RETRY_POLICY.maximumInterval);
+  return Math.min(maximum, initial * WEBHOOK_RETRY_POLICY.backoffCoefficient ** Math.max(0, attempt - 1));
+}

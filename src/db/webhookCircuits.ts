@@ -1,0 +1,124 @@
+/**
+ * Per-endpoint backoff state (migration 160, docs/webhooks.md "A failing endpoint"). A circuit row exists
+ * while an endpoint has failed since its last success; it is open from `threshold` consecutive failures
+ * (a `Retry-After` counts as the threshold at once). While open, one delivery at a time holds the probe
+ * and attempts, not before `open_until`; the others park (`webhook_parked_deliveries`) until a success
+ * deletes the row and the waker (src/webhooks/circuitWaker.ts) signals them in event order.
+ */
+import type { DbOrTx } from './knex';
+import { T } from './tables';
+
+/** A webhook_endpoint_circuits row. */
+export interface EndpointCircuitRow {
+  endpoint_id: string;
+  failures: number;
+  open_until: string | null;
+  probe_by: string | null;
+  probe_until: string | null;
+  updated: string;
+}
+
+/** What an attempt may do: send (the circuit is closed, or it holds the probe) or park. */
+export type Admission = { admitted: true; probe: boolean } | { admitted: false; openUntil: number | null };
+
+// The probe holder's next attempt is admitted this early: Temporal's retry timer and this process's
+// clock are not the same clock, and a probe that parked itself would leave nobody probing.
+const CLOCK_SLACK_MS = 1_000;
+
+export async function findCircuit(db: DbOrTx, endpointId: string): Promise<EndpointCircuitRow | undefined> {
+  return db(T.webhookCircuits).where({ endpoint_id: endpointId }).first();
+}
+
+/**
+ * Decides whether the delivery `workflowId` may send to its endpoint now. Closed: yes. Open: only if the
+ * probe is free (or its own, or its holder's lease ran out) and `open_until` has passed; it then holds
+ * the probe for `leaseMs`.
+ */
+export async function admitAttempt(db: DbOrTx, endpointId: string, workflowId: string, threshold: number, now: number, leaseMs: number): Promise<Admission> {
+  const circuit = await findCircuit(db, endpointId);
+  if (!circuit || circuit.failures < threshold) return { admitted: true, probe: false };
+  const claimed = await db(T.webhookCircuits)
+    .where({ endpoint_id: endpointId })
+    .andWhere('failures', '>=', threshold)
+    .andWhere((w) => {
+      w.where({ probe_by: workflowId }).andWhere((o) => { o.whereNull('open_until').orWhere('open_until', '<=', now + CLOCK_SLACK_MS); })
+        .orWhere((free) => {
+          free.andWhere((o) => { o.whereNull('open_until').orWhere('open_until', '<=', now); })
+            .andWhere((p) => { p.whereNull('probe_by').orWhereNull('probe_until').orWhere('probe_until', '<=', now); });
+        });
+    })
+    .update({ probe_by: workflowId, probe_until: now + leaseMs, updated: now }, ['endpoint_id']);
+  if (claimed.length > 0) return { admitted: true, probe: true };
+  const again = await findCircuit(db, endpointId);
+  if (!again || again.failures < threshold) return { admitted: true, probe: false };
+  return { admitted: false, openUntil: again.open_until === null ? null : Number(again.open_until) };
+}
+
+/** A 2xx from the endpoint: its circuit closes (the row goes). Returns whether it had been open. */
+export async function recordEndpointSuccess(db: DbOrTx, endpointId: string, threshold: number): Promise<boolean> {
+  const gone = await db(T.webhookCircuits).where({ endpoint_id: endpointId }).delete(['failures']);
+  return gone.some((r: { failures: number }) => r.failures >= threshold);
+}
+
+/**
+ * A failed attempt by `workflowId`: one more consecutive failure (a `Retry-After` opens the circuit at
+ * once and keeps every delivery off the endpoint until it has passed). The attempt keeps or takes the
+ * probe (unless another delivery holds it) until its own next retry, `nextAttemptMs` from now, plus
+ * `leaseMs`. Returns the failures counted so far.
+ */
+export async function recordEndpointFailure(db: DbOrTx, opts: {
+  endpointId: string; workflowId: string; threshold: number; now: number; retryAfterMs: number | null; nextAttemptMs: number; leaseMs: number;
+}): Promise<number> {
+  const { endpointId, workflowId, threshold, now, retryAfterMs } = opts;
+  const openUntil = retryAfterMs === null ? null : now + retryAfterMs;
+  const probeUntil = now + opts.nextAttemptMs + opts.leaseMs;
+  const { rows } = await db.raw(`
+    insert into webhook_endpoint_circuits as c (endpoint_id, failures, open_until, probe_by, probe_until, updated)
+    values (?, ?, ?, ?, ?, ?)
+    on conflict (endpoint_id) do update set
+      failures = greatest(c.failures + 1, excluded.failures),
+      open_until = greatest(c.open_until, excluded.open_until),
+      probe_by = case when c.probe_by is null or c.probe_by = excluded.probe_by or c.probe_until is null or c.probe_until <= ?
+        then excluded.probe_by else c.probe_by end,
+      probe_until = case when c.probe_by is null or c.probe_by = excluded.probe_by or c.probe_until is null or c.probe_until <= ?
+        then excluded.probe_until else c.probe_until end,
+      updated = excluded.updated
+    returning failures`,
+  [endpointId, retryAfterMs === null ? 1 : threshold, openUntil, workflowId, probeUntil, now, now, now]);
+  return Number(rows[0].failures);
+}
+
+/** A delivery waiting for its endpoint's circuit to close (kept once: a re-park keeps its first time). */
+export async function parkDelivery(db: DbOrTx, row: { workflow_id: string; endpoint_id: string; event_id: string; seq: string | number; parked_at: number }): Promise<void> {
+  await db(T.webhookParked).insert(row).onConflict('workflow_id').ignore();
+}
+
+/** Endpoints with parked deliveries, with their circuit and whether the endpoint still takes deliveries. */
+export async function endpointsWithParked(db: DbOrTx): Promise<Array<{
+  endpoint_id: string; failures: number | null; open_until: string | null; probe_by: string | null; probe_until: string | null; live: boolean;
+}>> {
+  const { rows } = await db.raw(`
+    select p.endpoint_id, c.failures, c.open_until, c.probe_by, c.probe_until,
+      coalesce(e.status = 'enabled' and not e.deleted, false) as live
+    from (select distinct endpoint_id from webhook_parked_deliveries) p
+    left join webhook_endpoint_circuits c on c.endpoint_id = p.endpoint_id
+    left join webhook_endpoints e on e.id = p.endpoint_id`);
+  return rows;
+}
+
+/** Claims (deletes, rows locked by no other waker) up to `limit` parked deliveries of an endpoint, earliest event first. */
+export async function takeParked(db: DbOrTx, endpointId: string, limit: number): Promise<Array<{ workflow_id: string; event_id: string }>> {
+  const ids = db(T.webhookParked).select('workflow_id').where({ endpoint_id: endpointId })
+    .orderBy('seq').limit(limit).forUpdate().skipLocked();
+  return db(T.webhookParked).whereIn('workflow_id', ids).delete(['workflow_id', 'event_id']);
+}
+
+/** Hands the probe of an open circuit to `workflowId` (a parked delivery about to be woken to probe). */
+export async function grantProbe(db: DbOrTx, endpointId: string, workflowId: string, now: number, leaseMs: number): Promise<void> {
+  await db(T.webhookCircuits).where({ endpoint_id: endpointId }).update({ probe_by: workflowId, probe_until: now + leaseMs, updated: now });
+}
+
+/** Deletes parked rows older than `before` (their deliveries' window has closed). */
+export async function pruneParked(db: DbOrTx, before: number): Promise<number> {
+  return db(T.webhookParked).where('parked_at', '<', before).delete();
+}
