@@ -122,3 +122,9 @@ export async function grantProbe(db: DbOrTx, endpointId: string, workflowId: str
 export async function pruneParked(db: DbOrTx, before: number): Promise<number> {
   return db(T.webhookParked).where('parked_at', '<', before).delete();
 }
+
+/** What the dashboard shows of an endpoint's backoff: its circuit (if it failed since its last success) and how many deliveries wait. */
+export async function endpointBackoff(db: DbOrTx, endpointId: string): Promise<{ circuit: EndpointCircuitRow | undefined; parked: number }> {
+  const [circuit, [{ n }]] = await Promise.all([findCircuit(db, endpointId), db(T.webhookParked).where({ endpoint_id: endpointId }).count({ n: '*' })]);
+  return { circuit, parked: Number(n) };
+}

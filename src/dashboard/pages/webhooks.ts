@@ -6,6 +6,8 @@ import { createWebhookSchema, updateWebhookSchema } from '../../api/webhooks/sch
 import { parseOr400 } from '../../api/validate';
 import { listEvents } from '../../db/events';
 import { listDeliveries, listEndpoints, type WebhookEndpointRow } from '../../db/webhooks';
+import { endpointBackoff } from '../../db/webhookCircuits';
+import { WEBHOOK_CIRCUIT_THRESHOLD } from '../../webhooks/deliveryTypes';
 import { html, type SafeHtml } from '../../page/html';
 import type { ServiceContext } from '../../services/context';
 import {
@@ -19,6 +21,15 @@ import { csrfField, dashboardPage, postButton } from '../views/layout';
 
 /** `a, b` or one per line, as the API's `enabled_events` array. */
 const eventsList = (text: unknown) => String(text ?? '').split(/[\s,]+/).map((e) => e.trim()).filter(Boolean);
+
+/** An endpoint whose circuit is open: deliveries wait for it, one event probes it (docs/webhooks.md, "A failing endpoint"). */
+function backoffBox(b: Awaited<ReturnType<typeof endpointBackoff>>): SafeHtml | string {
+  if (!b.circuit || b.circuit.failures < WEBHOOK_CIRCUIT_THRESHOLD) return '';
+  const next = b.circuit.open_until !== null && Number(b.circuit.open_until) > Date.now() ? html` (not before ${when(b.circuit.open_until)}, as it asked)` : '';
+  return html`<div class="panel" role="status" data-testid="endpoint-backoff"><p><strong>Failing: deliveries are paused.</strong>
+  ${b.circuit.failures} attempts in a row failed. One event is retried${next}; ${b.parked} other deliveries wait and are sent, in order,
+  as soon as the endpoint answers 2xx (a manual resend that succeeds releases them too).</p></div>`;
+}
 
 /** A secret is shown in the answer to the action that made it, never again (as the API does). */
 function secretBox(secret: string): SafeHtml {
@@ -73,12 +84,14 @@ ${can(s.user.role, 'webhooks.write') ? html`<h2>Add an endpoint</h2>${errorBox(e
     const scope = scopeOfUser(req);
     const e = await getWebhookEndpoint(ctx, scope, id);
     const { rows } = await listDeliveries(ctx.db, e.id, { limit: extra.limit ?? 50 });
+    const backoff = await endpointBackoff(ctx.db, e.id);
     const write = can(s.user.role, 'webhooks.write');
     return dashboardPage(s, { title: e.id, current: '/dashboard/webhooks', flash: extra.flash, body: html`
 <h1>Webhook endpoint <code>${e.id}</code></h1>
 <p>${badge(e.status)} <span class="mono">${e.url}</span></p>
 ${extra.secret ? secretBox(extra.secret) : ''}
 ${errorBox(extra.error)}
+${backoffBox(backoff)}
 ${write ? html`<form method="post" action="/dashboard/webhooks/${e.id}" class="panel">${csrfField(s)}
   <div class="form-grid">
     <div class="field"><label for="url">URL</label><input id="url" name="url" type="url" required value="${e.url}"></div>
