@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { findEvent, type EventRow } from '../src/db/events';
 import { findEndpoint, hasDelivery, insertDelivery, type WebhookEndpointRow } from '../src/db/webhooks';
-import { admitAttempt, parkDelivery, recordEndpointFailure, recordEndpointSuccess } from '../src/db/webhookCircuits';
+import { admitAttempt, parkDeliveries, recordEndpointFailure, recordEndpointSuccess } from '../src/db/webhookCircuits';
 import { newId } from '../src/domain/ids';
 import {
   buildEventEnvelope, sendWebhook, serializeEvent, signingSecrets, signWebhook, type WebhookAttemptResult,
@@ -59,7 +59,7 @@ export function webhookActivities(deps: ActivityDeps) {
         const admission = await admitAttempt(db, endpoint.id, workflowId, WEBHOOK_CIRCUIT_THRESHOLD, Date.now(), leaseMs);
         if (!admission.admitted) {
           // Checked before the ordering wait: a parked delivery holds no slot, and its successors park too.
-          await parkDelivery(db, { workflow_id: workflowId, endpoint_id: endpoint.id, event_id: event.id, seq: event.seq, parked_at: Date.now() });
+          await parkDeliveries(db, [{ workflow_id: workflowId, endpoint_id: endpoint.id, event_id: event.id, seq: event.seq, parked_at: Date.now() }]);
           return { outcome: 'parked', openUntil: admission.openUntil };
         }
       }

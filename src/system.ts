@@ -192,7 +192,7 @@ export async function startSystem(
       });
       stops.push(startCircuitWaker({
         db: webhookDb, temporal: client, log: log.child({ component: 'webhooks' }),
-        perSecond: config.webhooks.maxDeliveriesPerSecond, leaseMs: attemptBudgetMs(config.webhookTimeoutMs),
+        taskQueue: config.webhooks.taskQueue, timeoutMs: config.webhookTimeoutMs, perSecond: config.webhooks.maxDeliveriesPerSecond, leaseMs: attemptBudgetMs(config.webhookTimeoutMs),
       }));
       stops.push(startRetentionLoop({ db: webhookDb, log: log.child({ component: 'retention' }), retentionDays: config.eventRetentionDays }));
       stops.push(startDispatchSweeper({

@@ -51,7 +51,7 @@ async function deliverOnce(input: WebhookDeliveryInput): Promise<WebhookDelivery
 async function deliverParking(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
   let woken = false;
   setHandler(endpointRecovered, () => { woken = true; });
-  const deadline = workflowInfo().runStartTime.getTime() + msToNumber(WEBHOOK_DELIVERY_WINDOW);
+  const deadline = Math.min(workflowInfo().runStartTime.getTime() + msToNumber(WEBHOOK_DELIVERY_WINDOW), input.notAfter ?? Infinity);
   for (;;) {
     const left = deadline - Date.now();
     if (left <= 0) {

@@ -88,9 +88,22 @@ export async function recordEndpointFailure(db: DbOrTx, opts: {
   return Number(rows[0].failures);
 }
 
-/** A delivery waiting for its endpoint's circuit to close (kept once: a re-park keeps its first time). */
-export async function parkDelivery(db: DbOrTx, row: { workflow_id: string; endpoint_id: string; event_id: string; seq: string | number; parked_at: number }): Promise<void> {
-  await db(T.webhookParked).insert(row).onConflict('workflow_id').ignore();
+/** A parked delivery: its workflow (running, or not yet started when the relay parked it), event and order. */
+export interface ParkedRow { workflow_id: string; endpoint_id: string; event_id: string; seq: string | number; parked_at: number | string }
+
+/**
+ * Deliveries waiting for their endpoint's circuit to close (kept once: a re-park keeps its first time).
+ * The outbox relay parks the deliveries of an open circuit's endpoint here without starting their
+ * workflows, in its claiming transaction: then the row is the delivery until the waker starts it.
+ */
+export async function parkDeliveries(db: DbOrTx, rows: ParkedRow[]): Promise<void> {
+  if (rows.length > 0) await db(T.webhookParked).insert(rows).onConflict('workflow_id').ignore();
+}
+
+/** Whether the endpoint's circuit is open (it failed `threshold` times in a row or asked to wait). */
+export async function circuitOpen(db: DbOrTx, endpointId: string, threshold: number): Promise<boolean> {
+  const c = await findCircuit(db, endpointId);
+  return c !== undefined && c.failures >= threshold;
 }
 
 /** Endpoints with parked deliveries, with their circuit and whether the endpoint still takes deliveries. */
@@ -107,10 +120,11 @@ export async function endpointsWithParked(db: DbOrTx): Promise<Array<{
 }
 
 /** Claims (deletes, rows locked by no other waker) up to `limit` parked deliveries of an endpoint, earliest event first. */
-export async function takeParked(db: DbOrTx, endpointId: string, limit: number): Promise<Array<{ workflow_id: string; event_id: string }>> {
+export async function takeParked(db: DbOrTx, endpointId: string, limit: number): Promise<ParkedRow[]> {
   const ids = db(T.webhookParked).select('workflow_id').where({ endpoint_id: endpointId })
     .orderBy('seq').limit(limit).forUpdate().skipLocked();
-  return db(T.webhookParked).whereIn('workflow_id', ids).delete(['workflow_id', 'event_id']);
+  const rows: ParkedRow[] = await db(T.webhookParked).whereIn('workflow_id', ids).delete(['workflow_id', 'endpoint_id', 'event_id', 'seq', 'parked_at']);
+  return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
 }
 
 /** Hands the probe of an open circuit to `workflowId` (a parked delivery about to be woken to probe). */

@@ -6,22 +6,27 @@
  *   recovered endpoint's backlog flows at the queue's rate instead of all at once (a deleted one's ends);
  * - its circuit open, `open_until` passed and nobody holding the probe (its holder's workflow ended):
  *   hands the probe to the earliest parked delivery and wakes it, so an open circuit is always probed.
- * Each wake-up deletes its row in the transaction that signals it (rows locked `SKIP LOCKED`: several
- * wakers take different rows); a signal that fails leaves the row for the next pass, and a workflow
- * that ended (its window closed) is simply dropped. A lost row costs a delay, never a delivery: the
- * parked workflow's own timer wakes it.
+ * A wake-up is a signal-with-start: a parked workflow is signalled, and a delivery the outbox relay
+ * parked without starting it (its endpoint was failing already) is started now. Each wake-up deletes
+ * its row in the transaction that signals it (rows locked `SKIP LOCKED`: several wakers take different
+ * rows); a failed signal leaves the rows for the next pass, and a workflow that ran and closed is
+ * simply dropped. A row is only deleted once its workflow exists, so no delivery is lost.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Db } from '../db/knex';
-import { endpointsWithParked, grantProbe, pruneParked, takeParked } from '../db/webhookCircuits';
-import { WEBHOOK_CIRCUIT_THRESHOLD, WEBHOOK_WAKE_SIGNAL } from './deliveryTypes';
+import { endpointsWithParked, grantProbe, pruneParked, takeParked, type ParkedRow } from '../db/webhookCircuits';
+import { WEBHOOK_CIRCUIT_THRESHOLD, WEBHOOK_DELIVERY_WORKFLOW_TYPE, WEBHOOK_WAKE_SIGNAL, type WebhookDeliveryInput } from './deliveryTypes';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { WEBHOOK_DELIVERY_WINDOW } from './retrySchedule';
 
 export interface CircuitWakerDeps {
   db: Db;
   temporal: Client;
+  /** The webhook task queue, where a parked delivery that has no workflow yet is started. */
+  taskQueue: string;
+  /** Per-attempt timeout of the deliveries it starts (WEBHOOK_TIMEOUT_MS). */
+  timeoutMs: number;
   log: Logger;
   /** Wake-ups per second over all endpoints (WEBHOOK_MAX_DELIVERIES_PER_SECOND; 0 = the default 50). */
   perSecond: number;
@@ -31,15 +36,27 @@ export interface CircuitWakerDeps {
 }
 
 const DEFAULT_PER_SECOND = 50;
+const WINDOW_MS = msToNumber(WEBHOOK_DELIVERY_WINDOW);
 
-/** Signals one parked delivery; false if the signal failed for another reason than the workflow having ended. */
-async function wake(deps: CircuitWakerDeps, workflowId: string): Promise<boolean> {
+/**
+ * Wakes one parked delivery: signals its workflow, or starts it with the signal if the relay parked it
+ * before it had one (its window still ends 5 days after it was parked). False if that failed; a
+ * workflow that ran already and closed (delivered, skipped, window closed) counts as woken.
+ */
+async function wake(deps: CircuitWakerDeps, row: ParkedRow): Promise<boolean> {
+  const input: WebhookDeliveryInput = {
+    eventId: row.event_id, endpointId: row.endpoint_id, manual: false, timeoutMs: deps.timeoutMs, notAfter: Number(row.parked_at) + WINDOW_MS,
+  };
   try {
-    await deps.temporal.workflow.getHandle(workflowId).signal(WEBHOOK_WAKE_SIGNAL);
+    await deps.temporal.workflow.signalWithStart(WEBHOOK_DELIVERY_WORKFLOW_TYPE, {
+      workflowId: row.workflow_id, taskQueue: deps.taskQueue, args: [input], signal: WEBHOOK_WAKE_SIGNAL, signalArgs: [],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: `Webhook ${row.event_id} → ${row.endpoint_id}`,
+    });
     return true;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return true; // ended (window closed): nothing to wake
-    deps.log.warn({ err, workflowId }, 'could not wake a parked webhook delivery; the next pass retries');
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return true;
+    deps.log.warn({ err, workflowId: row.workflow_id }, 'could not wake a parked webhook delivery; the next pass retries');
     return false;
   }
 }
@@ -58,7 +75,7 @@ export async function wakeParked(deps: CircuitWakerDeps, now = Date.now()): Prom
     const n = await deps.db.transaction(async (tx) => {
       const rows = await takeParked(tx, e.endpoint_id, closed ? budget : 1);
       if (!closed && rows.length > 0) await grantProbe(tx, e.endpoint_id, rows[0].workflow_id, now, deps.leaseMs);
-      const results = await Promise.all(rows.map((r) => wake(deps, r.workflow_id)));
+      const results = await Promise.all(rows.map((r) => wake(deps, r)));
       // A failed signal rolls the whole batch back: the next pass signals them again (a second signal is harmless).
       if (results.includes(false)) throw new Error('a parked delivery could not be woken');
       return rows.length;
@@ -77,7 +94,6 @@ export function startCircuitWaker(deps: CircuitWakerDeps): () => Promise<void> {
   let busy = false;
   let stopped = false;
   let lastPrune = 0;
-  const windowMs = msToNumber(WEBHOOK_DELIVERY_WINDOW);
   const step = (): void => {
     if (stopped || busy) return;
     busy = true;
@@ -86,7 +102,7 @@ export function startCircuitWaker(deps: CircuitWakerDeps): () => Promise<void> {
       // Rows of deliveries whose window closed while parked (their workflows ended without a wake-up).
       if (Date.now() - lastPrune > 3_600_000) {
         lastPrune = Date.now();
-        await pruneParked(deps.db, Date.now() - windowMs - 86_400_000);
+        await pruneParked(deps.db, Date.now() - WINDOW_MS - 86_400_000);
       }
     })()
       .catch((err) => deps.log.warn({ err }, 'webhook circuit waker pass failed; the next one retries'))

@@ -19,6 +19,12 @@ export interface WebhookDeliveryInput {
    * attempt may then answer `parked` instead of sending. Runs of older code never get that answer.
    */
   park?: boolean;
+  /**
+   * End of the delivery window (ms) when the delivery was started after its event was dispatched (a
+   * delivery kept as a parked row while its endpoint's circuit was open): the window stays 5 days from
+   * dispatch, not from the late start. Absent: 5 days from the run's start.
+   */
+  notAfter?: number;
 }
 
 /** Why a delivery ended without sending. */
