@@ -143,7 +143,9 @@ export function toMarkdown(r: BenchResults): string {
       ...Object.entries(r.conditions).map(([name, cond]) => {
         const k = cond!;
         const n = items[name];
-        const perItem = n ? Object.entries(k.cpuMs).filter(([, v]) => v > 0).map(([w, v]) => `${w} ${Math.round((v / n) * 100) / 100}`).join(', ') : '';
+        const per = (v: number) => Math.round((v / (n ?? 1)) * 100) / 100;
+        const threads = k.threadCpuMs ? ` (${Object.entries(k.threadCpuMs).map(([t, v]) => `${t} ${per(v)}`).join(', ')})` : '';
+        const perItem = n ? Object.entries(k.cpuMs).filter(([, v]) => v > 0).map(([w, v]) => `${w} ${per(v)}${w === 'process' ? threads : ''}`).join(', ') : '';
         return row([name, k.seconds, `process ${k.processCpuPct}, ${Object.entries(k.childCpuPct).map(([w, v]) => `${w} ${v}`).join(', ')}`,
           perItem, n ? Math.round((k.dbQueries / n) * 10) / 10 : '', `${k.eventLoopDelayMs.p50} / ${k.eventLoopDelayMs.p99} / ${k.eventLoopDelayMs.max}`, k.loadAvg1m]);
       }));
