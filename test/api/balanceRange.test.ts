@@ -2,32 +2,14 @@
  * A running balance cannot be pushed out of range into endless retries: balances are NUMERIC (a sum of
  * receipts cannot reach their limit), a movement that would still leave the range is refused for good
  * and the session flagged, and balances past 2^53 are sent as exact decimal strings.
- * On a database of its own: the test writes balances that the shared ledger's reconcile would report.
+ * The balances it writes, which reconcile would report, stay in the file's own database (test/support/testDatabases.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { createDb, type Db } from '../../src/db/knex';
 import { T } from '../../src/db/tables';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
-let admin: Db;
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-const database = `checkout_balances_${randomBytes(4).toString('hex')}`;
-
-beforeAll(async () => {
-  const shared = process.env.CHECKOUT_TEST_DATABASE_URL!;
-  admin = createDb(shared, { min: 0, max: 1 });
-  await admin.raw(`create database "${database}"`);
-  const url = new URL(shared);
-  url.pathname = `/${database}`;
-  sys = await startTestSystem({ DATABASE_URL: url.toString() });
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => {
-  await sys?.stop();
-  await admin.raw(`drop database if exists "${database}" with (force)`);
-  await admin.destroy();
-});
+const sys = useTestSystem();
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const setBalance = (balance: string) => sys.db(T.accountBalances).insert({ account_id: merchant.id, livemode: false, balance })

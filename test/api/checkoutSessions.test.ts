@@ -3,25 +3,18 @@ import path from 'node:path';
 import { T } from '../../src/db/tables';
 import { createCheckoutSession } from '../../src/services/checkoutSessions';
 import { createSessionSchema } from '../../src/domain/input/sessionFields';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 import { connectTransfers } from '../support/transferDestinations';
 import { temporalCli } from '../support/temporalCli';
 
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-let partnerA: { id: string; key: string };
-let partnerB: { id: string; key: string };
+const sys = useTestSystem();
+const merchant = useMerchant(sys, { name: 'Shop' });
+const partnerA = useMerchant(sys, { name: 'Partner A' });
+const partnerB = useMerchant(sys, { name: 'Partner B' });
+beforeAll(async () => { await connectTransfers(sys.baseUrl, merchant.id, partnerA.id, partnerB.id); });
 
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures', name), 'utf8'));
-
-beforeAll(async () => {
-  sys = await startTestSystem();
-  merchant = await createMerchant(sys.baseUrl, { name: 'Shop' });
-  partnerA = await createMerchant(sys.baseUrl, { name: 'Partner A' });
-  partnerB = await createMerchant(sys.baseUrl, { name: 'Partner B' });
-  await connectTransfers(sys.baseUrl, merchant.id, partnerA.id, partnerB.id);
-});
-afterAll(async () => { await sys?.stop(); });
 
 const api = (key: string | null, method: string, route: string, body?: unknown, headers?: Record<string, string>) =>
   call(sys.baseUrl, key, method, route, body, headers);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
@@ -6,33 +5,36 @@ import { createUser } from '../../src/dashboard/users';
 import { createDb, type Db } from '../../src/db/knex';
 import { checkoutApp } from '../../src/system';
 import { dashboardClient, merchantWithUser, PASSWORD, type DashboardClient } from '../e2e/support/dashboard';
-import { call, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 /**
  * No N+1 on the dashboard: a page's statement count does not grow with its rows. The pages run on a
  * second app over a knex instance of their own, so the statements counted are the page's only (the
- * worker and watcher of the test system use the system's knex). The test has a database of its own:
- * the money-out lists are filled by copying one real row of each a hundred times, rows no workflow made
- * and the shared database's reconciliation must never see.
+ * worker and watcher of the test system use the system's knex). The money-out lists are filled by copying
+ * one real row of each a hundred times, rows no workflow made: they stay in the file's own database
+ * (test/support/testDatabases.ts), which no other file's reconciliation reads.
  */
-let admin: Db;
-let sys: TestSystem;
 let db: Db;
 let server: Server;
 let client: DashboardClient;
 let adminClient: DashboardClient;
 let m: { id: string; key: string; email: string };
 const sessionIds: string[] = [];
-const database = `checkout_queries_${randomBytes(4).toString('hex')}`;
 const someone = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
 
+const sys = useTestSystem({
+  // The pages' second app and its knex close before the system they read from stops.
+  beforeStop: async () => {
+    if (server) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await db?.destroy();
+  },
+});
+
 beforeAll(async () => {
-  const shared = process.env.CHECKOUT_TEST_DATABASE_URL!;
-  admin = createDb(shared, { min: 0, max: 1 });
-  await admin.raw(`create database "${database}"`);
-  const url = new URL(shared);
-  url.pathname = `/${database}`;
-  sys = await startTestSystem({ DATABASE_URL: url.toString() });
   m = await merchantWithUser(sys.baseUrl, 'owner', 'Busy shop');
   const create = (i: number) => call(sys.baseUrl, m.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 1_000 + i, metadata: { n: String(i) } });
   for (let i = 0; i < 100; i += 5) {
@@ -46,7 +48,7 @@ beforeAll(async () => {
     return waitFor(() => call(sys.baseUrl, m.key, 'GET', `/checkout-sessions/${id}`), (r) => r.body.status === 'paid', 30_000);
   }));
   expect(paid.map((r) => r.body.status)).toEqual(['paid', 'paid', 'paid']);
-  db = createDb(url.toString());
+  db = createDb(process.env.CHECKOUT_TEST_DATABASE_URL!);
   const app = checkoutApp({ ...sys.ctx, db }, async () => ({ ok: true }) as never);
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -55,15 +57,6 @@ beforeAll(async () => {
   const platform = await createUser({ db: sys.db, config: sys.config }, null, { email: `ops-${Date.now().toString(36)}@ops.test`, role: 'admin', password: PASSWORD });
   adminClient = await dashboardClient(local, platform.email);
 }, 300_000);
-
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-  await db?.destroy();
-  await sys?.stop();
-  await admin.raw(`drop database if exists "${database}" with (force)`);
-  await admin.destroy();
-});
 
 async function statementsOf(path: string, as: DashboardClient = client): Promise<{ count: number; html: string }> {
   const statements: string[] = [];

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { routeTable, type RouteEntry } from '../support/routeTable';
 import { createLogger } from '../../src/logger';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 /**
  * Hostile input over every route of the app's route table (walked from the router, so a new route is
@@ -10,22 +11,18 @@ import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } fro
  * bodies; undeclared methods. Properties: never a 5xx, and not one error-level log line (an error
  * logged is a bug we did not answer as a 4xx). Bounded: a fixed set of cases, about a thousand requests.
  */
-let sys: TestSystem;
-let routes: RouteEntry[];
-let merchantKey = '';
-let sessionId = '';
 const errorLines: string[] = [];
+// Warnings and up are captured; the property reads the error-level ones (pino level 50 and 60).
+const sink = new Writable({ write(chunk, _enc, done) { for (const line of String(chunk).split('\n')) if (/"level":(50|60)/.test(line)) errorLines.push(line); done(); } });
+const sys = useTestSystem({ log: createLogger('warn', sink) });
+const merchant = useMerchant(sys);
+let routes: RouteEntry[];
+let sessionId = '';
 
 beforeAll(async () => {
-  // Warnings and up are captured; the property reads the error-level ones (pino level 50 and 60).
-  const sink = new Writable({ write(chunk, _enc, done) { for (const line of String(chunk).split('\n')) if (/"level":(50|60)/.test(line)) errorLines.push(line); done(); } });
-  sys = await startTestSystem({}, { log: createLogger('warn', sink) });
   routes = routeTable(sys.app!);
-  const m = await createMerchant(sys.baseUrl);
-  merchantKey = m.key;
-  sessionId = (await call(sys.baseUrl, m.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 1000, custom_fields: [{ type: 'text', label: 'Note' }] })).body.id;
+  sessionId = (await call(sys.baseUrl, merchant.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 1000, custom_fields: [{ type: 'text', label: 'Note' }] })).body.id;
 }, 120_000);
-afterAll(async () => { await sys?.stop(); });
 
 /** Raw path-segment values: each must be a 4xx wherever an ID goes. */
 const BAD_SEGMENTS = [
@@ -47,7 +44,7 @@ const BAD_BODIES = [
 
 function keyFor(path: string): string | null {
   if (/^\/(pay|c|p)\/|^\/(health|openapi\.json|docs|metrics|pay-assets|dashboard)/.test(path)) return null;
-  return path.startsWith('/accounts') ? ADMIN_KEY : merchantKey;
+  return path.startsWith('/accounts') ? ADMIN_KEY : merchant.key;
 }
 
 /** The route's path with each `:param` set to `value` (raw, already percent-encoded where it needs to be). */

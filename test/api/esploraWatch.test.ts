@@ -4,20 +4,19 @@ import { liveWatchedAddresses } from '../../src/db/watchedAddresses';
 import { watcherContext } from '../../src/watcher/context';
 import { pollOnchainOnce } from '../../src/watcher/sources/esploraSource';
 import { ItemBackoff } from '../../src/watcher/sources/itemBackoff';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 import { startStandIn as standIn } from '../unit/bitcoin/support/standInServer';
 
 // Live mode on regtest addresses with no LND: on-chain sessions only; the Esplora is a local stand-in.
-let sys: TestSystem;
+const sys = useTestSystem({ env: { BITCOIN_NETWORK: 'regtest', MONITORING_HOURS: '1', CHECKOUT_MIN_TTL_SECONDS: '1' } });
+const m = useMerchant(sys, { xpub: generateTestAccountKey('regtest').tpub, onchain_settlement: 'merchant_wallet' });
 let merchant: { id: string; key: string; liveKey: string };
 
 beforeAll(async () => {
-  sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest', MONITORING_HOURS: '1', CHECKOUT_MIN_TTL_SECONDS: '1' });
-  const m = await createMerchant(sys.baseUrl, { xpub: generateTestAccountKey('regtest').tpub, onchain_settlement: 'merchant_wallet' });
   const live = await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${m.id}/keys`, { livemode: true });
   merchant = { ...m, liveKey: live.body.secret_key };
 });
-afterAll(async () => { await sys?.stop(); });
 
 const live = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.liveKey, method, route, body);
 const test_ = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);

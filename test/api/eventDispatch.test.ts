@@ -5,23 +5,20 @@ import { T } from '../../src/db/tables';
 import { createWebhookDispatcher } from '../../src/webhooks/dispatch';
 import { dispatchUndispatched } from '../../src/webhooks/sweeper';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { connectTransfers } from '../support/transferDestinations';
 
-let sys: TestSystem;
+// No monitoring window: a paid session's workflow closes once all its work (and dispatch) is done.
+const sys = useTestSystem({ env: { MONITORING_HOURS: '0' } });
 let receiver: WebhookReceiver;
 /** Every statement the API's pool ran, in order. */
 const statements: Array<{ sql: string; bindings: unknown[] }> = [];
 beforeAll(async () => {
-  // No monitoring window: a paid session's workflow closes once all its work (and dispatch) is done.
-  sys = await startTestSystem({ MONITORING_HOURS: '0' });
   sys.db.on('query', (q: { sql: string; bindings?: unknown[] }) => { statements.push({ sql: q.sql, bindings: q.bindings ?? [] }); });
   receiver = await startReceiver();
 });
-afterAll(async () => {
-  await receiver?.close();
-  await sys?.stop();
-});
+afterAll(async () => { await receiver?.close(); });
 
 test('an event committed and never handed on is delivered by the outbox relay, once', async () => {
   const m = await createMerchant(sys.baseUrl);

@@ -1,23 +1,21 @@
 import net from 'node:net';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 /**
  * The edge's input rules against the real API: body-less POSTs, the string rule (NUL, control
  * characters, lone surrogates) on every kind of body, IDs checked against their own alphabet before
  * any query, cursors and filters, deep JSON. Each bad input is a 4xx naming what is wrong.
  */
-let sys: TestSystem;
-let m: { id: string; key: string };
+const sys = useTestSystem();
+const m = useMerchant(sys);
 let cs: { id: string; payment_id: string };
 const api = (method: string, route: string, body?: unknown, headers: Record<string, string> = {}) => call(sys.baseUrl, m.key, method, route, body, headers);
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 beforeAll(async () => {
-  sys = await startTestSystem();
-  m = await createMerchant(sys.baseUrl);
   cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 1000 })).body;
 }, 120_000);
-afterAll(async () => { await sys?.stop(); });
 
 /** A request written on a raw socket: what curl -X POST sends (no Content-Length, no Content-Type). */
 function rawRequest(lines: string[]): Promise<{ status: number; body: string }> {

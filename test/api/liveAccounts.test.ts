@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { HDKey } from '@scure/bip32';
 import { generateTestAccountKey } from '../../src/bitcoin';
-import { ADMIN_KEY, call, startTestSystem, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 // A BIP84 mainnet account xpub (m/84'/0'/0') of a random seed.
 const MAINNET_XPUB = HDKey.fromMasterSeed(randomBytes(32)).derive("m/84'/0'/0'").publicExtendedKey;
 
 describe('live xpubs must match BITCOIN_NETWORK', () => {
-  let sys: TestSystem;
-  beforeAll(async () => { sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest' }); });
-  afterAll(async () => { await sys?.stop(); });
+  const sys = useTestSystem({ env: { BITCOIN_NETWORK: 'regtest' } });
   const admin = (method: string, route: string, body?: unknown) => call(sys.baseUrl, ADMIN_KEY, method, route, body);
 
   test('create: a mainnet xpub on a regtest deployment is a 400 naming xpub; a tpub is taken', async () => {
@@ -37,9 +36,7 @@ describe('live xpubs must match BITCOIN_NETWORK', () => {
 });
 
 describe('on a mainnet deployment (the default)', () => {
-  let sys: TestSystem;
-  beforeAll(async () => { sys = await startTestSystem(); });
-  afterAll(async () => { await sys?.stop(); });
+  const sys = useTestSystem();
 
   test('a testnet/regtest tpub is refused with a 400 naming xpub', async () => {
     const res = await call(sys.baseUrl, ADMIN_KEY, 'POST', '/accounts', { name: 'Shop', xpub: generateTestAccountKey('regtest').tpub });

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { generateTestAccountKey } from '../../src/bitcoin';
 import { T } from '../../src/db/tables';
 import { freePort } from '../../src/infra/freePort';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant, type TestSystem } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 // Live on-chain sessions on regtest addresses (no LND needed); prices from a local stand-in of a
 // Coinbase-style rate API where a real provider is configured.
@@ -15,9 +16,7 @@ async function liveMerchant(sys: TestSystem) {
 const onchain = { payment_methods: ['onchain'] };
 
 describe('without a real rate provider (RATE_PROVIDER=static, the default)', () => {
-  let sys: TestSystem;
-  beforeAll(async () => { sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest' }); });
-  afterAll(async () => { await sys?.stop(); });
+  const sys = useTestSystem({ env: { BITCOIN_NETWORK: 'regtest' } });
 
   test('live fiat is a 400 on currency at create, nothing stored; live SATS works', async () => {
     const m = await liveMerchant(sys);
@@ -39,18 +38,15 @@ describe('without a real rate provider (RATE_PROVIDER=static, the default)', () 
 });
 
 describe('with a real provider (RATE_PROVIDER=http)', () => {
-  let sys: TestSystem;
   let rates: http.Server;
   beforeAll(async () => {
     rates = http.createServer((_req, res) => res.end(JSON.stringify({ data: { currency: 'BTC', rates: { USD: '50000.00', EUR: '46000' } } })));
     await new Promise<void>((r) => rates.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(rates.address() as AddressInfo).port}`;
-    sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest', RATE_PROVIDER: 'http', RATE_PROVIDER_URL: url });
   });
-  afterAll(async () => {
-    await sys?.stop();
-    await new Promise((r) => rates?.close(r));
-  });
+  const sys = useTestSystem(() => ({
+    env: { BITCOIN_NETWORK: 'regtest', RATE_PROVIDER: 'http', RATE_PROVIDER_URL: `http://127.0.0.1:${(rates.address() as AddressInfo).port}` },
+  }));
+  afterAll(async () => { await new Promise((r) => rates?.close(r)); });
 
   test('live USD is priced by the provider; a currency it does not list is a 400 at create', async () => {
     const m = await liveMerchant(sys);
@@ -65,11 +61,9 @@ describe('with a real provider (RATE_PROVIDER=http)', () => {
 });
 
 describe('when the provider does not answer', () => {
-  let sys: TestSystem;
-  beforeAll(async () => {
-    sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest', RATE_PROVIDER: 'http', RATE_PROVIDER_URL: `http://127.0.0.1:${await freePort()}` });
-  });
-  afterAll(async () => { await sys?.stop(); });
+  let port = 0;
+  beforeAll(async () => { port = await freePort(); });
+  const sys = useTestSystem(() => ({ env: { BITCOIN_NETWORK: 'regtest', RATE_PROVIDER: 'http', RATE_PROVIDER_URL: `http://127.0.0.1:${port}` } }));
 
   test('create is a 503 saying so, and no session or workflow is left behind', async () => {
     const m = await liveMerchant(sys);

@@ -4,20 +4,15 @@ import os from 'node:os';
 import { Registry } from 'prom-client';
 import { createDb } from '../../src/db/knex';
 import { registerBusinessMetrics } from '../../src/metrics/businessMetrics';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, startTestSystem, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { connectTransfers } from '../support/transferDestinations';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
-let sys: TestSystem;
+const sys = useTestSystem();
 let receiver: WebhookReceiver;
-beforeAll(async () => {
-  sys = await startTestSystem();
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await sys?.stop();
-  await receiver?.close();
-});
+beforeAll(async () => { receiver = await startReceiver(); });
+afterAll(async () => { await receiver?.close(); });
 
 /** The value of one series in a Prometheus text exposition, or undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -165,6 +160,7 @@ describe('GET /metrics', () => {
     if (external) expect((await fetch(`http://${external.address}:${port}/metrics`)).status).toBe(403);
 
     const token = 'metrics-token-0123456789';
+    // A second system (API only) with a setting of its own, for this test alone.
     const guarded = await startTestSystem({ METRICS_TOKEN: token }, { parts: ['api'] });
     try {
       expect((await fetch(`${guarded.baseUrl}/metrics`)).status).toBe(401);
@@ -178,6 +174,7 @@ describe('GET /metrics', () => {
   });
 
   test('behind a same-host reverse proxy (a loopback peer that forwards a client) metrics are refused without METRICS_TOKEN', async () => {
+    // A second system (API only) with a setting of its own, for this test alone.
     const proxied = await startTestSystem({ TRUST_PROXY: 'loopback' }, { parts: ['api'] });
     const target = new URL(proxied.baseUrl);
     // What nginx/Caddy in front of the app does: connect from 127.0.0.1 and name the real client.

@@ -6,12 +6,10 @@ import { idFromSeed } from '../../src/domain/ids';
 import { T } from '../../src/db/tables';
 import { reconcile } from '../../src/services/reconcile';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { connectTransfers } from '../support/transferDestinations';
 
-let sys: TestSystem;
-
-beforeAll(async () => { sys = await startTestSystem(); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
 
 const api = (key: string, method: string, route: string, body?: unknown) => call(sys.baseUrl, key, method, route, body);
 const balanceOf = async (key: string) => (await api(key, 'GET', '/balances')).body.available[0].amount;
@@ -96,6 +94,7 @@ describe('fees and ordered split transfers', () => {
 
 describe('exactly once across a worker crash', () => {
   test('a worker killed in the middle of a transfer sequence and restarted: every transfer once, balances right', async () => {
+    // Its own systems: an API without a worker (the worker is a child process it kills), then a replacement worker on that queue.
     const api2 = await startTestSystem({}, { parts: ['api', 'watcher'] });
     let child: ChildProcess | undefined;
     let replacement: TestSystem | undefined;

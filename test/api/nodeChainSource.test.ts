@@ -8,19 +8,20 @@ import { T } from '../../src/db/tables';
 import { watcherContext } from '../../src/watcher/context';
 import { scanChainOnce } from '../../src/watcher/sources/nodeChainSource';
 import { deleteWatchedAddresses, insertWatchedAddresses } from '../support/bulkWatched';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 // A reorg in which the payment's transaction vanishes cannot be made on demand with btcd (it mines
 // the transaction again), so a stand-in JSON-RPC node serves scripted chains of real serialized blocks.
-let sys: TestSystem;
+// The file's own database starts with no scanned chain: the suite's scripted chain is the only one it sees.
+const sys = useTestSystem({ env: { BITCOIN_NETWORK: 'regtest' } });
+const m = useMerchant(sys, { xpub: generateTestAccountKey('regtest').tpub, onchain_settlement: 'merchant_wallet' });
 let liveKey: string;
 let chain: string[] = []; // block hex by height
 let rpc: http.Server;
 let client: BitcoinRpcClient;
 
 beforeAll(async () => {
-  sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest' });
-  const m = await createMerchant(sys.baseUrl, { xpub: generateTestAccountKey('regtest').tpub, onchain_settlement: 'merchant_wallet' });
   liveKey = (await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${m.id}/keys`, { livemode: true })).body.secret_key;
   rpc = http.createServer((req, res) => {
     let body = '';
@@ -36,16 +37,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => rpc.listen(0, '127.0.0.1', r));
   client = new BitcoinRpcClient({ url: `http://u:p@127.0.0.1:${(rpc.address() as AddressInfo).port}` });
-  // This suite's scripted chain replaces whatever another suite scanned.
-  await sys.db('chain_outputs').delete();
-  await sys.db('chain_blocks').delete();
 });
-afterAll(async () => {
-  await sys.db('chain_outputs').delete();
-  await sys.db('chain_blocks').delete();
-  await new Promise((r) => rpc?.close(r));
-  await sys?.stop();
-});
+afterAll(async () => { await new Promise((r) => rpc?.close(r)); });
 
 const le32 = (n: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n, true); return b; };
 const le64 = (n: bigint) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, n, true); return b; };

@@ -3,7 +3,8 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import { checkoutApp } from '../../src/system';
 import { schemaArbitraries, type Schema } from '../support/schemaArbitrary';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 import { connectTransfers } from '../support/transferDestinations';
 
 /**
@@ -12,17 +13,14 @@ import { connectTransfers } from '../support/transferDestinations';
  * invalid ones (one thing broken). Properties: never a 5xx, only documented statuses, and every JSON
  * response matches the document's schema for its status.
  */
-let sys: TestSystem;
+const sys = useTestSystem();
+const m = useMerchant(sys);
+const partner = useMerchant(sys);
 let doc: any;
 const ids: Record<string, string[]> = {};
-let merchantKey = '';
 
 beforeAll(async () => {
-  sys = await startTestSystem();
-  const m = await createMerchant(sys.baseUrl);
-  const partner = await createMerchant(sys.baseUrl);
   await connectTransfers(sys.baseUrl, m.id, partner.id);
-  merchantKey = m.key;
   const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, m.key, method, route, body);
   const cs = (await api('POST', '/checkout-sessions', {
     currency: 'SATS', amount: 10000, transfers: [{ destination_account: partner.id, percentage: 10 }],
@@ -41,7 +39,6 @@ beforeAll(async () => {
   });
   doc = await (await fetch(`${sys.baseUrl}/openapi.json`)).json();
 }, 120_000);
-afterAll(async () => { await sys?.stop(); });
 
 /** Known-good bodies; a valid draw is one of these with one field redrawn from its schema, or a pure schema draw. */
 const seeds = (route: string): Record<string, unknown>[] => {
@@ -130,7 +127,7 @@ describe('the OpenAPI document', () => {
 
       await fc.assert(fc.asyncProperty(pathArb, queryArb, bodyArb, async (path, query, body) => {
         const url = route.replace(/\{(\w+)\}/g, (_, n) => encodeURIComponent(String((path as Record<string, unknown>)[n]))) + queryString(query);
-        const key = route.startsWith('/accounts') ? ADMIN_KEY : merchantKey;
+        const key = route.startsWith('/accounts') ? ADMIN_KEY : m.key;
         const res = await call(sys.baseUrl, key, method.toUpperCase(), url, body === undefined ? undefined : JSON.stringify(body));
         const where = `${method.toUpperCase()} ${url} ${JSON.stringify(body)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 400)}`;
         statuses[`${res.status}`] = (statuses[`${res.status}`] ?? 0) + 1;

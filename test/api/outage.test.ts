@@ -6,6 +6,7 @@ import { freePort } from '../../src/infra/freePort';
 import { startTemporalDevServer, type TemporalDevServerHandle } from '../../src/infra/temporalDevServer';
 import { createLogger } from '../../src/logger';
 import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 /**
  * Outages answer fast and honestly: with PostgreSQL or Temporal unreachable, or a workflow that does
@@ -37,19 +38,16 @@ const get = (sys: TestSystem, key: string | null, route: string) =>
 
 describe('PostgreSQL unreachable', () => {
   let pg: PostgresProcess;
-  let sys: TestSystem;
   let port: number;
   let dir: string;
   beforeAll(async () => {
     dir = scratchDir('outage-pg');
     port = await freePort();
     pg = await startPostgresProcess(path.join(dir, 'pg'), port);
-    sys = await startTestSystem({ DATABASE_URL: pg.url, DB_ACQUIRE_TIMEOUT_MS: '2000' }, { parts: ['api'] });
   });
-  afterAll(async () => {
-    await sys?.stop();
-    await pg?.stop();
-  });
+  // On a PostgreSQL of its own, which the test stops and starts again.
+  const sys = useTestSystem(() => ({ env: { DATABASE_URL: pg.url, DB_ACQUIRE_TIMEOUT_MS: '2000' }, parts: ['api'] }));
+  afterAll(async () => { await pg?.stop(); });
 
   test('API calls and /health answer 503 with Retry-After, and recover when it is back', async () => {
     const merchant = await createMerchant(sys.baseUrl);
@@ -75,7 +73,6 @@ describe('PostgreSQL unreachable', () => {
 
 describe('Temporal unreachable', () => {
   let temporal: TemporalDevServerHandle;
-  let sys: TestSystem;
   let port: number;
   let dbFile: string;
   const start = () => startTemporalDevServer({ port, uiPort: null, namespace: 'default', log, dbFile });
@@ -83,12 +80,10 @@ describe('Temporal unreachable', () => {
     port = await freePort();
     dbFile = path.join(scratchDir('outage-temporal'), 'temporal.db');
     temporal = await start();
-    sys = await startTestSystem({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_CALL_TIMEOUT_MS: '2000' });
   });
-  afterAll(async () => {
-    await sys?.stop();
-    await temporal?.stop();
-  });
+  // On a Temporal server of its own, which the test stops and starts again.
+  const sys = useTestSystem(() => ({ env: { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_CALL_TIMEOUT_MS: '2000' } }));
+  afterAll(async () => { await temporal?.stop(); });
 
   test('create, deactivate and /health answer 503; a receipt is stored and credited once it is back', async () => {
     const merchant = await createMerchant(sys.baseUrl);
@@ -119,6 +114,7 @@ describe('Temporal unreachable', () => {
 
 describe('a workflow that does not answer its update', () => {
   test('deactivate answers 503 with Retry-After at the update deadline and changes nothing', async () => {
+    // Its own start: the system is stopped mid-test and an API-only one takes over its task queue.
     const full = await startTestSystem();
     const merchant = await createMerchant(full.baseUrl);
     const session = await call(full.baseUrl, merchant.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: 2000 });

@@ -2,20 +2,15 @@ import { recordEvent, claimUndispatchedEventIds, markEventsDispatched } from '..
 import { T } from '../../src/db/tables';
 import { deliveryWorkflowId } from '../../src/webhooks/deliveryTypes';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 // The API and checkout worker without the webhook part (no relay, no delivery worker): what it records
 // leaves the outbox only through a relay.
-let app: TestSystem;
+const app = useTestSystem({ env: { WEBHOOK_WORKER: 'separate' }, parts: ['api', 'worker'] });
 let receiver: WebhookReceiver;
-beforeAll(async () => {
-  app = await startTestSystem({ WEBHOOK_WORKER: 'separate' }, { parts: ['api', 'worker'] });
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await receiver?.close();
-  await app?.stop();
-});
+beforeAll(async () => { receiver = await startReceiver(); });
+afterAll(async () => { await receiver?.close(); });
 
 class Rollback extends Error {}
 
@@ -47,14 +42,9 @@ test('two relays claiming at once take different events: a claimed event is skip
 });
 
 describe('with two relays running (two systems, their polls off: run alone, only the insert\'s NOTIFY wakes them)', () => {
-  let relays: TestSystem[] = [];
-  beforeAll(async () => {
-    const env = { WEBHOOK_RELAY_INTERVAL_MS: String(3_600_000) };
-    relays = [await startTestSystem(env, { parts: ['webhooks'] }), await startTestSystem(env, { parts: ['webhooks'] })];
-  });
-  afterAll(async () => {
-    for (const r of relays) await r.stop();
-  });
+  const relay = { env: { WEBHOOK_RELAY_INTERVAL_MS: String(3_600_000) }, parts: ['webhooks' as const] };
+  useTestSystem(relay);
+  useTestSystem(relay);
 
   test('an event recorded by an API call (a payment link created) is delivered once, by a relay, not by the API', async () => {
     const own = await startReceiver();

@@ -3,17 +3,12 @@ import path from 'node:path';
 import { decodeAndVerifyInvoice, isValidAddress, nodePublicKey } from '../../src/bitcoin';
 import { T } from '../../src/db/tables';
 import { StaticRateProvider } from '../../src/rates';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-let merchant: { id: string; key: string };
 const rates = new StaticRateProvider();
-
-beforeAll(async () => {
-  sys = await startTestSystem({}, { rates });
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem({ rates });
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const session = (id: string) => api('GET', `/checkout-sessions/${id}`);

@@ -6,15 +6,14 @@ import os from 'node:os';
 import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
 import { encodeLnurl } from '../../src/bitcoin/lnurl';
 import { T } from '../../src/db/tables';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, startTestSystem, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 // Payouts in test mode: the same API, checks, reservation and saga as live mode, with a simulated send
 // (docs/payouts.md): paid at once against the test balance, no network fee; an invoice described
 // `[unroutable]` fails, as refunds' and withdrawal links' sends do (the same sender).
-let sys: TestSystem;
 // PAYOUT_LNURL_ALLOW_HTTP: the Lightning Address test server below speaks plain http on this host.
-beforeAll(async () => { sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest', PAYOUT_LNURL_ALLOW_HTTP: 'true' }); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem({ env: { BITCOIN_NETWORK: 'regtest', PAYOUT_LNURL_ALLOW_HTTP: 'true' } });
 
 const api = (key: string, method: string, route: string, body?: unknown, headers?: Record<string, string>) => call(sys.baseUrl, key, method, route, body, headers);
 const funds = async (key: string) => {
@@ -149,6 +148,7 @@ async function lightningAddressServer() {
 
 test('a Lightning Address or LNURL on a loopback, private or own-host address is refused before any request, unless the operator allows it', async () => {
   const lud16 = await lightningAddressServer();
+  // Its own second system (API only) beside the file's: the same addresses, refused by the default private-network rule.
   const strict = await startTestSystem({ BITCOIN_NETWORK: 'regtest', PAYOUT_LNURL_ALLOW_HTTP: 'true', PAYOUT_LNURL_ALLOW_PRIVATE_NETWORKS: 'false' }, { parts: ['api'] });
   try {
     const m = await createMerchant(strict.baseUrl);

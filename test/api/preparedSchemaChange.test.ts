@@ -1,37 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { createDb, type Db } from '../../src/db/knex';
 import { queryPrepared } from '../../src/db/prepared';
 import { T } from '../../src/db/tables';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 /**
  * A migration run ahead of a rollout adds columns under running processes. Their prepared statements
  * (src/db/prepared.ts) must keep working: PostgreSQL refuses a prepared statement whose result columns
  * changed since it was planned on a connection, so none may use `select *` / `returning *`.
- * The test runs on a database of its own: adding columns to the shared one would change the rows other
- * test files compare.
+ * The columns it adds stay in the file's own database (test/support/testDatabases.ts), dropped after it.
  */
-let admin: Db;
-let db: Db;
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-const database = `checkout_schema_${randomBytes(4).toString('hex')}`;
-
-beforeAll(async () => {
-  const shared = process.env.CHECKOUT_TEST_DATABASE_URL!;
-  admin = createDb(shared, { min: 0, max: 1 });
-  await admin.raw(`create database "${database}"`);
-  const url = new URL(shared);
-  url.pathname = `/${database}`;
-  sys = await startTestSystem({ DATABASE_URL: url.toString() });
-  db = sys.db;
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => {
-  await sys?.stop();
-  await admin.raw(`drop database if exists "${database}" with (force)`);
-  await admin.destroy();
-});
+const sys = useTestSystem();
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown, headers?: Record<string, string>) =>
   call(sys.baseUrl, merchant.key, method, route, body, headers);
@@ -60,7 +40,7 @@ describe('prepared statements across a migration that adds columns', () => {
     expect(warm.reads.every((s) => s === 200)).toBe(true);
 
     for (const table of [T.sessions, T.payments, T.idempotency, T.apiKeys, T.accounts]) {
-      await db.raw(`alter table ${table} add column next_release_probe text`);
+      await sys.db.raw(`alter table ${table} add column next_release_probe text`);
     }
     const after = await createAndRead(12);
     expect(after.creates).toEqual(Array(12).fill(200));
@@ -68,14 +48,14 @@ describe('prepared statements across a migration that adds columns', () => {
   });
 
   test('a prepared statement on a finished transaction is refused, not run inside another transaction', async () => {
-    const trx = await db.transaction();
+    const trx = await sys.db.transaction();
     await trx.commit();
     await expect(queryPrepared(trx, { name: 'finished_trx_probe_v1', text: 'select 1 as one' }, [])).rejects.toThrow(/already complete/);
-    const rolledBack = await db.transaction();
+    const rolledBack = await sys.db.transaction();
     await rolledBack.rollback();
     await expect(queryPrepared(rolledBack, { name: 'finished_trx_probe_v1', text: 'select 1 as one' }, [])).rejects.toThrow(/already complete/);
     // A live transaction and the pool still run it.
-    await db.transaction(async (tx) => { expect(await queryPrepared(tx, { name: 'finished_trx_probe_v1', text: 'select 1 as one' }, [])).toEqual([{ one: 1 }]); });
-    expect(await queryPrepared(db, { name: 'finished_trx_probe_v1', text: 'select 1 as one' }, [])).toEqual([{ one: 1 }]);
+    await sys.db.transaction(async (tx) => { expect(await queryPrepared(tx, { name: 'finished_trx_probe_v1', text: 'select 1 as one' }, [])).toEqual([{ one: 1 }]); });
+    expect(await queryPrepared(sys.db, { name: 'finished_trx_probe_v1', text: 'select 1 as one' }, [])).toEqual([{ one: 1 }]);
   });
 });

@@ -3,13 +3,12 @@ import { REFUNDS } from '../../src/db/refunds';
 import { T } from '../../src/db/tables';
 import { WITHDRAWAL_LINKS } from '../../src/db/withdrawalLinks';
 import { reconcile } from '../../src/services/reconcile';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 // Reconcile ties every account's reservation to the money-out objects in flight (src/services/reservations.ts):
 // a deliberately broken row (a final object that kept its hold, a hold of no object) is reported.
-let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest' }); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem({ env: { BITCOIN_NETWORK: 'regtest' } });
 
 const customer = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
 const api = (key: string, method: string, route: string, body?: unknown) => call(sys.baseUrl, key, method, route, body);

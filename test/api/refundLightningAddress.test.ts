@@ -2,19 +2,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
 import { accountFunds } from '../../src/db/funds';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 // A refund paid to the customer's Lightning Address (LUD-16) or LNURL-pay (LUD-06): resolved to an invoice for
 // exactly the refund before anything is reserved, then paid as any refund to an invoice. The customer's
 // LNURL server is a third party's, so a small local stand-in serves it, with invoices of the test network.
-let sys: TestSystem;
+const sys = useTestSystem({ env: { PAYOUT_LNURL_ALLOW_HTTP: 'true' } });
 let server: http.Server;
 let host: string;
 const wallet = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
 const asked: string[] = [];
 
 beforeAll(async () => {
-  sys = await startTestSystem({ PAYOUT_LNURL_ALLOW_HTTP: 'true' });
   server = http.createServer((req, res) => {
     const url = new URL(req.url!, `http://${req.headers.host}`);
     const json = (body: unknown) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(body)); };
@@ -32,10 +32,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(async () => {
-  await new Promise((r) => server?.close(r));
-  await sys?.stop();
-});
+afterAll(async () => { await new Promise((r) => server?.close(r)); });
 
 const api = (key: string, method: string, route: string, body?: unknown) => call(sys.baseUrl, key, method, route, body);
 

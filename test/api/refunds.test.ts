@@ -6,7 +6,8 @@ import { accountFunds } from '../../src/db/funds';
 import { T } from '../../src/db/tables';
 import type { RateProvider } from '../../src/rates';
 import { LnurlWallet } from '../support/lnurlWallet';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { connectTransfers } from '../support/transferDestinations';
 
 // BTC at 50,000 USD when the customer pays (2,000 sats per USD); the test moves it to see "today's rate".
@@ -18,15 +19,11 @@ class MovingPrice implements RateProvider {
   }
 }
 const price = new MovingPrice();
-let sys: TestSystem;
+const sys = useTestSystem({ rates: price });
 let wallet: LnurlWallet;
 const customer = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
 
-beforeAll(async () => {
-  sys = await startTestSystem({}, { rates: price });
-  wallet = new LnurlWallet(sys.config.publicUrl, sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+beforeAll(() => { wallet = new LnurlWallet(sys.config.publicUrl, sys.baseUrl); });
 beforeEach(() => { price.usd = '50000'; });
 
 const api = (key: string, method: string, route: string, body?: unknown, headers?: Record<string, string>) => call(sys.baseUrl, key, method, route, body, headers);

@@ -12,11 +12,10 @@ import { insertReceipt } from '../../src/db/receipts';
 import { T } from '../../src/db/tables';
 import { watcherContext } from '../../src/watcher/context';
 import { ingestReceipt } from '../../src/watcher/ingest';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem(); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
 
 const base58check = createBase58check(sha256);
 /** A fresh mainnet BIP84 account key (m/84'/0'/0'), as xpub. */

@@ -1,18 +1,16 @@
-import { ADMIN_KEY, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 /** L6: failed admin authentications are throttled per client; successful ones never are. */
-let sys: TestSystem;
-let route: string;
-beforeAll(async () => {
-  sys = await startTestSystem({ ADMIN_AUTH_MAX_FAILURES: '3', ADMIN_AUTH_FAILURE_WINDOW_SECONDS: '600', TRUST_PROXY: 'loopback' }, { parts: ['api'] });
-  route = `/accounts/${(await createMerchant(sys.baseUrl)).id}/keys`;
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem({ env: { ADMIN_AUTH_MAX_FAILURES: '3', ADMIN_AUTH_FAILURE_WINDOW_SECONDS: '600', TRUST_PROXY: 'loopback' }, parts: ['api'] });
+const merchant = useMerchant(sys);
+/** An admin route of the merchant's (its keys). */
+const route = () => `/accounts/${merchant.id}/keys`;
 
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 /** An admin request as seen from one client address (the test's proxy header, trusted from loopback). */
 const asClient = (client: string, key: string) =>
-  fetch(`${sys.baseUrl}${route}`, { headers: { authorization: basic(key), 'x-forwarded-for': client } });
+  fetch(`${sys.baseUrl}${route()}`, { headers: { authorization: basic(key), 'x-forwarded-for': client } });
 
 test('successful admin requests are never counted: 25 in a row from one client all succeed', async () => {
   const answers = [];
@@ -37,7 +35,7 @@ test('after the allowed failures a client gets 429 with Retry-After, even with t
 });
 
 test('a missing or merchant-shaped key counts as a failed admin authentication', async () => {
-  const noKey = () => fetch(`${sys.baseUrl}${route}`, { headers: { 'x-forwarded-for': '198.51.100.30' } });
+  const noKey = () => fetch(`${sys.baseUrl}${route()}`, { headers: { 'x-forwarded-for': '198.51.100.30' } });
   expect((await noKey()).status).toBe(401);
   expect((await asClient('198.51.100.30', 'sk_test_notAnAdminKey0123456789')).status).toBe(401);
   expect((await noKey()).status).toBe(401);

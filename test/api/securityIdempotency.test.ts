@@ -2,15 +2,14 @@ import { createHash } from 'node:crypto';
 import { T } from '../../src/db/tables';
 import { idFromSeed } from '../../src/domain/ids';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { listedRuns } from '../support/visibility';
 
 /**
  * One Idempotency-Key runs its request once, even when the requests race; a failure after the
  * workflow started never frees the key's seed, so the retry gets the same session.
  */
-let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem(); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
 
 const body = { currency: 'SATS', amount: 1234 };
 const requestHash = (route: string, b: unknown) => createHash('sha256').update(`POST ${route}\n${JSON.stringify(b)}`).digest('hex');
@@ -67,7 +66,8 @@ test('a key held by a live request is refused; one whose holder died (lock expir
 });
 
 test('a create that fails after its workflow started (503) keeps the key: the retry gets the same session, one workflow', async () => {
-  // An API with no worker on its task queue: the workflow starts but cannot make the session in time.
+  // Its own start: an API with no worker on its task queue (the workflow starts but cannot make the session
+  // in time), then a worker started mid-test on that queue.
   const apiOnly = await startTestSystem({ TEMPORAL_CALL_TIMEOUT_MS: '3000' }, { parts: ['api'] });
   let worker: TestSystem | undefined;
   try {

@@ -1,21 +1,19 @@
 import { T } from '../../src/db/tables';
-import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { call } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 /**
  * A payment link's anonymous visits cannot burn the merchant's wallet addresses: a GET opens nothing,
  * and the sessions that going on (POST) opens are capped per link at PAYMENT_LINK_MAX_OPEN_SESSIONS
  * open unpaid ones (then 429 + Retry-After). The rate limits are set high here so only the cap applies.
  */
-let sys: TestSystem;
-let merchant: { id: string; key: string };
 const CAP = 4;
-beforeAll(async () => {
-  sys = await startTestSystem({
+const sys = useTestSystem({
+  env: {
     TRUST_PROXY: 'true', RATE_LIMIT_PUBLIC_PER_IP: '1000', RATE_LIMIT_PUBLIC_PER_TARGET: '1000', PAYMENT_LINK_MAX_OPEN_SESSIONS: String(CAP),
-  });
-  merchant = await createMerchant(sys.baseUrl);
+  },
 });
-afterAll(async () => { await sys?.stop(); });
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const nextIndex = async () => Number((await sys.db(T.accounts).where({ id: merchant.id }).first('next_address_index_test')).next_address_index_test);

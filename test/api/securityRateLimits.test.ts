@@ -1,5 +1,6 @@
 import { T } from '../../src/db/tables';
-import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { call } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 /**
  * The public endpoints cannot be flooded. Visits that open sessions, the page's POSTs and the
@@ -7,15 +8,12 @@ import { call, createMerchant, startTestSystem, type TestSystem } from '../suppo
  * visitor who reloads a payment link gets their open session back instead of a new workflow.
  * TRUST_PROXY lets the test speak as different clients through X-Forwarded-For.
  */
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-beforeAll(async () => {
-  sys = await startTestSystem({
+const sys = useTestSystem({
+  env: {
     TRUST_PROXY: 'true', RATE_LIMIT_PUBLIC_PER_IP: '5', RATE_LIMIT_PUBLIC_PER_TARGET: '3', RATE_LIMIT_SIMULATOR_PER_PAYMENT: '4',
-  });
-  merchant = await createMerchant(sys.baseUrl);
+  },
 });
-afterAll(async () => { await sys?.stop(); });
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 /** A GET of a link (opens nothing) or, `go`, the customer pressing its Continue button (POST: opens a session). */

@@ -1,14 +1,10 @@
-import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { call } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-let key: string;
-beforeAll(async () => {
-  sys = await startTestSystem();
-  key = (await createMerchant(sys.baseUrl)).key;
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
+const merchant = useMerchant(sys);
 
-const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, key, method, route, body);
+const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const create = async (body: Record<string, unknown> = {}) => (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 1000, ...body })).body;
 const update = (id: string, body: unknown) => api('POST', `/checkout-sessions/${id}`, body);
 

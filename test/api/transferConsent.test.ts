@@ -1,16 +1,15 @@
 import * as transferConnections from '../../src/db/migrations/125_transfer_connections';
 import { T } from '../../src/db/tables';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant, waitFor } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
+import { useTestSystem } from '../support/useTestSystem';
 
 /**
  * Transfer consent (docs/transfers.md): a session or link may send transfers only to an account the
  * platform admin connected to its own; anything else is refused at the edge, before any workflow starts,
  * with one message for an unknown account and an unconnected one.
  */
-let sys: TestSystem;
-beforeAll(async () => { sys = await startTestSystem(); });
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem();
 
 const admin = (method: string, route: string, body?: unknown, headers?: Record<string, string>) => call(sys.baseUrl, ADMIN_KEY, method, route, body, headers);
 const destinations = (source: string) => `/accounts/${source}/transfer-destinations`;

@@ -11,6 +11,12 @@ export interface UseTestSystemOptions {
   rates?: RateProvider;
   log?: Logger;
   tracing?: Tracing | null;
+  /**
+   * Runs after the file's tests and before the system stops (jest runs `afterAll` hooks in the order they
+   * were declared, so a file's own `afterAll` would see the system stopped): cleanup that needs the running
+   * system, or a stand-in server whose open connections are closed first so the stop need not wait them out.
+   */
+  beforeStop?: (sys: TestSystem) => Promise<void> | void;
 }
 
 /**
@@ -18,15 +24,25 @@ export interface UseTestSystemOptions {
  * file's own database and task queue) before the file's tests and stops it after them. Returns a
  * stand-in that reads through to the started system, so a file writes `const sys = useTestSystem()`
  * at its top and uses `sys.baseUrl`, `sys.db`, `sys.temporal` … inside its hooks and tests.
+ *
+ * `opts` may be a function, called when the system starts (after the `beforeAll` hooks declared before
+ * this call): for a setting known only then, such as a stand-in server's port or a tracing pipeline.
  */
-export function useTestSystem(opts: UseTestSystemOptions = {}): TestSystem {
+export function useTestSystem(opts: UseTestSystemOptions | (() => UseTestSystemOptions) = {}): TestSystem {
   let started: TestSystem | undefined;
+  let beforeStop: UseTestSystemOptions['beforeStop'];
   beforeAll(async () => {
-    started = await startTestSystem(opts.env ?? {}, { parts: opts.parts, rates: opts.rates, log: opts.log, tracing: opts.tracing });
+    const o = typeof opts === 'function' ? opts() : opts;
+    beforeStop = o.beforeStop;
+    started = await startTestSystem(o.env ?? {}, { parts: o.parts, rates: o.rates, log: o.log, tracing: o.tracing });
   });
   afterAll(async () => {
-    await started?.stop();
-    started = undefined;
+    try {
+      if (started) await beforeStop?.(started);
+    } finally {
+      await started?.stop();
+      started = undefined;
+    }
   });
   return lateBound('the test system', () => started);
 }

@@ -14,22 +14,17 @@ import { createLogger } from '../../src/logger';
 import { StaticRateProvider } from '../../src/rates';
 import { reconcile } from '../../src/services/reconcile';
 import { stateQuery } from '../../src/temporal/definitions';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 // A price no other test uses: the trigger below refuses its payments only.
 const PRICE = 3165;
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-
-beforeAll(async () => {
+const sys = useTestSystem({
   // The failed payment request waits for its retry round (an hour away), so only the receipt moves the session.
-  sys = await startTestSystem({ WORKFLOW_RETRY_BASE_SECONDS: '3600' });
-  merchant = await createMerchant(sys.baseUrl);
+  env: { WORKFLOW_RETRY_BASE_SECONDS: '3600' },
+  beforeStop: async (s) => { await s.db.raw('drop trigger if exists test_refuse_payment on payments; drop function if exists test_refuse_payment()'); },
 });
-afterAll(async () => {
-  await sys?.db.raw('drop trigger if exists test_refuse_payment on payments; drop function if exists test_refuse_payment()');
-  await sys?.stop();
-});
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 

@@ -9,6 +9,7 @@ import { retryUpdate, stateQuery } from '../../src/temporal/definitions';
 import { CheckoutAttentionKey } from '../../src/temporal/searchAttributes';
 import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 /** The platform's rate source, which the test can break. */
 class BreakableRates implements RateProvider {
@@ -21,16 +22,10 @@ class BreakableRates implements RateProvider {
 }
 
 const rates = new BreakableRates();
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-
-beforeAll(async () => {
-  // A 1 s first retry delay keeps the workflow's own backoff observable in a test.
-  sys = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_RETRY_BASE_SECONDS: '1', METRICS_REFRESH_SECONDS: '0' }, { rates });
-  merchant = await createMerchant(sys.baseUrl);
-});
+// A 1 s first retry delay keeps the workflow's own backoff observable in a test.
+const sys = useTestSystem({ env: { MONITORING_HOURS: '0', WORKFLOW_RETRY_BASE_SECONDS: '1', METRICS_REFRESH_SECONDS: '0' }, rates });
+const merchant = useMerchant(sys);
 afterEach(() => { rates.failure = null; });
-afterAll(async () => { await sys?.stop(); });
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const session = (id: string) => api('GET', `/checkout-sessions/${id}`).then((r) => r.body);
@@ -192,6 +187,7 @@ test('the database failing in the middle of a credit: the receipt waits, flagged
 });
 
 test('Lightning unavailable for a live session: flagged instead of failed, and it can still be deactivated', async () => {
+  // Its own start: an API that offers Lightning (an LND is configured) beside a worker on its task queue that has none.
   const apiSys = await startTestSystem({ LND_REST_URL: 'http://127.0.0.1:9', LND_MACAROON_HEX: '00', MONITORING_HOURS: '0' }, { parts: ['api', 'watcher'] });
   const worker = await startTestSystem({ TEMPORAL_TASK_QUEUE: apiSys.taskQueue, MONITORING_HOURS: '0', WORKFLOW_RETRY_BASE_SECONDS: '1' }, { parts: ['worker'] });
   try {

@@ -4,21 +4,16 @@ import { stateQuery } from '../../src/temporal/definitions';
 import { watcherContext } from '../../src/watcher/context';
 import { redeliverPending } from '../../src/watcher/redeliver';
 import { followLightning } from '../../src/watcher/sources/lightningSource';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 import { listedRuns } from '../support/visibility';
 import { startStandIn as standIn } from '../unit/bitcoin/support/standInServer';
 
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-
 // No monitoring window: a settled session's workflow closes at once, so late money takes the resume path.
 // A small history limit makes continue-as-new happen after a few dozen receipts.
-beforeAll(async () => {
-  sys = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_HISTORY_LIMIT: '60' });
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+const sys = useTestSystem({ env: { MONITORING_HOURS: '0', WORKFLOW_HISTORY_LIMIT: '60' } });
+const merchant = useMerchant(sys);
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const session = (id: string) => api('GET', `/checkout-sessions/${id}`).then((r) => r.body);

@@ -9,7 +9,8 @@ import { T } from '../../src/db/tables';
 import { StaticRateProvider, UnknownCurrencyError, type RateProvider } from '../../src/rates';
 import { chooseAmountUpdate, deactivateUpdate, renewUpdate } from '../../src/temporal/definitions';
 import { AMOUNT_ALREADY_CHOSEN } from '../../src/domain/transitions';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 /** The platform's rate source, which the test can break, counting the prices asked of it. */
 class CountingRates implements RateProvider {
@@ -24,16 +25,10 @@ class CountingRates implements RateProvider {
 }
 
 const rates = new CountingRates();
-let sys: TestSystem;
-let merchant: { id: string; key: string };
-
-beforeAll(async () => {
-  // An hour before the workflow's own first retry: nothing but the test's own calls can make a payment attempt.
-  sys = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_RETRY_BASE_SECONDS: '3600' }, { rates });
-  merchant = await createMerchant(sys.baseUrl);
-});
+// An hour before the workflow's own first retry: nothing but the test's own calls can make a payment attempt.
+const sys = useTestSystem({ env: { MONITORING_HOURS: '0', WORKFLOW_RETRY_BASE_SECONDS: '3600' }, rates });
+const merchant = useMerchant(sys);
 afterEach(() => { rates.failure = null; });
-afterAll(async () => { await sys?.stop(); });
 
 const api = (method: string, route: string, body?: unknown) => call(sys.baseUrl, merchant.key, method, route, body);
 const pageStatus = (id: string) => fetch(`${sys.baseUrl}/pay/${id}/status`).then((r) => r.json());
