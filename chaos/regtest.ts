@@ -113,7 +113,8 @@ export async function runRegtestChaos(opts: ChaosOptions, print: (line: string) 
         const made = await t.moneyOut(moneyRng.fork(), [merchantA, merchantB, partner], i, targets.has(i))
           .catch((err: Error) => { t.log.violations.push(`money out ${i}: ${err.message}`); return undefined; });
         if (made === null) { // nothing to take out yet (or a 400): the next try, later
-          if (sessionsDone && tries > moneyOutCount * 4) break;
+          // Nothing more will come in once every paid session shows paid: then nothing more can go out.
+          if (sessionsDone && await t.everySessionPaid()) break;
           await sleep(1_000);
           continue;
         }

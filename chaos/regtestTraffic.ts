@@ -121,7 +121,7 @@ export class RegtestTraffic {
   }
 
   /** Until the session shows `paid` (ms since epoch), or null after `timeoutMs`. */
-  async paidAt(session: PaidSession, timeoutMs = 240_000): Promise<number | null> {
+  async paidAt(session: PaidSession, timeoutMs = 300_000): Promise<number | null> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const read = await this.api.call(session.merchant.key, 'GET', `/checkout-sessions/${session.id}`).catch(() => null);
@@ -129,6 +129,15 @@ export class RegtestTraffic {
       await new Promise((r) => setTimeout(r, 500));
     }
     return null;
+  }
+
+  /** Whether every session the customer paid shows `paid` (all the money in is credited). */
+  async everySessionPaid(): Promise<boolean> {
+    for (const session of this.log.sessions) {
+      const read = await this.api.call(session.merchant.key, 'GET', `/checkout-sessions/${session.id}`).catch(() => null);
+      if (read?.body?.status !== 'paid') return false;
+    }
+    return true;
   }
 
   private violation(message: string): null {
@@ -222,14 +231,14 @@ export class RegtestTraffic {
   }
 
   /**
-   * Caps one send so that all money out stays under half of what came in over Lightning above the
-   * channel's reserve: the platform node's side starts empty, and it can send only what it holds beyond
-   * the reserve (1 % of the 5,000,000-sat channel), which early in a run is little.
+   * Caps one send so that all money out stays under three quarters of what came in over Lightning above
+   * the channel's reserve: the platform node's side starts empty, and it can send only what it holds
+   * beyond the reserve (1 % of the 5,000,000-sat channel), which early in a run is little.
    */
   private bounded(wanted: bigint): bigint {
-    const room = (this.paidInLightning - CHANNEL_RESERVE_SATS) / 2n - this.paidOut;
+    const room = ((this.paidInLightning - CHANNEL_RESERVE_SATS) * 3n) / 4n - this.paidOut;
     const capped = wanted < room ? wanted : room;
-    return capped > 15_000n ? 15_000n : capped;
+    return capped > 12_000n ? 12_000n : capped;
   }
 
   /** An invoice of the receiver node; unless it is the kill target, its send's pause file exists first (no stop). */
