@@ -51,19 +51,19 @@ export async function updateAccountRow(db: DbOrTx, id: string, changes: Partial<
 export async function findAccountWithDestinations(
   db: DbOrTx, id: string, destinationIds: string[],
 ): Promise<{ account: AccountRow; destinations: Set<string> } | undefined> {
-  const [row] = await queryPrepared<AccountRow & { destination_ids: string[] }>(db, ACCOUNT_WITH_DESTINATIONS, [id, destinationIds]);
+  const [row] = await queryPrepared<AccountRow & { destination_ids: string[] }>(db, ACCOUNT_WITH_DESTINATIONS, [id, destinationIds, id]);
   if (!row) return undefined;
   const { destination_ids: destinations, ...account } = row;
   return { account, destinations: new Set(destinations) };
 }
 
 const ACCOUNT_WITH_DESTINATIONS = {
-  name: 'account_with_destinations_v1',
+  name: 'account_with_destinations_v2',
   text: `select ${COLUMNS.join(', ')},
       array(select c.destination_account_id from ${T.transferConnections} c
         join ${T.accounts} m on m.id = c.destination_account_id and m.kind = 'merchant'
-        where c.source_account_id = $1 and c.destination_account_id = any($2) and c.revoked_at is null) as destination_ids
-    from ${T.accounts} where id = $1`,
+        where c.source_account_id = ? and c.destination_account_id = any(?) and c.revoked_at is null) as destination_ids
+    from ${T.accounts} where id = ?`,
 };
 
 /** IDs among `ids` that are merchant accounts (the platform and external accounts are not). */
@@ -85,7 +85,7 @@ export async function allocateAddress(db: DbOrTx, accountId: string, livemode: b
 const allocateIn = (mode: 'live' | 'test') => ({
   name: `allocate_address_${mode}_v1`,
   text: `update ${T.accounts} set next_address_index_${mode} = next_address_index_${mode} + 1
-    where id = $1 and xpub_${mode} is not null returning next_address_index_${mode} as next_index, xpub_${mode} as xpub`,
+    where id = ? and xpub_${mode} is not null returning next_address_index_${mode} as next_index, xpub_${mode} as xpub`,
 });
 const ALLOCATE_ADDRESS = { live: allocateIn('live'), test: allocateIn('test') };
 

@@ -54,7 +54,7 @@ export async function findKeyOwner(db: DbOrTx, secret: string): Promise<KeyOwner
 // Every authenticated request runs it: prepared (src/db/prepared.ts).
 const KEY_OWNER = {
   name: 'api_key_owner_v1',
-  text: `select account_id, livemode from ${T.apiKeys} where key_hash = $1 and revoked_at is null limit 1`,
+  text: `select account_id, livemode from ${T.apiKeys} where key_hash = ? and revoked_at is null limit 1`,
 };
 
 /** An account's keys, newest first, revoked ones included. */

@@ -74,21 +74,19 @@ export async function recordEventsForDispatch(db: DbOrTx, events: EventToRecord[
 function insertEvents(n: number): PreparedStatement {
   let statement = INSERT_EVENTS.get(n);
   if (!statement) {
-    const rows = Array.from({ length: n }, (_, i) => {
-      const $ = (k: number) => `$${i * 11 + k}`;
-      return `(${$(1)}, ${$(2)}, ${$(3)}, ${$(4)}, ${$(5)}, ${$(6)}, ${$(7)}, ${$(8)}, (select case when exists (select 1 from ${T.webhookEndpoints}
-        where account_id = ${$(9)} and livemode = ${$(10)} and status = 'enabled' and not deleted) then null else ${$(11)}::bigint end))`;
-    });
     statement = {
       name: `insert_events_${n}_v1`,
       text: `insert into ${T.events} (id, dedupe_key, account_id, livemode, event_type, object_id, data, created, dispatched_at)
-        values ${rows.join(', ')} on conflict (dedupe_key) do nothing returning id, dispatched_at`,
+        values ${Array(n).fill(EVENT_ROW).join(', ')} on conflict (dedupe_key) do nothing returning id, dispatched_at`,
     };
     INSERT_EVENTS.set(n, statement);
   }
   return statement;
 }
 const INSERT_EVENTS = new Map<number, PreparedStatement>();
+// One event's values (11 parameters, in the order recordEventsForDispatch lists them).
+const EVENT_ROW = `(?, ?, ?, ?, ?, ?, ?, ?, (select case when exists (select 1 from ${T.webhookEndpoints}
+  where account_id = ? and livemode = ? and status = 'enabled' and not deleted) then null else ?::bigint end))`;
 
 export interface EventToRecord {
   dedupeKey: string; accountId: string; livemode: boolean; type: string; objectId: string; data: unknown; created: number;

@@ -46,18 +46,18 @@ export async function takeOverIdempotencyKey(db: DbOrTx, owner: string, key: str
 }
 
 export async function storeIdempotentResponse(db: DbOrTx, owner: string, key: string, status: number, body: unknown): Promise<void> {
-  await queryPrepared(db, STORE_RESPONSE, [owner, key, status, JSON.stringify(body)]);
+  await queryPrepared(db, STORE_RESPONSE, [status, JSON.stringify(body), owner, key]);
 }
 
 // Every POST with a key runs these two: prepared (src/db/prepared.ts).
 const CLAIM = {
   name: 'idempotency_claim_v2',
-  text: `insert into ${T.idempotency} (owner, key, request_hash, seed, created, locked_until) values ($1, $2, $3, $4, $5, $6)
+  text: `insert into ${T.idempotency} (owner, key, request_hash, seed, created, locked_until) values (?, ?, ?, ?, ?, ?)
     on conflict (owner, key) do nothing returning ${COLUMNS.join(', ')}`,
 };
 const STORE_RESPONSE = {
-  name: 'idempotency_store_response_v1',
-  text: `update ${T.idempotency} set response_status = $3, response_body = $4, locked_until = null where owner = $1 and key = $2`,
+  name: 'idempotency_store_response_v2',
+  text: `update ${T.idempotency} set response_status = ?, response_body = ?, locked_until = null where owner = ? and key = ?`,
 };
 
 /** Frees the lock but keeps the seed: a retry continues what this attempt may have started. */

@@ -45,7 +45,7 @@ export async function findPaymentBySeq(db: DbOrTx, sessionId: string, seq: numbe
 
 const PAYMENT_BY_SEQ = {
   name: 'payment_by_seq_v2',
-  text: `select ${PAYMENT_COLUMNS.join(', ')} from ${T.payments} where checkout_session_id = $1 and seq = $2 limit 1`,
+  text: `select ${PAYMENT_COLUMNS.join(', ')} from ${T.payments} where checkout_session_id = ? and seq = ? limit 1`,
 };
 
 export async function findPayment(db: DbOrTx, id: string, scope?: Scope): Promise<PaymentRow | undefined> {
@@ -78,7 +78,7 @@ export async function insertPayment(db: DbOrTx, row: PaymentRow): Promise<Paymen
 }
 const INSERT_PAYMENT = {
   name: 'insert_payment_v2',
-  text: `insert into ${T.payments} (${PAYMENT_COLUMNS.join(', ')}) values (${PAYMENT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+  text: `insert into ${T.payments} (${PAYMENT_COLUMNS.join(', ')}) values (${PAYMENT_COLUMNS.map(() => '?').join(', ')})
     on conflict (checkout_session_id, seq) do nothing returning ${PAYMENT_COLUMNS.join(', ')}`,
 };
 

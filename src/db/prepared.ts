@@ -8,37 +8,28 @@ import type { DbOrTx } from './knex';
  * are always named, never `select *` / `returning *`: PostgreSQL refuses to run a prepared statement
  * whose result columns changed since it was planned ("cached plan must not change result type"), so a
  * column added by a migration run ahead of a rollout would break every running process.
+ *
+ * Its parameters are knex's positional `?` (no `$1`), one per use, in the order of `values`; no `?`
+ * operator (jsonb) appears in it. knex numbers them `$1`, `$2`… in order, so the text PostgreSQL gets is
+ * the same whatever the values (an array is one parameter; the values are never knex fragments), and `pg`
+ * refuses a known name with another text on a connection.
  */
 export interface PreparedStatement {
   name: string;
   text: string;
 }
 
-/** The pg client knex's pool hands out: only what this module calls. */
-interface PgConnection {
-  query(q: { name: string; text: string; values: unknown[]; rowMode?: 'array' }): Promise<QueryResult & QueryArrayResult>;
-}
-
 /**
- * Runs a prepared statement straight on the connection knex would use (inside a transaction, the
- * transaction's own): the statements every create or read runs skip the query builder, and PostgreSQL
- * skips their parse and plan after the first use on a connection. They are still reported to knex's
- * `query` listeners, so they are counted like any other statement. Values go through pg's conversion,
- * as knex's do (objects as JSON, bigint-like strings as they are).
+ * Runs a prepared statement through knex's public API: a raw query whose client-specific `options`
+ * (`name`, `rowMode`) knex's pg dialect mixes into `pg`'s query config, so `pg` prepares it on first use
+ * on a connection and later only binds and executes it. knex picks the connection (inside a transaction,
+ * the transaction's own; a finished transaction refuses it), reports it to its `query` listeners like any
+ * other statement, and leaves the result as `pg` made it (values converted as knex converts them:
+ * objects as JSON, int8/NUMERIC as strings). An undefined value is sent as null, as `pg` would.
  */
 async function run(db: DbOrTx, statement: PreparedStatement, values: unknown[], rowMode?: 'array'): Promise<QueryResult & QueryArrayResult> {
-  // knex refuses a query on a finished transaction in its query path, which this bypasses: without the
-  // same guard, a late call would run on the pooled connection, inside whatever transaction holds it now.
-  if (db.isTransaction && (db as Knex.Transaction).isCompleted()) {
-    throw new Error(`Transaction query already complete: prepared statement ${statement.name} refused`);
-  }
-  const connection = (await db.client.acquireConnection()) as PgConnection;
-  try {
-    db.client.emit('query', { sql: statement.text, bindings: values, method: 'raw' });
-    return await connection.query({ ...statement, values, ...(rowMode ? { rowMode } : {}) });
-  } finally {
-    await db.client.releaseConnection(connection);
-  }
+  const bindings = values.map((v): Knex.Value => (v === undefined ? null : (v as Knex.Value)));
+  return db.raw(statement.text, bindings).options(rowMode ? { name: statement.name, rowMode } : { name: statement.name });
 }
 
 /** The rows of a prepared statement, as objects keyed by column name. */

@@ -23,16 +23,16 @@ const FUNDED_JOIN = `left join ${T.payments} p on p.checkout_session_id = s.id a
 const BY_SCOPE = {
   name: 'checkout_session_read_v3',
   text: `select ${SESSION_COLUMNS} from ${T.sessions} s ${FUNDED_JOIN}
-    where s.id = $1 and s.account_id = $2 and s.livemode = $3 order by p.seq`,
+    where s.id = ? and s.account_id = ? and s.livemode = ? order by p.seq`,
 };
 
 // The key check of the merchant auth (hash, not revoked) and the read in one statement: no row means
 // no such key, a row without a session means none of the key's account and mode.
 const BY_KEY = {
   name: 'checkout_session_read_by_key_v3',
-  text: `with k as (select account_id, livemode from ${T.apiKeys} where key_hash = $1 and revoked_at is null)
+  text: `with k as (select account_id, livemode from ${T.apiKeys} where key_hash = ? and revoked_at is null)
     select k.account_id as "__key_account", k.livemode as "__key_livemode", ${SESSION_COLUMNS}
-    from k left join ${T.sessions} s on s.id = $2 and s.account_id = k.account_id and s.livemode = k.livemode
+    from k left join ${T.sessions} s on s.id = ? and s.account_id = k.account_id and s.livemode = k.livemode
     ${FUNDED_JOIN} order by p.seq`,
 };
 

@@ -55,14 +55,14 @@ export interface Scope {
 /** Inserts a new session's row; returns it, or undefined when it existed already (a retry). */
 export async function insertSession(db: DbOrTx, d: SessionDefinition): Promise<SessionRow | undefined> {
   const [row] = await queryPrepared<SessionRow>(db, INSERT_SESSION,
-    [d.id, d.accountId, d.livemode, d.currency, d.amount, JSON.stringify(d.fields), d.linkId, d.created]);
+    [d.id, d.accountId, d.livemode, d.currency, d.amount, JSON.stringify(d.fields), d.linkId, d.created, d.created]);
   return row;
 }
 
 const INSERT_SESSION = {
-  name: 'insert_session_v3',
+  name: 'insert_session_v4',
   text: `insert into ${T.sessions} (id, account_id, livemode, status, currency, amount, definition, link_id, version, created, modified)
-    values ($1, $2, $3, 'active', $4, $5, $6, $7, 0, $8, $8) on conflict (id) do nothing returning ${RETURNING_SESSION}`,
+    values (?, ?, ?, 'active', ?, ?, ?, ?, 0, ?, ?) on conflict (id) do nothing returning ${RETURNING_SESSION}`,
 };
 
 /** What splitting a receipt of session `id` needs: its planned transfers and its account's affiliate terms, in one read. */
@@ -103,18 +103,18 @@ export async function withFunded(db: DbOrTx, row: SessionRow): Promise<{ row: Se
  */
 export async function writeSessionState(db: DbOrTx, state: SessionState, targetAmountDue: string | null, now: number): Promise<SessionRow | undefined> {
   const [written] = await queryPrepared<SessionRow>(db, WRITE_SESSION_STATE, [
-    state.id, state.version, state.status, state.amount, state.amountPaid, state.receivedSats, targetAmountDue, state.exceptionStatus,
-    state.currentPaymentId, now, state.payments.find((p) => p.id === state.currentPaymentId)?.expiresAt ?? null,
+    state.version, state.status, state.amount, state.amountPaid, state.receivedSats, targetAmountDue, state.exceptionStatus,
+    state.currentPaymentId, now, state.payments.find((p) => p.id === state.currentPaymentId)?.expiresAt ?? null, state.id, state.version,
   ]);
   return written;
 }
 
 // Every transition runs it: prepared (src/db/prepared.ts).
 const WRITE_SESSION_STATE = {
-  name: 'write_session_state_v3',
-  text: `update ${T.sessions} set version = $2, status = $3, amount = $4, amount_paid = $5, target_amount_paid = $6, target_amount_due = $7,
-      exception_status = $8, payment_id = $9, modified = $10, payment_expires_at = $11
-    where id = $1 and version < $2 returning ${RETURNING_SESSION}`,
+  name: 'write_session_state_v4',
+  text: `update ${T.sessions} set version = ?, status = ?, amount = ?, amount_paid = ?, target_amount_paid = ?, target_amount_due = ?,
+      exception_status = ?, payment_id = ?, modified = ?, payment_expires_at = ?
+    where id = ? and version < ? returning ${RETURNING_SESSION}`,
 };
 
 /**

@@ -1,7 +1,8 @@
 import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type JsonResponse, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant, waitFor, type JsonResponse } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
 import { routeTable, type RouteEntry } from '../support/routeTable';
+import { useTestSystem } from '../support/useTestSystem';
 import { addUser, dashboardClient, type DashboardClient } from '../e2e/support/dashboard';
 
 /**
@@ -26,7 +27,9 @@ const PUBLIC = [
 const isDashboardRoute = (path: string) => path === '/dashboard' || path.startsWith('/dashboard/');
 const isAdminRoute = (path: string) => path === '/accounts' || path.startsWith('/accounts/');
 
-let sys: TestSystem;
+// The sweeps below make dozens of failed admin authentications from one client on purpose; the
+// failure throttle (its own test: securityAdminAuth.test.ts) would turn their 401s into 429s.
+const sys = useTestSystem({ env: { ADMIN_AUTH_MAX_FAILURES: '100000' } });
 let routes: RouteEntry[];
 const victim = { id: '', key: '', liveKey: '' };
 const attacker = { key: '', revokedKey: '' };
@@ -36,9 +39,6 @@ const dash: { victimOwner?: DashboardClient; victimViewer?: DashboardClient; att
 const objects: Record<string, string> = {};
 
 beforeAll(async () => {
-  // The sweeps below make dozens of failed admin authentications from one client on purpose; the
-  // failure throttle (its own test: securityAdminAuth.test.ts) would turn their 401s into 429s.
-  sys = await startTestSystem({ ADMIN_AUTH_MAX_FAILURES: '100000' });
   routes = routeTable(sys.app!);
   const v = await createMerchant(sys.baseUrl);
   const dest = await createMerchant(sys.baseUrl);
@@ -84,7 +84,6 @@ beforeAll(async () => {
   dash.attacker = await dashboardClient(sys.baseUrl, attackerOwner);
   for (const [name, id] of Object.entries(objects)) if (typeof id !== 'string' || !/^[a-z]+_\w+$/.test(id)) throw new Error(`victim fixture ${name} missing: ${id}`);
 }, 120_000);
-afterAll(async () => { await sys?.stop(); });
 
 /** The route's path with each `:param` replaced by the victim's object of the segment before it. */
 function concretePath(path: string): string {

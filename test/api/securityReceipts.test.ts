@@ -4,7 +4,8 @@ import { LocalLightningNode } from '../../src/bitcoin';
 import { T } from '../../src/db/tables';
 import { watcherContext } from '../../src/watcher/context';
 import { ingestReceipt } from '../../src/watcher/ingest';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 /**
  * C1: receipt references are unique per (mode, source), and simulated references live in the
@@ -40,20 +41,19 @@ function settle(hash: string, sats: number): void {
   for (const s of streams) s.write(`${JSON.stringify(line)}\n`);
 }
 
-let sys: TestSystem;
 let victim: { id: string; key: string; liveKey: string };
 let attacker: { id: string; key: string };
 
+beforeAll(async () => { await new Promise<void>((r) => lnd.listen(0, '127.0.0.1', r)); });
+// Read when the system starts, once the stand-in LND listens.
+const sys = useTestSystem(() => ({ env: { LND_REST_URL: `http://127.0.0.1:${(lnd.address() as AddressInfo).port}`, LND_MACAROON_HEX: '00' } }));
 beforeAll(async () => {
-  await new Promise<void>((r) => lnd.listen(0, '127.0.0.1', r));
-  sys = await startTestSystem({ LND_REST_URL: `http://127.0.0.1:${(lnd.address() as AddressInfo).port}`, LND_MACAROON_HEX: '00' });
   const b = await createMerchant(sys.baseUrl);
   const live = await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${b.id}/keys`, { livemode: true });
   victim = { ...b, liveKey: live.body.secret_key };
   attacker = await createMerchant(sys.baseUrl);
 });
 afterAll(async () => {
-  await sys?.stop();
   for (const s of streams) s.destroy();
   await new Promise((r) => lnd.close(r));
 });

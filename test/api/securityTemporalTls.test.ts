@@ -66,6 +66,7 @@ test('without a client certificate the frontend refuses the connection', async (
 });
 
 test('with TEMPORAL_TLS_* set, the API, worker and watcher run a checkout through the mTLS frontend', async () => {
+  // Its own start: connecting through the mTLS frontend is what this test checks (and its handshakes are counted from the first test).
   sys = await startTestSystem({
     TEMPORAL_ADDRESS: frontend,
     TEMPORAL_TLS_CERT_PATH: file('client.pem'), TEMPORAL_TLS_KEY_PATH: file('client.key'),

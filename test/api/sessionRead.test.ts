@@ -103,7 +103,7 @@ describe('the session read behind GET and session events', () => {
 });
 
 /**
- * The other hot statements run as prepared statements outside the query builder too (src/db/prepared.ts).
+ * The other hot statements run as named prepared statements too (src/db/prepared.ts; its own test: prepared.test.ts).
  * They must behave as the knex statements they replaced: inside a transaction they run on its connection
  * (a rollback takes them back), they are reported to knex's `query` listeners, and the rows they return
  * are the rows knex reads (int8 and NUMERIC as strings, JSON parsed).

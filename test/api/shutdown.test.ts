@@ -80,7 +80,8 @@ test('a SIGTERM during a create lets the request finish, then the API exits 0', 
 
     apiProc.proc.kill('SIGTERM');
     await log.seen('stopping');
-    // The worker arrives only now: the create can finish only if the stopping API waited for it.
+    // The worker arrives only now: the create can finish only if the stopping API waited for it. Its own
+    // start: a worker-only system on the task queue of this test's API process, started mid-test.
     systems.push(await startTestSystem({ TEMPORAL_TASK_QUEUE: taskQueue }, { parts: ['worker'] }));
     const created = await pending;
     expect(created.status).toBe(200);

@@ -5,22 +5,18 @@
  */
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startTracing, type Tracing } from '../../src/telemetry/tracing';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, waitFor } from '../support/testSystem';
+import { useMerchant, useTestSystem } from '../support/useTestSystem';
 
 const exporter = new InMemorySpanExporter();
 let tracing: Tracing;
-let sys: TestSystem;
-let merchant: { id: string; key: string };
 
-beforeAll(async () => {
-  tracing = startTracing(exporter, { simple: true });
-  sys = await startTestSystem({}, { tracing });
-  merchant = await createMerchant(sys.baseUrl);
-});
-afterAll(async () => {
-  await sys?.stop();
-  await tracing?.shutdown();
-});
+beforeAll(() => { tracing = startTracing(exporter, { simple: true }); });
+// Read when the system starts, once the tracing pipeline exists.
+const sys = useTestSystem(() => ({ tracing }));
+const merchant = useMerchant(sys);
+// Declared after useTestSystem: jest runs afterAll hooks in declaration order, so the system stops first.
+afterAll(async () => { await tracing?.shutdown(); });
 
 const names = (spans: ReadableSpan[]) => spans.map((s) => s.name);
 

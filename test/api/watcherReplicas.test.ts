@@ -11,7 +11,8 @@ import { redeliverPending } from '../../src/watcher/redeliver';
 import { pollOnchainOnce } from '../../src/watcher/sources/esploraSource';
 import { followLightning } from '../../src/watcher/sources/lightningSource';
 import { scanChainOnce } from '../../src/watcher/sources/nodeChainSource';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { startStandIn as standIn } from '../unit/bitcoin/support/standInServer';
 
 /**
@@ -20,15 +21,22 @@ import { startStandIn as standIn } from '../unit/bitcoin/support/standInServer';
  * two processes would have, run each source at the same moment against the same node; the money must be
  * one receipt, credited once.
  */
-let sys: TestSystem;
 let liveKey: string;
 let testKey: string;
 let secondDb: Db;
 let closeSecond: () => Promise<void>;
 let watchers: [WatcherContext, WatcherContext];
 
+const sys = useTestSystem({
+  env: { BITCOIN_NETWORK: 'regtest', MONITORING_HOURS: '1' },
+  beforeStop: async (s) => {
+    await s.db('chain_outputs').delete();
+    await s.db('chain_blocks').delete();
+    await closeSecond?.();
+    await secondDb?.destroy();
+  },
+});
 beforeAll(async () => {
-  sys = await startTestSystem({ BITCOIN_NETWORK: 'regtest', MONITORING_HOURS: '1' });
   const m = await createMerchant(sys.baseUrl, { xpub: generateTestAccountKey('regtest').tpub, onchain_settlement: 'merchant_wallet' });
   testKey = m.key;
   liveKey = (await call(sys.baseUrl, ADMIN_KEY, 'POST', `/accounts/${m.id}/keys`, { livemode: true })).body.secret_key;
@@ -40,13 +48,6 @@ beforeAll(async () => {
   // The block scan's cursor is one per database: this file's scripted chain replaces any other file's.
   await sys.db('chain_outputs').delete();
   await sys.db('chain_blocks').delete();
-});
-afterAll(async () => {
-  await sys?.db('chain_outputs').delete();
-  await sys?.db('chain_blocks').delete();
-  await closeSecond?.();
-  await secondDb?.destroy();
-  await sys?.stop();
 });
 
 const read = (key: string, id: string) => call(sys.baseUrl, key, 'GET', `/checkout-sessions/${id}`).then((r) => r.body);

@@ -8,6 +8,7 @@ import { connectTransfers } from '../support/transferDestinations';
 
 // A dead endpoint: it accepts every connection and never answers, so each attempt holds a webhook slot
 // until its timeout. Two slots, a long timeout: the webhook worker is saturated for the whole test.
+// Its own start: the stop, with attempts still held, can outlast jest's hook timeout (hence the afterAll's 300 s).
 let sys: TestSystem;
 let dead: http.Server;
 let deadUrl: string;

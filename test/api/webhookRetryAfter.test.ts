@@ -6,22 +6,22 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ActivityDeps } from '../../activities/deps';
 import { webhookActivities } from '../../activities/webhooks';
 import { recordEvent } from '../../src/db/events';
-import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
+import { call, createMerchant } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 // The API alone (no relay, no delivery worker): the attempt is run here, as the webhook worker runs it.
-let sys: TestSystem;
 let server: http.Server;
 let url = '';
 let answer: { status: number; headers: Record<string, string> } = { status: 503, headers: {} };
+const sys = useTestSystem({
+  env: { WEBHOOK_WORKER: 'separate' },
+  parts: ['api'],
+  beforeStop: async () => { await new Promise((r) => server?.close(r)); },
+});
 beforeAll(async () => {
-  sys = await startTestSystem({ WEBHOOK_WORKER: 'separate' }, { parts: ['api'] });
   server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(answer.status, answer.headers).end('busy')); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-});
-afterAll(async () => {
-  await new Promise((r) => server?.close(r));
-  await sys?.stop();
 });
 
 async function attempt(): Promise<unknown> {

@@ -3,17 +3,12 @@ import { T } from '../../src/db/tables';
 import { deliveryWorkflowId } from '../../src/webhooks/deliveryTypes';
 import { createWebhookDispatcher, startWebhookDelivery } from '../../src/webhooks/dispatch';
 import { createLogger } from '../../src/logger';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { startReceiver, verifyWith, type WebhookReceiver } from '../support/webhookReceiver';
 
-let sys: TestSystem;
 const receivers: WebhookReceiver[] = [];
-
-beforeAll(async () => { sys = await startTestSystem(); });
-afterAll(async () => {
-  for (const r of receivers) await r.close();
-  await sys?.stop();
-});
+const sys = useTestSystem({ beforeStop: async () => { for (const r of receivers) await r.close(); } });
 
 const api = (key: string | null, method: string, route: string, body?: unknown, headers?: Record<string, string>) =>
   call(sys.baseUrl, key, method, route, body, headers);

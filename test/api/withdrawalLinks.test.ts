@@ -5,20 +5,17 @@ import { accountBalance } from '../../src/db/ledger';
 import { T } from '../../src/db/tables';
 import { decodeLnurl } from '../../src/domain/lnurl';
 import { LnurlWallet } from '../support/lnurlWallet';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 // Test mode: the customer's wallet is a local node of the test network; the platform's sends are simulated
 // (no bitcoin moves, as with test-mode receipts), but every ledger and reservation rule is the live one.
-let sys: TestSystem;
+const sys = useTestSystem();
 let wallet: LnurlWallet;
 const customer = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
 const mainnetNode = new LocalLightningNode(generateNodeKey().privateKey, 'mainnet');
 
-beforeAll(async () => {
-  sys = await startTestSystem();
-  wallet = new LnurlWallet(sys.config.publicUrl, sys.baseUrl);
-});
-afterAll(async () => { await sys?.stop(); });
+beforeAll(() => { wallet = new LnurlWallet(sys.config.publicUrl, sys.baseUrl); });
 
 const api = (key: string, method: string, route: string, body?: unknown, headers?: Record<string, string>) => call(sys.baseUrl, key, method, route, body, headers);
 const invoice = (sats: bigint, memo = 'withdraw', node = customer, expirySeconds = 600) =>
