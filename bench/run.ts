@@ -111,6 +111,7 @@ async function main(): Promise<void> {
     }
     if (on('webhooks') && opts.webhookPending > 0) {
       const hooked = await createMerchant(sys, 'Webhook bench');
+      await connectDestinations(sys, hooked, destinations);
       results.webhooks = await phase('webhooks', `11. Receipt → paid with no webhooks, then with ${opts.webhookPending} deliveries pending to a dead endpoint (${opts.webhookDead})`,
         () => runWebhookLoad(sys, hooked, destinations, {
           pending: opts.webhookPending, receipts: opts.webhookReceipts, mode: opts.webhookDead as DeadMode, concurrency: opts.concurrency, receiptLoad,

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { accountBalance } from '../../src/db/ledger';
-import { ADMIN_KEY, call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { ADMIN_KEY, call, createMerchant, waitFor } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
+import { useTestSystem } from '../support/useTestSystem';
 
 /**
  * schemathesis (a fuzzer this project did not write, pinned in scripts/install-schemathesis.sh) runs
@@ -29,7 +30,10 @@ if (!python) process.stdout.write('schemathesis.test.ts skipped: python3 is not 
 const maybe = python ? describe : describe.skip;
 
 const ROOT = path.resolve(__dirname, '../..');
-let sys: TestSystem;
+// Every create is allowed as often as a fuzzer likes (16 webhook endpoints per account by default), and
+// the admin run's deliberate wrong and missing keys (the ignored_auth check) from one address do not
+// lock that address out (10 failures by default; the lockout has its own test: securityAdminAuth.test.ts).
+const sys = useTestSystem({ env: { WEBHOOK_MAX_ENDPOINTS: '1000', ADMIN_AUTH_MAX_FAILURES: '100000' } });
 let st = '';
 let merchantKey = '';
 let partnerId = '';
@@ -39,10 +43,6 @@ const knownIds: Record<string, string> = {};
 const REGTEST_ADDRESS = 'bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080';
 
 beforeAll(async () => {
-  // Every create is allowed as often as a fuzzer likes (16 webhook endpoints per account by default), and
-  // the admin run's deliberate wrong and missing keys (the ignored_auth check) from one address do not
-  // lock that address out (10 failures by default; the lockout has its own test: securityAdminAuth.test.ts).
-  sys = await startTestSystem({ WEBHOOK_MAX_ENDPOINTS: '1000', ADMIN_AUTH_MAX_FAILURES: '100000' });
   if (!python) return;
   st = execFileSync('bash', [path.join(ROOT, 'scripts/install-schemathesis.sh')], { encoding: 'utf8', timeout: 10 * 60_000 }).trim();
   const m = await createMerchant(sys.baseUrl);
@@ -78,7 +78,6 @@ beforeAll(async () => {
     funding: funding.id,
   });
 }, 15 * 60_000);
-afterAll(async () => { await sys?.stop(); });
 
 /** One schemathesis run with every check over the operations `filter` selects; its exit code and output. */
 async function schemathesis(name: string, key: string, filter: string[]): Promise<{ code: number; output: string }> {

@@ -1,23 +1,18 @@
 import { connectTransfers } from '../support/transferDestinations';
 import { parse } from 'csv-parse/sync';
-import type { Browser, Page } from 'playwright-core';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import type { Page } from 'playwright-core';
+import { call, createMerchant, waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 import { seriousViolations } from './support/axe';
-import { eventually, launchBrowser, newCustomer, screenshot } from './support/browser';
+import { eventually, newCustomer, screenshot, useBrowser } from './support/browser';
 import { merchantWithUser, signIn } from './support/dashboard';
 
-let sys: TestSystem;
-let browser: Browser;
+const sys = useTestSystem();
+const browser = useBrowser();
 let receiver: WebhookReceiver;
-beforeAll(async () => {
-  [sys, browser, receiver] = await Promise.all([startTestSystem(), launchBrowser(), startReceiver()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await receiver?.close();
-  await sys?.stop();
-});
+beforeAll(async () => { receiver = await startReceiver(); });
+afterAll(async () => { await receiver?.close(); });
 
 /** A URL the app made with PUBLIC_URL (http://checkout.test), pointed at this test's server. */
 const local = (url: string) => url.replace('http://checkout.test', sys.baseUrl);

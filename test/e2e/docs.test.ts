@@ -1,17 +1,8 @@
-import { launchBrowser } from './support/browser';
-import { startTestSystem, type TestSystem } from '../support/testSystem';
-import type { Browser } from 'playwright-core';
+import { useBrowser } from './support/browser';
+import { useTestSystem } from '../support/useTestSystem';
 
-let sys: TestSystem;
-let browser: Browser;
-beforeAll(async () => {
-  sys = await startTestSystem({}, { parts: ['api'] });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await sys?.stop();
-});
+const sys = useTestSystem({ parts: ['api'] });
+const browser = useBrowser();
 
 describe('/docs', () => {
   test('renders every operation of /openapi.json in a real browser, with no request leaving the app', async () => {

@@ -1,18 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { call, createMerchant, startTestSystem, type TestSystem } from '../support/testSystem';
-import { launchBrowser, newCustomer, screenshot, startShopServer } from './support/browser';
+import { call, createMerchant } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
+import { newCustomer, screenshot, startShopServer, useBrowser } from './support/browser';
 
-let sys: TestSystem;
-let browser: Browser;
+const sys = useTestSystem();
+const browser = useBrowser();
 let shop: Awaited<ReturnType<typeof startShopServer>>;
-beforeAll(async () => {
-  [sys, browser, shop] = await Promise.all([startTestSystem(), launchBrowser(), startShopServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await shop?.close();
-  await sys?.stop();
-});
+beforeAll(async () => { shop = await startShopServer(); });
+afterAll(async () => { await shop?.close(); });
 
 test('a customer opens a payment link, is refused without a required detail, pays with the simulator and lands on success_url', async () => {
   const m = await createMerchant(sys.baseUrl, { name: 'Hodl Coffee' });
