@@ -12,6 +12,12 @@ export interface PhaseConditions {
   childCpuPct: Record<string, number>;
   /** CPU time spent in the phase, in ms: `process` (this one) and each embedded server. */
   cpuMs: Record<string, number>;
+  /**
+   * This process's CPU ms by thread (Linux): `main` (the event loop: API, activities, the SDK's JS side),
+   * `core` (the SDK core's Rust threads), `other` (Node's other threads, all named `node`: the workflow
+   * threads, the libuv pool, V8's GC and compiler helpers).
+   */
+  threadCpuMs?: Record<string, number>;
   /** Event-loop delay of this process: how long a ready callback waited to run. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /** SQL statements the system sent to PostgreSQL (BEGIN/COMMIT included; the bench's own poll excluded). */
@@ -49,6 +55,7 @@ export function watchConditions(db: Db): () => PhaseConditions {
   histogram.enable();
   const cpu0 = process.cpuUsage();
   const children0 = descendantCpuMs();
+  const threads0 = threadCpuMs();
   const t0 = performance.now();
   return () => {
     histogram.disable();
@@ -56,17 +63,37 @@ export function watchConditions(db: Db): () => PhaseConditions {
     const cpu = process.cpuUsage(cpu0);
     const wallMs = performance.now() - t0;
     const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+    const threads = threads0 && threadCpuMs();
     const childMs = [...descendantCpuMs()].map(([name, total]) => [name, Math.round(total - (children0.get(name) ?? 0))] as const);
     return {
       seconds: Math.round(wallMs / 100) / 10,
       processCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
       childCpuPct: Object.fromEntries(childMs.map(([name, total]) => [name, Math.round((total / wallMs) * 100)])),
       cpuMs: Object.fromEntries([['process', Math.round((cpu.user + cpu.system) / 1000)], ...childMs]),
+      ...(threads ? { threadCpuMs: Object.fromEntries([...threads].map(([k, v]) => [k, Math.round(v - (threads0!.get(k) ?? 0))])) } : {}),
       eventLoopDelayMs: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max) },
       dbQueries,
       loadAvg1m: Math.round(os.loadavg()[0] * 100) / 100,
     };
   };
+}
+
+/** CPU time (ms) used so far by this process's threads, by kind (see `threadCpuMs` above); null off Linux. */
+function threadCpuMs(): Map<string, number> | null {
+  const dir = '/proc/self/task';
+  if (!fs.existsSync(dir)) return null;
+  const tick = 1000 / 100; // USER_HZ
+  const out = new Map<string, number>([['main', 0], ['core', 0], ['other', 0]]);
+  for (const tid of fs.readdirSync(dir)) {
+    try {
+      const stat = fs.readFileSync(`${dir}/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const kind = Number(tid) === process.pid ? 'main' : /^(tokio|temporal|workflow)/.test(comm) ? 'core' : 'other';
+      out.set(kind, out.get(kind)! + (Number(fields[11]) + Number(fields[12])) * tick);
+    } catch { /* the thread ended */ }
+  }
+  return out;
 }
 
 /** CPU time (ms) used so far by the processes descending from this one, summed per command name. */

@@ -23,7 +23,7 @@ export interface ReadResult extends LoadFigures {
   sessions: number;
   /** Express 5 + pg primary-key read of a copy of each session's JSON, in its own process (bareReadServer.ts). */
   bare: LoadFigures;
-  /** API req/s ÷ bare req/s (goal ≥ 0.5). */
+  /** API req/s ÷ bare req/s (goal ≥ 0.6). */
   ratioToBare: number;
   /** Bare CPU per request ÷ API CPU per request: the same comparison without the machine's load. */
   cpuRatioToBare: number;

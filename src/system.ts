@@ -145,7 +145,7 @@ export async function startSystem(
     const rates = createModeRates({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }, opts.rates);
     if (!rates.liveConfigured) log.warn('live fiat sessions are refused: no real exchange-rate provider (set RATE_PROVIDER=http and RATE_PROVIDER_URL); SATS/BTC work');
     const payoutSender = liveSender(config);
-    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender, secretKeys };
+    const ctx: ServiceContext = { db, temporal: client, config, log, liveLightning: Boolean(config.lnd), rates, payoutSender, secretKeys, traced: tracing !== null };
     let workflowBundle: WorkflowBundleOption | undefined = opts.workflowBundlePath
       ? { codePath: opts.workflowBundlePath } : workflowBundleToLoad(config.workflowBundlePath, tracing !== null);
     if (!workflowBundle && parts.has('worker') && parts.has('webhooks')) {

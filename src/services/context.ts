@@ -20,4 +20,6 @@ export interface ServiceContext {
   payoutSender?: LndSender;
   /** The dashboard's keys for secrets at rest (TOTP keys); the running system always has them. */
   secretKeys?: Keyring;
+  /** True when this process exports spans (OTEL_* or a test's tracer): HTTP server spans are made only then. */
+  traced?: boolean;
 }

@@ -175,8 +175,10 @@ describe('methods and unknown paths', () => {
       const options = await call(sys.baseUrl, null, 'OPTIONS', route);
       expect({ route, status: options.status, allow: options.headers.get('allow') }).toEqual({ route, status: 204, allow });
     }
-    // HEAD is served wherever GET is.
+    // HEAD is served wherever GET is, the session read (mounted ahead of the guard) included, with its key check.
     expect((await fetch(`${sys.baseUrl}/health`, { method: 'HEAD' })).status).toBe(200);
+    expect((await call(sys.baseUrl, m.key, 'HEAD', `/checkout-sessions/${cs.id}`)).status).toBe(200);
+    expect((await call(sys.baseUrl, null, 'HEAD', `/checkout-sessions/${cs.id}`)).status).toBe(401);
   });
 
   test('an unknown path is a 404 with or without a key; /favicon.ico is never a JSON 401; static docs assets still load', async () => {
