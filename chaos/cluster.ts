@@ -126,6 +126,11 @@ export class Cluster {
 
   isRunning(name: string): boolean { return this.procs.has(name); }
 
+  /** The part process whose PID is `pid` (e.g. the worker that wrote a send's crash-point file), if running. */
+  nameOfPid(pid: number): string | undefined {
+    return [...this.procs].find(([, child]) => child.proc.pid === pid)?.[0];
+  }
+
   /**
    * Dev server: stops and starts it on the same port and database file. Cluster: SIGKILLs one history
    * process (each in turn), whose shards the other takes over, and starts it again after `downMs`.

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Logger } from 'pino';
 import { PARTS, partOf, sleep, type Cluster } from './cluster';
 import type { Random } from './random';
@@ -59,27 +60,34 @@ export async function runFaults(cluster: Cluster, rng: Random, startMs: number, 
 export interface FailoverKill {
   atMs: number;
   killed: string[];
+  /** The box's load average (1, 5, 15 min) at the kill: recovery figures mean little without it. */
+  loadAtKill: number[];
 }
 
 /**
  * The failover plan (`--failover`, on a cluster with replicas): at about 40 % of the run, SIGKILL at the
- * same instant one Temporal history process, one API, one worker and one watcher. The survivors carry
- * the load: the parts come back after 3 s (a supervisor's restart), the history process only after 20 s,
- * so the other one must have taken its shards over by itself. No other fault.
+ * same instant one Temporal history process, one matching process (when the cluster runs two: the other
+ * must take its task-queue partitions over), one API, one worker and one watcher. The survivors carry the
+ * load: the parts come back after 3 s (a supervisor's restart), the server processes only after 20 s, so
+ * the other history and matching processes must have taken their shards and partitions over by
+ * themselves. No other fault.
  */
 export async function runFailover(cluster: Cluster, rng: Random, startMs: number, untilMs: number, log: Logger): Promise<FailoverKill> {
   const tc = cluster.temporalCluster;
   if (!tc) throw new Error('the failover plan needs the Temporal cluster (--cluster)');
   await sleep(Math.max(0, startMs + (untilMs - startMs) * 0.4 - Date.now()));
   const history = rng.pick(tc.names('history'));
+  const matchings = tc.names('matching');
+  const servers = matchings.length > 1 ? [history, rng.pick(matchings)] : [history];
   const parts = PARTS.map((part) => rng.pick(cluster.processNames.filter((n) => partOf(n) === part)));
   const atMs = Date.now();
-  await Promise.all([tc.kill(history), ...parts.map((name) => cluster.kill(name))]);
-  log.info({ history, parts }, 'failover: SIGKILL');
+  const loadAtKill = os.loadavg();
+  await Promise.all([...servers.map((name) => tc.kill(name)), ...parts.map((name) => cluster.kill(name))]);
+  log.info({ servers, parts }, 'failover: SIGKILL');
   cluster.counts.temporalRestarts++;
   await sleep(3_000);
   for (const name of parts) cluster.startPart(name);
   await sleep(17_000);
-  tc.startNode(history);
-  return { atMs, killed: [history, ...parts] };
+  for (const name of servers) tc.startNode(name);
+  return { atMs, killed: [...servers, ...parts], loadAtKill };
 }

@@ -50,7 +50,9 @@ export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--durat
   --regtest      live mode on a regtest network (btcd + two LND nodes): the customer node pays sessions over
                  Lightning and receives payouts, withdrawal links and refunds; the worker is SIGKILLed after a
                  send reached the node and before the ledger settled; then both nodes' records, the ledger and
-                 the node's balance are checked (defaults: --sessions 10 --money-out 10 --settle 300)
+                 the node's balance are checked (defaults: --sessions 10 --money-out 10 --settle 300); every other
+                 session is paid on-chain (mined). With --cluster (or --failover): on the Temporal cluster, two
+                 processes per part, the failover kill mid-run and live probe payments measuring the recovery
   --kills        with --regtest: worker SIGKILLs at sends' crash points (default 2)`;
 
 /** Parses argv; throws with a message (and the usage) on an unknown or bad flag. */

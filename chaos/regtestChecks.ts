@@ -12,8 +12,8 @@ interface NodePayment { payment_hash: string; status: string; value_sat?: string
 
 /** What the database and the two nodes say at the end, read in one go. */
 export interface RegtestObserved {
-  /** Receipts per session: [amount, status]. */
-  receipts: Map<string, { amount: bigint; status: string }[]>;
+  /** Receipts per session: amount, status, chain reference (payment hash, or txid:vout). */
+  receipts: Map<string, { id: string; amount: bigint; status: string; reference: string }[]>;
   sessions: Map<string, { status: string; target_amount_paid: string }>;
   /** Per money-out object: its status and fee as stored. */
   out: Map<string, { status: string; fee: bigint }>;
@@ -27,10 +27,13 @@ export interface RegtestObserved {
 
 export async function observeRegtest(db: Knex, net: RegtestNetwork, log: RegtestLog): Promise<RegtestObserved> {
   const ids = log.sessions.map((s) => s.id);
-  const receiptRows = await db('receipts').select('checkout_session_id', 'amount_sats', 'status').whereIn('checkout_session_id', ids) as
-    { checkout_session_id: string; amount_sats: string; status: string }[];
-  const receipts = new Map<string, { amount: bigint; status: string }[]>();
-  for (const r of receiptRows) receipts.set(r.checkout_session_id, [...receipts.get(r.checkout_session_id) ?? [], { amount: BigInt(r.amount_sats), status: r.status }]);
+  // Every live receipt, not only the paid sessions': one the harness never paid for is a failure too.
+  const receiptRows = await db('receipts').select('id', 'checkout_session_id', 'amount_sats', 'status', 'reference').where({ livemode: true }) as
+    { id: string; checkout_session_id: string; amount_sats: string; status: string; reference: string }[];
+  const receipts = new Map<string, { id: string; amount: bigint; status: string; reference: string }[]>();
+  for (const r of receiptRows) {
+    receipts.set(r.checkout_session_id, [...receipts.get(r.checkout_session_id) ?? [], { id: r.id, amount: BigInt(r.amount_sats), status: r.status, reference: r.reference }]);
+  }
   const sessionRows = await db('checkout_sessions').select('id', 'status', 'target_amount_paid').whereIn('id', ids);
   const out = new Map<string, { status: string; fee: bigint }>();
   for (const o of log.out) {
@@ -87,8 +90,11 @@ export async function checkRegtest(
   let paidIn = 0n;
   for (const s of log.sessions) {
     const receipts = o.receipts.get(s.id) ?? [];
-    if (receipts.length !== 1 || receipts[0].amount !== s.sats || receipts[0].status !== 'credited') {
-      failures.push(`session ${s.id}: receipts ${JSON.stringify(receipts.map((r) => `${r.amount}/${r.status}`))}, the customer node paid ${s.sats} once`);
+    const ref = receipts[0]?.reference ?? '';
+    const sameReference = s.rail === 'lightning' ? ref === s.reference : ref.startsWith(`${s.reference}:`);
+    if (receipts.length !== 1 || receipts[0].amount !== s.sats || receipts[0].status !== 'credited' || !sameReference) {
+      failures.push(`session ${s.id}: receipts ${JSON.stringify(receipts.map((r) => `${r.reference}/${r.amount}/${r.status}`))}, `
+        + `the customer node paid ${s.sats} once (${s.rail} ${s.reference})`);
     }
     const row = o.sessions.get(s.id);
     if (row?.status !== 'paid' || BigInt(row.target_amount_paid) !== s.sats) failures.push(`session ${s.id}: ${row?.status} with ${row?.target_amount_paid} paid, expected paid with ${s.sats}`);
@@ -98,6 +104,12 @@ export async function checkRegtest(
     s.transfers.forEach((t, k) => add(t.destination, split.transfers[k]));
     paidIn += s.sats;
   }
+
+  const paidSessions = new Set(log.sessions.map((s) => s.id));
+  for (const [session, receipts] of o.receipts) {
+    if (!paidSessions.has(session)) failures.push(`session ${session}: ${receipts.length} live receipt(s) ${receipts.map((r) => r.reference).join(', ')} the harness never paid`);
+  }
+  failures.push(...await receiptsOnTheNode(db, net, o, log));
 
   let sentOut = 0n;
   let nodeFeesMsat = 0n;
@@ -138,6 +150,41 @@ export async function checkRegtest(
   if (assets < liabilities) failures.push(`custody: the node holds ${assets} sats, the platform-held balances are ${liabilities}`);
   else if (assets - liabilities > tolerance) failures.push(`custody: the node holds ${assets - liabilities} sats more than the platform-held balances (${liabilities}), more than the ${tolerance}-sat fee rounding`);
   return failures;
+}
+
+/**
+ * Every live receipt by the platform node's own records: a Lightning receipt's reference is an invoice the
+ * node settled for exactly its amount, an on-chain receipt's `txid:vout` an output to the node's wallet of
+ * exactly its amount in a confirmed transaction; no node payment is behind two receipts; and each receipt
+ * moved onto the ledger once (one `payment` transaction of its amount).
+ */
+async function receiptsOnTheNode(db: Knex, net: RegtestNetwork, o: RegtestObserved, log: RegtestLog): Promise<string[]> {
+  const out: string[] = [];
+  const invoices = await net.merchant.get<{ invoices?: { r_hash: string; state: string; amt_paid_sat: string }[] }>('/v1/invoices?num_max_invoices=100000');
+  const settled = new Map((invoices.invoices ?? []).filter((i) => i.state === 'SETTLED')
+    .map((i) => [Buffer.from(i.r_hash, 'base64').toString('hex'), BigInt(i.amt_paid_sat)]));
+  const txs = await net.merchant.get<{ transactions?: { tx_hash: string; num_confirmations: number; output_details?: { output_index: string; amount: string; is_our_address: boolean }[] }[] }>('/v1/transactions');
+  const outputs = new Map<string, bigint>();
+  for (const tx of txs.transactions ?? []) {
+    if (tx.num_confirmations < 1) continue;
+    for (const d of tx.output_details ?? []) if (d.is_our_address) outputs.set(`${tx.tx_hash}:${d.output_index}`, BigInt(d.amount));
+  }
+  const rails = new Map(log.sessions.map((s) => [s.id, s.rail]));
+  const seen = new Set<string>();
+  const all = [...o.receipts.values()].flat();
+  for (const [session, receipts] of o.receipts) {
+    for (const r of receipts) {
+      if (seen.has(r.reference)) out.push(`receipt ${r.id}: reference ${r.reference} credited twice`);
+      seen.add(r.reference);
+      const onNode = rails.get(session) === 'onchain' ? outputs.get(r.reference) : settled.get(r.reference);
+      if (onNode !== r.amount) out.push(`receipt ${r.id} (${r.reference}): ${r.amount} sats, the platform node's records say ${onNode ?? 'nothing'}`);
+    }
+  }
+  const moved = await db('ledger_transactions').select('key').count({ n: '*' }).where({ type: 'payment', livemode: true }).groupBy('key') as { key: string; n: string }[];
+  const byKey = new Map(moved.map((m) => [m.key, Number(m.n)]));
+  for (const r of all) if (byKey.get(`${r.id}:payment`) !== 1) out.push(`receipt ${r.id}: ${byKey.get(`${r.id}:payment`) ?? 0} ledger payment movements, expected one`);
+  if (byKey.size !== all.length) out.push(`${byKey.size} ledger payment movements in live mode for ${all.length} receipts`);
+  return out;
 }
 
 /** Exactly one ledger movement took the object's sats out of its account, and at most one its fee. */

@@ -5,19 +5,37 @@ import { LnurlWallet } from '../test/support/lnurlWallet';
 import type { ApiClient, Answer } from './http';
 import type { Random } from './random';
 
+/** The platform node's channel reserve (1 % of the 5,000,000-sat channel) with a margin: it can never send this. */
+const CHANNEL_RESERVE_SATS = 60_000n;
+
+/** An availability probe's session amount. */
+const PROBE_SATS = 1_000n;
+
 /** A live-mode account of the regtest run, with its live secret key. */
 export interface LiveAccount {
   id: string;
   key: string;
 }
 
-/** A session the customer node paid in full over Lightning (its invoice's hash, as the node paid it). */
+/** How the customer paid a session: over Lightning, or on-chain to the platform node's wallet (mined). */
+export type Rail = 'lightning' | 'onchain';
+
+/**
+ * A session the customer node paid in full, once: `reference` is what the node knows the payment by, the
+ * invoice's hash as the customer node paid it (Lightning) or the txid of the customer node's transaction
+ * (on-chain; the receipt's reference is `txid:vout`).
+ */
 export interface PaidSession {
   id: string;
   merchant: LiveAccount;
   sats: bigint;
   transfers: { destination: string; percentage: string }[];
-  paymentHash: string;
+  rail: Rail;
+  reference: string;
+  /** When the customer node's payment left (ms since epoch), for the availability probes. */
+  sentAt: number;
+  /** An availability probe's session (1,000 sats, no transfer), checked like every other. */
+  probe?: boolean;
 }
 
 /** A payout, withdrawal link or refund the API accepted, paying `sats` to the receiver node's invoice `paymentHash`. */
@@ -49,37 +67,82 @@ export interface RegtestLog {
 export class RegtestTraffic {
   readonly log: RegtestLog = { sessions: [], out: [], violations: [], notes: [] };
   /** Sats the customer paid in and the money out took (harness side): money out stays well inside the channel's spendable side. */
-  private paidIn = 0n;
+  /** Sats the customer paid over Lightning: the platform node's side of the channel, all money out can spend. */
+  private paidInLightning = 0n;
   private paidOut = 0n;
-  private readonly wallet: LnurlWallet;
+  /** One LNURL wallet per API replica: a claim moves to the next when one is unreachable, as behind a load balancer. */
+  private readonly wallets: LnurlWallet[];
 
   constructor(
     private readonly api: ApiClient, private readonly net: RegtestNetwork, private readonly pauseDir: string,
-    publicUrl: string, apiUrl: string, private readonly tag: string,
+    publicUrl: string, apiUrls: string[], private readonly tag: string,
   ) {
-    this.wallet = new LnurlWallet(publicUrl, apiUrl);
+    this.wallets = apiUrls.map((url) => new LnurlWallet(publicUrl, url));
   }
 
-  /** Creates a Lightning-only SATS session (maybe with a transfer) and has the customer node pay its invoice. */
-  async paySession(rng: Random, merchant: LiveAccount, partner: LiveAccount, index: number): Promise<void> {
-    const sats = BigInt(rng.int(20_000, 60_000));
-    const transfers = rng.chance(0.5) ? [{ destination_account: partner.id, percentage: rng.int(500, 3000) / 100 }] : [];
+  /**
+   * Creates a SATS session for one rail (maybe with a transfer; a probe: 1,000 sats, none) and has the customer node pay it in full:
+   * its Lightning invoice, or its on-chain address (credited once the harness's miner mined it). Returns
+   * the paid session, or null (a violation logged) when it could not be paid.
+   */
+  async paySession(
+    rng: Random, merchant: LiveAccount, partner: LiveAccount | null, index: number | string, { rail = 'lightning', probe = false }: { rail?: Rail; probe?: boolean } = {},
+  ): Promise<PaidSession | null> {
+    const sats = probe ? PROBE_SATS : BigInt(rng.int(20_000, 60_000));
+    const transfers = partner && !probe && rng.chance(0.5) ? [{ destination_account: partner.id, percentage: rng.int(500, 3000) / 100 }] : [];
     const created = await this.api.call(merchant.key, 'POST', '/checkout-sessions',
-      { currency: 'SATS', amount: Number(sats), payment_methods: ['lightning'], ...(transfers.length ? { transfers } : {}) },
+      { currency: 'SATS', amount: Number(sats), payment_methods: [rail], ...(transfers.length ? { transfers } : {}) },
       { 'Idempotency-Key': `${this.tag}-session-${index}` });
-    if (created.status !== 200) return void this.log.violations.push(`session ${index}: ${created.status} ${JSON.stringify(created.body)}`);
+    if (created.status !== 200) return this.violation(`session ${index}: ${created.status} ${JSON.stringify(created.body)}`);
     const paymentId = await this.until(`session ${index}'s payment`, () => this.api.call(merchant.key, 'GET', `/checkout-sessions/${created.body.id}`),
       (a) => (a.status === 200 && a.body.payment_id ? a.body.payment_id as string : undefined));
     const payment = await this.api.call(merchant.key, 'GET', `/payments/${paymentId}`);
-    const bolt11 = payment.body?.payment_method_options?.lightning?.payment_request as string | undefined;
-    if (!bolt11) return void this.log.violations.push(`session ${index}: no Lightning invoice (${JSON.stringify(payment.body)})`);
-    const paid = await this.net.customer.payInvoice(bolt11);
-    if (paid.status !== 'SUCCEEDED') return void this.log.violations.push(`session ${index}: the customer node's payment ${paid.status} ${paid.failure_reason ?? ''}`);
-    this.paidIn += sats;
-    this.log.sessions.push({
-      id: created.body.id, merchant, sats, paymentHash: paid.payment_hash,
+    const options = payment.body?.payment_method_options;
+    const sentAt = Date.now();
+    let reference: string;
+    if (rail === 'lightning') {
+      const bolt11 = options?.lightning?.payment_request as string | undefined;
+      if (!bolt11) return this.violation(`session ${index}: no Lightning invoice (${JSON.stringify(payment.body)})`);
+      const paid = await this.net.customer.payInvoice(bolt11);
+      if (paid.status !== 'SUCCEEDED') return this.violation(`session ${index}: the customer node's payment ${paid.status} ${paid.failure_reason ?? ''}`);
+      reference = paid.payment_hash;
+      this.paidInLightning += sats;
+    } else {
+      const address = options?.onchain?.address as string | undefined;
+      if (!address) return this.violation(`session ${index}: no on-chain address (${JSON.stringify(payment.body)})`);
+      reference = await this.net.customer.sendCoins(address, sats);
+    }
+    const session: PaidSession = {
+      id: created.body.id, merchant, sats, rail, reference, sentAt, ...(probe ? { probe } : {}),
       transfers: transfers.map((t) => ({ destination: t.destination_account, percentage: String(t.percentage) })),
-    });
+    };
+    this.log.sessions.push(session);
+    return session;
+  }
+
+  /** Until the session shows `paid` (ms since epoch), or null after `timeoutMs`. */
+  async paidAt(session: PaidSession, timeoutMs = 300_000): Promise<number | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const read = await this.api.call(session.merchant.key, 'GET', `/checkout-sessions/${session.id}`).catch(() => null);
+      if (read?.body?.status === 'paid') return Date.now();
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return null;
+  }
+
+  /** Whether every session the customer paid shows `paid` (all the money in is credited). */
+  async everySessionPaid(): Promise<boolean> {
+    for (const session of this.log.sessions) {
+      const read = await this.api.call(session.merchant.key, 'GET', `/checkout-sessions/${session.id}`).catch(() => null);
+      if (read?.body?.status !== 'paid') return false;
+    }
+    return true;
+  }
+
+  private violation(message: string): null {
+    this.log.violations.push(message);
+    return null;
   }
 
   /**
@@ -90,7 +153,9 @@ export class RegtestTraffic {
   async moneyOut(rng: Random, accounts: LiveAccount[], index: number, killTarget: boolean): Promise<MoneyOut | null> {
     const kind = (['payout', 'withdrawal_link', 'payout', 'refund'] as const)[index % 4];
     if (kind === 'refund') {
-      const session = this.log.sessions.length ? rng.pick(this.log.sessions) : null;
+      // Lightning-paid sessions only: the refund goes over the channel their sats came in on.
+      const paidOverLightning = this.log.sessions.filter((s) => s.rail === 'lightning');
+      const session = paidOverLightning.length ? rng.pick(paidOverLightning) : null;
       if (!session) return null;
       return this.refund(session, index, killTarget);
     }
@@ -116,7 +181,7 @@ export class RegtestTraffic {
       { currency: 'SATS', amount: Number(sats), description: `chaos ${index}` }, { 'Idempotency-Key': `${this.tag}-link-${index}` });
     if (answer.status !== 200) return this.accepted(answer, { kind: 'withdrawal_link', account, sats, paymentHash: '', killTarget }, `withdrawal link ${index}`);
     // The receiver node claims it as a phone wallet would (LUD-03): its invoice goes to the callback.
-    const request = await this.wallet.withdrawRequest(answer.body.withdraw_request);
+    const request = await this.withWallet((w) => w.withdrawRequest(answer.body.withdraw_request));
     const { paymentRequest, hash } = await this.invoice(sats, `chaos withdrawal ${index}`, killTarget);
     const claimed = await this.claim(account, answer.body.id, request, paymentRequest, hash);
     if (!claimed) this.log.violations.push(`withdrawal link ${index}: the claim of ${hash} was never taken`);
@@ -130,7 +195,7 @@ export class RegtestTraffic {
    */
   private async claim(account: LiveAccount, linkId: string, request: Awaited<ReturnType<LnurlWallet['withdrawRequest']>>, pr: string, hash: string): Promise<boolean> {
     for (let attempt = 0; attempt < 30; attempt++) {
-      const answer = await this.wallet.sendInvoice(request, pr).catch((err: Error) => ({ status: 'ERROR', reason: err.message }));
+      const answer = await this.wallets[attempt % this.wallets.length].sendInvoice(request, pr).catch((err: Error) => ({ status: 'ERROR', reason: err.message }));
       if (answer.status === 'OK') return true;
       this.log.notes.push(`withdrawal link ${linkId}: claim answered ${answer.reason ?? answer.status}`);
       const link = await this.api.call(account.key, 'GET', `/withdrawal-links/${linkId}`);
@@ -153,11 +218,27 @@ export class RegtestTraffic {
     return this.accepted(answer, { kind: 'refund', account: session.merchant, sats, paymentHash: hash, killTarget }, `refund ${index}`);
   }
 
-  /** Caps one send so that all money out stays under half of what came in (the channel's spendable side). */
+  /** A wallet call through the API replicas in turn, for up to a minute while they are unreachable (one killed and restarting). */
+  private async withWallet<T>(call: (wallet: LnurlWallet) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call(this.wallets[attempt % this.wallets.length]);
+      } catch (err) {
+        if (attempt >= 30) throw err;
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    }
+  }
+
+  /**
+   * Caps one send so that all money out stays under three quarters of what came in over Lightning above
+   * the channel's reserve: the platform node's side starts empty, and it can send only what it holds
+   * beyond the reserve (1 % of the 5,000,000-sat channel), which early in a run is little.
+   */
   private bounded(wanted: bigint): bigint {
-    const room = this.paidIn / 2n - this.paidOut;
+    const room = ((this.paidInLightning - CHANNEL_RESERVE_SATS) * 3n) / 4n - this.paidOut;
     const capped = wanted < room ? wanted : room;
-    return capped > 15_000n ? 15_000n : capped;
+    return capped > 12_000n ? 12_000n : capped;
   }
 
   /** An invoice of the receiver node; unless it is the kill target, its send's pause file exists first (no stop). */

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Observed } from './checks';
 import type { FaultCounts } from './cluster';
 import type { HttpStats } from './http';
@@ -21,7 +22,7 @@ export interface RunFigures {
   reconcileCode: number | null;
   failures: string[];
   /** The scripted failover: what was killed, and what the probe payments measured around it. */
-  failover?: { killed: string[]; atMs: number; recovery: RecoveryFigures };
+  failover?: { killed: string[]; atMs: number; loadAtKill: number[]; recovery: RecoveryFigures };
   /** Resident memory of each Temporal cluster process at the end of the run. */
   temporalRssMiB?: Record<string, number>;
 }
@@ -48,13 +49,7 @@ export function printReport(f: RunFigures, print: (line: string) => void): void 
     ['reconcile', `exit ${f.reconcileCode}`],
     ['duration', `${(f.chaosMs / 1000).toFixed(1)} s of traffic and faults, ${(f.settleMs / 1000).toFixed(1)} s to quiescence`],
   ];
-  if (f.failover) {
-    const r = f.failover.recovery;
-    const s = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
-    rows.push(['failover', `SIGKILL of ${f.failover.killed.join(', ')} at once, at ${new Date(f.failover.atMs).toISOString()}`]);
-    rows.push(['recovery', `first payment sent after the kill paid ${s(r.firstPaidAfterKillMs)} after it; every slowed payment paid by ${s(r.allRecoveredMs)}; `
-      + `slowest ${s(r.worstMs)} (baseline send → paid ${s(r.baselineMs)}, ${r.probes} probes, ${r.unpaid} unpaid)`]);
-  }
+  if (f.failover) rows.push(...failoverRows(f.failover));
   if (f.temporalRssMiB) rows.push(['temporal RSS', Object.entries(f.temporalRssMiB).map(([n, v]) => `${n} ${v}`).join(', ') + ' MiB']);
   for (const [name, value] of rows) print(`  ${name.padEnd(16)} ${value}`);
   for (const note of f.traffic.notes.slice(0, 5)) print(`  note: ${note}`);
@@ -64,6 +59,22 @@ export function printReport(f: RunFigures, print: (line: string) => void): void 
   }
   print(`chaos: FAIL: ${f.failures.length} problem(s)`);
   for (const failure of f.failures.slice(0, 50)) print(`  - ${failure}`);
+}
+
+/** The failover's lines of a report: what was killed, how long until payments flowed again, and the box's load. */
+export function failoverRows(failover: NonNullable<RunFigures['failover']>): [string, string][] {
+  const r = failover.recovery;
+  const s = (ms: number | null) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
+  return [
+    ['failover', `SIGKILL of ${failover.killed.join(', ')} at once, at ${new Date(failover.atMs).toISOString()}`],
+    ['recovery', `first payment sent after the kill paid ${s(r.firstPaidAfterKillMs)} after it; every slowed payment paid by ${s(r.allRecoveredMs)}; `
+      + `slowest ${s(r.worstMs)} (baseline send → paid ${s(r.baselineMs)}, ${r.probes} probes, ${r.unpaid} unpaid)`],
+    ['load', `load average (1, 5, 15 min) ${load(failover.loadAtKill)} at the kill, ${load(os.loadavg())} at the end, on ${os.cpus().length} cores`],
+  ];
+}
+
+function load(averages: number[]): string {
+  return averages.map((l) => l.toFixed(1)).join(' ');
 }
 
 function moneyOutLine(f: RunFigures): string {

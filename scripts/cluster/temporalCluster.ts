@@ -24,10 +24,11 @@ export interface ClusterLayout {
 
 /**
  * Two frontends (the product's replicas dial different ones), two history processes sharing the shards,
- * one matching and one internal worker service (it runs the server's system workflows, e.g. namespace
- * deletion): the smallest shape in which losing a history process is survivable.
+ * two matching processes sharing the task-queue partitions, and one internal worker service (it runs the
+ * server's system workflows, e.g. namespace deletion): the smallest shape in which losing a history or a
+ * matching process is survivable.
  */
-export const DEFAULT_LAYOUT: ClusterLayout = { frontend: 2, history: 2, matching: 1, worker: 1 };
+export const DEFAULT_LAYOUT: ClusterLayout = { frontend: 2, history: 2, matching: 2, worker: 1 };
 
 /** A server process of the cluster, e.g. `history-2`. */
 interface ServerNode {
