@@ -44,7 +44,7 @@ export function webhookActivities(deps: ActivityDeps) {
       if (!isSubscribed(endpoint.enabled_events, event.event_type)) return skip('not_subscribed');
       // Check before act: a pair delivered once (even by a run whose ID Temporal has forgotten) is not resent.
       if (await hasDelivery(db, endpoint.id, event.id, true)) return skip('already_delivered');
-      if (attempt === 1) await awaitPredecessor(db, endpoint, event, input.timeoutMs);
+      if (attempt === 1) await awaitPredecessor(db, endpoint, event, input.timeoutMs, { log: fallback });
     }
     const result = await send(endpoint, event, input.timeoutMs);
     await insertDelivery(db, {

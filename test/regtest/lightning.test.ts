@@ -5,31 +5,30 @@ import { accountBalance } from '../../src/db/ledger';
 import { T } from '../../src/db/tables';
 import { RegtestNetwork } from '../support/regtest/network';
 import { apiFor, createLiveMerchant, sessionUntil, type LiveMerchant } from '../support/regtest/liveMerchant';
-import { startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { waitFor } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
+import { useTestSystem } from '../support/useTestSystem';
 import { startReceiver, type WebhookReceiver } from '../support/webhookReceiver';
 
 // Live mode against real nodes: the product's LND is the merchant node (invoice macaroon, pinned
 // certificate); the customer node pays over a real channel; the chain source reads the miner's RPC.
 const net = RegtestNetwork.fromEnv();
-let sys: TestSystem;
 let shop: LiveMerchant;
 let partner: LiveMerchant;
 let live: ReturnType<typeof apiFor>;
 let hooks: WebhookReceiver;
 
-beforeAll(async () => {
+const sys = useTestSystem({
   // The merchant's webhook receiver runs on this machine: allow the loopback destination for the test.
-  sys = await startTestSystem(net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '2', MONITORING_HOURS: '1', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }));
+  env: net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '2', MONITORING_HOURS: '1', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }),
+  beforeStop: async () => { await hooks?.close(); },
+});
+beforeAll(async () => {
   [shop, partner] = [await createLiveMerchant(sys.baseUrl), await createLiveMerchant(sys.baseUrl)];
   await connectTransfers(sys.baseUrl, shop.id, partner.id);
   live = apiFor(sys.baseUrl, shop.liveKey);
   hooks = await startReceiver();
   hooks.secret = (await live('POST', '/webhooks', { url: hooks.url, enabled_events: ['*'] })).secret;
-});
-afterAll(async () => {
-  await hooks?.close();
-  await sys?.stop();
 });
 
 const invoiceOf = async (paymentId: string) => (await live('GET', `/payments/${paymentId}`)).payment_method_options.lightning;

@@ -3,20 +3,20 @@ import { T } from '../../src/db/tables';
 import { RegtestNetwork } from '../support/regtest/network';
 import { apiFor, createLiveMerchant, sessionUntil, type LiveMerchant } from '../support/regtest/liveMerchant';
 import { LnurlWallet } from '../support/lnurlWallet';
-import { startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 // Money out on the real network: the platform's LND (the merchant node) pays the customer node's
 // invoices, through a withdrawal link claimed with the LNURL protocol (this test plays the wallet) and
 // through a refund to an invoice. The platform's only channel was opened by the customer, so the
 // platform can send once customers have paid it (the first test's session).
 const net = RegtestNetwork.fromEnv();
-let sys: TestSystem;
+const sys = useTestSystem({ env: net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '2', LND_PAYOUT_MACAROON_PATH: net.info.merchant.adminMacaroonPath }) });
 let shop: LiveMerchant;
 let live: ReturnType<typeof apiFor>;
 let wallet: LnurlWallet;
 
 beforeAll(async () => {
-  sys = await startTestSystem(net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '2', LND_PAYOUT_MACAROON_PATH: net.info.merchant.adminMacaroonPath }));
   shop = await createLiveMerchant(sys.baseUrl);
   live = apiFor(sys.baseUrl, shop.liveKey);
   wallet = new LnurlWallet(sys.config.publicUrl, sys.baseUrl);
@@ -27,7 +27,6 @@ beforeAll(async () => {
   expect((await net.customer.payInvoice(bolt11)).status).toBe('SUCCEEDED');
   await sessionUntil(sys.baseUrl, shop.liveKey, cs.id, (s) => s.status === 'paid');
 }, 120_000);
-afterAll(async () => { await sys?.stop(); });
 
 const funds = () => accountFunds(sys.db, shop.id, true);
 /** An invoice of the customer node (a real wallet's), and its payment hash in hex. */

@@ -1,21 +1,19 @@
 import { T } from '../../src/db/tables';
 import { RegtestNetwork } from '../support/regtest/network';
 import { apiFor, createLiveMerchant, sessionUntil, type LiveMerchant } from '../support/regtest/liveMerchant';
-import { startTestSystem, type TestSystem } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 
 // On-chain live payments from the customer node's wallet, seen by the product's block scan of the
 // miner node (BITCOIN_RPC_URL), counted at two confirmations.
 const net = RegtestNetwork.fromEnv();
-let sys: TestSystem;
+const sys = useTestSystem({ env: net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '2' }) });
 let shop: LiveMerchant;
 let live: ReturnType<typeof apiFor>;
 
 beforeAll(async () => {
-  sys = await startTestSystem(net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '2' }));
   shop = await createLiveMerchant(sys.baseUrl);
   live = apiFor(sys.baseUrl, shop.liveKey);
 });
-afterAll(async () => { await sys?.stop(); });
 
 const onchainSession = async (amount: number) => {
   const cs = await live('POST', '/checkout-sessions', { currency: 'SATS', amount, payment_methods: ['onchain'] });

@@ -6,7 +6,8 @@ import { T } from '../../src/db/tables';
 import { proveReserves } from '../../src/services/reconcile';
 import { RegtestNetwork } from '../support/regtest/network';
 import { apiFor, createLiveMerchant, sessionUntil, type LiveMerchant } from '../support/regtest/liveMerchant';
-import { startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { waitFor } from '../support/testSystem';
+import { useTestSystem } from '../support/useTestSystem';
 import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess';
 
 // Payouts against the real platform node with the worker in its own process: SIGKILLed at the worst
@@ -14,7 +15,6 @@ import { startWorkerProcess, type WorkerProcess } from '../support/workerProcess
 // and replaced by a new worker, which must find the first send instead of paying again. Then 20
 // concurrent payouts that together exceed the balance.
 const net = RegtestNetwork.fromEnv();
-let sys: TestSystem;
 let shop: LiveMerchant;
 let live: ReturnType<typeof apiFor>;
 let worker: WorkerProcess | null = null;
@@ -23,6 +23,8 @@ let pauseDir: string;
 const sender = () => new LndSender({ url: net.info.merchant.restUrl, macaroonHex: fs.readFileSync(net.info.merchant.adminMacaroonPath).toString('hex'),
   tlsCertPem: fs.readFileSync(net.info.merchant.tlsCertPath, 'utf8') });
 const env = () => net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '1', LND_PAYOUT_MACAROON_PATH: net.info.merchant.adminMacaroonPath });
+// The API and watcher here; the worker runs in its own process (below), stopped before the system.
+const sys = useTestSystem({ env: env(), parts: ['api', 'watcher'], beforeStop: async () => { await worker?.stop(); } });
 /** A worker process; with `pause`, each send stops once after it reached the node (TEST_PAUSE_AFTER_SEND_DIR). */
 const newWorker = (pause: boolean) => startWorkerProcess(sys, { ...env(), ...(pause ? { TEST_PAUSE_AFTER_SEND_DIR: pauseDir } : {}) });
 
@@ -38,7 +40,6 @@ async function polling(w: WorkerProcess): Promise<void> {
 }
 
 beforeAll(async () => {
-  sys = await startTestSystem(env(), { parts: ['api', 'watcher'] });
   pauseDir = path.join(sys.config.dataDir, 'send-pauses');
   fs.mkdirSync(pauseDir, { recursive: true });
   worker = newWorker(true);
@@ -51,10 +52,6 @@ beforeAll(async () => {
   expect((await net.customer.payInvoice(bolt11)).status).toBe('SUCCEEDED');
   await sessionUntil(sys.baseUrl, shop.liveKey, cs.id, (s) => s.status === 'paid', 60_000);
 }, 400_000);
-afterAll(async () => {
-  await worker?.stop();
-  await sys?.stop();
-});
 
 async function customerInvoice(sats: bigint, memo: string) {
   const inv = await net.customer.post<{ payment_request: string; r_hash: string }>('/v1/invoices', { value: sats.toString(), memo, expiry: '3600' });

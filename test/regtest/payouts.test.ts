@@ -13,13 +13,13 @@ import { T } from '../../src/db/tables';
 import { proveReserves } from '../../src/services/reconcile';
 import { RegtestNetwork } from '../support/regtest/network';
 import { apiFor, createLiveMerchant, sessionUntil, type LiveMerchant } from '../support/regtest/liveMerchant';
-import { startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { waitFor } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
+import { useTestSystem } from '../support/useTestSystem';
 
 // Payouts (instant sends) on the real network: the platform's LND (the merchant node) pays the customer
 // node. The platform can send once customers paid it over its one channel (the customer opened it).
 const net = RegtestNetwork.fromEnv();
-let sys: TestSystem;
 let shop: LiveMerchant;
 let partner: LiveMerchant;
 let lnurlServer: http.Server;
@@ -27,8 +27,11 @@ let lnurlHost: string;
 const sender = () => new LndSender({ url: net.info.merchant.restUrl, macaroonHex: fs.readFileSync(net.info.merchant.adminMacaroonPath).toString('hex'),
   tlsCertPem: fs.readFileSync(net.info.merchant.tlsCertPath, 'utf8') });
 
+const sys = useTestSystem({
+  env: net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '1', LND_PAYOUT_MACAROON_PATH: net.info.merchant.adminMacaroonPath, PAYOUT_LNURL_ALLOW_HTTP: 'true' }),
+  beforeStop: async () => { await new Promise((r) => lnurlServer?.close(r)); },
+});
 beforeAll(async () => {
-  sys = await startTestSystem(net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '1', LND_PAYOUT_MACAROON_PATH: net.info.merchant.adminMacaroonPath, PAYOUT_LNURL_ALLOW_HTTP: 'true' }));
   // The shop settles on-chain on the platform (its on-chain receipts fund the platform wallet the on-chain payout spends).
   [shop, partner] = [await createLiveMerchant(sys.baseUrl, { onchain_settlement: 'platform' }), await createLiveMerchant(sys.baseUrl)];
   await connectTransfers(sys.baseUrl, shop.id, partner.id);
@@ -43,10 +46,6 @@ beforeAll(async () => {
   lnurlServer = await startLightningAddressServer();
   lnurlHost = `127.0.0.1:${(lnurlServer.address() as AddressInfo).port}`;
 }, 180_000);
-afterAll(async () => {
-  await new Promise((r) => lnurlServer?.close(r));
-  await sys?.stop();
-});
 
 /** A small LUD-16 server: `alice@host` → payRequest; its callback's invoices come from the real customer node. */
 function startLightningAddressServer(): Promise<http.Server> {

@@ -16,6 +16,7 @@ test('a restart between broadcast and confirmation: every payment counted once',
   const dataDir = path.join(process.env.CHECKOUT_TEST_DIR!, taskQueue);
   fs.mkdirSync(dataDir, { recursive: true });
   const env = net.productEnv({ ONCHAIN_MIN_CONFIRMATIONS: '2', TEMPORAL_TASK_QUEUE: taskQueue, DATA_DIR: dataDir });
+  // Its own start: the system is stopped and started again (same task queue and data folder) mid-test.
   let sys: TestSystem = await startTestSystem(env);
   try {
     const shop = await createLiveMerchant(sys.baseUrl);
