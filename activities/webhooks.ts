@@ -63,7 +63,7 @@ export function webhookActivities(deps: ActivityDeps) {
           return { outcome: 'parked', openUntil: admission.openUntil };
         }
       }
-      if (attempt === 1) await awaitPredecessor(db, endpoint, event, input.timeoutMs);
+      if (attempt === 1) await awaitPredecessor(db, endpoint, event, input.timeoutMs, { log: fallback });
     }
     const result = await send(endpoint, event, input.timeoutMs);
     await insertDelivery(db, {

@@ -27,6 +27,7 @@ import * as totpSealing from './migrations/108_totp_secret_sealing';
 import * as eventRelayNotify from './migrations/110_event_relay_notify';
 import * as metricCounters from './migrations/120_metric_counters';
 import * as transferConnections from './migrations/125_transfer_connections';
+import * as deliveryAttemptNotify from './migrations/144_delivery_attempt_notify';
 import * as webhookCircuits from './migrations/160_webhook_endpoint_circuits';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '110_event_relay_notify': eventRelayNotify,
   '120_metric_counters': metricCounters,
   '125_transfer_connections': transferConnections,
+  '144_delivery_attempt_notify': deliveryAttemptNotify,
   '160_webhook_endpoint_circuits': webhookCircuits,
 };
 

@@ -4,16 +4,22 @@
  * waits until the endpoint's previous event of the same stream has had an attempt logged, so a healthy
  * receiver sees `created` before `payment_paid` before `paid`. The wait is bounded: a slow or failing
  * predecessor delays its successors by at most one attempt, never holds them back.
+ *
+ * The wait is woken by the attempt's insert (a NOTIFY, migration 144) over the process's one LISTEN
+ * connection, and looks at the log again every `FALLBACK_POLL_MS` regardless: a notification lost with
+ * that connection costs a second at most, never the order or the bound.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import type { EventRow } from '../db/events';
-import type { DbOrTx } from '../db/knex';
+import type { Db, DbOrTx } from '../db/knex';
 import { earlierEventsOfStream, hasDelivery, type WebhookEndpointRow } from '../db/webhooks';
 import { isSubscribed } from '../domain/eventTypes';
+import { watchAttempts } from './attemptNotices';
 
 /** Events further back than this are not waited for (they were delivered, or gave up, long ago). */
 const ORDERING_HORIZON_MS = 10 * 60_000;
-const POLL_MS = 25;
+/** How often a waiting delivery reads the log without being woken. */
+export const FALLBACK_POLL_MS = 1_000;
 
 /** The stream an event belongs to: its checkout session (sessions, payments, transfers) or its own object. */
 export function streamOf(event: Pick<EventRow, 'object_id' | 'data'>): string {
@@ -33,14 +39,22 @@ export async function previousEventFor(db: DbOrTx, endpoint: WebhookEndpointRow,
  * Returns the ID it waited for and whether that attempt was seen in time.
  */
 export async function awaitPredecessor(
-  db: DbOrTx, endpoint: WebhookEndpointRow, event: EventRow, maxWaitMs: number,
+  db: Db, endpoint: WebhookEndpointRow, event: EventRow, maxWaitMs: number,
+  opts: { log: Logger; fallbackPollMs?: number },
 ): Promise<{ previous: string | null; inOrder: boolean }> {
   const previous = await previousEventFor(db, endpoint, event);
   if (!previous) return { previous: null, inOrder: true };
   const deadline = Date.now() + maxWaitMs;
-  for (;;) {
-    if (await hasDelivery(db, endpoint.id, previous.id)) return { previous: previous.id, inOrder: true };
-    if (Date.now() >= deadline) return { previous: previous.id, inOrder: false };
-    await sleep(POLL_MS);
+  // Watched before the first look: an attempt logged while that look runs still wakes the wait.
+  const watch = watchAttempts(db, opts.log, endpoint.id, previous.id);
+  try {
+    for (;;) {
+      if (await hasDelivery(db, endpoint.id, previous.id)) return { previous: previous.id, inOrder: true };
+      const left = deadline - Date.now();
+      if (left <= 0) return { previous: previous.id, inOrder: false };
+      await watch.next(Math.min(left, opts.fallbackPollMs ?? FALLBACK_POLL_MS));
+    }
+  } finally {
+    await watch.close();
   }
 }
