@@ -5,14 +5,13 @@
  * invoice cannot be paid, and payouts (instant sends) paid and failed. Test mode's sender fails an
  * invoice described `[unroutable]`, which is how the failure paths are reached.
  */
-import { generateNodeKey, LocalLightningNode } from '../src/bitcoin';
+import { customerInvoice } from '../test/support/customerInvoices';
 import { LnurlWallet } from '../test/support/lnurlWallet';
 import { call, createMerchant, waitFor, type TestSystem } from '../test/support/testSystem';
 import type { Scenario } from './historyScenarios';
 
-const customer = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
-const invoiceFor = (sats: bigint) => customer.createInvoice({ amountSats: sats, memo: 'recorded', expirySeconds: 600 }).then((i) => i.paymentRequest);
-const unroutableFor = (sats: bigint) => customer.createInvoice({ amountSats: sats, memo: 'recorded [unroutable]', expirySeconds: 600 }).then((i) => i.paymentRequest);
+const invoiceFor = (sats: bigint) => customerInvoice(sats, 'recorded');
+const unroutableFor = (sats: bigint) => customerInvoice(sats, 'recorded', { unroutable: true });
 
 async function ok(sys: TestSystem, key: string, method: string, route: string, body?: unknown) {
   const res = await call(sys.baseUrl, key, method, route, body);
