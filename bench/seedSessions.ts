@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { T } from '../src/db/tables';
+import { columnsExcept } from '../test/support/tableColumns';
 
 /** Which real session to copy, and how the copies differ from it. */
 export interface SeedSpec {
@@ -33,12 +34,8 @@ export const seededIds = (tag: string, n: number) => {
  * the API (a million workflows) would take days on this machine; rows take a minute.
  */
 export async function seedSessions(db: Knex, spec: SeedSpec, batch = 50_000): Promise<void> {
-  const columns = async (table: string, except: string[]) => ((await db.raw(
-    `select column_name from information_schema.columns where table_schema = current_schema() and table_name = ?
-     and not (column_name = any(?::text[])) order by ordinal_position`, [table, except],
-  )).rows as { column_name: string }[]).map((r) => `"${r.column_name}"`);
-  const sessionCols = await columns(T.sessions, ['id', 'livemode', 'payment_id']);
-  const paymentCols = await columns(T.payments, ['id', 'checkout_session_id', 'livemode', 'onchain_address', 'payment_hash', 'payment_request']);
+  const sessionCols = await columnsExcept(db, T.sessions, ['id', 'livemode', 'payment_id']);
+  const paymentCols = await columnsExcept(db, T.payments, ['id', 'checkout_session_id', 'livemode', 'onchain_address', 'payment_hash', 'payment_request']);
   const body = `'${spec.tag}' || lpad(g::text, 16, '0')`;
   const shift = `(${Math.round(spec.ageMs ?? 0)}::bigint + g::bigint * ${Math.round(spec.stepMs ?? 0)})`;
   const col = (alias: string) => (c: string) => (c === '"created"' || c === '"modified"' ? `${alias}.${c} - ${shift}` : `${alias}.${c}`);

@@ -1,4 +1,4 @@
-import { generateNodeKey, LocalLightningNode } from '../src/bitcoin';
+import { customerInvoice } from '../test/support/customerInvoices';
 import type { ApiClient, Answer } from './http';
 import type { Random } from './random';
 import type { Account, SessionRecord, TrafficLog } from './traffic';
@@ -19,9 +19,6 @@ export interface MoneyOutLog {
   /** Requests the contract allows to be refused (insufficient funds while receipts race, more than the session holds). */
   refused: number;
 }
-
-/** The customer's wallet: invoices of the test network (regtest), unknown to the platform. */
-const wallet = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
 
 /**
  * One money-out operation racing the receipts: a payout (instant send) of part of an account's
@@ -77,9 +74,9 @@ function record(traffic: TrafficLog, out: MoneyOutLog, answer: Answer, r: Omit<M
   traffic.violations.push(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
 }
 
-async function invoice(sats: bigint, memo: string, unroutable: boolean): Promise<string> {
-  const inv = await wallet.createInvoice({ amountSats: sats, memo: unroutable ? `${memo} [unroutable]` : memo, expirySeconds: 3600 });
-  return inv.paymentRequest;
+/** An invoice of the customer's wallet (regtest, unknown to the platform); an unroutable one fails in test mode's sender. */
+function invoice(sats: bigint, memo: string, unroutable: boolean): Promise<string> {
+  return customerInvoice(sats, memo, { unroutable, expirySeconds: 3600 });
 }
 
 /** Ledger keys of what an object moved out of its account (src/db/funds.ts settle; activities/refunds.ts). */

@@ -5,14 +5,13 @@
  * invoice cannot be paid, and payouts (instant sends) paid and failed. Test mode's sender fails an
  * invoice described `[unroutable]`, which is how the failure paths are reached.
  */
-import { generateNodeKey, LocalLightningNode } from '../src/bitcoin';
+import { customerInvoice } from '../test/support/customerInvoices';
 import { LnurlWallet } from '../test/support/lnurlWallet';
 import { call, createMerchant, waitFor, type TestSystem } from '../test/support/testSystem';
 import type { Scenario } from './historyScenarios';
 
-const customer = new LocalLightningNode(generateNodeKey().privateKey, 'regtest');
-const invoiceFor = (sats: bigint) => customer.createInvoice({ amountSats: sats, memo: 'recorded', expirySeconds: 600 }).then((i) => i.paymentRequest);
-const unroutableFor = (sats: bigint) => customer.createInvoice({ amountSats: sats, memo: 'recorded [unroutable]', expirySeconds: 600 }).then((i) => i.paymentRequest);
+const invoiceFor = (sats: bigint) => customerInvoice(sats, 'recorded');
+const unroutableFor = (sats: bigint) => customerInvoice(sats, 'recorded', { unroutable: true });
 
 async function ok(sys: TestSystem, key: string, method: string, route: string, body?: unknown) {
   const res = await call(sys.baseUrl, key, method, route, body);
@@ -31,6 +30,36 @@ async function merchantWithBalance(sys: TestSystem, gross: number, amount = gros
 
 async function statusOf(sys: TestSystem, key: string, route: string, status: string) {
   return waitFor(() => ok(sys, key, 'GET', route), (o) => o.status === status, 30_000);
+}
+
+/** A refund of `amount` sats of a paid session to the customer's invoice: succeeded, or failed when the invoice is unroutable. */
+function refundToInvoice(name: string, description: string, amount: number, unroutable: boolean): Scenario {
+  return {
+    name, description, system: 'default',
+    async run(sys) {
+      const { m, cs } = await merchantWithBalance(sys, 10_000);
+      const refund = await ok(sys, m.key, 'POST', '/refunds', {
+        checkout_session: cs.id, amount, withdraw_method: 'lightning', withdraw_request: await (unroutable ? unroutableFor : invoiceFor)(BigInt(amount)),
+      });
+      await statusOf(sys, m.key, `/refunds/${refund.id}`, unroutable ? 'failed' : 'succeeded');
+      return [refund.id];
+    },
+  };
+}
+
+/** A payout (instant send) of 2,500 sats to an invoice: paid, or failed when the invoice is unroutable. */
+function payoutToInvoice(name: string, description: string, unroutable: boolean): Scenario {
+  return {
+    name, description, system: 'default',
+    async run(sys) {
+      const { m } = await merchantWithBalance(sys, 10_000);
+      const payout = await ok(sys, m.key, 'POST', '/instant-sends', {
+        amount: 2500, currency: 'SATS', withdraw_method: 'lightning', withdraw_request: await (unroutable ? unroutableFor : invoiceFor)(2500n),
+      });
+      await statusOf(sys, m.key, `/instant-sends/${payout.id}`, unroutable ? 'failed' : 'paid');
+      return [payout.id];
+    },
+  };
 }
 
 export const moneyOutScenarios: Scenario[] = [
@@ -71,19 +100,7 @@ export const moneyOutScenarios: Scenario[] = [
       return [refund.id, refund.withdrawal_link];
     },
   },
-  {
-    name: 'refund-to-invoice',
-    description: 'A partial refund paid to the customer\'s invoice: sent once by payment hash, settled',
-    system: 'default',
-    async run(sys) {
-      const { m, cs } = await merchantWithBalance(sys, 10_000);
-      const refund = await ok(sys, m.key, 'POST', '/refunds', {
-        checkout_session: cs.id, amount: 4000, withdraw_method: 'lightning', withdraw_request: await invoiceFor(4000n),
-      });
-      await statusOf(sys, m.key, `/refunds/${refund.id}`, 'succeeded');
-      return [refund.id];
-    },
-  },
+  refundToInvoice('refund-to-invoice', 'A partial refund paid to the customer\'s invoice: sent once by payment hash, settled', 4000, false),
   {
     name: 'withdrawal-link-reclaimed',
     description: 'A withdrawal link whose first claim cannot be paid (no route): reopened with its reserve kept, claimed again, paid',
@@ -113,39 +130,7 @@ export const moneyOutScenarios: Scenario[] = [
       return [refund.id, refund.withdrawal_link];
     },
   },
-  {
-    name: 'refund-to-invoice-failed',
-    description: 'A refund to an invoice that cannot be paid (no route): failed with the reason, its reserve released',
-    system: 'default',
-    async run(sys) {
-      const { m, cs } = await merchantWithBalance(sys, 10_000);
-      const refund = await ok(sys, m.key, 'POST', '/refunds', {
-        checkout_session: cs.id, amount: 3000, withdraw_method: 'lightning', withdraw_request: await unroutableFor(3000n),
-      });
-      await statusOf(sys, m.key, `/refunds/${refund.id}`, 'failed');
-      return [refund.id];
-    },
-  },
-  {
-    name: 'payout-paid',
-    description: 'A payout (instant send) to an invoice: reserved at create, sent once by payment hash, settled',
-    system: 'default',
-    async run(sys) {
-      const { m } = await merchantWithBalance(sys, 10_000);
-      const payout = await ok(sys, m.key, 'POST', '/instant-sends', { amount: 2500, currency: 'SATS', withdraw_method: 'lightning', withdraw_request: await invoiceFor(2500n) });
-      await statusOf(sys, m.key, `/instant-sends/${payout.id}`, 'paid');
-      return [payout.id];
-    },
-  },
-  {
-    name: 'payout-failed',
-    description: 'A payout to an invoice that cannot be paid (no route): failed with the reason, its reserve released',
-    system: 'default',
-    async run(sys) {
-      const { m } = await merchantWithBalance(sys, 10_000);
-      const payout = await ok(sys, m.key, 'POST', '/instant-sends', { amount: 2500, currency: 'SATS', withdraw_method: 'lightning', withdraw_request: await unroutableFor(2500n) });
-      await statusOf(sys, m.key, `/instant-sends/${payout.id}`, 'failed');
-      return [payout.id];
-    },
-  },
+  refundToInvoice('refund-to-invoice-failed', 'A refund to an invoice that cannot be paid (no route): failed with the reason, its reserve released', 3000, true),
+  payoutToInvoice('payout-paid', 'A payout (instant send) to an invoice: reserved at create, sent once by payment hash, settled', false),
+  payoutToInvoice('payout-failed', 'A payout to an invoice that cannot be paid (no route): failed with the reason, its reserve released', true),
 ];

@@ -17,9 +17,12 @@ export interface LightningSender {
   paymentByHash(paymentHash: string, waitMs?: number): Promise<SentPayment | null>;
 }
 
+/** What an invoice's description contains for test mode's sender to fail paying it (no route). */
+export const UNROUTABLE_MARKER = '[unroutable]';
+
 /**
  * Test mode's sender: no bitcoin moves, as with test-mode receipts. Any valid invoice of the test network
- * "succeeds" at once with no routing fee; one whose description contains `[unroutable]` fails with
+ * "succeeds" at once with no routing fee; one whose description contains `UNROUTABLE_MARKER` fails with
  * LND's FAILURE_REASON_NO_ROUTE, so the failure path can be exercised. Payments are remembered by
  * hash for the life of the process (a second pay of the same hash answers the first outcome).
  */
@@ -32,7 +35,7 @@ export class SimulatedSender implements LightningSender {
     const known = this.payments.get(req.paymentHash);
     if (known) return known;
     const invoice = decodeAndVerifyInvoice(req.paymentRequest, undefined, this.network);
-    const failed = invoice.description.includes('[unroutable]') || invoice.expiresAt <= Date.now();
+    const failed = invoice.description.includes(UNROUTABLE_MARKER) || invoice.expiresAt <= Date.now();
     const payment: SentPayment = {
       paymentHash: invoice.paymentHash, status: failed ? 'FAILED' : 'SUCCEEDED', feeSats: 0n,
       failureReason: failed ? (invoice.expiresAt <= Date.now() ? 'FAILURE_REASON_TIMEOUT' : 'FAILURE_REASON_NO_ROUTE') : null,

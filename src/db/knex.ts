@@ -20,7 +20,7 @@ export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { acquireMs: 5_000, statementMs: 
  */
 export function createDb(connectionString: string, pool = { min: 0, max: 20 }, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS): Db {
   const statementMs = Math.max(0, Math.floor(timeouts.statementMs));
-  return knex({
+  const db = knex({
     client: 'pg',
     connection: connectionString,
     pool: {
@@ -36,6 +36,20 @@ export function createDb(connectionString: string, pool = { min: 0, max: 20 }, t
     // (the API answers 503), so only other messages go through.
     log: { warn: quietConnectionNoise(console.warn), error: quietConnectionNoise(console.error) },
   });
+  connectionStrings.set(db, connectionString);
+  return db;
+}
+
+const connectionStrings = new WeakMap<Db, string>();
+
+/**
+ * The URL a pool made by `createDb` connects to, for a connection that must live outside the pool (a
+ * LISTEN connection holds its session for as long as anyone listens).
+ */
+export function connectionStringOf(db: Db): string {
+  const url = connectionStrings.get(db);
+  if (url === undefined) throw new Error('not a pool made by createDb: its connection URL is unknown');
+  return url;
 }
 
 const CONNECTION_NOISE = /^(Connection Error|Acquire connection error)/;

@@ -1,5 +1,6 @@
+import { Client } from 'pg';
 import type { Logger } from 'pino';
-import type { Db } from './knex';
+import { connectionStringOf, type Db } from './knex';
 
 /** What a subscriber of a channel is told. */
 export interface ChannelSubscriber {
@@ -18,12 +19,7 @@ export interface NotificationListener {
   subscribe(channel: string, subscriber: ChannelSubscriber): () => Promise<void>;
 }
 
-interface ListeningConnection {
-  query(sql: string): Promise<unknown>;
-  on(event: 'notification', fn: (msg: { channel: string; payload?: string }) => void): void;
-  on(event: 'error' | 'end', fn: (err?: Error) => void): void;
-  removeAllListeners(): void;
-}
+type ListeningConnection = Client;
 
 const CHANNEL = /^[a-z_][a-z0-9_]*$/;
 
@@ -79,7 +75,10 @@ class PgListener implements NotificationListener {
     this.opening = (async () => {
       let conn: ListeningConnection;
       try {
-        conn = (await this.db.client.acquireRawConnection()) as ListeningConnection;
+        conn = new Client({ connectionString: connectionStringOf(this.db) });
+        // Before connect: a failure while connecting is reported as an error event too.
+        conn.on('error', () => undefined);
+        await conn.connect();
       } catch (err) {
         this.opening = null;
         this.lost(null, err as Error);
@@ -121,7 +120,9 @@ class PgListener implements NotificationListener {
 
   private async destroy(c: ListeningConnection): Promise<void> {
     c.removeAllListeners();
-    await this.db.client.destroyRawConnection(c).catch(() => undefined);
+    // A connection already lost may still emit its error: keep a handler so it is not thrown.
+    c.on('error', () => undefined);
+    await c.end().catch(() => undefined);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { T } from '../../src/db/tables';
+import { columnsExcept } from './tableColumns';
 
 /** The addresses to make: `count` of them named `${prefix}${n}` (zero-padded, so they sort in `n` order), or a given list. */
 export type WatchedAddressSpec = { count: number } | { addresses: string[] };
@@ -13,12 +14,8 @@ export type WatchedAddressSpec = { count: number } | { addresses: string[] };
 export async function insertWatchedAddresses(
   db: Knex, template: { sessionId: string; paymentId: string }, spec: WatchedAddressSpec, prefix: string,
 ): Promise<number> {
-  const columns = async (table: string, except: string[]) => ((await db.raw(
-    `select column_name from information_schema.columns where table_schema = current_schema() and table_name = ?
-     and not (column_name = any(?::text[])) order by ordinal_position`, [table, except],
-  )).rows as { column_name: string }[]).map((r) => `"${r.column_name}"`);
-  const sessionCols = await columns(T.sessions, ['id', 'livemode', 'status']);
-  const paymentCols = await columns(T.payments, ['id', 'checkout_session_id', 'livemode', 'onchain_address', 'payment_hash', 'payment_request']);
+  const sessionCols = await columnsExcept(db, T.sessions, ['id', 'livemode', 'status']);
+  const paymentCols = await columnsExcept(db, T.payments, ['id', 'checkout_session_id', 'livemode', 'onchain_address', 'payment_hash', 'payment_request']);
   const count = 'count' in spec ? Math.floor(spec.count) : spec.addresses.length;
   const pad = String(count).length + 1;
   const id = (kind: string) => `'${prefix}${kind}_' || lpad(a.n::text, ${pad}, '0')`;

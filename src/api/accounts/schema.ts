@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Dec } from '../../domain/money';
-import { currencyCode, decimalNumber, percentage, updateText } from '../../domain/input/common';
+import { currencyCode, decimalNumber, percentage, toleranceInRange, updateText } from '../../domain/input/common';
 import { listQuery } from '../lists';
 
 /**
@@ -21,7 +21,7 @@ export const createAccountSchema = z.object({
     percentage: percentage.refine((p) => new Dec(p).gt(0) && new Dec(p).lte(50), 'must be greater than 0 and at most 50')
       .meta({ minimum: 0, exclusiveMinimum: true, maximum: 50, description: 'at most 2 decimals' }),
   }).strict().optional(),
-  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5')
+  amount_paid_tolerance: toleranceInRange(decimalNumber(2))
     .meta({ minimum: 0, maximum: 5, description: 'at most 2 decimals' }).optional(),
   xpub: z.string().min(1).max(200).optional(),
   onchain_settlement: onchainSettlement.optional(),
@@ -31,7 +31,7 @@ export const createAccountSchema = z.object({
 /** Body of `POST /accounts/{id}`: a field left out is kept; `xpub: ""` removes the live-mode key (`null` is refused, see updateText). */
 export const updateAccountSchema = z.object({
   name: z.string().trim().min(1).max(255).meta({ pattern: '\\S' }).optional(),
-  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5')
+  amount_paid_tolerance: toleranceInRange(decimalNumber(2))
     .meta({ minimum: 0, maximum: 5, description: 'at most 2 decimals' }).optional(),
   xpub: updateText(200).transform((v) => v || null).optional(),
   onchain_settlement: onchainSettlement.optional(),

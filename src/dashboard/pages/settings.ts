@@ -9,6 +9,7 @@ import { buttonColours, MAX_LOGO_BYTES } from '../../domain/branding';
 import { CURRENCY_DECIMALS } from '../../domain/money';
 import { pageBrand } from '../../page/brand';
 import { brandingSchema } from '../../domain/input/branding';
+import { decimalText, toleranceInRange } from '../../domain/input/common';
 import { updateBranding } from '../../services/branding';
 import { html, type SafeHtml } from '../../page/html';
 import type { ServiceContext } from '../../services/context';
@@ -25,6 +26,12 @@ function errorBox(err?: ApiError): SafeHtml | string {
 }
 
 /** A refusal the form shows beside its fields: a 400, or a 409 (a taken email); anything else is thrown on. */
+/**
+ * The account form: the admin API's update schema, with the tolerance as the text typed, parsed as an
+ * exact decimal (never through a float) under the same range rule and messages.
+ */
+const accountFormSchema = updateAccountSchema.extend({ amount_paid_tolerance: toleranceInRange(decimalText(2)).optional() });
+
 function only400(err: unknown): ApiError {
   const known = toApiError(err);
   if (known?.status === 400 || known?.status === 409) return known;
@@ -107,9 +114,9 @@ ${owner ? html`<form method="post" action="/dashboard/settings/users" class="pan
   router.post('/settings/account', requirePermission('settings.write'), async (req, res) => {
     const f = req.body as Record<string, string>;
     try {
-      const input = parseOr400(updateAccountSchema, {
+      const input = parseOr400(accountFormSchema, {
         name: f.name, xpub: f.xpub?.trim() ?? '',
-        ...(f.amount_paid_tolerance ? { amount_paid_tolerance: Number(f.amount_paid_tolerance) } : {}),
+        ...(f.amount_paid_tolerance?.trim() ? { amount_paid_tolerance: f.amount_paid_tolerance } : {}),
         ...(f.onchain_settlement ? { onchain_settlement: f.onchain_settlement } : {}),
         ...(f.display_currency ? { display_currency: f.display_currency } : {}),
       });

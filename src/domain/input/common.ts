@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isObjectId, type IdPrefix } from '../ids';
-import { CURRENCY_DECIMALS, decimalFromJsonNumber, isSupportedCurrency } from '../money';
+import { CURRENCY_DECIMALS, Dec, decimalFromJsonNumber, isSupportedCurrency } from '../money';
 import { textProblem } from '../text';
 
 /**
@@ -73,6 +73,28 @@ export function decimalNumber(places: number) {
     }
     return text;
   });
+}
+
+/**
+ * A decimal typed as text (a form field), parsed exactly: digits with an optional fraction (no sign,
+ * exponent, hex or separators, which `Number()` would take, and no digits past a double's, which it
+ * would round away), at most `places` decimals once trailing zeros go, as its plain decimal string.
+ * The message is `decimalNumber`'s, so a form and the API refuse a value alike.
+ */
+export function decimalText(places: number) {
+  return z.string().transform((v, ctx) => {
+    const text = v.trim();
+    if (!/^\d+(\.\d+)?$/.test(text) || new Dec(text).decimalPlaces() > places) {
+      ctx.addIssue({ code: 'custom', message: `must be a number with at most ${places} decimal places` });
+      return z.NEVER;
+    }
+    return new Dec(text).toFixed();
+  });
+}
+
+/** `amount_paid_tolerance`'s range (a percentage of the amount, 0 to 5) on a decimal string from `decimalNumber` or `decimalText`. */
+export function toleranceInRange<S extends z.ZodType<string, any>>(decimal: S): S {
+  return decimal.refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5');
 }
 
 /** A percentage for fees and transfers: 2 decimals at most. */

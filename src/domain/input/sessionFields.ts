@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CURRENCY_DECIMALS, Dec, hasValidPrecision, isSupportedCurrency } from '../money';
-import { decimalNumber, httpUrl, httpUrlOrEmpty, metadataSchema, metadataUpdateSchema, percentage, updateText } from './common';
+import { decimalNumber, httpUrl, httpUrlOrEmpty, metadataSchema, metadataUpdateSchema, percentage, toleranceInRange, updateText } from './common';
 import { boundIssues, MAX_MEMO_BYTES } from './bounds';
 
 export const MAX_TTL_SECONDS = 31_536_000;
@@ -46,7 +46,7 @@ export const sessionFieldsShape = {
   title: z.string().max(255).nullable().optional(),
   title_description: z.string().max(1000).nullable().optional(),
   title_image: httpUrl.nullable().optional(),
-  amount_paid_tolerance: decimalNumber(2).refine((t) => new Dec(t).gte(0) && new Dec(t).lte(5), 'must be between 0 and 5')
+  amount_paid_tolerance: toleranceInRange(decimalNumber(2))
     .meta({ minimum: 0, maximum: 5, description: 'a percentage of the amount, at most 2 decimals' }).optional(),
   customer_collections_status: z.object({
     is_phone_enabled: z.boolean().default(false),
