@@ -63,7 +63,7 @@ export function webhookActivities(deps: ActivityDeps) {
           return { outcome: 'parked', openUntil: admission.openUntil };
         }
       }
-      if (attempt === 1) await awaitPredecessor(db, endpoint, event, input.timeoutMs, { log: fallback });
+      if (attempt === 1) await awaitPredecessor(db, endpoint, event, input.timeoutMs, { log: fallback, signal: Context.current().cancellationSignal });
     }
     const result = await send(endpoint, event, input.timeoutMs);
     await insertDelivery(db, {
@@ -105,7 +105,11 @@ export function webhookActivities(deps: ActivityDeps) {
     // During a rotation's overlap both the new and the rolled-out secret sign (one signature each).
     const now = new Date();
     const headers = signWebhook({ secret: signingSecrets(endpoint, now.getTime()), msgId: event.id, timestamp: now, body });
-    return sendWebhook({ url: endpoint.url, headers, body, timeoutMs, allowPrivateNetworks: deps.webhookAllowPrivateNetworks ?? false });
+    // A worker shutting down cancels its activities after its grace time: the attempt ends then, not at its timeout.
+    return sendWebhook({
+      url: endpoint.url, headers, body, timeoutMs, allowPrivateNetworks: deps.webhookAllowPrivateNetworks ?? false,
+      signal: Context.current().cancellationSignal,
+    });
   }
 
   return { deliverWebhook };

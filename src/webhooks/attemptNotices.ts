@@ -38,7 +38,9 @@ class Watch implements AttemptWatch {
     });
   }
 
+  /** Stops watching; a wait still pending (given up by its caller, e.g. on cancellation) ends now, holding no timer. */
   close(): Promise<void> {
+    this.wake?.();
     return this.release(this);
   }
 }

@@ -40,7 +40,7 @@ export async function previousEventFor(db: DbOrTx, endpoint: WebhookEndpointRow,
  */
 export async function awaitPredecessor(
   db: Db, endpoint: WebhookEndpointRow, event: EventRow, maxWaitMs: number,
-  opts: { log: Logger; fallbackPollMs?: number },
+  opts: { log: Logger; fallbackPollMs?: number; signal?: AbortSignal },
 ): Promise<{ previous: string | null; inOrder: boolean }> {
   const previous = await previousEventFor(db, endpoint, event);
   if (!previous) return { previous: null, inOrder: true };
@@ -49,12 +49,23 @@ export async function awaitPredecessor(
   const watch = watchAttempts(db, opts.log, endpoint.id, previous.id);
   try {
     for (;;) {
+      // A cancelled attempt (its worker shutting down) stops waiting at once rather than at the bound.
+      opts.signal?.throwIfAborted();
       if (await hasDelivery(db, endpoint.id, previous.id)) return { previous: previous.id, inOrder: true };
       const left = deadline - Date.now();
       if (left <= 0) return { previous: previous.id, inOrder: false };
-      await watch.next(Math.min(left, opts.fallbackPollMs ?? FALLBACK_POLL_MS));
+      await untilAborted(watch.next(Math.min(left, opts.fallbackPollMs ?? FALLBACK_POLL_MS)), opts.signal);
     }
   } finally {
     await watch.close();
   }
+}
+
+/** `wait`, ended early (resolved) when `signal` aborts; the caller then sees the abort. */
+function untilAborted(wait: Promise<unknown>, signal: AbortSignal | undefined): Promise<unknown> {
+  if (!signal) return wait;
+  if (signal.aborted) return Promise.resolve();
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<void>((resolve) => { onAbort = resolve; signal.addEventListener('abort', onAbort, { once: true }); });
+  return Promise.race([wait, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }

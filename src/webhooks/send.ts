@@ -25,6 +25,11 @@ export interface SendWebhookInput {
   maxResponseBytes?: number;
   /** Replaces `dns.lookup`, e.g. to test DNS answers; connections always use the checked addresses. */
   resolver?: HostResolver;
+  /**
+   * The caller's cancellation (a shutting-down worker's): aborts the attempt at once and rejects with
+   * the signal's reason. Not a failed attempt: nothing is reported for the delivery log.
+   */
+  signal?: AbortSignal;
 }
 
 /** Why an attempt failed, for retry decisions and the delivery log. */
@@ -164,12 +169,13 @@ export async function sendWebhook(input: SendWebhookInput): Promise<WebhookAttem
   const elapsed = (): number => Math.round(performance.now() - started);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('webhook attempt timed out')), input.timeoutMs);
+  const signal = input.signal ? AbortSignal.any([controller.signal, input.signal]) : controller.signal;
   try {
     const dest = await raceAbort(
       resolveAndCheck(input.url, { allowPrivateNetworks: input.allowPrivateNetworks ?? false, resolver: input.resolver }),
-      controller.signal,
+      signal,
     );
-    const res = await post(dest, input, maxResponseBytes, controller.signal);
+    const res = await post(dest, input, maxResponseBytes, signal);
     const base = {
       status: res.status, durationMs: elapsed(), responseSnippet: res.snippet, publicDestination: dest.isPublic,
       retryAfterMs: res.status >= 300 ? retryAfterMs(res.retryAfter, Date.now()) : null,
@@ -181,6 +187,7 @@ export async function sendWebhook(input: SendWebhookInput): Promise<WebhookAttem
     }
     return { ...base, ok: false, error: `HTTP ${res.status}`, errorKind: 'http_status' };
   } catch (err) {
+    if (input.signal?.aborted) throw input.signal.reason;
     const failure = describeFailure(err, controller.signal.aborted, input.timeoutMs);
     if (!failure) throw err;
     const [errorKind, error] = failure;

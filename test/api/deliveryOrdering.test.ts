@@ -112,6 +112,16 @@ test('the wait is bounded: a predecessor never attempted holds its successor bac
   expect(await awaitPredecessor(db, endpoint, second, 200, { log, fallbackPollMs: HOUR })).toEqual({ previous: first.id, inOrder: false });
 });
 
+test('a cancelled attempt (its worker shutting down) stops waiting at once, however long the bound', async () => {
+  const { first, second } = await stream('cancelled');
+  const cancel = new AbortController();
+  const waiting = awaitPredecessor(db, endpoint, second, HOUR, { log, fallbackPollMs: HOUR, signal: cancel.signal });
+  await looked(first.id, 1);
+  const reason = new Error('worker shutting down');
+  cancel.abort(reason);
+  await expect(waiting).rejects.toBe(reason);
+});
+
 test('a notification lost with the LISTEN connection costs latency only: once listening again, every waiter looks again', async () => {
   const { first, second } = await stream('lost');
   const waiting = awaitPredecessor(db, endpoint, second, HOUR, { log, fallbackPollMs: HOUR });

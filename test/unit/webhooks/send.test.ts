@@ -71,6 +71,18 @@ describe('sendWebhook against real local receivers', () => {
     expect(result.durationMs).toBeLessThan(1500);
   });
 
+  it("ends an attempt when the caller's signal aborts (a worker shutting down), rejecting with its reason rather than reporting a failed attempt", async () => {
+    let arrived!: () => void;
+    const reached = new Promise<void>((r) => { arrived = r; });
+    const receiver = await server(() => { arrived(); /* never answers */ });
+    const caller = new AbortController();
+    const attempt = sendWebhook({ ...plain, url: receiver.url, timeoutMs: 600_000, signal: caller.signal });
+    await reached;
+    const cancelled = new Error('worker shutting down');
+    caller.abort(cancelled);
+    await expect(attempt).rejects.toBe(cancelled);
+  });
+
   it.each([301, 302, 307, 308])('does not follow a %i redirect', async (code) => {
     const target = await server((_req, res) => res.writeHead(200).end('ok'));
     const redirector = await server((_req, res) => res.writeHead(code, { location: `${target.url}/landing` }).end());
