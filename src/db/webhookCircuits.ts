@@ -5,6 +5,7 @@
  * and attempts, not before `open_until`; the others park (`webhook_parked_deliveries`) until a success
  * deletes the row and the waker (src/webhooks/circuitWaker.ts) signals them in event order.
  */
+import { columnsOf } from './columns';
 import type { DbOrTx } from './knex';
 import { T } from './tables';
 
@@ -18,6 +19,8 @@ export interface EndpointCircuitRow {
   updated: string;
 }
 
+export const CIRCUIT_COLUMNS = columnsOf<EndpointCircuitRow>()(['endpoint_id', 'failures', 'open_until', 'probe_by', 'probe_until', 'updated']);
+
 /** What an attempt may do: send (the circuit is closed, or it holds the probe) or park. */
 export type Admission = { admitted: true; probe: boolean } | { admitted: false; openUntil: number | null };
 
@@ -26,7 +29,7 @@ export type Admission = { admitted: true; probe: boolean } | { admitted: false; 
 const CLOCK_SLACK_MS = 1_000;
 
 export async function findCircuit(db: DbOrTx, endpointId: string): Promise<EndpointCircuitRow | undefined> {
-  return db(T.webhookCircuits).where({ endpoint_id: endpointId }).first();
+  return db(T.webhookCircuits).select(CIRCUIT_COLUMNS).where({ endpoint_id: endpointId }).first();
 }
 
 /**

@@ -11,6 +11,7 @@ import { REFUND_COLUMNS } from '../../src/db/refunds';
 import { SESSION_ROW_COLUMNS } from '../../src/db/sessions';
 import { TRANSFER_CONNECTION_COLUMNS } from '../../src/db/transferConnections';
 import { TRANSFER_COLUMNS } from '../../src/db/transfers';
+import { CIRCUIT_COLUMNS } from '../../src/db/webhookCircuits';
 import { WITHDRAWAL_LINK_COLUMNS } from '../../src/db/withdrawalLinks';
 
 /**
@@ -23,7 +24,7 @@ const lists: Record<string, readonly string[]> = {
   checkout_sessions: SESSION_ROW_COLUMNS, payments: PAYMENT_COLUMNS, receipts: RECEIPT_COLUMNS, events: EVENT_COLUMNS,
   transfers: TRANSFER_COLUMNS, account_debts: DEBT_COLUMNS, idempotency_keys: IDEMPOTENCY_COLUMNS, links: LINK_COLUMNS,
   payouts: PAYOUT_COLUMNS, refunds: REFUND_COLUMNS, withdrawal_links: WITHDRAWAL_LINK_COLUMNS, chain_outputs: CHAIN_OUTPUT_COLUMNS,
-  transfer_connections: TRANSFER_CONNECTION_COLUMNS,
+  transfer_connections: TRANSFER_CONNECTION_COLUMNS, webhook_endpoint_circuits: CIRCUIT_COLUMNS,
 };
 
 let db: Db;
