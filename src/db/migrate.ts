@@ -70,8 +70,25 @@ const source: Knex.MigrationSource<string> = {
   getMigration: async (name) => MIGRATIONS[name],
 };
 
-/** Applies every pending migration; safe to run concurrently (knex takes a lock). */
-export async function migrateLatest(db: Knex): Promise<string[]> {
-  const [, applied] = await db.migrate.latest({ migrationSource: source });
-  return applied as string[];
+// knex takes its migration lock on every run, pending migrations or not, and refuses at once
+// (MigrationLocked) when another process holds it: processes started together (replicas, compose's
+// api/worker/watcher) would crash. They wait for it instead; a lock left by a crashed run still fails,
+// after the wait, with knex's own message (`knex migrate:unlock`).
+const LOCK_WAIT_MS = 120_000;
+const LOCK_RETRY_MS = 250;
+
+const isMigrationLocked = (err: unknown): boolean => (err as { name?: unknown } | null)?.name === 'MigrationLocked';
+
+/** Applies every pending migration; processes that run it at once take turns (up to `lockWaitMs`). */
+export async function migrateLatest(db: Knex, lockWaitMs = LOCK_WAIT_MS): Promise<string[]> {
+  const deadline = Date.now() + lockWaitMs;
+  for (;;) {
+    try {
+      const [, applied] = await db.migrate.latest({ migrationSource: source });
+      return applied as string[];
+    } catch (err) {
+      if (!isMigrationLocked(err) || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+    }
+  }
 }
