@@ -150,7 +150,7 @@ export async function runRegtestChaos(opts: ChaosOptions, print: (line: string) 
       const reserves = /reserves: .*/.exec(reconcile.tail())?.[0];
       if (reconcileCode !== 0) failures.push(`npm run reconcile exited ${reconcileCode}: ${reconcile.tail().slice(-1500)}`);
       const liabilities = [...observed.balances.values()].reduce((sum, b) => sum + b.balance, 0n);
-      const failoverFigures = kill ? { killed: kill.killed, atMs: kill.atMs, loadAtKill: kill.loadAtKill, recovery: recoveryFigures(probeResults, kill.atMs) } : undefined;
+      const failoverFigures = kill ? { killed: kill.killed, atMs: kill.atMs, loadAtKill: kill.loadAtKill, recovery: recoveryFigures(probeResults, kill.atMs), frontend: kill.frontend } : undefined;
       if (failoverFigures && failoverFigures.recovery.firstPaidAfterKillMs === null) failures.push('no payment sent after the failover was seen paid');
       const receipts = [...observed.receipts.values()].flat();
       print(`  receipts         ${receipts.length} (${receipts.filter((r) => r.reference.includes(':')).length} on-chain, mined; `
