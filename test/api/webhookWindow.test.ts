@@ -109,3 +109,25 @@ test('an endpoint that never answers holds at most the window\'s workflows; the 
   const log = await sys.db(T.webhookDeliveries).where({ endpoint_id: we, ok: true });
   expect(log.map((d) => d.event_id).sort()).toEqual([...events].sort());
 }, 400_000);
+
+test('a slot whose workflow ended without freeing it (terminated by an operator) is found through Temporal and freed: the endpoint\'s next deliveries still start', async () => {
+  const dead = await endpoint();
+  endpoints.push(dead);
+  const m = await createMerchant(sys.baseUrl);
+  const res = await call(sys.baseUrl, m.key, 'POST', '/webhooks', { url: dead.url, enabled_events: ['*'] });
+  expect(res.status).toBe(200);
+  const we = res.body.id as string;
+  const events = await recordEvents(m.id, 3, 1, 'term');
+  await waitFor(() => parkedOf(we), (p) => p.length === events.length - WINDOW, 60_000);
+  await waitFor(async () => dead.held.length, (n) => n >= 1, 60_000);
+  // An operator terminates the first delivery: its run never reaches the code that frees its slot.
+  await sys.temporal.workflow.getHandle(deliveryWorkflowId(events[0], we)).terminate('operator');
+  dead.hang = false;
+  for (const r of dead.held) r.destroy();
+  expect(await inFlightOf(we)).toEqual([deliveryWorkflowId(events[0], we)]);
+  // The waker asks Temporal about slots it cannot start past (each at most once a minute) and frees this one.
+  await waitFor(async () => dead.seen.length, (n) => n >= 2, 240_000);
+  expect(dead.seen.map((s) => s.id)).toEqual(events.slice(1));
+  expect(await waitFor(() => inFlightOf(we), (w) => w.length === 0, 60_000)).toEqual([]);
+  expect(await parkedOf(we)).toEqual([]);
+}, 400_000);
