@@ -19,7 +19,7 @@ export interface FaultCounts {
   kills: Record<Part, number>;
   /** Parts that exited on their own (a start while PostgreSQL or Temporal was down) and were restarted. */
   exits: Record<Part, number>;
-  /** Dev server: stopped and started. Cluster: a history process SIGKILLed and started again. */
+  /** Dev server: stopped and started. Cluster: a history process and a frontend SIGKILLed (and started again). */
   temporalRestarts: number;
   postgresRestarts: number;
 }
@@ -55,7 +55,7 @@ export class Cluster {
   private readonly procs = new Map<string, Child>();
   private ports = { pg: 0, temporal: 0, api: [] as number[] };
   private bundlePath = '';
-  private nextHistory = 0;
+  private nextTemporalKill = 0;
 
   constructor(
     private readonly dir: string, private readonly log: Logger, private readonly lightningKey: string,
@@ -133,16 +133,19 @@ export class Cluster {
 
   /**
    * Dev server: stops and starts it on the same port and database file. Cluster: SIGKILLs one history
-   * process (each in turn), whose shards the other takes over, and starts it again after `downMs`.
+   * process and one frontend (each in turn) at once: the other history process takes the shards over,
+   * the parts' connections through the killed frontend drop and reconnect through the balancer to the
+   * other; both are started again after `downMs`.
    */
   async restartTemporal(downMs: number): Promise<void> {
     if (this.temporalCluster) {
-      const histories = this.temporalCluster.names('history');
-      const name = histories[this.nextHistory++ % histories.length];
-      await this.temporalCluster.kill(name);
-      this.log.info({ process: name }, 'chaos: SIGKILL of a Temporal history process');
+      const tc = this.temporalCluster;
+      const turn = this.nextTemporalKill++;
+      const names = [tc.names('history'), tc.names('frontend')].map((of) => of[turn % of.length]);
+      await Promise.all(names.map((name) => tc.kill(name)));
+      this.log.info({ processes: names }, 'chaos: SIGKILL of a Temporal history process and a frontend');
       await sleep(downMs);
-      this.temporalCluster.startNode(name);
+      for (const name of names) tc.startNode(name);
     } else {
       await this.temporal?.stop();
       await sleep(downMs);
@@ -192,11 +195,12 @@ export class Cluster {
     });
   }
 
-  /** The Temporal frontend a part process dials: replicas spread over the cluster's frontends. */
-  private temporalAddressFor(name: string): string {
-    if (!this.temporalCluster) return `127.0.0.1:${this.ports.temporal}`;
-    const frontends = this.temporalCluster.frontendAddresses;
-    return frontends[(replicaIndex(name) + PARTS.indexOf(partOf(name))) % frontends.length];
+  /**
+   * The Temporal address a part process dials: the dev server's, or on the cluster the load balancer in
+   * front of its frontends (as in production: every process dials one name, never a frontend by itself).
+   */
+  private temporalAddress(): string {
+    return this.temporalCluster ? this.temporalCluster.address : `127.0.0.1:${this.ports.temporal}`;
   }
 
   private partEnv(name: string): NodeJS.ProcessEnv {
@@ -204,7 +208,7 @@ export class Cluster {
     return {
       ...process.env,
       DATABASE_URL: this.databaseUrl,
-      TEMPORAL_ADDRESS: this.temporalAddressFor(name),
+      TEMPORAL_ADDRESS: this.temporalAddress(),
       TEMPORAL_TASK_QUEUE: 'chaos',
       PORT: String(port),
       // One public URL for every replica, as behind a load balancer: session URLs must not depend on who made them.

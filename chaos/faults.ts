@@ -6,7 +6,7 @@ import type { Random } from './random';
 /**
  * The fault schedule: until `untilMs`, every few seconds SIGKILL an API, worker or watcher process (now
  * and then one of each at once) and start it again after a random pause; restart Temporal once (at about
- * a third of the run; on a cluster: SIGKILL a history process) and PostgreSQL once (at about two thirds).
+ * a third of the run; on a cluster: SIGKILL a history process and a frontend) and PostgreSQL once (at about two thirds).
  * At least one part is killed however slow the box: on a loaded machine the two server restarts can
  * take the whole traffic window, and a run that killed nothing would prove nothing of what it claims.
  * Ends with every process running.
@@ -62,15 +62,32 @@ export interface FailoverKill {
   killed: string[];
   /** The box's load average (1, 5, 15 min) at the kill: recovery figures mean little without it. */
   loadAtKill: number[];
+  /** The frontend killed, and what the load balancer in front of the frontends saw of it. */
+  frontend?: FrontendLoss;
+}
+
+/** The frontend's part of the failover, from the balancer's counts. */
+export interface FrontendLoss {
+  name: string;
+  /** The product's connections through the balancer to that frontend when it was killed (each had to reconnect). */
+  liveAtKill: number;
+  /** Connections through the balancer to any frontend, per frontend, over the whole run. */
+  connections: Record<string, number>;
+  /** Connects to the dead frontend that the balancer skipped for the next one while it was down. */
+  skipped: number;
+  /** From the kill until the first new connection was piped (to a surviving frontend: the dead one is still down then). */
+  firstReconnectMs: number | null;
 }
 
 /**
  * The failover plan (`--failover`, on a cluster with replicas): at about 40 % of the run, SIGKILL at the
  * same instant one Temporal history process, one matching process (when the cluster runs two: the other
- * must take its task-queue partitions over), one API, one worker and one watcher. The survivors carry the
- * load: the parts come back after 3 s (a supervisor's restart), the server processes only after 20 s, so
- * the other history and matching processes must have taken their shards and partitions over by
- * themselves. No other fault.
+ * must take its task-queue partitions over), one frontend (when it runs two: the one carrying most of the
+ * product's connections through the load balancer, which must move them to the other), one API, one
+ * worker and one watcher. The survivors carry the load: the parts come back after 3 s (a supervisor's
+ * restart), the server processes only after 20 s, so the other history and matching processes must have
+ * taken their shards and partitions over by themselves, and every product process that was connected
+ * through the dead frontend must have reconnected through the balancer. No other fault.
  */
 export async function runFailover(cluster: Cluster, rng: Random, startMs: number, untilMs: number, log: Logger): Promise<FailoverKill> {
   const tc = cluster.temporalCluster;
@@ -78,16 +95,31 @@ export async function runFailover(cluster: Cluster, rng: Random, startMs: number
   await sleep(Math.max(0, startMs + (untilMs - startMs) * 0.4 - Date.now()));
   const history = rng.pick(tc.names('history'));
   const matchings = tc.names('matching');
-  const servers = matchings.length > 1 ? [history, rng.pick(matchings)] : [history];
+  const frontends = tc.names('frontend');
+  const balancer = tc.balancer!;
+  // The busiest frontend (ties: the first): the kill must cut product connections to prove anything.
+  const frontend = frontends.length > 1
+    ? frontends.reduce((a, b) => (balancer.liveConnections(b) > balancer.liveConnections(a) ? b : a))
+    : null;
+  const servers = [history, ...(matchings.length > 1 ? [rng.pick(matchings)] : []), ...(frontend ? [frontend] : [])];
   const parts = PARTS.map((part) => rng.pick(cluster.processNames.filter((n) => partOf(n) === part)));
   const atMs = Date.now();
   const loadAtKill = os.loadavg();
+  const liveAtKill = frontend ? balancer.liveConnections(frontend) : 0;
+  const skippedBefore = frontend ? balancer.stats.skipped[frontend] : 0;
   await Promise.all([...servers.map((name) => tc.kill(name)), ...parts.map((name) => cluster.kill(name))]);
-  log.info({ servers, parts }, 'failover: SIGKILL');
+  log.info({ servers, parts, frontendConnectionsCut: liveAtKill }, 'failover: SIGKILL');
   cluster.counts.temporalRestarts++;
   await sleep(3_000);
   for (const name of parts) cluster.startPart(name);
   await sleep(17_000);
+  // Read before the restart: after it, connections may go to the killed frontend again.
+  const reconnected = balancer.firstPipedSince(atMs);
+  const skipped = frontend ? balancer.stats.skipped[frontend] - skippedBefore : 0;
   for (const name of servers) tc.startNode(name);
-  return { atMs, killed: [...servers, ...parts], loadAtKill };
+  const lost: FrontendLoss | undefined = frontend ? {
+    name: frontend, liveAtKill, connections: { ...balancer.stats.connections }, skipped,
+    firstReconnectMs: reconnected ? reconnected.at - atMs : null,
+  } : undefined;
+  return { atMs, killed: [...servers, ...parts], loadAtKill, frontend: lost };
 }

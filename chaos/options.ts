@@ -21,8 +21,9 @@ export interface ChaosOptions {
   /** Processes per part (api, worker, watcher); 2 on the cluster unless given. */
   replicas?: number;
   /**
-   * The scripted failover instead of random faults: one history process, one API, one worker and one
-   * watcher SIGKILLed at once mid-run, while probe payments measure how long until payments flow again.
+   * The scripted failover instead of random faults: one history, one matching and one frontend process
+   * (the product dials a load balancer in front of the frontends), one API, one worker and one watcher
+   * SIGKILLed at once mid-run, while probe payments measure how long until payments flow again.
    */
   failover?: boolean;
   /**
@@ -45,8 +46,9 @@ export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--durat
   --keep         keep the data directory and the part logs
   --cluster      run on a multi-process Temporal cluster on PostgreSQL (docs/cluster.md), 2 processes per part
   --replicas     processes per part (api, worker, watcher; default 1, or 2 with --cluster)
-  --failover     (implies --cluster) instead of random faults, SIGKILL one Temporal history process, one API,
-                 one worker and one watcher at once mid-run and report how long until payments flow again
+  --failover     (implies --cluster) instead of random faults, SIGKILL one Temporal history, one matching and one
+                 frontend process, one API, one worker and one watcher at once mid-run and report how long until
+                 payments flow again
   --regtest      live mode on a regtest network (btcd + two LND nodes): the customer node pays sessions over
                  Lightning and receives payouts, withdrawal links and refunds; the worker is SIGKILLed after a
                  send reached the node and before the ledger settled; then both nodes' records, the ledger and

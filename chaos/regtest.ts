@@ -103,9 +103,12 @@ export async function runRegtestChaos(opts: ChaosOptions, print: (line: string) 
           .catch((err: Error) => { t.log.violations.push(`session ${i}: ${err.message}`); });
       }
     });
-    // Money out from the first paid sessions on; the kill targets spread over the objects.
+    // Money out from the first paid sessions on; the kill targets spread over the first half of the
+    // objects. Late objects may never be made: each is capped by what came in over Lightning, and the lane
+    // ends once every session is paid and nothing more fits (a run with 7 of 10 made once missed a kill
+    // aimed at object 7).
     let killed = 0;
-    const targets = new Set(Array.from({ length: Math.min(kills, moneyOutCount) }, (_, k) => Math.floor(((k + 0.5) * moneyOutCount) / Math.max(kills, 1))));
+    const targets = new Set(Array.from({ length: Math.min(kills, moneyOutCount) }, (_, k) => Math.floor(((k + 0.5) * moneyOutCount) / (2 * Math.max(kills, 1)))));
     const moneyRng = rng.fork();
     let sessionsDone = false;
     const moneyLane = (async () => {
@@ -150,7 +153,7 @@ export async function runRegtestChaos(opts: ChaosOptions, print: (line: string) 
       const reserves = /reserves: .*/.exec(reconcile.tail())?.[0];
       if (reconcileCode !== 0) failures.push(`npm run reconcile exited ${reconcileCode}: ${reconcile.tail().slice(-1500)}`);
       const liabilities = [...observed.balances.values()].reduce((sum, b) => sum + b.balance, 0n);
-      const failoverFigures = kill ? { killed: kill.killed, atMs: kill.atMs, loadAtKill: kill.loadAtKill, recovery: recoveryFigures(probeResults, kill.atMs) } : undefined;
+      const failoverFigures = kill ? { killed: kill.killed, atMs: kill.atMs, loadAtKill: kill.loadAtKill, recovery: recoveryFigures(probeResults, kill.atMs), frontend: kill.frontend } : undefined;
       if (failoverFigures && failoverFigures.recovery.firstPaidAfterKillMs === null) failures.push('no payment sent after the failover was seen paid');
       const receipts = [...observed.receipts.values()].flat();
       print(`  receipts         ${receipts.length} (${receipts.filter((r) => r.reference.includes(':')).length} on-chain, mined; `

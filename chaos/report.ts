@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Observed } from './checks';
 import type { FaultCounts } from './cluster';
+import type { FrontendLoss } from './faults';
 import type { HttpStats } from './http';
 import type { RecoveryFigures } from './probes';
 import type { ChaosOptions } from './options';
@@ -22,7 +23,7 @@ export interface RunFigures {
   reconcileCode: number | null;
   failures: string[];
   /** The scripted failover: what was killed, and what the probe payments measured around it. */
-  failover?: { killed: string[]; atMs: number; loadAtKill: number[]; recovery: RecoveryFigures };
+  failover?: { killed: string[]; atMs: number; loadAtKill: number[]; recovery: RecoveryFigures; frontend?: FrontendLoss };
   /** Resident memory of each Temporal cluster process at the end of the run. */
   temporalRssMiB?: Record<string, number>;
 }
@@ -42,7 +43,7 @@ export function printReport(f: RunFigures, print: (line: string) => void): void 
     ['transfers', String(transfers)],
     ['money out', moneyOutLine(f)],
     ['kills (SIGKILL)', `${k.api + k.worker + k.watcher} (api ${k.api}, worker ${k.worker}, watcher ${k.watcher})`],
-    ['restarts', `Temporal ${f.counts.temporalRestarts}${f.temporalRssMiB ? ' (a history process SIGKILLed)' : ''}, PostgreSQL ${f.counts.postgresRestarts}`],
+    ['restarts', `Temporal ${f.counts.temporalRestarts}${f.temporalRssMiB ? ' (a history process and a frontend SIGKILLed)' : ''}, PostgreSQL ${f.counts.postgresRestarts}`],
     ['exits', `${f.counts.exits.api + f.counts.exits.worker + f.counts.exits.watcher} parts exited on their own and were restarted (api ${f.counts.exits.api}, worker ${f.counts.exits.worker}, watcher ${f.counts.exits.watcher})`],
     ['HTTP', `${[...f.stats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}; ${f.stats.networkErrors} connection errors, ${f.stats.retries} retries`],
     ['events', `${f.observed.events.length} recorded, ${f.receiver.verified.size} delivered and verified (${f.receiver.requests} webhook requests)`],
@@ -69,8 +70,16 @@ export function failoverRows(failover: NonNullable<RunFigures['failover']>): [st
     ['failover', `SIGKILL of ${failover.killed.join(', ')} at once, at ${new Date(failover.atMs).toISOString()}`],
     ['recovery', `first payment sent after the kill paid ${s(r.firstPaidAfterKillMs)} after it; every slowed payment paid by ${s(r.allRecoveredMs)}; `
       + `slowest ${s(r.worstMs)} (baseline send → paid ${s(r.baselineMs)}, ${r.probes} probes, ${r.unpaid} unpaid)`],
+    ...(failover.frontend ? [frontendRow(failover.frontend)] : []),
     ['load', `load average (1, 5, 15 min) ${load(failover.loadAtKill)} at the kill, ${load(os.loadavg())} at the end, on ${os.cpus().length} cores`],
   ];
+}
+
+/** What the load balancer in front of the frontends saw of the frontend's loss. */
+function frontendRow(f: FrontendLoss): [string, string] {
+  const reconnect = f.firstReconnectMs === null ? 'no new connection before its restart' : `first new connection piped ${(f.firstReconnectMs / 1000).toFixed(1)} s after the kill`;
+  return ['frontend', `${f.name} carried ${f.liveAtKill} of the product's connections through the balancer when killed; ${reconnect}; `
+    + `${f.skipped} connects to it skipped while down; connections over the run ${Object.entries(f.connections).map(([n, c]) => `${n} ${c}`).join(', ')}`];
 }
 
 function load(averages: number[]): string {

@@ -105,7 +105,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       if (cluster.temporalCluster?.unexpectedExits.length) failures.push(...cluster.temporalCluster.unexpectedExits.map((e) => `Temporal: ${e}`));
       const figures: RunFigures = {
         opts, traffic, observed, moneyOut, stats, receiver, counts: cluster.counts, chaosMs, settleMs, reconcileCode, failures,
-        failover: kill ? { killed: kill.killed, atMs: kill.atMs, loadAtKill: kill.loadAtKill, recovery: recoveryFigures(probeResults, kill.atMs) } : undefined,
+        failover: kill ? { killed: kill.killed, atMs: kill.atMs, loadAtKill: kill.loadAtKill, recovery: recoveryFigures(probeResults, kill.atMs), frontend: kill.frontend } : undefined,
         temporalRssMiB: cluster.temporalCluster?.rssMiB(),
       };
       printReport(figures, print);

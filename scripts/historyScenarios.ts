@@ -8,6 +8,7 @@ import { call, createMerchant, waitFor, type TestSystem } from '../test/support/
 import { connectTransfers } from '../test/support/transferDestinations';
 import { startReceiver } from '../test/support/webhookReceiver';
 import { moneyOutScenarios } from './moneyOutScenarios';
+import { webhookCircuitScenario } from './webhookCircuitScenario';
 
 /** A lifecycle to record: drives it and returns the workflow IDs whose runs make the fixtures. */
 export interface Scenario {
@@ -303,6 +304,7 @@ export const scenarios: Scenario[] = [
       }
     },
   },
+  webhookCircuitScenario,
   ...moneyOutScenarios,
 ];
 

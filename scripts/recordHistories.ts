@@ -11,22 +11,25 @@ import globalSetup from '../test/support/globalSetup';
 import globalTeardown from '../test/support/globalTeardown';
 import { CURRENT_HISTORY_SET, removeHistories, saveHistory } from '../test/support/histories';
 import { startTestSystem, waitFor, type TestSystem } from '../test/support/testSystem';
-import { runIds, scenarios, waitClosed } from './historyScenarios';
+import { runIds, scenarios, waitClosed, type Scenario } from './historyScenarios';
 
 async function main(): Promise<void> {
   const only = new Set(process.argv.slice(2));
   const chosen = scenarios.filter((s) => only.size === 0 || only.has(s.name));
   if (chosen.length === 0) throw new Error(`no scenario named ${[...only].join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`);
   await globalSetup();
-  const systems: Partial<Record<'default' | 'small' | 'idle' | 'failing', TestSystem>> = {};
+  // Each system is started the first time a chosen scenario needs it (recording one scenario starts one).
+  // No monitoring window: settled sessions close at once, so every recorded history is complete.
+  const envs: Record<Scenario['system'], Record<string, string>> = {
+    default: { MONITORING_HOURS: '0' },
+    small: { MONITORING_HOURS: '0', WORKFLOW_HISTORY_LIMIT: '60', WORKFLOW_RETRY_BASE_SECONDS: '1' },
+    idle: { MONITORING_HOURS: '0', WORKFLOW_IDLE_SECONDS: '2' },
+    failing: { MONITORING_HOURS: '0', WORKFLOW_RETRY_BASE_SECONDS: '1' },
+  };
+  const systems: Partial<Record<Scenario['system'], TestSystem>> = {};
   try {
-    // No monitoring window: settled sessions close at once, so every recorded history is complete.
-    systems.default = await startTestSystem({ MONITORING_HOURS: '0' });
-    systems.small = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_HISTORY_LIMIT: '60', WORKFLOW_RETRY_BASE_SECONDS: '1' });
-    systems.idle = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_IDLE_SECONDS: '2' });
-    systems.failing = await startTestSystem({ MONITORING_HOURS: '0', WORKFLOW_RETRY_BASE_SECONDS: '1' });
     for (const scenario of chosen) {
-      const sys = systems[scenario.system]!;
+      const sys = systems[scenario.system] ??= await startTestSystem(envs[scenario.system]);
       const ids = await scenario.run(sys);
       // A re-recording may yield fewer runs than the last one: no stale file of this scenario may stay in the set.
       removeHistories(scenario.name, CURRENT_HISTORY_SET);
@@ -49,10 +52,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await systems.default?.stop();
-    await systems.small?.stop();
-    await systems.idle?.stop();
-    await systems.failing?.stop();
+    for (const sys of Object.values(systems)) await sys.stop();
     await globalTeardown();
   }
 }

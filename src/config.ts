@@ -22,6 +22,11 @@ const envSchema = z.object({
   TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
+  // The server refuses pings more often than every 10 s (frontend.keepAliveMinTime) with GOAWAY.
+  TEMPORAL_KEEPALIVE_SECONDS: z.coerce.number().int().min(10, 'at least 10 (the server refuses more frequent pings)').default(30),
+  TEMPORAL_KEEPALIVE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(15),
+  TEMPORAL_RECONNECT_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).default(10),
+  TEMPORAL_DNS_RESOLUTION_SECONDS: z.coerce.number().int().min(1).optional(),
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   TEMPORAL_METRICS_BIND: z.string().regex(/^[^:]+:\d+$/, 'host:port, e.g. 0.0.0.0:9464').optional(),
   METRICS_TOKEN: z.string().min(16).optional(),
@@ -186,6 +191,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         certPath: e.TEMPORAL_TLS_CERT_PATH, keyPath: e.TEMPORAL_TLS_KEY_PATH, caPath: e.TEMPORAL_TLS_CA_PATH,
         serverName: e.TEMPORAL_TLS_SERVER_NAME, apiKey: e.TEMPORAL_API_KEY,
         tls: e.TEMPORAL_TLS === undefined ? undefined : e.TEMPORAL_TLS === 'true',
+      },
+      /** Keepalive, reconnect and DNS spreading of the connections to TEMPORAL_ADDRESS (docs/cluster.md). */
+      transport: {
+        keepaliveMs: e.TEMPORAL_KEEPALIVE_SECONDS * 1000,
+        keepaliveTimeoutMs: e.TEMPORAL_KEEPALIVE_TIMEOUT_SECONDS * 1000,
+        reconnectBackoffMaxMs: e.TEMPORAL_RECONNECT_BACKOFF_MAX_SECONDS * 1000,
+        dnsResolutionMs: e.TEMPORAL_DNS_RESOLUTION_SECONDS === undefined ? null : e.TEMPORAL_DNS_RESOLUTION_SECONDS * 1000,
       },
     },
     adminApiKey: e.ADMIN_API_KEY,

@@ -141,7 +141,7 @@ export async function startSystem(
     }
     const tracing = opts.tracing !== undefined ? opts.tracing : tracingFromEnv();
     if (tracing) stops.push(() => tracing.spanProcessor.forceFlush());
-    const { client, connection } = await createTemporalClient(address, config.temporal.namespace, security, tracing);
+    const { client, connection } = await createTemporalClient(address, config.temporal.namespace, security, tracing, config.temporal.transport);
     stops.push(() => connection.close());
 
     const rates = createModeRates({ kind: config.rates.kind, url: config.rates.url, table: config.rates.table }, opts.rates);
@@ -162,7 +162,7 @@ export async function startSystem(
         pauseAfterSendDir: config.payouts.testPauseAfterSendDir };
       log.info({ taskQueue, kind, deployment: config.worker.deployment }, 'starting worker');
       const { worker, connection: workerConnection } = await createWorker({
-        kind, address, namespace: config.temporal.namespace, taskQueue, deps, log, workflowBundle, security, tuning,
+        kind, address, namespace: config.temporal.namespace, taskQueue, deps, log, workflowBundle, security, transport: config.temporal.transport, tuning,
         deployment: config.worker.deployment, tracing,
       });
       let stoppingWorker = false;

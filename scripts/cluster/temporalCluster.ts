@@ -10,6 +10,7 @@ import { freePort } from '../../src/infra/freePort';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/temporal/searchAttributes';
 import { startPostgresProcess, type PostgresProcess } from '../../chaos/processes';
 import { DYNAMIC_CONFIG, renderServerConfig, type NodePorts, type SharedSettings, type TemporalService } from './serverConfig';
+import { TcpBalancer } from './tcpBalancer';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -83,6 +84,11 @@ export class TemporalCluster {
   private stopping = false;
   /** Server processes that exited without being asked to, with their exit code (the harness reports them). */
   readonly unexpectedExits: string[] = [];
+  /**
+   * The load balancer in front of the frontends (production's LB or DNS name, docs/cluster.md): what the
+   * product dials. Set once `start()` has the frontends serving.
+   */
+  balancer: TcpBalancer | null = null;
 
   constructor(
     private readonly dir: string,
@@ -96,6 +102,15 @@ export class TemporalCluster {
   /** The frontend addresses (host:port), one per frontend process. */
   get frontendAddresses(): string[] {
     return [...this.nodes.values()].filter((n) => n.service === 'frontend').map((n) => `127.0.0.1:${n.ports.grpc}`);
+  }
+
+  /**
+   * The one address clients dial: the load balancer in front of every frontend. A frontend's own address
+   * (`frontendAddresses`) is for the harness's checks of that frontend only.
+   */
+  get address(): string {
+    if (!this.balancer) throw new Error('the Temporal cluster is not started');
+    return this.balancer.address;
   }
 
   /** Names of the processes running `service`, e.g. ['history-1', 'history-2']. */
@@ -126,12 +141,19 @@ export class TemporalCluster {
     await this.waitForRing(launched, 90_000);
     const t4 = Date.now();
     await this.registerNamespace();
+    this.balancer = new TcpBalancer([...this.nodes.values()].filter((n) => n.service === 'frontend')
+      .map((n) => ({ name: n.name, host: '127.0.0.1', port: n.ports.grpc })));
+    await this.balancer.listen();
     const t5 = Date.now();
     this.startup = { postgres: t1 - t0, schema: t2 - t1, firstFrontend: t3 - t2, ring: t4 - t3, namespace: t5 - t4, total: t5 - t0 };
     return this.startup;
   }
 
-  /** SIGKILLs one server process (no shutdown: its shards are taken over once the ring notices, ~5 s). */
+  /**
+   * SIGKILLs one server process (no shutdown). A history or matching process's shards or partitions are
+   * taken over once the ring notices (~5 s); a frontend's clients lose their connections through the
+   * balancer and reconnect to the other.
+   */
   async kill(name: string): Promise<void> {
     const node = this.node(name);
     if (!node.proc || !node.exited) return;
@@ -171,6 +193,7 @@ export class TemporalCluster {
     await Promise.all(running.map((n) => n.exited));
     clearTimeout(timer);
     for (const n of running) n.proc = null;
+    await this.balancer?.close();
     await this.pg?.stop();
     this.pg = null;
   }

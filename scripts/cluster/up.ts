@@ -7,7 +7,7 @@ import { buildTemporalServer, TemporalCluster } from './temporalCluster';
  * `npx ts-node --transpile-only scripts/cluster/up.ts [DIR]`: brings up the multi-process Temporal
  * cluster (docs/cluster.md) on fresh databases, prints its frontends and how long each phase took, and
  * keeps it running until Ctrl-C (then stops every process it started). Point the product at it with
- * TEMPORAL_ADDRESS=<a frontend>.
+ * TEMPORAL_ADDRESS=<the balancer> (it spreads connections over the frontends, as production's LB does).
  */
 async function main(): Promise<void> {
   const dir = process.argv[2] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-cluster-'));
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     throw err;
   }
   for (const n of cluster.nodes.values()) process.stdout.write(`  ${n.name.padEnd(11)} gRPC 127.0.0.1:${n.ports.grpc}  membership ${n.ports.membership}\n`);
-  process.stdout.write(`frontends: ${cluster.frontendAddresses.join(' ')}\nlogs and configs in ${dir}; Ctrl-C stops it\n`);
+  process.stdout.write(`frontends: ${cluster.frontendAddresses.join(' ')}\nbalancer in front of them (dial this): ${cluster.address}\nlogs and configs in ${dir}; Ctrl-C stops it\n`);
 }
 
 main().catch((err: unknown) => {

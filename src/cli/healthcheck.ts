@@ -21,7 +21,7 @@ async function main(part: string): Promise<void> {
   const db = createDb(config.databaseUrl);
   try {
     await db.raw('select 1');
-    const { connection } = await createTemporalClient(config.temporal.address, config.temporal.namespace, config.temporal.security);
+    const { connection } = await createTemporalClient(config.temporal.address, config.temporal.namespace, config.temporal.security, null, config.temporal.transport);
     try {
       await connection.workflowService.getSystemInfo({});
     } finally {

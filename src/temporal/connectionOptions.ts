@@ -33,3 +33,56 @@ export function temporalConnectionOptions(sec: TemporalSecurity = {}): { tls?: T
   };
   return { tls, ...(sec.apiKey ? { apiKey: sec.apiKey } : {}) };
 }
+
+/**
+ * How a process's gRPC connections to Temporal notice a dead path and find a live one (docs/cluster.md,
+ * "Frontends behind a load balancer"). A gRPC connection lives on one frontend: when that frontend dies
+ * behind a layer-4 balancer, the balancer resets the connection, the calls in flight fail UNAVAILABLE and
+ * are retried, and the reconnect lands on a live frontend. When nothing resets it (a host or a network
+ * path gone silent), only keepalive pings notice: `keepaliveMs` + `keepaliveTimeoutMs` is the longest a
+ * silent dead connection holds calls.
+ */
+export interface TemporalTransport {
+  /** Idle time before a keepalive ping; not below 10 s, or the server answers GOAWAY "too many pings". */
+  keepaliveMs: number;
+  /** A ping not answered within this closes the connection. */
+  keepaliveTimeoutMs: number;
+  /** Longest wait between reconnect attempts while Temporal is unreachable (gRPC's own default: 120 s). */
+  reconnectBackoffMaxMs: number;
+  /**
+   * When set: TEMPORAL_ADDRESS is a DNS name with one address per frontend; spread connections over
+   * every address (round-robin) and resolve the name again at most this often (the worker: this often).
+   * Null: one connection to whatever the name resolves to (a load balancer's address).
+   */
+  dnsResolutionMs: number | null;
+}
+
+/** The SDK's own keepalive (both the client's and the worker's), no DNS spreading, reconnects capped at 10 s. */
+export const DEFAULT_TEMPORAL_TRANSPORT: TemporalTransport = {
+  keepaliveMs: 30_000, keepaliveTimeoutMs: 15_000, reconnectBackoffMaxMs: 10_000, dnsResolutionMs: null,
+};
+
+/** `Connection.connect` channel arguments (grpc-js) for the API's and the watcher's client. */
+export function clientTransportOptions(t: TemporalTransport = DEFAULT_TEMPORAL_TRANSPORT): { channelArgs: Record<string, string | number> } {
+  return {
+    channelArgs: {
+      'grpc.keepalive_time_ms': t.keepaliveMs,
+      'grpc.keepalive_timeout_ms': t.keepaliveTimeoutMs,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.max_reconnect_backoff_ms': t.reconnectBackoffMaxMs,
+      ...(t.dnsResolutionMs === null ? {} : {
+        'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+        'grpc.dns_min_time_between_resolutions_ms': t.dnsResolutionMs,
+      }),
+    },
+  };
+}
+
+/**
+ * `NativeConnection.connect` options for the worker. Its keepalive is the SDK core's, fixed at 30 s ping
+ * / 15 s timeout (the TypeScript SDK 1.24 does not pass it through), and it retries its polls itself, so
+ * only DNS spreading is set here.
+ */
+export function workerTransportOptions(t: TemporalTransport = DEFAULT_TEMPORAL_TRANSPORT): { dnsLoadBalancingConfig?: { resolutionInterval: number } } {
+  return t.dnsResolutionMs === null ? {} : { dnsLoadBalancingConfig: { resolutionInterval: t.dnsResolutionMs } };
+}

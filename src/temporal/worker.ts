@@ -4,7 +4,7 @@ import { createActivities, type ActivityDeps } from '../../activities';
 import { webhookActivities } from '../../activities/webhooks';
 import type { AppConfig } from '../config';
 import { workerTracing, workflowInterceptorModules, type Tracing } from '../telemetry/tracing';
-import { temporalConnectionOptions, type TemporalSecurity } from './connectionOptions';
+import { temporalConnectionOptions, workerTransportOptions, type TemporalSecurity, type TemporalTransport } from './connectionOptions';
 
 /**
  * The money worker's slots from configuration (docs/capacity.md). Remote and local activities each take
@@ -51,13 +51,16 @@ export async function createWorker(opts: {
   /** A prebuilt bundle (`npm run build`, or the tests' one per run); without it workflows/ is bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   security?: TemporalSecurity;
+  transport?: TemporalTransport;
   tuning: Partial<WorkerOptions>;
   /** The worker deployment version it reports (versioning itself stays off: patches keep histories replaying). */
   deployment: { name: string; buildId: string };
   /** Spans of workflows and activities (null: tracing off, the workflows' spans are dropped). */
   tracing?: Tracing | null;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: opts.address, ...temporalConnectionOptions(opts.security) });
+  const connection = await NativeConnection.connect({
+    address: opts.address, ...temporalConnectionOptions(opts.security), ...workerTransportOptions(opts.transport),
+  });
   // Deliveries never run on the money worker, and the webhook worker has nothing but deliveries.
   const { deliverWebhook: _deliveries, releaseWebhookSlot: _slots, ...money } = createActivities(opts.deps);
   const activities = opts.kind === 'webhooks' ? webhookActivities(opts.deps) : money;

@@ -7,8 +7,8 @@ import { runRegtestChaos } from '../../chaos/regtest';
  * worker and two watcher processes in live mode on a regtest network (btcd + two LND nodes), both watchers
  * running the node's block scan and the LND invoice stream. The customer node pays sessions over Lightning
  * and on-chain (mined), probe payments flow every 2 s, money goes out to the customer node (a worker killed
- * at a send's crash point), and mid-run one history process, one matching process, one API, one worker
- * and one watcher are SIGKILLed at once. Then, by the platform node's own invoice and wallet records, every
+ * at a send's crash point), and mid-run one history process, one matching process, one frontend (the
+ * product dials a load balancer in front of both), one API, one worker and one watcher are SIGKILLed at once. Then, by the platform node's own invoice and wallet records, every
  * payment is credited exactly once (one receipt per payment hash or txid:vout, one ledger `payment`
  * movement each, none the customer did not pay), the paid totals and the ledger are the split rule's,
  * `npm run reconcile` with its proof of reserves exits 0, and the node's balance is what came in less
@@ -30,13 +30,14 @@ const required = process.env.REQUIRE_TEMPORAL_CLUSTER === '1';
   }, (l) => lines.push(l));
   process.stdout.write(`${lines.join('\n')}\n`);
   expect(figures.failures).toEqual([]);
-  // The run did what it says: both rails paid, money out, the crash at the send, five processes killed at once.
+  // The run did what it says: both rails paid, money out, the crash at the send, six processes killed at once.
   const rails = new Set(figures.log.sessions.map((s) => s.rail));
   expect(rails).toEqual(new Set(['lightning', 'onchain']));
   expect(figures.log.out.length).toBeGreaterThan(0);
   expect(figures.kills).toBe(1);
-  expect(figures.failover?.killed).toHaveLength(5);
-  expect(figures.failover?.killed.slice(0, 2)).toEqual([expect.stringMatching(/^history-/), expect.stringMatching(/^matching-/)]);
+  expect(figures.failover?.killed).toHaveLength(6);
+  expect(figures.failover?.killed.slice(0, 3)).toEqual([expect.stringMatching(/^history-/), expect.stringMatching(/^matching-/), expect.stringMatching(/^frontend-/)]);
+  expect(figures.failover?.frontend?.liveAtKill).toBeGreaterThan(0); // it carried product connections through the balancer
   // How fast each probe was seen paid is a figure, not an assertion (the box's load decides it); that
   // every probe's receipt was credited once is among the run's checks.
   expect(figures.failover!.recovery.firstPaidAfterKillMs).not.toBeNull();

@@ -1,29 +1,53 @@
+import { InvalidRequestError } from '../../api/errors';
+import { decimalText } from '../../domain/input/common';
 import { html, type SafeHtml } from '../../page/html';
-import { CURRENCY_DECIMALS } from '../../domain/money';
+import { CURRENCY_DECIMALS, decimalFromJsonNumber } from '../../domain/money';
 
 /** Form field values as submitted (urlencoded strings). */
 export type FormValues = Record<string, string | string[] | undefined>;
 
 const str = (v: FormValues[string]): string => (Array.isArray(v) ? v[0] ?? '' : v ?? '').trim();
-const num = (v: string): number | string => (v !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
 const ROWS = [0, 1, 2];
+/** Decimals an amount may be typed with in any currency; the API's schema then applies the currency's own. */
+const AMOUNT_PLACES = Math.max(...Object.values(CURRENCY_DECIMALS));
+
+/**
+ * A number field as typed, as the JSON number the API's schema takes. The text is parsed exactly
+ * (`decimalText`: digits with an optional fraction; no sign, exponent, hex or separators, which
+ * `Number()` would take) and passed on only if the JSON number is that same decimal, so nothing is
+ * rounded through a float (`1.0000000000000000001`, an integer past 2^53). Otherwise a 400 naming the
+ * field (its name in the API's body), in the API's words.
+ */
+function exactNumber(text: string, param: string, places: number): number {
+  const parsed = decimalText(places).safeParse(text);
+  if (!parsed.success) {
+    throw new InvalidRequestError(`Invalid ${param}: ${places === 0 ? 'must be a whole number' : `must be a number with at most ${places} decimal places`}`, param);
+  }
+  const n = Number(parsed.data);
+  if (decimalFromJsonNumber(n) !== parsed.data) throw new InvalidRequestError(`Invalid ${param}: has more digits than can be kept exactly`, param);
+  return n;
+}
 
 /**
  * The link form as the API's JSON body: blank fields left out, numbers as JSON numbers, checkboxes as
- * booleans, custom fields and transfers from their rows, metadata from `key=value` lines. No rule is
- * checked here: the body goes through the API's own schema (`createLinkSchema`), whose message names
- * the field.
+ * booleans, custom fields and transfers from their rows, metadata from `key=value` lines. Only the
+ * numbers' form is checked here (`exactNumber`: a 400 naming the field); every rule goes through the
+ * API's own schema (`createLinkSchema`), whose message names the field.
  */
 export function linkBodyFromForm(f: FormValues): Record<string, unknown> {
   const body: Record<string, unknown> = { currency: str(f.currency), type: str(f.type) || 'fixed' };
-  if (str(f.amount)) body.amount = num(str(f.amount));
-  if (body.type === 'options') body.options = str(f.options).split(',').map((o) => o.trim()).filter(Boolean).map(num);
-  if (body.type === 'preset') body.preset = { min_amount: num(str(f.preset_min)), max_amount: num(str(f.preset_max)) };
+  if (str(f.amount)) body.amount = exactNumber(str(f.amount), 'amount', AMOUNT_PLACES);
+  if (body.type === 'options') {
+    body.options = str(f.options).split(',').map((o) => o.trim()).filter(Boolean).map((o, i) => exactNumber(o, `options[${i}]`, AMOUNT_PLACES));
+  }
+  if (body.type === 'preset') {
+    body.preset = { min_amount: exactNumber(str(f.preset_min), 'preset.min_amount', AMOUNT_PLACES), max_amount: exactNumber(str(f.preset_max), 'preset.max_amount', AMOUNT_PLACES) };
+  }
   for (const k of ['title', 'title_description', 'title_image', 'description', 'statement_descriptor', 'success_url', 'success_message', 'cancel_url']) {
     if (str(f[k])) body[k] = str(f[k]);
   }
-  if (str(f.ttl)) body.ttl = num(str(f.ttl));
-  if (str(f.amount_paid_tolerance)) body.amount_paid_tolerance = num(str(f.amount_paid_tolerance));
+  if (str(f.ttl)) body.ttl = exactNumber(str(f.ttl), 'ttl', 0);
+  if (str(f.amount_paid_tolerance)) body.amount_paid_tolerance = exactNumber(str(f.amount_paid_tolerance), 'amount_paid_tolerance', 2);
   const methods = ([] as string[]).concat(f.payment_methods ?? []);
   if (methods.length) body.payment_methods = methods;
   body.customer_collections_status = Object.fromEntries(['phone', 'email', 'billing_address', 'shipping_address']
@@ -33,8 +57,8 @@ export function linkBodyFromForm(f: FormValues): Record<string, unknown> {
     ...(str(f[`cf${i}_options`]) ? { options: str(f[`cf${i}_options`]).split(',').map((o) => o.trim()).filter(Boolean) } : {}),
   }));
   if (fields.length) body.custom_fields = fields;
-  const transfers = ROWS.filter((i) => str(f[`tr${i}_account`])).map((i) => ({
-    destination_account: str(f[`tr${i}_account`]), percentage: num(str(f[`tr${i}_percentage`])),
+  const transfers = ROWS.filter((i) => str(f[`tr${i}_account`])).map((i, j) => ({
+    destination_account: str(f[`tr${i}_account`]), percentage: exactNumber(str(f[`tr${i}_percentage`]), `transfers[${j}].percentage`, 2),
   }));
   if (transfers.length) body.transfers = transfers;
   const metadata = Object.fromEntries(str(f.metadata).split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
