@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { PARTS, partOf, sleep, type Cluster } from './cluster';
+import type { FailoverTarget } from './options';
 import type { Random } from './random';
 
 /**
@@ -87,9 +88,13 @@ export interface FrontendLoss {
  * worker and one watcher. The survivors carry the load: the parts come back after 3 s (a supervisor's
  * restart), the server processes only after 20 s, so the other history and matching processes must have
  * taken their shards and partitions over by themselves, and every product process that was connected
- * through the dead frontend must have reconnected through the balancer. No other fault.
+ * through the dead frontend must have reconnected through the balancer. No other fault. `only` narrows
+ * the kill to some of these (the same picks are made, so a seed names the same processes).
  */
-export async function runFailover(cluster: Cluster, rng: Random, startMs: number, untilMs: number, log: Logger): Promise<FailoverKill> {
+export async function runFailover(
+  cluster: Cluster, rng: Random, startMs: number, untilMs: number, log: Logger, only?: readonly FailoverTarget[],
+): Promise<FailoverKill> {
+  const wanted = (name: string) => !only || only.includes(name.split('-')[0] as FailoverTarget);
   const tc = cluster.temporalCluster;
   if (!tc) throw new Error('the failover plan needs the Temporal cluster (--cluster)');
   await sleep(Math.max(0, startMs + (untilMs - startMs) * 0.4 - Date.now()));
@@ -101,23 +106,24 @@ export async function runFailover(cluster: Cluster, rng: Random, startMs: number
   const frontend = frontends.length > 1
     ? frontends.reduce((a, b) => (balancer.liveConnections(b) > balancer.liveConnections(a) ? b : a))
     : null;
-  const servers = [history, ...(matchings.length > 1 ? [rng.pick(matchings)] : []), ...(frontend ? [frontend] : [])];
-  const parts = PARTS.map((part) => rng.pick(cluster.processNames.filter((n) => partOf(n) === part)));
+  const servers = [history, ...(matchings.length > 1 ? [rng.pick(matchings)] : []), ...(frontend ? [frontend] : [])].filter(wanted);
+  const parts = PARTS.map((part) => rng.pick(cluster.processNames.filter((n) => partOf(n) === part))).filter(wanted);
   const atMs = Date.now();
   const loadAtKill = os.loadavg();
-  const liveAtKill = frontend ? balancer.liveConnections(frontend) : 0;
-  const skippedBefore = frontend ? balancer.stats.skipped[frontend] : 0;
+  const frontendKilled = frontend !== null && servers.includes(frontend);
+  const liveAtKill = frontendKilled ? balancer.liveConnections(frontend) : 0;
+  const skippedBefore = frontendKilled ? balancer.stats.skipped[frontend] : 0;
   await Promise.all([...servers.map((name) => tc.kill(name)), ...parts.map((name) => cluster.kill(name))]);
   log.info({ servers, parts, frontendConnectionsCut: liveAtKill }, 'failover: SIGKILL');
-  cluster.counts.temporalRestarts++;
+  if (servers.length) cluster.counts.temporalRestarts++;
   await sleep(3_000);
   for (const name of parts) cluster.startPart(name);
   await sleep(17_000);
   // Read before the restart: after it, connections may go to the killed frontend again.
   const reconnected = balancer.firstPipedSince(atMs);
-  const skipped = frontend ? balancer.stats.skipped[frontend] - skippedBefore : 0;
+  const skipped = frontendKilled ? balancer.stats.skipped[frontend] - skippedBefore : 0;
   for (const name of servers) tc.startNode(name);
-  const lost: FrontendLoss | undefined = frontend ? {
+  const lost: FrontendLoss | undefined = frontendKilled ? {
     name: frontend, liveAtKill, connections: { ...balancer.stats.connections }, skipped,
     firstReconnectMs: reconnected ? reconnected.at - atMs : null,
   } : undefined;

@@ -1,3 +1,7 @@
+/** What the failover can kill: a Temporal server process of one service, or a product part. */
+export const FAILOVER_TARGETS = ['history', 'matching', 'frontend', 'api', 'worker', 'watcher'] as const;
+export type FailoverTarget = typeof FAILOVER_TARGETS[number];
+
 /** Size, seed and duration of a chaos run (`npm run chaos -- --sessions 100 --seed 7 --duration 120`). */
 export interface ChaosOptions {
   /** Checkout sessions created during the run. */
@@ -26,6 +30,8 @@ export interface ChaosOptions {
    * SIGKILLed at once mid-run, while probe payments measure how long until payments flow again.
    */
   failover?: boolean;
+  /** With the failover: which of its processes to kill (default all six), e.g. ['frontend'] to time a frontend's loss alone. */
+  failoverKill?: FailoverTarget[];
   /**
    * The regtest lane (chaos/regtest.ts): live mode on btcd + two LND nodes, sessions paid over Lightning,
    * payouts, withdrawal links and refunds to the customer node, the worker SIGKILLed at sends' crash points.
@@ -49,6 +55,8 @@ export const USAGE = `usage: npm run chaos -- [--sessions N] [--seed N] [--durat
   --failover     (implies --cluster) instead of random faults, SIGKILL one Temporal history, one matching and one
                  frontend process, one API, one worker and one watcher at once mid-run and report how long until
                  payments flow again
+  --failover-kill  with --failover: which of history,matching,frontend,api,worker,watcher to kill (default all),
+                 e.g. --failover-kill frontend to time a frontend's loss alone
   --regtest      live mode on a regtest network (btcd + two LND nodes): the customer node pays sessions over
                  Lightning and receives payouts, withdrawal links and refunds; the worker is SIGKILLed after a
                  send reached the node and before the ledger settled; then both nodes' records, the ledger and
@@ -73,6 +81,16 @@ export function parseOptions(argv: string[]): ChaosOptions {
     if (flag === '--cluster') { opts.cluster = true; continue; }
     if (flag === '--failover') { opts.failover = true; opts.cluster = true; continue; }
     if (flag === '--regtest') { opts.regtest = true; continue; }
+    if (flag === '--failover-kill') {
+      const raw = inline ?? argv[++i] ?? '';
+      const targets = raw.split(',').filter(Boolean);
+      const bad = targets.filter((t) => !(FAILOVER_TARGETS as readonly string[]).includes(t));
+      if (targets.length === 0 || bad.length) throw new Error(`--failover-kill takes a comma list of ${FAILOVER_TARGETS.join(', ')}, got "${raw}"\n${USAGE}`);
+      opts.failoverKill = targets as FailoverTarget[];
+      opts.failover = true;
+      opts.cluster = true;
+      continue;
+    }
     const key = numeric[flag];
     if (!key) throw new Error(`unknown option ${argv[i]}\n${USAGE}`);
     // `--money-out` alone (as in `--money-out --regtest`) keeps its default count.

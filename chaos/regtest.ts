@@ -81,7 +81,7 @@ export async function runRegtestChaos(opts: ChaosOptions, print: (line: string) 
 
     const started = Date.now();
     const until = started + opts.durationSec * 1000;
-    const failover = onCluster ? runFailover(cluster, rng.fork(), started, until, log) : Promise.resolve(null);
+    const failover = onCluster ? runFailover(cluster, rng.fork(), started, until, log, opts.failoverKill) : Promise.resolve(null);
     const probes = onCluster ? liveProbes(t, merchantA, until) : Promise.resolve([]);
     // Sessions paid by the customer node, every other one on-chain, two at a time (spread over the run's
     // duration, if it has one), while the money goes out. On the dev server, half-way the watcher (which

@@ -55,7 +55,7 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
     const traffic: TrafficLog = { sessions: [], receiveRequests: 0, duplicateAnswers: 0, violations: [], notes: [] };
     const started = Date.now();
     const until = started + opts.durationSec * 1000;
-    const faults = opts.failover ? runFailover(cluster, rng.fork(), started, until, log) : runFaults(cluster, rng.fork(), started, until, log);
+    const faults = opts.failover ? runFailover(cluster, rng.fork(), started, until, log, opts.failoverKill) : runFaults(cluster, rng.fork(), started, until, log);
     const probes = opts.failover ? runProbes(api, merchants[0], traffic, until, `chaos${opts.seed}`) : Promise.resolve([]);
     let next = 0;
     const lanes = Array.from({ length: opts.concurrency }, async (_, lane) => {

@@ -165,7 +165,8 @@ export function startCircuitWaker(deps: CircuitWakerDeps): () => Promise<void> {
     refilled = now;
     running = (async () => {
       if (tokens >= 1) tokens -= await wakeParked({ ...deps, intervalMs }, now, tokens);
-      // Rows of deliveries whose window closed while parked (their workflows ended without a wake-up).
+      // Rows of deliveries whose window closed while parked (their workflows ended without a wake-up),
+      // each logged in the merchant's delivery log as dropped undelivered (pruneParked).
       if (Date.now() - lastPrune > 3_600_000) {
         lastPrune = Date.now();
         await pruneParked(deps.db, Date.now() - WINDOW_MS - 86_400_000);

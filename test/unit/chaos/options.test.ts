@@ -16,4 +16,10 @@ describe('chaos options', () => {
     expect(parseOptions([]).regtest).toBeUndefined();
     expect(() => parseOptions(['--kills', 'x'])).toThrow(/--kills needs a positive whole number[\s\S]*usage/);
   });
+
+  test('--failover-kill narrows the failover to the named processes (and implies it), refusing an unknown one', () => {
+    expect(parseOptions(['--failover-kill', 'frontend'])).toMatchObject({ failover: true, cluster: true, failoverKill: ['frontend'] });
+    expect(parseOptions(['--failover-kill=history,frontend']).failoverKill).toEqual(['history', 'frontend']);
+    expect(() => parseOptions(['--failover-kill', 'frontend,db'])).toThrow(/--failover-kill takes a comma list[\s\S]*usage/);
+  });
 });
