@@ -3,13 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { T } from '../../src/db/tables';
 import { CheckoutAttentionKey } from '../../src/temporal/searchAttributes';
 import { deliveryWorkflowId } from '../../src/webhooks/deliveryTypes';
-import { call, createMerchant, startTestSystem, waitFor, type TestSystem } from '../support/testSystem';
+import { call, createMerchant, waitFor } from '../support/testSystem';
 import { connectTransfers } from '../support/transferDestinations';
+import { useTestSystem } from '../support/useTestSystem';
 
 // A dead endpoint: it accepts every connection and never answers, so each attempt holds a webhook slot
 // until its timeout. Two slots, a long timeout: the webhook worker is saturated for the whole test.
-// Its own start: the stop, with attempts still held, can outlast jest's hook timeout (hence the afterAll's 300 s).
-let sys: TestSystem;
 let dead: http.Server;
 let deadUrl: string;
 const held = { now: 0, max: 0 };
@@ -21,15 +20,17 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
   deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}/hook`;
-  sys = await startTestSystem({ WEBHOOK_MAX_CONCURRENT_DELIVERIES: '2', WEBHOOK_TIMEOUT_MS: '120000' });
 });
-afterAll(async () => {
-  // The endpoint goes away: held and later attempts fail at once, so the workers stop without waiting out the timeout.
-  const closed = new Promise((r) => dead?.close(r));
-  dead?.closeAllConnections();
-  await closed;
-  await sys?.stop();
-}, 300_000);
+const sys = useTestSystem({
+  env: { WEBHOOK_MAX_CONCURRENT_DELIVERIES: '2', WEBHOOK_TIMEOUT_MS: '120000' },
+  // The endpoint goes away before the system stops: held attempts fail at once (a stop also cancels
+  // attempts still held after the worker's grace time, so it never waits out the 120-s timeout).
+  beforeStop: async () => {
+    const closed = new Promise((r) => dead.close(r));
+    dead.closeAllConnections();
+    await closed;
+  },
+});
 
 test('with deliveries to a dead endpoint filling the webhook worker, sessions are still credited and paid, never flagged', async () => {
   const shop = await createMerchant(sys.baseUrl);
