@@ -30,6 +30,7 @@ import * as transferConnections from './migrations/125_transfer_connections';
 import * as deliveryAttemptNotify from './migrations/144_delivery_attempt_notify';
 import * as webhookCircuits from './migrations/160_webhook_endpoint_circuits';
 import * as sessionStoredView from './migrations/161_session_stored_view';
+import * as webhookDeliveryWindow from './migrations/166_webhook_delivery_window';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '144_delivery_attempt_notify': deliveryAttemptNotify,
   '160_webhook_endpoint_circuits': webhookCircuits,
   '161_session_stored_view': sessionStoredView,
+  '166_webhook_delivery_window': webhookDeliveryWindow,
 };
 
 const source: Knex.MigrationSource<string> = {
