@@ -37,6 +37,11 @@ describe('amounts are bounded by their value in sats', () => {
     expect(rounded.body.errors[0].message).toMatch(/significant digits/);
     const option = await call(sys.baseUrl, merchant.key, 'POST', '/checkout-sessions', '{"currency":"USD","type":"options","options":[1.5,12345678.123456789]}');
     expect(refusal(option)).toEqual({ status: 400, param: 'options' });
+    // Options typed as strings (Speed's reference): the same rule, not Number()'s rounding to 123456789012345.
+    const typed = await api('POST', '/checkout-sessions', { currency: 'SATS', type: 'options', options: ['1000', '123456789012345.00000001'] });
+    expect(refusal(typed)).toEqual({ status: 400, param: 'options[1]' });
+    expect(typed.body.errors[0].message).toMatch(/significant digits/);
+    expect((await api('POST', '/checkout-sessions', { currency: 'BTC', type: 'options', options: ['0.00012345', '10.5'] })).body.options).toEqual([0.00012345, 10.5]);
     // Exactly written numbers pass, long ones included.
     expect((await call(sys.baseUrl, merchant.key, 'POST', '/checkout-sessions', '{"currency":"BTC","amount":0.1}')).status).toBe(200);
     expect((await call(sys.baseUrl, merchant.key, 'POST', '/checkout-sessions', '{"currency":"SATS","amount":2100000000000000}')).status).toBe(200);
