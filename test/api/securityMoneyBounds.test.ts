@@ -71,4 +71,15 @@ describe('the simulator\'s amounts are bounded', () => {
       { accept: 'application/json' });
     expect(page.body).toMatchObject({ object: 'simulated_payment', amount: 700 });
   });
+
+  test('the page\'s typed amount is whole sats as written: exponents, hex and fractions are refused, never read or rounded', async () => {
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 1000 })).body;
+    const simulate = (amount: string) => call(sys.baseUrl, null, 'POST', `/pay/${cs.id}/simulate`, { amount }, { accept: 'application/json' });
+    for (const typed of ['1e2', '0x10', '500.0000000000000001', '500.5', '-5', 'five']) {
+      const res = await simulate(typed);
+      expect([typed, refusal(res)]).toEqual([typed, { status: 400, param: 'amount' }]);
+    }
+    expect(await sys.db('receipts').where({ checkout_session_id: cs.id }).count({ n: '*' }).then(([r]) => Number(r.n))).toBe(0);
+    expect((await simulate(' 500 ')).body).toMatchObject({ object: 'simulated_payment', amount: 500 });
+  });
 });
