@@ -3,6 +3,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { findEvent, type EventRow } from '../src/db/events';
 import { findEndpoint, hasDelivery, insertDelivery, type WebhookEndpointRow } from '../src/db/webhooks';
 import { admitAttempt, parkDeliveries, recordEndpointFailure, recordEndpointSuccess } from '../src/db/webhookCircuits';
+import { releaseSlot } from '../src/db/webhookWindow';
 import { newId } from '../src/domain/ids';
 import {
   buildEventEnvelope, sendWebhook, serializeEvent, signingSecrets, signWebhook, type WebhookAttemptResult,
@@ -112,5 +113,14 @@ export function webhookActivities(deps: ActivityDeps) {
     });
   }
 
-  return { deliverWebhook };
+  /**
+   * The delivery workflow ended (patch `webhook-delivery-window`): frees its slot of the endpoint's
+   * in-flight window and tells the waker, which starts the endpoint's next parked delivery. Idempotent.
+   */
+  async function releaseWebhookSlot(input: { endpointId: string }): Promise<void> {
+    const { workflowExecution } = Context.current().info;
+    if (workflowExecution) await releaseSlot(db, input.endpointId, workflowExecution.workflowId);
+  }
+
+  return { deliverWebhook, releaseWebhookSlot };
 }

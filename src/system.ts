@@ -189,10 +189,12 @@ export async function startSystem(
       await startWorkerPart('webhooks', config.webhooks.taskQueue, webhookDb, webhookWorkerTuning(config.webhooks, config.worker));
       const dispatch = createWebhookDispatcher({
         db: webhookDb, temporal: client, taskQueue: config.webhooks.taskQueue, timeoutMs: config.webhookTimeoutMs, log: log.child({ component: 'webhooks' }),
+        window: config.webhooks.endpointWindow,
       });
       stops.push(startCircuitWaker({
         db: webhookDb, temporal: client, log: log.child({ component: 'webhooks' }),
         taskQueue: config.webhooks.taskQueue, timeoutMs: config.webhookTimeoutMs, perSecond: config.webhooks.maxDeliveriesPerSecond, leaseMs: attemptBudgetMs(config.webhookTimeoutMs),
+        window: config.webhooks.endpointWindow,
       }));
       stops.push(startRetentionLoop({ db: webhookDb, log: log.child({ component: 'retention' }), retentionDays: config.eventRetentionDays }));
       stops.push(startDispatchSweeper({

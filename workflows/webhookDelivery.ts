@@ -1,10 +1,11 @@
 import {
-  ApplicationFailure, condition, defineSignal, patched, proxyActivities, setCurrentDetails, setHandler, workflowInfo,
+  ApplicationFailure, CancellationScope, condition, defineSignal, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { createActivities } from '../activities';
 import {
-  attemptBudgetMs, WEBHOOK_CIRCUIT_PATCH, WEBHOOK_PARK_MS, WEBHOOK_WAKE_SIGNAL,
+  attemptBudgetMs, WEBHOOK_CIRCUIT_PATCH, WEBHOOK_PARK_MS, WEBHOOK_WAKE_SIGNAL, WEBHOOK_WINDOW_PATCH,
   type WebhookAttemptOutcome, type WebhookDeliveryInput, type WebhookDeliveryResult,
 } from '../src/webhooks/deliveryTypes';
 // Not the barrel: it pulls in node:http and node:dns, which the workflow sandbox refuses.
@@ -29,13 +30,28 @@ export const endpointRecovered = defineSignal(WEBHOOK_WAKE_SIGNAL);
  */
 export async function webhookDelivery(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
   setCurrentDetails(`Delivering ${input.eventId} to ${input.endpointId}${input.manual ? ' (manual)' : ''}`);
-  // Rollout and retirement of this patch: docs/workflow-versioning.md, "The delivery workflow".
-  const result = patched(WEBHOOK_CIRCUIT_PATCH) ? await deliverParking(input) : await deliverOnce(input);
-  setCurrentDetails(result.outcome === 'delivered'
-    ? `Delivered ${input.eventId} to ${input.endpointId} (attempt ${result.attempt}, HTTP ${result.status})`
-    : `Skipped ${input.eventId} for ${input.endpointId}: ${result.reason}`);
-  return result;
+  // Rollout and retirement of these patches: docs/workflow-versioning.md, "The delivery workflow".
+  const parking = patched(WEBHOOK_CIRCUIT_PATCH);
+  const windowed = parking && patched(WEBHOOK_WINDOW_PATCH);
+  try {
+    const result = parking ? await deliverParking(input) : await deliverOnce(input);
+    setCurrentDetails(result.outcome === 'delivered'
+      ? `Delivered ${input.eventId} to ${input.endpointId} (attempt ${result.attempt}, HTTP ${result.status})`
+      : `Skipped ${input.eventId} for ${input.endpointId}: ${result.reason}`);
+    return result;
+  } finally {
+    // Since patch `webhook-delivery-window`: however the run ends (delivered, skipped, window closed,
+    // cancelled), it frees its slot of the endpoint's in-flight window, so the next parked delivery starts.
+    // A manual redelivery holds none (the delete finds nothing).
+    if (windowed) await CancellationScope.nonCancellable(() => releaseSlot({ endpointId: input.endpointId }));
+  }
 }
+
+/** Local: not an attempt, so not counted against the webhook queue's rate limit, and it never sends. */
+const { releaseWebhookSlot: releaseSlot } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 
 /** Before the patch: one activity, retried by Temporal for the whole window. */
 async function deliverOnce(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {

@@ -17,6 +17,7 @@ export const T = {
   webhookDeliveries: 'webhook_deliveries',
   webhookCircuits: 'webhook_endpoint_circuits',
   webhookParked: 'webhook_parked_deliveries',
+  webhookInflight: 'webhook_inflight_deliveries',
   accountXpubs: 'account_xpubs',
   onchainAddresses: 'onchain_addresses',
   receiptConflicts: 'receipt_conflicts',

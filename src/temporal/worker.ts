@@ -62,7 +62,7 @@ export async function createWorker(opts: {
     address: opts.address, ...temporalConnectionOptions(opts.security), ...workerTransportOptions(opts.transport),
   });
   // Deliveries never run on the money worker, and the webhook worker has nothing but deliveries.
-  const { deliverWebhook: _deliveries, ...money } = createActivities(opts.deps);
+  const { deliverWebhook: _deliveries, releaseWebhookSlot: _slots, ...money } = createActivities(opts.deps);
   const activities = opts.kind === 'webhooks' ? webhookActivities(opts.deps) : money;
   const worker = await Worker.create({
     connection,

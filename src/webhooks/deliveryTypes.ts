@@ -56,6 +56,12 @@ export const WEBHOOK_WAKE_SIGNAL = 'endpointRecovered';
 export const WEBHOOK_CIRCUIT_PATCH = 'webhook-endpoint-circuit';
 
 /**
+ * The patch of the delivery workflow that frees its slot of the endpoint's in-flight window when it
+ * ends (src/db/webhookWindow.ts, docs/workflow-versioning.md).
+ */
+export const WEBHOOK_WINDOW_PATCH = 'webhook-delivery-window';
+
+/**
  * Workflow ID of a delivery: `webhook:{evt}:{we}`. One per pair, so dispatching the same event twice
  * (an activity retried after a crash) starts nothing new; manual redeliveries add their own suffix.
  */
