@@ -43,7 +43,7 @@ export function printReport(f: RunFigures, print: (line: string) => void): void 
     ['transfers', String(transfers)],
     ['money out', moneyOutLine(f)],
     ['kills (SIGKILL)', `${k.api + k.worker + k.watcher} (api ${k.api}, worker ${k.worker}, watcher ${k.watcher})`],
-    ['restarts', `Temporal ${f.counts.temporalRestarts}${f.temporalRssMiB ? ' (a history process and a frontend SIGKILLed)' : ''}, PostgreSQL ${f.counts.postgresRestarts}`],
+    ['restarts', `Temporal ${f.counts.temporalRestarts}${f.failover ? ' (the failover below)' : f.temporalRssMiB ? ' (a history process and a frontend SIGKILLed)' : ''}, PostgreSQL ${f.counts.postgresRestarts}`],
     ['exits', `${f.counts.exits.api + f.counts.exits.worker + f.counts.exits.watcher} parts exited on their own and were restarted (api ${f.counts.exits.api}, worker ${f.counts.exits.worker}, watcher ${f.counts.exits.watcher})`],
     ['HTTP', `${[...f.stats.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}; ${f.stats.networkErrors} connection errors, ${f.stats.retries} retries`],
     ['events', `${f.observed.events.length} recorded, ${f.receiver.verified.size} delivered and verified (${f.receiver.requests} webhook requests)`],
