@@ -15,8 +15,11 @@ export class TestModeOnlyError extends ApiError {
 }
 
 const simulateSchema = z.object({
-  // A plain form posts strings, and an emptied amount box means "what the payment asks".
-  amount: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().max(2_100_000_000_000_000).optional()),
+  // A plain form posts strings, and an emptied amount box means "what the payment asks". Typed sats are
+  // digits only: an exponent, hex or a fraction (which z.coerce's Number() would read, or round away
+  // in 500.0000000000000001) is refused, naming the field. The bound keeps every amount exact.
+  amount: z.preprocess((v) => (v === '' ? undefined : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+    z.number({ error: 'must be a whole number of sats' }).int().positive().max(2_100_000_000_000_000).optional()),
   method: z.enum(['onchain', 'lightning']).default('onchain'),
 }).strict();
 

@@ -37,6 +37,11 @@ describe('amounts are bounded by their value in sats', () => {
     expect(rounded.body.errors[0].message).toMatch(/significant digits/);
     const option = await call(sys.baseUrl, merchant.key, 'POST', '/checkout-sessions', '{"currency":"USD","type":"options","options":[1.5,12345678.123456789]}');
     expect(refusal(option)).toEqual({ status: 400, param: 'options' });
+    // Options typed as strings (Speed's reference): the same rule, not Number()'s rounding to 123456789012345.
+    const typed = await api('POST', '/checkout-sessions', { currency: 'SATS', type: 'options', options: ['1000', '123456789012345.00000001'] });
+    expect(refusal(typed)).toEqual({ status: 400, param: 'options[1]' });
+    expect(typed.body.errors[0].message).toMatch(/significant digits/);
+    expect((await api('POST', '/checkout-sessions', { currency: 'BTC', type: 'options', options: ['0.00012345', '10.5'] })).body.options).toEqual([0.00012345, 10.5]);
     // Exactly written numbers pass, long ones included.
     expect((await call(sys.baseUrl, merchant.key, 'POST', '/checkout-sessions', '{"currency":"BTC","amount":0.1}')).status).toBe(200);
     expect((await call(sys.baseUrl, merchant.key, 'POST', '/checkout-sessions', '{"currency":"SATS","amount":2100000000000000}')).status).toBe(200);
@@ -65,5 +70,16 @@ describe('the simulator\'s amounts are bounded', () => {
     const page = await call(sys.baseUrl, null, 'POST', `/pay/${(await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 700 })).body.id}/simulate`, {},
       { accept: 'application/json' });
     expect(page.body).toMatchObject({ object: 'simulated_payment', amount: 700 });
+  });
+
+  test('the page\'s typed amount is whole sats as written: exponents, hex and fractions are refused, never read or rounded', async () => {
+    const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 1000 })).body;
+    const simulate = (amount: string) => call(sys.baseUrl, null, 'POST', `/pay/${cs.id}/simulate`, { amount }, { accept: 'application/json' });
+    for (const typed of ['1e2', '0x10', '500.0000000000000001', '500.5', '-5', 'five']) {
+      const res = await simulate(typed);
+      expect([typed, refusal(res)]).toEqual([typed, { status: 400, param: 'amount' }]);
+    }
+    expect(await sys.db('receipts').where({ checkout_session_id: cs.id }).count({ n: '*' }).then(([r]) => Number(r.n))).toBe(0);
+    expect((await simulate(' 500 ')).body).toMatchObject({ object: 'simulated_payment', amount: 500 });
   });
 });

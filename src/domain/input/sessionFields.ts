@@ -23,6 +23,16 @@ const transfer = z.object({
 }).strict();
 
 /** Fields of a checkout session a merchant may set (create; links reuse them). */
+/** An option typed as a string, as the JSON number the rules check: refused if that number is not the same decimal. */
+function exactOption(v: string, ctx: z.RefinementCtx): number {
+  const n = Number(v);
+  if (!new Dec(v).eq(new Dec(String(n)))) {
+    ctx.addIssue({ code: 'custom', message: 'has more significant digits than a JSON number holds exactly (at most 15); it would be rounded' });
+    return z.NEVER;
+  }
+  return n;
+}
+
 export const sessionFieldsShape = {
   currency: z.string().transform((c) => c.toUpperCase()).refine(isSupportedCurrency, {
     message: `must be one of ${Object.keys(CURRENCY_DECIMALS).join(', ')}`,
@@ -30,8 +40,10 @@ export const sessionFieldsShape = {
   amount: z.number().min(0).optional(),
   target_currency: z.literal('SATS').default('SATS'),
   type: z.enum(['fixed', 'options', 'preset']).default('fixed'),
-  // Speed's reference types options as strings ("10.5"), its guide as numbers: both are accepted.
-  options: z.array(z.union([z.number().positive(), z.string().regex(/^\d{1,15}(\.\d{1,8})?$/, 'must be a positive amount').transform(Number)])
+  // Speed's reference types options as strings ("10.5"), its guide as numbers: both are accepted. A
+  // string becomes a number only if the number is the same decimal ("123456789012345.00000001" is not).
+  options: z.array(z.union([z.number().positive(), z.string().regex(/^\d{1,15}(\.\d{1,8})?$/, 'must be a positive amount')])
+    .transform((o, ctx) => (typeof o === 'number' ? o : exactOption(o, ctx)))
     .refine((o) => o > 0, 'must be positive')).min(1).max(3).optional(),
   preset: z.object({ min_amount: z.number().positive(), max_amount: z.number().positive() }).strict().optional(),
   ttl: z.number().int().max(MAX_TTL_SECONDS).optional(),
