@@ -6,6 +6,7 @@ import { initialState } from '../src/domain/initialState';
 import type { PaymentState } from '../src/domain/session';
 import { nextState } from '../src/domain/transitions';
 import { checkoutSessionView } from '../src/views/checkoutSession';
+import { storeRenderedSessionView } from '../src/views/storedSessionView';
 import type { ActivityDeps } from './deps';
 import { preparePayment, type PaymentSubject } from './payments';
 import { paymentState } from '../src/db/sessionState';
@@ -42,6 +43,8 @@ export function creationActivities(deps: ActivityDeps) {
         created: definition.created,
       };
       if (!prepared) {
+        // No transition follows: the new row's object is stored here (writeStateAndEvents stores it otherwise).
+        if (inserted) await storeRenderedSessionView(tx, inserted, []);
         const id = await recordEventForDispatch(tx, created);
         return { payment: null, eventIds: id ? [id] : [] };
       }

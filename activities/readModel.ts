@@ -2,13 +2,14 @@ import type { DbOrTx } from '../src/db/knex';
 import { recordEventsForDispatch, type EventToRecord } from '../src/db/events';
 import { findPayment, writePaymentStates, type PaymentRow } from '../src/db/payments';
 import { incrementCounter } from '../src/db/metricCounters';
-import { findSessionWithFunded, withFunded, writeSessionState } from '../src/db/sessions';
+import { findSessionWithFunded, withFunded, writeSessionState, type SessionRow } from '../src/db/sessions';
 import type { EventIntent, SessionState } from '../src/domain/session';
 import { targetAmountDue } from '../src/domain/transitions';
 import { toTargetSats } from '../src/rates';
 import { recordCheckoutLinkPaid } from '../src/webhooks/linkEvents';
 import { checkoutSessionView } from '../src/views/checkoutSession';
 import { paymentView } from '../src/views/payment';
+import { storeRenderedSessionView } from '../src/views/storedSessionView';
 
 /** The API object an event is about, read inside the same transaction that changed it. */
 export async function eventObject(tx: DbOrTx, type: string, objectId: string, publicUrl: string): Promise<unknown> {
@@ -43,10 +44,15 @@ export async function writeStateAndEvents(
   // The session row is version-guarded (and locked by this update until commit); its payments are
   // written only when it advanced, so a late attempt never takes a `paid` payment back to `unpaid`.
   let session = await writeSessionState(tx, state, targetAmountDue(state, toTargetSats), now);
+  // The session as this transaction wrote it, with its funded payments: the stored object and the events' object.
+  let mirrored: { row: SessionRow; funded: PaymentRow[] } | undefined;
   if (session) {
     const payments = await writePaymentStates(tx, fresh.size === 0 ? state : { ...state, payments: state.payments.filter((p) => !fresh.has(p.id)) }, now);
     for (const row of payments) written.set(row.id, row);
     await countTransitions(tx, state, events);
+    // Rendered after the last write to the row and its payments, while the row is locked (migration 161).
+    mirrored = await withFunded(tx, session);
+    await storeRenderedSessionView(tx, mirrored.row, mirrored.funded);
   }
   // One read per object: the events of one transition all describe the same state of it.
   const objects = new Map<string, unknown>();
@@ -57,7 +63,8 @@ export async function writeStateAndEvents(
       const payment = written.get(e.objectId) ?? await findPayment(tx, e.objectId);
       object = payment ? paymentView(payment) : { id: e.objectId };
     } else {
-      const found = session?.id === e.objectId ? await withFunded(tx, session) : await findSessionWithFunded(tx, e.objectId);
+      const found = mirrored?.row.id === e.objectId ? mirrored
+        : session?.id === e.objectId ? await withFunded(tx, session) : await findSessionWithFunded(tx, e.objectId);
       session = found?.row ?? session;
       object = found ? checkoutSessionView(found.row, found.funded, publicUrl) : { id: e.objectId };
     }

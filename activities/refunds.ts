@@ -8,6 +8,7 @@ import { lockRefund, moveSessionRefunded, updateRefund, type RefundRow } from '.
 import { findWithdrawalLink } from '../src/db/withdrawalLinks';
 import type { LinkOutcome } from '../src/temporal/withdrawalDefinitions';
 import { refundView } from '../src/views/refund';
+import { refreshSessionView } from '../src/views/storedSessionView';
 import type { ActivityDeps } from './deps';
 
 /** The statuses a refund ends in (each counted once, when reached). */
@@ -44,7 +45,10 @@ export function refundActivities(deps: ActivityDeps) {
       await incrementCounter(tx, 'checkout_refunds_total', { outcome: done.status, livemode: row.livemode });
     }
     // A failed or canceled refund takes nothing: the session's refund totals give its amount back.
-    if (done.status === 'failed' || done.status === 'canceled') await moveSessionRefunded(tx, row.checkout_session_id, row.amount, BigInt(row.target_amount), -1);
+    if (done.status === 'failed' || done.status === 'canceled') {
+      await moveSessionRefunded(tx, row.checkout_session_id, row.amount, BigInt(row.target_amount), -1);
+      await refreshSessionView(tx, row.checkout_session_id);
+    }
     const id = await recordEventForDispatch(tx, {
       dedupeKey: `${row.id}:${done.status}`, accountId: row.account_id, livemode: row.livemode, type: `refund.${done.status}`, objectId: row.id,
       data: { object: refundView(done, publicUrl) }, created: now,

@@ -6,6 +6,7 @@ import type { EventIntent, SessionState } from '../src/domain/session';
 import type { ActivityDeps } from './deps';
 import { eventObject, writeStateAndEvents } from './readModel';
 import { readSessionState } from '../src/db/sessionState';
+import { storeRenderedSessionView } from '../src/views/storedSessionView';
 
 /** Activities that persist a session's definition and mirror its state. */
 export function sessionActivities(deps: ActivityDeps) {
@@ -14,7 +15,8 @@ export function sessionActivities(deps: ActivityDeps) {
   /** Inserts the session row and its `checkout_session.created` event (idempotent). */
   async function persistNewSession(definition: SessionDefinition): Promise<void> {
     await db.transaction(async (tx) => {
-      await insertSession(tx, definition);
+      const inserted = await insertSession(tx, definition);
+      if (inserted) await storeRenderedSessionView(tx, inserted, []);
       await recordEvent(tx, {
         dedupeKey: `${definition.id}:created`, accountId: definition.accountId, livemode: definition.livemode,
         type: 'checkout_session.created', objectId: definition.id,

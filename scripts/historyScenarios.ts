@@ -9,6 +9,8 @@ import { connectTransfers } from '../test/support/transferDestinations';
 import { startReceiver } from '../test/support/webhookReceiver';
 import { moneyOutScenarios } from './moneyOutScenarios';
 import { webhookCircuitScenario } from './webhookCircuitScenario';
+import { recordEvent } from '../src/db/events';
+import { deliveryWorkflowId } from '../src/webhooks/deliveryTypes';
 
 /** A lifecycle to record: drives it and returns the workflow IDs whose runs make the fixtures. */
 export interface Scenario {
@@ -305,6 +307,26 @@ export const scenarios: Scenario[] = [
     },
   },
   webhookCircuitScenario,
+  {
+    name: 'webhook-window',
+    description: 'An event delivered by a workflow that frees its slot of the endpoint\'s in-flight window when it ends (patch `webhook-delivery-window`)',
+    system: 'default',
+    async run(sys) {
+      const m = await createMerchant(sys.baseUrl);
+      const receiver = await startReceiver();
+      try {
+        const ep = await api(sys, m.key, 'POST', '/webhooks', { url: receiver.url, enabled_events: ['*'] });
+        if (ep.status !== 200) throw new Error(`endpoint failed: ${JSON.stringify(ep.body)}`);
+        receiver.secret = ep.body.secret;
+        const eventId = await recordEvent(sys.db, { dedupeKey: `window-${Date.now()}`, accountId: m.id, livemode: false,
+          type: 'payment_link.created', objectId: 'plink_window', data: { object: { id: 'plink_window' } }, created: Date.now() });
+        await waitFor(async () => receiver.received.map((r) => r.event.id), (ids) => ids.includes(eventId));
+        return [deliveryWorkflowId(eventId, ep.body.id)];
+      } finally {
+        await receiver.close();
+      }
+    },
+  },
   ...moneyOutScenarios,
 ];
 

@@ -29,6 +29,7 @@ import * as metricCounters from './migrations/120_metric_counters';
 import * as transferConnections from './migrations/125_transfer_connections';
 import * as deliveryAttemptNotify from './migrations/144_delivery_attempt_notify';
 import * as webhookCircuits from './migrations/160_webhook_endpoint_circuits';
+import * as sessionStoredView from './migrations/161_session_stored_view';
 import * as webhookDeliveryWindow from './migrations/166_webhook_delivery_window';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
@@ -63,6 +64,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '125_transfer_connections': transferConnections,
   '144_delivery_attempt_notify': deliveryAttemptNotify,
   '160_webhook_endpoint_circuits': webhookCircuits,
+  '161_session_stored_view': sessionStoredView,
   '166_webhook_delivery_window': webhookDeliveryWindow,
 };
 

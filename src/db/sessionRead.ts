@@ -26,16 +26,6 @@ const BY_SCOPE = {
     where s.id = ? and s.account_id = ? and s.livemode = ? order by p.seq`,
 };
 
-// The key check of the merchant auth (hash, not revoked) and the read in one statement: no row means
-// no such key, a row without a session means none of the key's account and mode.
-const BY_KEY = {
-  name: 'checkout_session_read_by_key_v3',
-  text: `with k as (select account_id, livemode from ${T.apiKeys} where key_hash = ? and revoked_at is null)
-    select k.account_id as "__key_account", k.livemode as "__key_livemode", ${SESSION_COLUMNS}
-    from k left join ${T.sessions} s on s.id = ? and s.account_id = k.account_id and s.livemode = k.livemode
-    ${FUNDED_JOIN} order by p.seq`,
-};
-
 /** Rebuilds the session row and its funded payments from the joined rows, starting at column `from`. */
 function sessionFromRows(result: QueryArrayResult, from: number): SessionWithFunded | undefined {
   const names = result.fields.map((f) => f.name);
@@ -56,17 +46,4 @@ function sessionFromRows(result: QueryArrayResult, from: number): SessionWithFun
 /** A session of `scope` with its funded payments, in one prepared statement. */
 export async function readSessionWithFunded(db: Db, id: string, scope: Scope): Promise<SessionWithFunded | undefined> {
   return sessionFromRows(await queryPreparedArrays(db, BY_SCOPE, [id, scope.accountId, scope.livemode]), 0);
-}
-
-/**
- * The owner of an unrevoked secret key (by its hash) and that owner's session `id`, in one prepared
- * statement: `null` for an unknown or revoked key; `session` undefined when the owner has no such session.
- */
-export async function readSessionForKey(
-  db: Db, keyHash: string, id: string,
-): Promise<{ scope: Scope; session: SessionWithFunded | undefined } | null> {
-  const result = await queryPreparedArrays(db, BY_KEY, [keyHash, id]);
-  if (result.rows.length === 0) return null;
-  const [accountId, livemode] = result.rows[0] as [string, boolean];
-  return { scope: { accountId, livemode }, session: sessionFromRows(result, 2) };
 }

@@ -120,16 +120,19 @@ const WRITE_SESSION_STATE = {
 /**
  * Updates the descriptive fields (metadata, urls, texts): not state, so any status allows it. `fields`
  * computes what to write from the current definition; the row is locked meanwhile, so two concurrent
- * metadata merges both land.
+ * metadata merges both land. `written` runs after the write in the same transaction (the stored object
+ * is rendered again there).
  */
 export async function updateSessionFields(
   db: Knex, id: string, fields: (definition: Record<string, unknown>) => Record<string, unknown>, now: number,
+  written?: (tx: Knex.Transaction) => Promise<void>,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const row = await tx(T.sessions).where({ id }).first('definition').forUpdate();
     if (!row) return;
     const patch = fields(row.definition as Record<string, unknown>);
     await tx(T.sessions).where({ id }).update({ definition: tx.raw('definition || ?::jsonb', [JSON.stringify(patch)]), modified: now });
+    await written?.(tx);
   });
 }
 

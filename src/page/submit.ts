@@ -1,5 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { saveCustomerDetails } from '../db/sessions';
+import { refreshSessionView } from '../views/storedSessionView';
 import { Dec } from '../domain/money';
 import type { ServiceContext } from '../services/context';
 import { chooseAmountUpdate } from '../temporal/definitions';
@@ -38,7 +39,11 @@ export async function submitCheckoutForm(ctx: ServiceContext, sessionId: string,
     const details = customerDetails(checked.values, model.fields.custom_fields, {
       email: c.is_email_enabled, phone: c.is_phone_enabled, billing: c.is_billing_address_enabled, shipping: c.is_shipping_address_enabled,
     });
-    await saveCustomerDetails(ctx.db, sessionId, details as unknown as Record<string, unknown>, Date.now());
+    await ctx.db.transaction(async (tx) => {
+      await saveCustomerDetails(tx, sessionId, details as unknown as Record<string, unknown>, Date.now());
+      // `modified` moved: the stored object is rendered again with the row this transaction wrote.
+      await refreshSessionView(tx, sessionId);
+    });
   }
   const amount = checked.values.amount;
   if (model.amount === null && amount !== undefined) {

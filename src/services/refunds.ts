@@ -22,6 +22,7 @@ import { withCallDeadline } from '../temporal/deadline';
 import { deactivateWithdrawalLinkUpdate, REFUND_WORKFLOW_TYPE, type RefundWorkflowInput } from '../temporal/withdrawalDefinitions';
 import { currentExchangeRate } from '../rates';
 import { refundView, type RefundView } from '../views/refund';
+import { refreshSessionView } from '../views/storedSessionView';
 import type { ServiceContext } from './context';
 import { assertCanSend } from './moneyOutPrice';
 import { checkCurrencyPriced } from './rateCheck';
@@ -66,6 +67,7 @@ export async function createRefund(ctx: ServiceContext, scope: Scope, input: Cre
       created: String(now),
     }))!;
     await moveSessionRefunded(tx, session.id, plan.amount, plan.sats, 1);
+    await refreshSessionView(tx, session.id);
     let link = null;
     if (destination) {
       await reserveOr400(tx, scope, plan.sats + feeLimit!, 'amount');

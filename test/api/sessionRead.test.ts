@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { hashKey } from '../../src/db/apiKeys';
 import { claimIdempotencyKey } from '../../src/db/idempotency';
 import { findPaymentBySeq, fundedPayments, insertPayment, type PaymentRow } from '../../src/db/payments';
-import { readSessionForKey, readSessionWithFunded } from '../../src/db/sessionRead';
+import { readSessionWithFunded } from '../../src/db/sessionRead';
 import { T } from '../../src/db/tables';
-import { findSession, findSessionWithFunded, insertSession } from '../../src/db/sessions';
+import { findSession, findSessionWithFunded, insertSession, SESSION_ROW_COLUMNS } from '../../src/db/sessions';
+import { readSessionViewForKey } from '../../src/db/sessionView';
+import { storedSessionView } from '../../src/views/storedSessionView';
 import type { SessionDefinition } from '../../src/domain/definition';
 import { call, createMerchant, waitFor } from '../support/testSystem';
 import { useMerchant, useTestSystem } from '../support/useTestSystem';
@@ -80,10 +82,11 @@ describe('the session read behind GET and session events', () => {
   test('GET checks the key and reads the session in one statement: unknown or revoked key 401, another scope 404', async () => {
     const cs = (await api('POST', '/checkout-sessions', { currency: 'SATS', amount: 900 })).body;
     const other = await createMerchant(sys.baseUrl);
-    expect(await readSessionForKey(sys.db, hashKey(merchant.key), cs.id))
-      .toEqual({ scope: { accountId: merchant.id, livemode: false }, session: await readSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: false }) });
-    expect(await readSessionForKey(sys.db, hashKey(other.key), cs.id)).toEqual({ scope: { accountId: other.id, livemode: false }, session: undefined });
-    expect(await readSessionForKey(sys.db, hashKey('sk_test_unknown'), cs.id)).toBeNull();
+    const read = (await readSessionWithFunded(sys.db, cs.id, { accountId: merchant.id, livemode: false }))!;
+    expect(await readSessionViewForKey(sys.db, hashKey(merchant.key), cs.id))
+      .toEqual({ scope: { accountId: merchant.id, livemode: false }, exists: true, view: storedSessionView(read.row, read.funded) });
+    expect(await readSessionViewForKey(sys.db, hashKey(other.key), cs.id)).toEqual({ scope: { accountId: other.id, livemode: false }, exists: false, view: null });
+    expect(await readSessionViewForKey(sys.db, hashKey('sk_test_unknown'), cs.id)).toBeNull();
 
     const statements: string[] = [];
     const count = (q: { sql: string }) => statements.push(q.sql);
@@ -100,7 +103,7 @@ describe('the session read behind GET and session events', () => {
 
     await sys.db(T.apiKeys).where({ key_hash: hashKey(other.key) }).update({ revoked_at: Date.now() });
     expect((await call(sys.baseUrl, other.key, 'GET', `/checkout-sessions/${cs.id}`)).status).toBe(401);
-    expect(await readSessionForKey(sys.db, hashKey(other.key), cs.id)).toBeNull();
+    expect(await readSessionViewForKey(sys.db, hashKey(other.key), cs.id)).toBeNull();
   });
 });
 
@@ -145,7 +148,7 @@ describe('the prepared hot statements', () => {
   test('the rows they return are the rows knex reads, and a repeat returns nothing new', async () => {
     const d = definition();
     const inserted = await insertSession(sys.db, d);
-    expect(inserted).toEqual(await sys.db(T.sessions).where({ id: d.id }).first());
+    expect(inserted).toEqual(await sys.db(T.sessions).where({ id: d.id }).first(SESSION_ROW_COLUMNS));
     expect(inserted!.definition).toEqual(d.fields);
     expect(await insertSession(sys.db, d)).toBeUndefined();
     const row = payment(d.id);

@@ -9,7 +9,7 @@ import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worke
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/telemetry/tracing';
 import { HISTORY_SETS, loadHistories } from '../support/histories';
 import { markersOf } from '../support/historyMarkers';
-import { WEBHOOK_CIRCUIT_PATCH, WEBHOOK_WAKE_SIGNAL } from '../../src/webhooks/deliveryTypes';
+import { WEBHOOK_CIRCUIT_PATCH, WEBHOOK_WAKE_SIGNAL, WEBHOOK_WINDOW_PATCH } from '../../src/webhooks/deliveryTypes';
 
 const fixtures = loadHistories();
 const label = (f: (typeof fixtures)[number]) => `${f.set}/${f.name}`;
@@ -19,7 +19,7 @@ const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, 
 /** The lifecycles the recorder covers; a fixture set missing one of them is incomplete. */
 const LIFECYCLES = [
   'paid-at-once', 'partials', 'ttl-renewals', 'late-after-close', 'deactivated', 'options-choose-amount',
-  'preset-underpaid', 'continue-as-new', 'webhook-delivery', 'webhook-circuit',
+  'preset-underpaid', 'continue-as-new', 'webhook-delivery', 'webhook-circuit', 'webhook-window',
   // Failure paths and runs that end early.
   'attention-and-retry', 'failed-transfer', 'continue-as-new-with-failed-work', 'resume-after-idle-close', 'cancel-deactivates',
 ];
@@ -140,4 +140,16 @@ describe('the delivery workflow\'s circuit path (patch webhook-endpoint-circuit)
     expect(failed.map(([name]) => name).sort()).toEqual([...woken].sort());
     for (const [name, r] of failed) expect([name, r.error?.name]).toEqual([name, expect.stringMatching(/^(DeterminismViolationError|ReplayError)$/)]);
   }, 120_000);
+});
+
+test('the delivery workflow\'s window path (patch webhook-delivery-window) is recorded: both patches, then the slot freed by a local activity when the run ends', () => {
+  const windowed = fixtures.filter((f) => f.name === 'webhook-window');
+  expect(windowed.map((f) => f.set)).toEqual([...HISTORY_SETS]);
+  for (const f of windowed) {
+    expect([label(f), markersOf(f.parsed)]).toEqual([label(f), { patches: [WEBHOOK_CIRCUIT_PATCH, WEBHOOK_WINDOW_PATCH], localActivities: ['releaseWebhookSlot'] }]);
+  }
+  // Fixtures recorded before the window took no slot and free none: their replay never asks for the local activity.
+  for (const f of fixtures.filter((x) => x.workflowType === 'webhookDelivery' && x.name !== 'webhook-window')) {
+    expect([label(f), markersOf(f.parsed).localActivities]).toEqual([label(f), []]);
+  }
 });

@@ -1,9 +1,11 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { findKeyOwner, hashKey } from '../../db/apiKeys';
 import { isObjectId } from '../../domain/ids';
-import { readSessionForKey } from '../../db/sessionRead';
+import { readSessionWithFunded } from '../../db/sessionRead';
+import { readSessionViewForKey } from '../../db/sessionView';
 import type { ServiceContext } from '../../services/context';
 import { checkoutSessionView } from '../../views/checkoutSession';
+import { servedSessionView } from '../../views/storedSessionView';
 import { merchantKeyOf } from '../auth';
 import { AuthenticationError, NotFoundError } from '../errors';
 import { shownId } from '../inputRules';
@@ -14,6 +16,11 @@ import { shownId } from '../inputRules';
  * costs one round trip and a revoked key is still refused at once. Same answers as the merchant
  * router's auth and route: 401 for a missing, unknown or revoked key, 404 outside the key's scope.
  * It changes nothing: no renewal, no workflow call.
+ *
+ * The statement reads the session's stored object (`view_json`, rendered by the transaction of its last
+ * write: src/views/storedSessionView.ts) and sends it as it is. A session without one (written before
+ * it existed, or by a write that did not render) is read from its row and rendered, as every read was
+ * before: the same bytes either way.
  */
 export function checkoutSessionReadRoute(ctx: ServiceContext): RequestHandler {
   return async (req, res) => {
@@ -23,12 +30,25 @@ export function checkoutSessionReadRoute(ctx: ServiceContext): RequestHandler {
       if (!(await findKeyOwner(ctx.db, merchantKeyOf(req)))) throw new AuthenticationError();
       throw new NotFoundError('checkout session', shownId(id));
     }
-    const found = await readSessionForKey(ctx.db, hashKey(merchantKeyOf(req)), id);
+    const found = await readSessionViewForKey(ctx.db, hashKey(merchantKeyOf(req)), id);
     if (!found) throw new AuthenticationError();
     req.scope = found.scope;
-    if (!found.session) throw new NotFoundError('checkout session', id);
+    if (!found.exists) throw new NotFoundError('checkout session', id);
+    const stored = found.view === null ? undefined : servedSessionView(found.view, id, ctx.config.publicUrl);
+    if (stored !== undefined) {
+      sendJsonText(res, stored);
+      return;
+    }
     // A read never renews an expired payment (only the payment page, where a customer can pay, does):
     // it shows the session `active` with its expired payment's ID.
-    res.json(checkoutSessionView(found.session.row, found.session.funded, ctx.config.publicUrl));
+    const session = await readSessionWithFunded(ctx.db, id, found.scope);
+    if (!session) throw new NotFoundError('checkout session', id);
+    res.json(checkoutSessionView(session.row, session.funded, ctx.config.publicUrl));
   };
+}
+
+/** What `res.json` does with a body once it is a string (the app sets no JSON replacer or spacing). */
+function sendJsonText(res: Response, text: string): void {
+  if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
+  res.send(text);
 }

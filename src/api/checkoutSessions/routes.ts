@@ -8,6 +8,7 @@ import {
 import type { ServiceContext } from '../../services/context';
 import { sessionUpdate } from '../../services/sessionUpdate';
 import { checkoutSessionView } from '../../views/checkoutSession';
+import { refreshSessionView } from '../../views/storedSessionView';
 import { scopeOf } from '../auth';
 import { NotFoundError } from '../errors';
 import { listBody, listQuery, pageOptions } from '../lists';
@@ -47,7 +48,8 @@ export function checkoutSessionRoutes(ctx: ServiceContext): Router {
   router.post('/:id', async (req, res) => {
     const patch = parseOr400(updateSessionSchema, bodyObject(req.body));
     await getCheckoutSession(ctx, req.params.id, scopeOf(req));
-    await updateSessionFields(ctx.db, req.params.id, (current) => sessionUpdate(current, patch), Date.now());
+    await updateSessionFields(ctx.db, req.params.id, (current) => sessionUpdate(current, patch), Date.now(),
+      (tx) => refreshSessionView(tx, req.params.id));
     res.json(await getCheckoutSession(ctx, req.params.id, scopeOf(req)));
   });
 
