@@ -124,14 +124,6 @@ export async function endpointsWithParked(db: DbOrTx): Promise<Array<{
   return rows;
 }
 
-/** Claims (deletes, rows locked by no other waker) up to `limit` parked deliveries of an endpoint, earliest event first. */
-export async function takeParked(db: DbOrTx, endpointId: string, limit: number): Promise<ParkedRow[]> {
-  const ids = db(T.webhookParked).select('workflow_id').where({ endpoint_id: endpointId })
-    .orderBy('seq').limit(limit).forUpdate().skipLocked();
-  const rows: ParkedRow[] = await db(T.webhookParked).whereIn('workflow_id', ids).delete(['workflow_id', 'endpoint_id', 'event_id', 'seq', 'parked_at']);
-  return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-}
-
 /** Hands the probe of an open circuit to `workflowId` (a parked delivery about to be woken to probe). */
 export async function grantProbe(db: DbOrTx, endpointId: string, workflowId: string, now: number, leaseMs: number): Promise<void> {
   await db(T.webhookCircuits).where({ endpoint_id: endpointId }).update({ probe_by: workflowId, probe_until: now + leaseMs, updated: now });
