@@ -113,6 +113,7 @@ export class TcpBalancer {
       socket.once('connect', () => {
         socket.setTimeout(0);
         socket.removeListener('error', fail);
+        socket.on('error', () => undefined); // a reset backend: 'close' follows, handled in pipe()
         resolve(socket);
       });
     });
@@ -127,7 +128,6 @@ export class TcpBalancer {
     client.setNoDelay(true);
     upstream.setNoDelay(true);
     let clientGone = false;
-    upstream.on('error', () => undefined);
     // The backend went away (killed, or closed the connection): forward that as a reset so the client
     // notices now rather than at its next keepalive.
     upstream.once('close', () => {
