@@ -26,7 +26,9 @@ const STORE = {
  * last write to the row and its payments, with `text` rendered from the row as that transaction sees it:
  * the row is locked by the transaction's own write, so no other write can land between the read the
  * text was rendered from and this statement (migration 161 clears the text on any write that does not
- * set it).
+ * set it). The transaction runs at READ COMMITTED (knex's default), so the reads the text is rendered
+ * from, made after the row's write, see every payment committed before the row was locked; under
+ * REPEATABLE READ they would see the transaction's first snapshot instead.
  */
 export async function storeSessionView(tx: DbOrTx, id: string, text: string): Promise<void> {
   await queryPrepared(tx, STORE, [text, id]);
