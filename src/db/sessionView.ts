@@ -1,5 +1,5 @@
-import type { DbOrTx } from './knex';
-import { queryPrepared, queryPreparedArrays } from './prepared';
+import type { Db, DbOrTx } from './knex';
+import { queryPrepared, queryPreparedArraysOnPool } from './prepared';
 import { withFunded, SESSION_ROW_COLUMNS, type Scope, type SessionRow } from './sessions';
 import type { PaymentRow } from './payments';
 import { T } from './tables';
@@ -64,9 +64,9 @@ const VIEW_BY_KEY = {
  * `view` null when the session's object is not stored (render it from the row).
  */
 export async function readSessionViewForKey(
-  db: DbOrTx, keyHash: string, id: string,
+  db: Db, keyHash: string, id: string,
 ): Promise<{ scope: Scope; exists: boolean; view: string | null } | null> {
-  const { rows } = await queryPreparedArrays(db, VIEW_BY_KEY, [keyHash, id]);
+  const { rows } = await queryPreparedArraysOnPool(db, VIEW_BY_KEY, [keyHash, id]);
   const first = rows[0] as [string, boolean, string | null, string | null] | undefined;
   if (!first) return null;
   return { scope: { accountId: first[0], livemode: first[1] }, exists: first[2] !== null, view: first[3] };

@@ -129,21 +129,51 @@ export async function grantProbe(db: DbOrTx, endpointId: string, workflowId: str
   await db(T.webhookCircuits).where({ endpoint_id: endpointId }).update({ probe_by: workflowId, probe_until: now + leaseMs, updated: now });
 }
 
-/** The delivery log's `error_kind` of a parked delivery dropped at the end of its window (`pruneParked`). */
+/** The delivery log's `error_kind` of a parked delivery dropped at the end of its window (`logDropped`). */
 export const DROPPED_ERROR_KIND = 'dropped';
 /** The delivery log's `error` of such a delivery: what happened and why. */
-export const DROPPED_ERROR = 'dropped undelivered: the endpoint\'s circuit stayed open (it kept failing) until the delivery window closed';
+export const DROPPED_ERROR = 'dropped undelivered: the delivery window closed while it waited for the endpoint, which kept failing';
 
 const PRUNE_BATCH = 1_000;
 
 /**
- * Deletes parked rows older than `before` (their deliveries' window has closed: the circuit never
- * closed, so nobody woke them) and logs each in the delivery log the merchant sees (`GET
- * /webhooks/{id}/deliveries`, the dashboard) as ended undelivered, attempt 0, `error_kind` `dropped`,
- * with the reason, in the transaction that deletes the row: each dropped delivery is logged exactly
- * once, however many wakers prune at once. A pair that has a successful delivery logged (a parked
- * workflow woke by its own timer and delivered) is not logged again; an event already past its
- * retention has nothing left to show. Batches of PRUNE_BATCH rows, locked `SKIP LOCKED`.
+ * Logs parked deliveries whose window closed (their rows just deleted by the caller, in `tx`) in the
+ * delivery log the merchant sees (`GET /webhooks/{id}/deliveries`, the dashboard) as ended undelivered:
+ * attempt 0, `error_kind` `dropped`, the reason in `error`. In the transaction that deletes the rows, so
+ * each is logged exactly once however many wakers run. A pair with a successful delivery logged (a
+ * parked workflow that woke by its own timer and delivered) is not logged again; an event already past
+ * its retention has nothing left to show. Returns how many it logged.
+ */
+export async function logDropped(tx: DbOrTx, gone: ParkedRow[], now: number): Promise<number> {
+  if (gone.length === 0) return 0;
+  const pairs = gone.map((r) => [r.endpoint_id, r.event_id]);
+  const [events, delivered] = await Promise.all([
+    tx(T.events).select('id', 'event_type').whereIn('id', [...new Set(gone.map((r) => r.event_id))]),
+    tx(T.webhookDeliveries).select('endpoint_id', 'event_id').where({ ok: true }).whereIn(['endpoint_id', 'event_id'], pairs),
+  ]);
+  const typeOf = new Map<string, string>(events.map((e: { id: string; event_type: string }) => [e.id, e.event_type]));
+  const done = new Set(delivered.map((d: { endpoint_id: string; event_id: string }) => `${d.endpoint_id} ${d.event_id}`));
+  // Rows of webhook_deliveries (src/db/webhooks.ts, WebhookDeliveryRow).
+  const logged: Array<Record<string, string | number | boolean | null>> = [];
+  for (const r of gone) {
+    const type = typeOf.get(r.event_id);
+    if (type === undefined || done.has(`${r.endpoint_id} ${r.event_id}`)) continue;
+    logged.push({
+      id: newId('whd'), endpoint_id: r.endpoint_id, event_id: r.event_id, event_type: type, attempt: 0, manual: false, ok: false,
+      http_status: null, error_kind: DROPPED_ERROR_KIND, error: DROPPED_ERROR, duration_ms: 0, response_snippet: '', created: String(now),
+    });
+  }
+  if (logged.length > 0) {
+    await tx(T.webhookDeliveries).insert(logged);
+    await incrementCounter(tx, 'checkout_webhook_deliveries_total', { outcome: DROPPED_ERROR_KIND }, logged.length);
+  }
+  return logged.length;
+}
+
+/**
+ * Deletes parked rows older than `before` (their deliveries' window has closed and nobody woke them)
+ * and logs each as dropped (`logDropped`) in the same transaction. Batches of PRUNE_BATCH rows, locked
+ * `SKIP LOCKED`.
  */
 export async function pruneParked(db: Db, before: number, now = Date.now()): Promise<number> {
   let pruned = 0;
@@ -151,28 +181,7 @@ export async function pruneParked(db: Db, before: number, now = Date.now()): Pro
     const n = await db.transaction(async (tx) => {
       const ids = tx(T.webhookParked).select('workflow_id').where('parked_at', '<', before).limit(PRUNE_BATCH).forUpdate().skipLocked();
       const gone: ParkedRow[] = await tx(T.webhookParked).whereIn('workflow_id', ids).delete(['workflow_id', 'endpoint_id', 'event_id', 'seq', 'parked_at']);
-      if (gone.length === 0) return 0;
-      const pairs = gone.map((r) => [r.endpoint_id, r.event_id]);
-      const [events, delivered] = await Promise.all([
-        tx(T.events).select('id', 'event_type').whereIn('id', [...new Set(gone.map((r) => r.event_id))]),
-        tx(T.webhookDeliveries).select('endpoint_id', 'event_id').where({ ok: true }).whereIn(['endpoint_id', 'event_id'], pairs),
-      ]);
-      const typeOf = new Map<string, string>(events.map((e: { id: string; event_type: string }) => [e.id, e.event_type]));
-      const done = new Set(delivered.map((d: { endpoint_id: string; event_id: string }) => `${d.endpoint_id} ${d.event_id}`));
-      // Rows of webhook_deliveries (src/db/webhooks.ts, WebhookDeliveryRow).
-      const logged: Array<Record<string, string | number | boolean | null>> = [];
-      for (const r of gone) {
-        const type = typeOf.get(r.event_id);
-        if (type === undefined || done.has(`${r.endpoint_id} ${r.event_id}`)) continue;
-        logged.push({
-          id: newId('whd'), endpoint_id: r.endpoint_id, event_id: r.event_id, event_type: type, attempt: 0, manual: false, ok: false,
-          http_status: null, error_kind: DROPPED_ERROR_KIND, error: DROPPED_ERROR, duration_ms: 0, response_snippet: '', created: String(now),
-        });
-      }
-      if (logged.length > 0) {
-        await tx(T.webhookDeliveries).insert(logged);
-        await incrementCounter(tx, 'checkout_webhook_deliveries_total', { outcome: DROPPED_ERROR_KIND }, logged.length);
-      }
+      await logDropped(tx, gone, now);
       return gone.length;
     });
     pruned += n;

@@ -17,7 +17,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Db } from '../db/knex';
-import { endpointsWithParked, grantProbe, pruneParked, type ParkedRow } from '../db/webhookCircuits';
+import { endpointsWithParked, grantProbe, logDropped, pruneParked, type ParkedRow } from '../db/webhookCircuits';
 import {
   claimSlots, dropSlots, lockEndpointWindows, markChecked, parkedInOrder, slotsToCheck, unpark, windowStates, WINDOW_FREED_CHANNEL,
 } from '../db/webhookWindow';
@@ -110,14 +110,22 @@ export async function wakeParked(deps: CircuitWakerDeps, now = Date.now(), token
       // first that finds none stops the pass for this endpoint, so deliveries start in event order.
       const candidates = await parkedInOrder(tx, e.endpoint_id, closed ? budget : window + 1);
       const rows: typeof candidates = [];
+      // Parked without a workflow until its window closed: started now it could only fail at once, so it
+      // is dropped here and logged as such (logDropped) instead, taking no slot.
+      const expired = candidates.filter((r) => !r.running && Number(r.parked_at) + WINDOW_MS <= now);
       let full = false;
       for (const r of candidates) {
         if (!closed && rows.length === 1) break;
+        if (expired.includes(r)) continue;
         if (r.running || !e.live) { rows.push(r); continue; }
         // No later delivery without a workflow starts before this one; running ones are still woken.
         if (full || free <= 0) { full = true; continue; }
         free -= 1;
         rows.push(r);
+      }
+      if (expired.length > 0) {
+        await unpark(tx, expired.map((r) => r.workflow_id));
+        await logDropped(tx, expired, now);
       }
       if (rows.length === 0) return 0;
       if (!closed) await grantProbe(tx, e.endpoint_id, rows[0].workflow_id, now, deps.leaseMs);

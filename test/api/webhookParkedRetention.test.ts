@@ -4,6 +4,8 @@ import { DROPPED_ERROR, pruneParked } from '../../src/db/webhookCircuits';
 import { insertDelivery } from '../../src/db/webhooks';
 import { newId } from '../../src/domain/ids';
 import { WEBHOOK_CIRCUIT_THRESHOLD } from '../../src/webhooks/deliveryTypes';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { deliveryWorkflowId } from '../../src/webhooks/deliveryTypes';
 import { call, createMerchant, waitFor } from '../support/testSystem';
 import { useTestSystem } from '../support/useTestSystem';
 
@@ -12,6 +14,8 @@ import { useTestSystem } from '../support/useTestSystem';
  * the merchant's delivery log (`GET /webhooks/{id}/deliveries`) says it was dropped undelivered and why,
  * once. The circuit is held open with its probe held elsewhere, so the waker leaves the rows alone and
  * nothing is sent; `pruneParked` is the waker's hourly prune, called at a time only these rows are past.
+ * One parked without a workflow whose window closed before its circuit did is dropped and logged the
+ * same way by the running waker, not started.
  */
 const sys = useTestSystem();
 const DAY = 86_400_000;
@@ -64,4 +68,21 @@ test('a parked delivery pruned after its window shows in the delivery log as dro
   expect(log.filter((d) => d.event === fresh)).toEqual([]);
   // The fresh one is still parked; the pruned ones are gone.
   expect((await sys.db(T.webhookParked).where({ endpoint_id: we }).select('event_id')).map((r) => r.event_id)).toEqual([fresh]);
+});
+
+test('a delivery parked without a workflow whose window closed before the circuit did is dropped and logged by the waker, not started', async () => {
+  const { m, we } = await endpointWithOpenCircuit();
+  const late = await parkedEvent(m.id, we, 'late');
+  // Its window is long past; then the endpoint recovers and the running waker looks at its parked rows.
+  await sys.db(T.webhookParked).where({ endpoint_id: we, event_id: late }).update({ parked_at: 1000 });
+  await sys.db(T.webhookCircuits).where({ endpoint_id: we }).delete();
+
+  const log = await waitFor(() => logOf(m.key, we), (l) => l.length > 0, 60_000);
+  expect(log.map((d) => [d.event, d.succeeded, d.error_kind, d.error])).toEqual([[late, false, 'dropped', DROPPED_ERROR]]);
+  expect(await sys.db(T.webhookParked).where({ endpoint_id: we }).select('event_id')).toEqual([]);
+  const started = await sys.temporal.workflow.getHandle(deliveryWorkflowId(late, we)).describe().then(() => true, (err: unknown) => {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  });
+  expect(started).toBe(false);
 });

@@ -117,7 +117,8 @@ describe('the delivery workflow\'s circuit path (patch webhook-endpoint-circuit)
   test('recorded in every set with the patch: a probe that failed then was delivered, a parked run woken by the waker, a run the waker started', () => {
     for (const set of HISTORY_SETS) {
       const inSet = (name: string) => named(name).filter((f) => f.set === set);
-      for (const f of circuit.filter((x) => x.set === set)) expect([label(f), markersOf(f.parsed).patches]).toEqual([label(f), [WEBHOOK_CIRCUIT_PATCH]]);
+      // Recorded after later patches of the delivery workflow, a fixture carries theirs too.
+      for (const f of circuit.filter((x) => x.set === set)) expect([label(f), markersOf(f.parsed).patches[0]]).toEqual([label(f), WEBHOOK_CIRCUIT_PATCH]);
       expect(inSet('webhook-circuit.1').map(steps)).toEqual([['activity:delivered@retried']]);
       expect(inSet('webhook-circuit.2').map(steps)).toEqual([['activity:parked@retried', 'parked-wait', `signal:${WEBHOOK_WAKE_SIGNAL}`, 'activity:delivered@first']]);
       expect(inSet('webhook-circuit.3').map(steps)).toEqual([[`signal:${WEBHOOK_WAKE_SIGNAL}`, 'activity:delivered@first']]);
