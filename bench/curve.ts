@@ -2,6 +2,7 @@ import type { Db } from '../src/db/knex';
 import { T } from '../src/db/tables';
 import { load } from './reads';
 import { runReceipts, type ReceiptLoad } from './receipts';
+import { seedSessions } from './seedSessions';
 import { runCreation } from './sessions';
 import type { Summary } from './stats';
 import type { BenchSystem, Merchant } from './system';
@@ -33,7 +34,7 @@ export async function runCurve(
   let seeded = 0;
   for (const size of opts.sizes) {
     const inDb = Number((await sys.db(T.sessions).count({ n: '*' }))[0].n);
-    if (size > inDb) await seedSessions(sys.db, template.sessions[0].id, seeded, size - inDb);
+    if (size > inDb) await seedPaidCopies(sys.db, template.sessions[0].id, seeded, size - inDb);
     seeded += Math.max(0, size - inDb);
     await sys.db.raw(`analyze ${T.sessions}; analyze ${T.payments}`);
     const created = await runCreation(sys, merchant, destinations, opts.create, opts.concurrency, true, null);
@@ -48,24 +49,12 @@ export async function runCurve(
   return points;
 }
 
-/** Inserts `n` copies of session `templateId` and its funded payment, with fresh IDs and unique references. */
-async function seedSessions(db: Db, templateId: string, offset: number, n: number): Promise<void> {
-  const columns = async (table: string) => (await db('information_schema.columns').select('column_name')
-    .where({ table_name: table, table_schema: db.raw('current_schema()') }).orderBy('ordinal_position')).map((c: { column_name: string }) => c.column_name);
-  const sessionCols = await columns(T.sessions);
-  const paymentCols = await columns(T.payments);
-  // In batches: each statement stays well inside the system's statement_timeout on a busy machine.
-  for (let from = offset + 1; from <= offset + n; from += 10_000) await seedBatch(db, templateId, sessionCols, paymentCols, [from, Math.min(offset + n, from + 9_999)]);
-}
-
-async function seedBatch(db: Db, templateId: string, sessionCols: string[], paymentCols: string[], range: number[]): Promise<void> {
-  const override = (cols: string[], values: Record<string, string>) => cols.map((c) => values[c] ?? `t.${c}`).join(', ');
-  await db.raw(`insert into ${T.sessions} (${sessionCols.join(', ')})
-    select ${override(sessionCols, { id: `'cs_seed' || g`, payment_id: `'pi_seed' || g`, created: 't.created - g', modified: 't.modified - g' })}
-    from ${T.sessions} t, generate_series(?::int, ?::int) g where t.id = ?`, [...range, templateId]);
-  await db.raw(`insert into ${T.payments} (${paymentCols.join(', ')})
-    select ${override(paymentCols, { id: `'pi_seed' || g`, checkout_session_id: `'cs_seed' || g`,
-    payment_hash: `t.payment_hash || g`, onchain_address: `t.onchain_address || g`, created: 't.created - g', modified: 't.modified - g' })}
-    from ${T.payments} t, generate_series(?::int, ?::int) g
-    where t.checkout_session_id = ? and t.received_sats > 0`, [...range, templateId]);
+/**
+ * Inserts `n` copies of the paid session `templateId` with its funded payment and its address owner
+ * (bench/seedSessions.ts: fresh IDs, a unique address and invoice each), each 1 ms older than the last.
+ */
+async function seedPaidCopies(db: Db, templateId: string, offset: number, n: number): Promise<void> {
+  const template = await db(T.sessions).select('payment_id', 'livemode').where({ id: templateId }).first();
+  if (!template?.payment_id) throw new Error(`the curve's template session ${templateId} has no payment to copy`);
+  await seedSessions(db, { sessionId: templateId, paymentId: template.payment_id, from: offset + 1, count: n, tag: 'curveSd0', livemode: template.livemode, stepMs: 1 });
 }
