@@ -5,15 +5,13 @@ import type { ServiceContext } from '../../services/context';
 import { deactivateLink } from '../../services/linkLifecycle';
 import { createCheckoutLink, createPaymentLink, getLink, listLinkViews } from '../../services/links';
 import { scopeOf } from '../auth';
-import { checkSessionFields, sessionFieldsShape, withoutChosenAmount } from '../../domain/input/sessionFields';
+import { createSessionSchema } from '../../domain/input/sessionFields';
 import { listBody, listQuery, pageOptions } from '../lists';
 import { bodyObject, parseOr400 } from '../validate';
 import { idParam } from '../inputRules';
 
 /** Body of `POST /checkout-links` and `POST /payment-links`: the session fields, same rules as a session. */
-export function createLinkSchema(minTtl: number) {
-  return z.object(sessionFieldsShape).strict().superRefine((s, ctx) => checkSessionFields(s, ctx, minTtl)).transform(withoutChosenAmount);
-}
+export const createLinkSchema = createSessionSchema;
 
 /** Query of the link lists: cursors plus `status` (a payment link is never `paid`). */
 function listLinksQuery(kind: LinkKind) {

@@ -73,6 +73,13 @@ export const sessionFieldsShape = {
   source_id: z.string().max(255).nullable().optional(),
 };
 
+/**
+ * Cross-field checks run only on fields that parsed: a field's own refusal may leave the raw value in
+ * place (an option "ten" refused by its pattern), and these checks read values as amounts. The field's
+ * own issue is the 400 then.
+ */
+const onParsedFields = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
+
 /** Cross-field rules of a session's fields; `minTtl` is 300 s unless CHECKOUT_MIN_TTL_SECONDS lowers it. */
 export function checkSessionFields(s: z.infer<z.ZodObject<typeof sessionFieldsShape>>, ctx: z.RefinementCtx, minTtl: number): void {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -112,7 +119,7 @@ export function withoutChosenAmount<T extends { type: string; amount?: number }>
 
 /** Body of `POST /checkout-sessions`. */
 export function createSessionSchema(minTtl: number) {
-  return z.object(sessionFieldsShape).strict().superRefine((s, ctx) => checkSessionFields(s, ctx, minTtl)).transform(withoutChosenAmount);
+  return z.object(sessionFieldsShape).strict().superRefine((s, ctx) => checkSessionFields(s, ctx, minTtl), onParsedFields).transform(withoutChosenAmount);
 }
 
 export type SessionFieldsInput = z.infer<ReturnType<typeof createSessionSchema>>;

@@ -50,6 +50,8 @@ describe('the create-session schema', () => {
     [{ currency: 'SATS', type: 'preset', preset: { min_amount: 10, max_amount: 5 } }, 'preset.max_amount'],
     [{ currency: 'SATS', amount: 0 }, 'amount'],
     [{ currency: 'SATS', type: 'options', options: ['ten'] }, 'options[0]'],
+    [{ currency: 'SATS', type: 'options', options: [100, '1e2'] }, 'options[1]'],
+    [{ currency: 'USD', type: 'options', options: ['-5'], transfers: [{ destination_account: 'acct_a', percentage: 60 }, { destination_account: 'acct_b', percentage: 41 }] }, 'options[0]'],
   ])('%j is refused naming %s', (body, param) => {
     expect(paramOfFailure(body)).toBe(param);
   });
