@@ -64,16 +64,21 @@ async function withWorkflow(events: string[], we: string): Promise<string[]> {
   return events.filter((_, i) => found[i]);
 }
 
-const parkedOf = async (we: string) => (await sys.db(T.webhookParked).where({ endpoint_id: we }).select('event_id')).map((r) => r.event_id as string);
-const inFlightOf = async (we: string) => (await sys.db(T.webhookInflight).where({ endpoint_id: we }).select('workflow_id')).map((r) => r.workflow_id as string);
-
-test('an endpoint that never answers holds at most the window\'s workflows; the rest park and, once it answers, arrive exactly once and in event order; the account\'s healthy endpoint is not held back', async () => {
+/** A new merchant with one webhook endpoint (every event) at a dead endpoint that holds its requests. */
+async function merchantWithDeadEndpoint() {
   const dead = await endpoint();
   endpoints.push(dead);
   const m = await createMerchant(sys.baseUrl);
   const res = await call(sys.baseUrl, m.key, 'POST', '/webhooks', { url: dead.url, enabled_events: ['*'] });
   expect(res.status).toBe(200);
-  const we = res.body.id as string;
+  return { dead, m, we: res.body.id as string };
+}
+
+const parkedOf = async (we: string) => (await sys.db(T.webhookParked).where({ endpoint_id: we }).select('event_id')).map((r) => r.event_id as string);
+const inFlightOf = async (we: string) => (await sys.db(T.webhookInflight).where({ endpoint_id: we }).select('workflow_id')).map((r) => r.workflow_id as string);
+
+test('an endpoint that never answers holds at most the window\'s workflows; the rest park and, once it answers, arrive exactly once and in event order; the account\'s healthy endpoint is not held back', async () => {
+  const { dead, m, we } = await merchantWithDeadEndpoint();
   const healthy = await startReceiver();
   receivers.push(healthy);
   expect((await call(sys.baseUrl, m.key, 'POST', '/webhooks', { url: healthy.url, enabled_events: ['*'] })).status).toBe(200);
@@ -111,12 +116,7 @@ test('an endpoint that never answers holds at most the window\'s workflows; the 
 }, 400_000);
 
 test('a slot whose workflow ended without freeing it (terminated by an operator) is found through Temporal and freed: the endpoint\'s next deliveries still start', async () => {
-  const dead = await endpoint();
-  endpoints.push(dead);
-  const m = await createMerchant(sys.baseUrl);
-  const res = await call(sys.baseUrl, m.key, 'POST', '/webhooks', { url: dead.url, enabled_events: ['*'] });
-  expect(res.status).toBe(200);
-  const we = res.body.id as string;
+  const { dead, m, we } = await merchantWithDeadEndpoint();
   const events = await recordEvents(m.id, 3, 1, 'term');
   await waitFor(() => parkedOf(we), (p) => p.length === events.length - WINDOW, 60_000);
   await waitFor(async () => dead.held.length, (n) => n >= 1, 60_000);
