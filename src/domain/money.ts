@@ -36,6 +36,16 @@ export function decimalFromJsonNumber(n: number): string | null {
 }
 
 /**
+ * A decimal written as text → the JSON number that is exactly that decimal, or null when a double would
+ * round it (`123456789012345.00000001`, an integer past 2^53): the check before a typed number is handed
+ * on as a JSON number.
+ */
+export function exactJsonNumber(text: string): number | null {
+  const n = Number(text);
+  return Number.isFinite(n) && new Dec(text).eq(new Dec(String(n))) ? n : null;
+}
+
+/**
  * Decimal string → JSON number for responses (presentation only; no arithmetic happens on it). A value
  * a double cannot hold exactly (an integer beyond 2^53 − 1, or more significant digits than 15–17) is sent as
  * its decimal string instead: a client never reads a rounded balance or amount.

@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '../../api/errors';
 import { decimalText } from '../../domain/input/common';
 import { html, type SafeHtml } from '../../page/html';
-import { CURRENCY_DECIMALS, decimalFromJsonNumber } from '../../domain/money';
+import { CURRENCY_DECIMALS, exactJsonNumber } from '../../domain/money';
 
 /** Form field values as submitted (urlencoded strings). */
 export type FormValues = Record<string, string | string[] | undefined>;
@@ -23,8 +23,8 @@ function exactNumber(text: string, param: string, places: number): number {
   if (!parsed.success) {
     throw new InvalidRequestError(`Invalid ${param}: ${places === 0 ? 'must be a whole number' : `must be a number with at most ${places} decimal places`}`, param);
   }
-  const n = Number(parsed.data);
-  if (decimalFromJsonNumber(n) !== parsed.data) throw new InvalidRequestError(`Invalid ${param}: has more digits than can be kept exactly`, param);
+  const n = exactJsonNumber(parsed.data);
+  if (n === null) throw new InvalidRequestError(`Invalid ${param}: has more digits than can be kept exactly`, param);
   return n;
 }
 

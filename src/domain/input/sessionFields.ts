@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CURRENCY_DECIMALS, Dec, hasValidPrecision, isSupportedCurrency } from '../money';
+import { CURRENCY_DECIMALS, Dec, exactJsonNumber, hasValidPrecision, isSupportedCurrency } from '../money';
 import { decimalNumber, httpUrl, httpUrlOrEmpty, metadataSchema, metadataUpdateSchema, percentage, toleranceInRange, updateText } from './common';
 import { boundIssues, MAX_MEMO_BYTES } from './bounds';
 
@@ -25,8 +25,8 @@ const transfer = z.object({
 /** Fields of a checkout session a merchant may set (create; links reuse them). */
 /** An option typed as a string, as the JSON number the rules check: refused if that number is not the same decimal. */
 function exactOption(v: string, ctx: z.RefinementCtx): number {
-  const n = Number(v);
-  if (!new Dec(v).eq(new Dec(String(n)))) {
+  const n = exactJsonNumber(v);
+  if (n === null) {
     ctx.addIssue({ code: 'custom', message: 'has more significant digits than a JSON number holds exactly (at most 15); it would be rounded' });
     return z.NEVER;
   }
