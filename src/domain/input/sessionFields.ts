@@ -22,7 +22,6 @@ const transfer = z.object({
   description: z.string().max(255).nullable().optional(),
 }).strict();
 
-/** Fields of a checkout session a merchant may set (create; links reuse them). */
 /** An option typed as a string, as the JSON number the rules check: refused if that number is not the same decimal. */
 function exactOption(v: string, ctx: z.RefinementCtx): number {
   const n = exactJsonNumber(v);
@@ -33,7 +32,8 @@ function exactOption(v: string, ctx: z.RefinementCtx): number {
   return n;
 }
 
-export const sessionFieldsShape = {
+/** Fields of a checkout session a merchant may set (create; links reuse them). */
+const sessionFieldsShape = {
   currency: z.string().transform((c) => c.toUpperCase()).refine(isSupportedCurrency, {
     message: `must be one of ${Object.keys(CURRENCY_DECIMALS).join(', ')}`,
   }).meta({ enum: Object.keys(CURRENCY_DECIMALS), description: 'the currency of the amounts (upper case; lower case is accepted too)' }),
@@ -81,7 +81,7 @@ export const sessionFieldsShape = {
 const onParsedFields = { when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 };
 
 /** Cross-field rules of a session's fields; `minTtl` is 300 s unless CHECKOUT_MIN_TTL_SECONDS lowers it. */
-export function checkSessionFields(s: z.infer<z.ZodObject<typeof sessionFieldsShape>>, ctx: z.RefinementCtx, minTtl: number): void {
+function checkSessionFields(s: z.infer<z.ZodObject<typeof sessionFieldsShape>>, ctx: z.RefinementCtx, minTtl: number): void {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   const precise = (n: number) => hasValidPrecision(String(n), s.currency);
   if (s.type === 'fixed') {
@@ -110,7 +110,7 @@ export function checkSessionFields(s: z.infer<z.ZodObject<typeof sessionFieldsSh
 }
 
 /** Drops `amount` where the customer picks it (options, preset), so it can never be taken as a price. */
-export function withoutChosenAmount<T extends { type: string; amount?: number }>(s: T): T {
+function withoutChosenAmount<T extends { type: string; amount?: number }>(s: T): T {
   if (s.type === 'fixed' || s.amount === undefined) return s;
   const rest = { ...s };
   delete rest.amount;
