@@ -37,8 +37,8 @@ export async function windowStates(db: DbOrTx, endpointIds: string[]): Promise<M
   if (endpointIds.length === 0) return states;
   const { rows } = await db.raw(`
     select e.id as endpoint_id,
-      (select count(*) from webhook_inflight_deliveries i where i.endpoint_id = e.id) as in_flight,
-      exists (select 1 from webhook_parked_deliveries p where p.endpoint_id = e.id) as parked
+      (select count(*) from ${T.webhookInflight} i where i.endpoint_id = e.id) as in_flight,
+      exists (select 1 from ${T.webhookParked} p where p.endpoint_id = e.id) as parked
     from unnest(?::text[]) as e(id)`, [endpointIds]);
   for (const r of rows as Array<{ endpoint_id: string; in_flight: string; parked: boolean }>) {
     states.set(r.endpoint_id, { inFlight: Number(r.in_flight), parked: r.parked });
@@ -84,8 +84,8 @@ export async function parkedInOrder(db: DbOrTx, endpointId: string, limit: numbe
 }>> {
   const { rows } = await db.raw(`
     select p.workflow_id, p.endpoint_id, p.event_id, p.seq, p.parked_at,
-      exists (select 1 from webhook_inflight_deliveries i where i.workflow_id = p.workflow_id) as running
-    from webhook_parked_deliveries p
+      exists (select 1 from ${T.webhookInflight} i where i.workflow_id = p.workflow_id) as running
+    from ${T.webhookParked} p
     where p.endpoint_id = ?
     order by p.seq
     limit ?
@@ -117,10 +117,4 @@ export async function dropSlots(db: DbOrTx, endpointId: string, workflowIds: str
   const gone = await db(T.webhookInflight).whereIn('workflow_id', workflowIds).delete();
   if (gone > 0) await db.raw('select pg_notify(?, ?)', [WINDOW_FREED_CHANNEL, endpointId]);
   return gone;
-}
-
-/** Deliveries in flight to one endpoint (the dashboard, tests). */
-export async function inFlightCount(db: DbOrTx, endpointId: string): Promise<number> {
-  const [{ n }] = await db(T.webhookInflight).where({ endpoint_id: endpointId }).count({ n: '*' });
-  return Number(n);
 }
