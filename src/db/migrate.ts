@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { Client } from 'pg';
+import { connectionStringOf } from './knex';
 import * as core from './migrations/001_core';
 import * as ledger from './migrations/002_ledger';
 import * as webhooks from './migrations/003_webhooks';
@@ -68,31 +70,60 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '166_webhook_delivery_window': webhookDeliveryWindow,
 };
 
+/** knex's lock table (its default name for the default `knex_migrations`). */
+const LOCK_TABLE = 'knex_migrations_lock';
+
 const source: Knex.MigrationSource<string> = {
   getMigrations: async () => Object.keys(MIGRATIONS),
   getMigrationName: (name) => name,
   getMigration: async (name) => MIGRATIONS[name],
 };
 
-// knex takes its migration lock on every run, pending migrations or not, and refuses at once
-// (MigrationLocked) when another process holds it: processes started together (replicas, compose's
-// api/worker/watcher) would crash. They wait for it instead; a lock left by a crashed run still fails,
-// after the wait, with knex's own message (`knex migrate:unlock`).
+// Processes started together (replicas, compose's api/worker/watcher) all migrate at start; they take
+// turns, and a lock left by a crashed run still fails, after the wait, with knex's own message
+// (`knex migrate:unlock`). knex's lock alone is not enough for that: on a fresh database every run
+// makes knex's tables and lock row itself, and two runs doing it at once either fail on the table they
+// both create or insert two lock rows, after which knex refuses every run for good ("Migration table is
+// already locked": its lock update must touch exactly one row). So a PostgreSQL advisory lock, held on a
+// connection of its own (the caller's pool may have a single connection), comes first; knex's lock
+// refusal (MigrationLocked) is still waited out for runs of an older version that do not take it.
 const LOCK_WAIT_MS = 120_000;
 const LOCK_RETRY_MS = 250;
+const ADVISORY_LOCK_KEY = "hashtextextended('checkout:migrations', 0)";
 
 const isMigrationLocked = (err: unknown): boolean => (err as { name?: unknown } | null)?.name === 'MigrationLocked';
+const pause = () => new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
 
 /** Applies every pending migration; processes that run it at once take turns (up to `lockWaitMs`). */
 export async function migrateLatest(db: Knex, lockWaitMs = LOCK_WAIT_MS): Promise<string[]> {
   const deadline = Date.now() + lockWaitMs;
-  for (;;) {
-    try {
-      const [, applied] = await db.migrate.latest({ migrationSource: source });
-      return applied as string[];
-    } catch (err) {
-      if (!isMigrationLocked(err) || Date.now() >= deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+  const lock = new Client({ connectionString: connectionStringOf(db) });
+  await lock.connect();
+  try {
+    while (!(await lock.query(`select pg_try_advisory_lock(${ADVISORY_LOCK_KEY}) as taken`)).rows[0].taken) {
+      if (Date.now() >= deadline) throw new Error(`another process has been migrating this database for over ${lockWaitMs} ms`);
+      await pause();
     }
+    await dropDuplicateLockRows(db);
+    for (;;) {
+      try {
+        const [, applied] = await db.migrate.latest({ migrationSource: source });
+        return applied as string[];
+      } catch (err) {
+        if (!isMigrationLocked(err) || Date.now() >= deadline) throw err;
+        await pause();
+      }
+    }
+  } finally {
+    await lock.end(); // ending the session releases the advisory lock
   }
+}
+
+/**
+ * Repairs a database left with two knex lock rows by concurrent first runs of an earlier version (knex
+ * refuses every run on it): the lowest row stays, with its state. Only ever run under the advisory lock.
+ */
+async function dropDuplicateLockRows(db: Knex): Promise<void> {
+  if (!(await db.schema.hasTable(LOCK_TABLE))) return;
+  await db.raw(`delete from ${LOCK_TABLE} where index > (select min(index) from ${LOCK_TABLE})`);
 }
