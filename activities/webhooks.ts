@@ -14,7 +14,7 @@ import {
 } from '../src/webhooks/deliveryTypes';
 import { retryIntervalAfter } from '../src/webhooks/retrySchedule';
 import { isSubscribed } from '../src/domain/eventTypes';
-import { awaitPredecessor } from '../src/webhooks/ordering';
+import { awaitPredecessor, orderingWaitMs } from '../src/webhooks/ordering';
 import type { ActivityDeps } from './deps';
 import { activityLog } from './log';
 
@@ -64,7 +64,7 @@ export function webhookActivities(deps: ActivityDeps) {
           return { outcome: 'parked', openUntil: admission.openUntil };
         }
       }
-      if (attempt === 1) await awaitPredecessor(db, endpoint, event, input.timeoutMs, { log: fallback, signal: Context.current().cancellationSignal });
+      if (attempt === 1) await awaitPredecessor(db, endpoint, event, orderingWaitMs(input.timeoutMs), { log: fallback, signal: Context.current().cancellationSignal });
     }
     const result = await send(endpoint, event, input.timeoutMs);
     await insertDelivery(db, {

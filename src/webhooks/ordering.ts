@@ -3,7 +3,8 @@
  * session dispatched milliseconds apart would race to the receiver. Before its first attempt, a delivery
  * waits until the endpoint's previous event of the same stream has had an attempt logged, so a healthy
  * receiver sees `created` before `payment_paid` before `paid`. The wait is bounded: a slow or failing
- * predecessor delays its successors by at most one attempt, never holds them back.
+ * predecessor delays its successors by at most one attempt (and at most `ORDERING_WAIT_MAX_MS`),
+ * never holds them back.
  *
  * The wait is woken by the attempt's insert (a NOTIFY, migration 144) over the process's one LISTEN
  * connection, and looks at the log again every `FALLBACK_POLL_MS` regardless: a notification lost with
@@ -20,6 +21,20 @@ import { watchAttempts } from './attemptNotices';
 const ORDERING_HORIZON_MS = 10 * 60_000;
 /** How often a waiting delivery reads the log without being woken. */
 export const FALLBACK_POLL_MS = 1_000;
+
+/**
+ * The longest a delivery waits for its predecessor, whatever the attempt timeout. The wait holds one
+ * of the webhook worker's delivery slots, and the predecessor may be the one not yet running: with
+ * every slot taken by successors waiting for deliveries queued behind them, the worker would send
+ * nothing for a whole attempt timeout (up to minutes). A receiver that answers within it still sees
+ * its events in order.
+ */
+export const ORDERING_WAIT_MAX_MS = 5_000;
+
+/** How long a first attempt waits for its predecessor: one attempt timeout, at most `ORDERING_WAIT_MAX_MS`. */
+export function orderingWaitMs(attemptTimeoutMs: number): number {
+  return Math.min(attemptTimeoutMs, ORDERING_WAIT_MAX_MS);
+}
 
 /** The stream an event belongs to: its checkout session (sessions, payments, transfers) or its own object. */
 export function streamOf(event: Pick<EventRow, 'object_id' | 'data'>): string {
