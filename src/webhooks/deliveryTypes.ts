@@ -69,7 +69,11 @@ export function deliveryWorkflowId(eventId: string, endpointId: string, manualSu
   return `webhook:${eventId}:${endpointId}${manualSuffix ? `:manual:${manualSuffix}` : ''}`;
 }
 
-/** The activity's start-to-close limit: one ordering wait plus one send, each at most `timeoutMs`, plus slack. */
+/**
+ * The activity's start-to-close limit: one ordering wait plus one send, each at most `timeoutMs`, plus slack.
+ * (The ordering wait is also at most `ORDERING_WAIT_MAX_MS`, src/webhooks/ordering.ts; the limit keeps its
+ * older, larger allowance, which the circuit's probe lease uses too.)
+ */
 export function attemptBudgetMs(timeoutMs: number): number {
   return 2 * timeoutMs + 30_000;
 }
