@@ -98,6 +98,10 @@ const pause = () => new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS))
 export async function migrateLatest(db: Knex, lockWaitMs = LOCK_WAIT_MS): Promise<string[]> {
   const deadline = Date.now() + lockWaitMs;
   const lock = new Client({ connectionString: connectionStringOf(db) });
+  // A connection lost while it idles (during a long migration) must not crash the process as an
+  // unhandled 'error' event: it frees the advisory lock, and knex's own lock, held in the migrations'
+  // transaction, still keeps a second run out until they commit.
+  lock.on('error', () => undefined);
   await lock.connect();
   try {
     while (!(await lock.query(`select pg_try_advisory_lock(${ADVISORY_LOCK_KEY}) as taken`)).rows[0].taken) {
