@@ -118,6 +118,7 @@ const envSchema = z.object({
   WEBHOOK_DB_POOL_MAX: z.coerce.number().int().min(1).default(10),
   WEBHOOK_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).default(500),
   WEBHOOK_ENDPOINT_WINDOW: z.coerce.number().int().min(1).max(1000).default(10),
+  WEBHOOK_SLOT_CHECK_MS: z.coerce.number().int().min(1000).default(60000),
   EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
@@ -274,6 +275,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       relayIntervalMs: e.WEBHOOK_RELAY_INTERVAL_MS,
       /** Delivery workflows in flight per endpoint at most; the rest wait as parked rows (docs/webhooks.md). */
       endpointWindow: e.WEBHOOK_ENDPOINT_WINDOW,
+      /** A window slot older than this, and not asked about for as long, is checked against Temporal (freed if its run ended). */
+      slotCheckMs: e.WEBHOOK_SLOT_CHECK_MS,
     },
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     /** Deadline of the API's Temporal calls (updates, signals) before it answers 503. */

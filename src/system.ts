@@ -194,7 +194,7 @@ export async function startSystem(
       stops.push(startCircuitWaker({
         db: webhookDb, temporal: client, log: log.child({ component: 'webhooks' }),
         taskQueue: config.webhooks.taskQueue, timeoutMs: config.webhookTimeoutMs, perSecond: config.webhooks.maxDeliveriesPerSecond, leaseMs: attemptBudgetMs(config.webhookTimeoutMs),
-        window: config.webhooks.endpointWindow,
+        window: config.webhooks.endpointWindow, slotCheckMs: config.webhooks.slotCheckMs,
       }));
       stops.push(startRetentionLoop({ db: webhookDb, log: log.child({ component: 'retention' }), retentionDays: config.eventRetentionDays }));
       stops.push(startDispatchSweeper({

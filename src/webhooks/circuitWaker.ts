@@ -42,6 +42,8 @@ export interface CircuitWakerDeps {
   intervalMs?: number;
   /** Delivery workflows in flight per endpoint at most (WEBHOOK_ENDPOINT_WINDOW). */
   window?: number;
+  /** How often a full window's slots are checked against Temporal (WEBHOOK_SLOT_CHECK_MS; default a minute). */
+  slotCheckMs?: number;
 }
 
 const DEFAULT_PER_SECOND = 50;
@@ -70,15 +72,16 @@ async function wake(deps: CircuitWakerDeps, row: ParkedRow): Promise<boolean> {
   }
 }
 
-/** How often a full window's slots are checked against Temporal (a slot whose workflow ended without releasing it). */
-const SLOT_CHECK_MS = 60_000;
+/** How often, by default, a full window's slots are checked against Temporal (a slot whose workflow ended without releasing it). */
+const DEFAULT_SLOT_CHECK_MS = 60_000;
 
 /**
  * Drops the endpoint's slots whose workflows are no longer running (terminated by an operator, run by
- * code older than the window, or started again after a rollback), at most once a minute per slot.
+ * code older than the window, or started again after a rollback), asking about each slot at most once
+ * per `slotCheckMs` (a minute by default: each question is a describe call to Temporal).
  */
 async function reclaimSlots(deps: CircuitWakerDeps, endpointId: string, now: number, window: number): Promise<number> {
-  const rows = await slotsToCheck(deps.db, endpointId, now, SLOT_CHECK_MS, window);
+  const rows = await slotsToCheck(deps.db, endpointId, now, deps.slotCheckMs ?? DEFAULT_SLOT_CHECK_MS, window);
   if (rows.length === 0) return 0;
   const ids = rows.map((r) => r.workflow_id);
   await markChecked(deps.db, ids, now);

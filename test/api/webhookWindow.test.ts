@@ -37,7 +37,8 @@ const endpoints: Endpoint[] = [];
 const receivers: WebhookReceiver[] = [];
 const WINDOW = 1;
 const sys = useTestSystem({
-  env: { WEBHOOK_ENDPOINT_WINDOW: String(WINDOW), WEBHOOK_TIMEOUT_MS: '1000' },
+  // Slots are checked against Temporal after 2 s instead of a minute: the terminated run's slot is found within the test.
+  env: { WEBHOOK_ENDPOINT_WINDOW: String(WINDOW), WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_SLOT_CHECK_MS: '2000' },
   beforeStop: async () => {
     for (const e of endpoints) { e.server.closeAllConnections(); await new Promise((r) => e.server.close(r)); }
     for (const r of receivers) await r.close();
@@ -125,7 +126,7 @@ test('a slot whose workflow ended without freeing it (terminated by an operator)
   dead.hang = false;
   for (const r of dead.held) r.destroy();
   expect(await inFlightOf(we)).toEqual([deliveryWorkflowId(events[0], we)]);
-  // The waker asks Temporal about slots it cannot start past (each at most once a minute) and frees this one.
+  // The waker asks Temporal about slots it cannot start past (each at most once per WEBHOOK_SLOT_CHECK_MS) and frees this one.
   await waitFor(async () => dead.seen.length, (n) => n >= 2, 240_000);
   expect(dead.seen.map((s) => s.id)).toEqual(events.slice(1));
   expect(await waitFor(() => inFlightOf(we), (w) => w.length === 0, 60_000)).toEqual([]);
