@@ -117,8 +117,15 @@ export async function markEventsDispatched(db: DbOrTx, ids: string[], now: numbe
  * (`FOR UPDATE SKIP LOCKED`), so relays in several replicas share the outbox instead of racing for it.
  */
 export async function claimUndispatchedEventIds(tx: DbOrTx, before: number, limit = 100): Promise<string[]> {
+  // A plain index scan of events_undispatched, in seq order, never a bitmap scan and a sort (which the
+  // planner picks when it expects few undispatched rows: a table not analysed yet). Passing the entries
+  // of events already dispatched, only a plain index scan marks them dead so the next claims skip them;
+  // after a bitmap scan every claim reads each such event's heap page again until the next vacuum (a
+  // burst of 10,000: 2,000 buffers and ~3 ms a claim, bench round 12). Only for the claim's statement.
+  await tx.raw('set local enable_bitmapscan = off');
   const rows = await tx(T.events).select('id').whereNull('dispatched_at').andWhere('created', '<=', before)
     .orderBy('seq').limit(limit).forUpdate().skipLocked();
+  await tx.raw('set local enable_bitmapscan to default');
   return rows.map((r: { id: string }) => r.id);
 }
 
