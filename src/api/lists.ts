@@ -23,6 +23,11 @@ export function listBody<T>(data: T[], hasMore: boolean) {
   return { object: 'list', has_more: hasMore, data };
 }
 
+/** `listBody` as the text `res.json` sends for it, from objects that are JSON texts already. */
+export function listBodyText(texts: string[], hasMore: boolean): string {
+  return `{"object":"list","has_more":${hasMore},"data":[${texts.join(',')}]}`;
+}
+
 /** Cursor options for repositories from a parsed list query. */
 export function pageOptions(q: z.infer<typeof listQuerySchema>) {
   return { limit: q.limit, startingAfter: q.starting_after, endingBefore: q.ending_before };

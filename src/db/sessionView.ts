@@ -1,6 +1,7 @@
 import type { Db, DbOrTx } from './knex';
 import { queryPrepared, queryPreparedArraysOnPool } from './prepared';
-import { withFunded, SESSION_ROW_COLUMNS, type Scope, type SessionRow } from './sessions';
+import { pageQuery, type PageOptions } from './pagination';
+import { sessionListCursorScope, sessionListFilter, withFunded, SESSION_ROW_COLUMNS, type Scope, type SessionRow } from './sessions';
 import type { PaymentRow } from './payments';
 import { T } from './tables';
 
@@ -72,4 +73,16 @@ export async function readSessionViewForKey(
   const first = rows[0] as [string, boolean, string | null, string | null] | undefined;
   if (!first) return null;
   return { scope: { accountId: first[0], livemode: first[1] }, exists: first[2] !== null, view: first[3] };
+}
+
+/**
+ * A page of sessions exactly as `listSessions` pages them (same filters, order and cursors), each with
+ * its stored object only: `view` null when it is not stored (render that one from its row).
+ */
+export async function listSessionViews(
+  db: DbOrTx, scope: Scope, opts: PageOptions & { status?: string },
+): Promise<{ rows: { id: string; view: string | null }[]; hasMore: boolean }> {
+  const { rows, hasMore } = await pageQuery<{ id: string; view_json: string | null }>(
+    db, T.sessions, ['id', STORED_VIEW_COLUMN], sessionListFilter(scope, opts), opts, undefined, sessionListCursorScope(scope));
+  return { rows: rows.map((r) => ({ id: r.id, view: r.view_json })), hasMore };
 }

@@ -147,7 +147,22 @@ export async function listSessions(
   scope: Scope,
   opts: PageOptions & { status?: string; linkId?: string },
 ): Promise<{ rows: SessionRow[]; hasMore: boolean }> {
-  return pageQuery<SessionRow>(db, T.sessions, SESSION_ROW_COLUMNS, { account_id: scope.accountId, livemode: scope.livemode,
-    ...(opts.status ? { status: opts.status } : {}), ...(opts.linkId ? { link_id: opts.linkId } : {}) }, opts,
-  undefined, { account_id: scope.accountId, livemode: scope.livemode });
+  return pageQuery<SessionRow>(db, T.sessions, SESSION_ROW_COLUMNS, sessionListFilter(scope, opts), opts, undefined, sessionListCursorScope(scope));
+}
+
+/** The sessions a list shows: the caller's, in its mode, with the list's filters. */
+export function sessionListFilter(scope: Scope, filters: { status?: string; linkId?: string }): Record<string, unknown> {
+  return { account_id: scope.accountId, livemode: scope.livemode,
+    ...(filters.status ? { status: filters.status } : {}), ...(filters.linkId ? { link_id: filters.linkId } : {}) };
+}
+
+/** Where a list's cursor is looked up: any of the caller's sessions in its mode, whatever the filters. */
+export function sessionListCursorScope(scope: Scope): Record<string, unknown> {
+  return { account_id: scope.accountId, livemode: scope.livemode };
+}
+
+/** Sessions by ID (those that exist, in no particular order). */
+export async function findSessions(db: DbOrTx, ids: string[]): Promise<SessionRow[]> {
+  if (ids.length === 0) return [];
+  return db(T.sessions).select(SESSION_ROW_COLUMNS).whereIn('id', ids);
 }

@@ -1,5 +1,8 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
-import { findSession, findSessionWithFunded, type Scope } from '../db/sessions';
+import { findSession, findSessions, findSessionWithFunded, type Scope } from '../db/sessions';
+import { fundedPaymentsBySession } from '../db/payments';
+import type { PageOptions } from '../db/pagination';
+import { listSessionViews } from '../db/sessionView';
 import { readSessionWithFunded } from '../db/sessionRead';
 import type { CheckoutWorkflowInput, SessionDefinition } from '../domain/definition';
 import { idFromSeed } from '../domain/ids';
@@ -13,6 +16,7 @@ import { runOptions, runSettings, updateSession } from '../temporal/sessionRun';
 import { CHECKOUT_WORKFLOW_TYPE, createdUpdate, deactivateUpdate } from '../temporal/definitions';
 import { AccountIdKey, CheckoutStatusKey, LivemodeKey, AmountPaidSatsKey } from '../temporal/searchAttributes';
 import { checkoutSessionView, type CheckoutSessionView } from '../views/checkoutSession';
+import { servedSessionView } from '../views/storedSessionView';
 import type { ServiceContext } from './context';
 import { accountForSession } from './sessionChecks';
 
@@ -23,6 +27,26 @@ export async function getCheckoutSession(ctx: ServiceContext, id: string, scope?
   const found = scope ? await readSessionWithFunded(ctx.db, id, scope) : await findSessionWithFunded(ctx.db, id);
   if (!found) throw CheckoutError.notFound('checkout session', id);
   return checkoutSessionView(found.row, found.funded, ctx.config.publicUrl, withCustomer);
+}
+
+/**
+ * A page of the caller's sessions, each as the JSON text `GET /checkout-sessions/{id}` sends for it: its
+ * stored object where it has one (one statement for the whole page, nothing rendered), else rendered
+ * from its row and funded payments (two more statements, for those sessions only). A session that is
+ * gone between the two reads (retention) is left out of the page.
+ */
+export async function listCheckoutSessionTexts(
+  ctx: ServiceContext, scope: Scope, opts: PageOptions & { status?: string },
+): Promise<{ texts: string[]; hasMore: boolean }> {
+  const { rows, hasMore } = await listSessionViews(ctx.db, scope, opts);
+  const texts = rows.map((r) => (r.view === null ? undefined : servedSessionView(r.view, r.id, ctx.config.publicUrl)));
+  const unstored = rows.filter((_, i) => texts[i] === undefined).map((r) => r.id);
+  if (unstored.length > 0) {
+    const [found, funded] = await Promise.all([findSessions(ctx.db, unstored), fundedPaymentsBySession(ctx.db, unstored)]);
+    const rendered = new Map(found.map((row) => [row.id, JSON.stringify(checkoutSessionView(row, funded.get(row.id) ?? [], ctx.config.publicUrl))]));
+    rows.forEach((r, i) => { texts[i] ??= rendered.get(r.id); });
+  }
+  return { texts: texts.filter((t): t is string => t !== undefined), hasMore };
 }
 
 /**

@@ -203,3 +203,59 @@ describe('the database never keeps a stale stored object', () => {
     expect(JSON.parse((await rawGet(b.id)).text)).toMatchObject({ id: b.id, amount: 400 });
   });
 });
+
+describe('GET /checkout-sessions (the list) sends the stored objects', () => {
+  const lister = useMerchant(sys, { name: 'Lister' });
+  const listerApi = (method: string, route: string, body?: unknown) => call(sys.baseUrl, lister.key, method, route, body);
+  const rawAs = async (route: string): Promise<{ status: number; type: string | null; text: string }> => {
+    const res = await fetch(`${sys.baseUrl}${route}`, { headers: { authorization: `Basic ${Buffer.from(`${lister.key}:`).toString('base64')}` } });
+    return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+  };
+
+  test('each object is the bytes its GET sends, stored or not; a page of stored objects is one statement', async () => {
+    const paid = (await listerApi('POST', '/checkout-sessions', { currency: 'SATS', amount: 600 })).body;
+    await listerApi('POST', `/test-helpers/payments/${paid.payment_id}/receive`, { amount: 600 });
+    await waitFor(() => listerApi('GET', `/checkout-sessions/${paid.id}`).then((r) => r.body), (s) => s.status === 'paid', 30_000);
+    const unpaid = (await listerApi('POST', '/checkout-sessions', { currency: 'SATS', amount: 700, metadata: { note: 'é"\\</' } })).body;
+    const cleared = (await listerApi('POST', '/checkout-sessions', { currency: 'SATS', amount: 800 })).body;
+    const foreign = (await listerApi('POST', '/checkout-sessions', { currency: 'SATS', amount: 900 })).body;
+    // The workflow's writes are done once every session shows its final state in the read model.
+    await waitFor(() => sys.db(T.sessions).whereIn('id', [paid.id, unpaid.id, cleared.id, foreign.id]).whereNotNull('view_json'),
+      (rows: unknown[]) => rows.length === 4, 30_000);
+    const newestFirst = [foreign.id, cleared.id, unpaid.id, paid.id];
+
+    // Stored: the page is one statement (the objects are not rendered, the payments not read).
+    const statements: string[] = [];
+    const count = (q: { sql: string }) => statements.push(q.sql);
+    sys.db.on('query', count);
+    let stored: { status: number; type: string | null; text: string };
+    try {
+      stored = await rawAs('/checkout-sessions?limit=10');
+    } finally {
+      sys.db.removeListener('query', count);
+    }
+    expect(statements.filter((sql) => sql.includes(T.sessions) || sql.includes(T.payments))).toHaveLength(1);
+    expect(JSON.parse(stored!.text).data.map((s: { id: string }) => s.id)).toEqual(newestFirst);
+    // Compared only with GETs read while the list did not change (a late workflow write: read again).
+    let gets: { text: string }[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      gets = await Promise.all(newestFirst.map((id) => rawAs(`/checkout-sessions/${id}`)));
+      const again = await rawAs('/checkout-sessions?limit=10');
+      if (again.text === stored!.text) break;
+      stored = again;
+    }
+    expect(stored!).toEqual({ status: 200, type: 'application/json; charset=utf-8', text: `{"object":"list","has_more":false,"data":[${gets.map((g) => g.text).join(',')}]}` });
+
+    // Not stored (cleared), or a text that is not the session's own: rendered from the row, the same bytes.
+    await sys.db(T.sessions).where({ id: cleared.id }).update({ view_json: null });
+    await sys.db(T.sessions).where({ id: foreign.id }).update({ view_json: (await sys.db(T.sessions).where({ id: unpaid.id }).first('view_json')).view_json });
+    expect(await rawAs('/checkout-sessions?limit=10')).toEqual(stored!);
+
+    // The pages, the cursors and the status filter are as before.
+    const page = (route: string) => rawAs(route).then((r) => JSON.parse(r.text));
+    expect(await page('/checkout-sessions?limit=2')).toMatchObject({ has_more: true, data: [{ id: foreign.id }, { id: cleared.id }] });
+    expect((await page(`/checkout-sessions?limit=2&starting_after=${cleared.id}`)).data.map((s: { id: string }) => s.id)).toEqual([unpaid.id, paid.id]);
+    expect((await page(`/checkout-sessions?ending_before=${unpaid.id}`)).data.map((s: { id: string }) => s.id)).toEqual([foreign.id, cleared.id]);
+    expect(await page('/checkout-sessions?status=paid')).toEqual({ object: 'list', has_more: false, data: [JSON.parse(gets[3].text)] });
+  });
+});

@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import { findKeyOwner, hashKey } from '../../db/apiKeys';
 import { isObjectId } from '../../domain/ids';
 import { readSessionWithFunded } from '../../db/sessionRead';
@@ -8,6 +8,7 @@ import { checkoutSessionView } from '../../views/checkoutSession';
 import { servedSessionView } from '../../views/storedSessionView';
 import { merchantKeyOf } from '../auth';
 import { AuthenticationError, NotFoundError } from '../errors';
+import { sendJsonText } from '../jsonText';
 import { shownId } from '../inputRules';
 
 /**
@@ -45,10 +46,4 @@ export function checkoutSessionReadRoute(ctx: ServiceContext): RequestHandler {
     if (!session) throw new NotFoundError('checkout session', id);
     res.json(checkoutSessionView(session.row, session.funded, ctx.config.publicUrl));
   };
-}
-
-/** What `res.json` does with a body once it is a string (the app sets no JSON replacer or spacing). */
-function sendJsonText(res: Response, text: string): void {
-  if (!res.get('Content-Type')) res.set('Content-Type', 'application/json');
-  res.send(text);
 }

@@ -1,17 +1,17 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { listSessions, updateSessionFields } from '../../db/sessions';
-import { findPayment, fundedPaymentsBySession } from '../../db/payments';
+import { updateSessionFields } from '../../db/sessions';
+import { findPayment } from '../../db/payments';
 import {
-  createCheckoutSession, deactivateCheckoutSession, getCheckoutSession,
+  createCheckoutSession, deactivateCheckoutSession, getCheckoutSession, listCheckoutSessionTexts,
 } from '../../services/checkoutSessions';
 import type { ServiceContext } from '../../services/context';
 import { sessionUpdate } from '../../services/sessionUpdate';
-import { checkoutSessionView } from '../../views/checkoutSession';
 import { refreshSessionView } from '../../views/storedSessionView';
 import { scopeOf } from '../auth';
 import { NotFoundError } from '../errors';
-import { listBody, listQuery, pageOptions } from '../lists';
+import { listBodyText, listQuery, pageOptions } from '../lists';
+import { sendJsonText } from '../jsonText';
 import { bodyObject, parseOr400 } from '../validate';
 import { createSessionSchema, updateSessionSchema } from '../../domain/input/sessionFields';
 import { idParam } from '../inputRules';
@@ -31,10 +31,8 @@ export function checkoutSessionRoutes(ctx: ServiceContext): Router {
 
   router.get('/', async (req, res) => {
     const q = parseOr400(listSchema, req.query);
-    const { rows, hasMore } = await listSessions(ctx.db, scopeOf(req), { ...pageOptions(q), status: q.status });
-    const funded = await fundedPaymentsBySession(ctx.db, rows.map((r) => r.id));
-    const data = rows.map((r) => checkoutSessionView(r, funded.get(r.id)!, ctx.config.publicUrl));
-    res.json(listBody(data, hasMore));
+    const { texts, hasMore } = await listCheckoutSessionTexts(ctx, scopeOf(req), { ...pageOptions(q), status: q.status });
+    sendJsonText(res, listBodyText(texts, hasMore));
   });
 
   router.get('/payment/:paymentId', async (req, res) => {
