@@ -32,8 +32,8 @@ export async function getCheckoutSession(ctx: ServiceContext, id: string, scope?
 /**
  * A page of the caller's sessions, each as the JSON text `GET /checkout-sessions/{id}` sends for it: its
  * stored object where it has one (one statement for the whole page, nothing rendered), else rendered
- * from its row and funded payments (two more statements, for those sessions only). A session that is
- * gone between the two reads (retention) is left out of the page.
+ * from its row and funded payments (two more statements, for those sessions only). A row deleted
+ * between the two reads (the product deletes none; an operator's SQL might) is left out of the page.
  */
 export async function listCheckoutSessionTexts(
   ctx: ServiceContext, scope: Scope, opts: PageOptions & { status?: string },
