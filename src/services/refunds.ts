@@ -8,6 +8,7 @@ import type { DbOrTx } from '../db/knex';
 import { NegativeBalanceError, postLedgerTransaction } from '../db/ledger';
 import type { PageOptions } from '../db/pagination';
 import { findPayment, fundedPayments } from '../db/payments';
+import { findWithdrawalLink } from '../db/withdrawalLinks';
 import {
   findRefund, insertRefund, listRefunds, moveSessionRefunded, paidTransfersOf, refundedSats, updateRefund, type RefundRow,
 } from '../db/refunds';
@@ -38,13 +39,20 @@ const DEFAULT_LINK_TTL_SECONDS = 30 * 86_400;
  * starts, in one transaction that locks the session's row (so concurrent refunds of one session queue
  * and can never together exceed what it received): the amount rules, the destination invoice, the
  * transfer reversals (never more than a recipient still holds) and the reservation (`insufficient_funds`).
- * Then the refund's workflow starts, and, for the default method, the withdrawal link's.
+ * Then the refund's workflow starts, and, for the default method, the withdrawal link's. A retried request
+ * (same Idempotency-Key, so same ID) finds the refund and (re)starts its workflows only.
  */
 export async function createRefund(ctx: ServiceContext, scope: Scope, input: CreateRefundInput, seed: string): Promise<RefundView> {
   assertCanSend(ctx, scope);
   const id = idFromSeed('re', seed);
   const existing = await findRefund(ctx.db, id, scope);
-  if (existing) return refundView(existing, ctx.config.publicUrl);
+  if (existing) {
+    // A retried create: the first may have committed and then failed to start the workflows (Temporal
+    // unreachable, a 503): without them the refund would stay pending with its money reserved.
+    const link = existing.withdrawal_link_id ? await findWithdrawalLink(ctx.db, existing.withdrawal_link_id, scope) : undefined;
+    await startRefundWorkflows(ctx, existing, link ?? null);
+    return refundView(existing, ctx.config.publicUrl);
+  }
   const currentRate = input.rate === 'current' ? await rateNow(ctx, scope, input.checkout_session) : undefined;
   // A Lightning Address or LNURL-pay is resolved to an invoice for the refund's sats before the transaction
   // (a third party's server may be slow; no lock waits on it); inside, the invoice is checked like any other.

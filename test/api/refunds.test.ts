@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
 import { bolt11Network } from '../../src/bitcoin/network';
 import { accountFunds } from '../../src/db/funds';
+import { REFUNDS } from '../../src/db/refunds';
 import { T } from '../../src/db/tables';
 import type { RateProvider } from '../../src/rates';
 import { LnurlWallet } from '../support/lnurlWallet';
@@ -147,6 +148,42 @@ describe('refunds', () => {
     expect(refund).toMatchObject({ status: 'pending', withdraw_method: 'lightning', withdrawal_link: null, url: null });
     await refundUntil(m.key, refund.id, 'succeeded');
     expect(await funds(m.id)).toMatchObject({ balance: before.balance - 1000n, reserved: 0n });
+  });
+
+  test('a create that committed but could not start its workflows (Temporal unreachable): the retry with the key starts them, paid once', async () => {
+    const m = await createMerchant(sys.baseUrl);
+    const cs = await paidSession(m.key, { currency: 'SATS', amount: 8000 }, [8000]);
+    const before = await funds(m.id);
+    // Starts of refund and withdrawal-link workflows fail while `down` is set (the rest of the system runs on).
+    const client = sys.ctx.temporal.workflow;
+    const start = client.start.bind(client);
+    let down = true;
+    client.start = (async (type: unknown, options: never) => {
+      if (down && (type === 'refund' || type === 'withdrawalLink')) throw new Error('Temporal is unreachable');
+      return start(type as never, options);
+    }) as typeof client.start;
+    const toInvoice = { checkout_session: cs.id, amount: 1000, withdraw_method: 'lightning', withdraw_request: await invoice(1000n) };
+    const asLink = { checkout_session: cs.id, amount: 2000 };
+    const keys = [`ri-${randomBytes(4).toString('hex')}`, `rl-${randomBytes(4).toString('hex')}`];
+    let failed: { status: number }[];
+    try {
+      failed = [await api(m.key, 'POST', '/refunds', toInvoice, { 'Idempotency-Key': keys[0] }), await api(m.key, 'POST', '/refunds', asLink, { 'Idempotency-Key': keys[1] })];
+    } finally {
+      down = false;
+      delete (client as { start?: unknown }).start;
+    }
+    expect(failed.map((r) => r.status)).toEqual([500, 500]);
+    // Both committed: recorded and reserved, with no workflow yet.
+    expect((await sys.db(REFUNDS).where({ checkout_session_id: cs.id })).map((r: { status: string }) => r.status)).toEqual(['pending', 'pending']);
+    expect((await funds(m.id)).reserved - before.reserved).toBeGreaterThan(3000n); // both amounts and their fee limits
+
+    const [paid, linked] = [(await api(m.key, 'POST', '/refunds', toInvoice, { 'Idempotency-Key': keys[0] })).body, (await api(m.key, 'POST', '/refunds', asLink, { 'Idempotency-Key': keys[1] })).body];
+    expect([paid.status, linked.status]).toEqual(['pending', 'pending']);
+    expect((await refundUntil(m.key, paid.id, 'succeeded')).status).toBe('succeeded');
+    expect(await wallet.claim(linked.withdraw_request, (sats) => invoice(sats))).toEqual({ status: 'OK' });
+    expect((await refundUntil(m.key, linked.id, 'succeeded')).status).toBe('succeeded');
+    expect(await funds(m.id)).toMatchObject({ balance: before.balance - 3000n, reserved: 0n });
+    expect((await sys.db(REFUNDS).where({ checkout_session_id: cs.id })).map((r: { id: string }) => r.id).sort()).toEqual([paid.id, linked.id].sort());
   });
 
   test('an invoice that cannot be paid fails the refund: the reserve is released and the session no longer counts it', async () => {
