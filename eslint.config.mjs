@@ -71,7 +71,7 @@ function layerRule(index) {
 
 export default tseslint.config(
   // test/support/lintProbes.mjs is a plain Node script outside the TypeScript project (it runs this config).
-  { ignores: ['node_modules/**', 'dist/**', '.generated/**', 'bench/results/**', '.data/**', 'eslint.config.mjs', 'jest.config.js', 'test/support/projectTimings.js', 'test/support/lintProbes.mjs'] },
+  { ignores: ['node_modules/**', 'dist/**', '.generated/**', 'bench/results/**', '.data/**', 'eslint.config.mjs', 'test/support/lintProbes.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -81,6 +81,17 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-require-imports': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The jest harness's plain CommonJS files (jest loads its config, reporters and results processor
+    // untransformed): outside the TypeScript project, so linted without type information.
+    files: ['jest.config.js', 'test/support/*.js', 'test/support/fixtures/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', test: 'readonly', expect: 'readonly' },
     },
   },
   ...layers.map((_, index) => layerRule(index)),

@@ -15,7 +15,9 @@ const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
 const transformIgnorePatterns = ['/node_modules/(?!(@noble|@scure|micro-packed|@apidevtools)/)'];
 module.exports = {
   testTimeout: 60000,
-  reporters: ['default', '<rootDir>/test/support/projectTimings.js'],
+  reporters: ['default', '<rootDir>/test/support/projectTimings.js', '<rootDir>/test/support/openHandles.js'],
+  // After every global teardown: a handle a test left open must not hold the finished run open (openHandles.js).
+  testResultsProcessor: '<rootDir>/test/support/exitWatchdog.js',
   projects: [
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, transformIgnorePatterns, testEnvironment: 'node' },
     {

@@ -1,0 +1,2 @@
+/** jest's testResultsProcessor: see openHandles.js. */
+module.exports = require('./openHandles').exitWatchdog;
