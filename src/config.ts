@@ -88,6 +88,8 @@ const envSchema = z.object({
   PAYOUT_LNURL_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
   // LNURL / Lightning Address hosts may be loopback or private (local development), like webhooks' setting.
   PAYOUT_LNURL_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  // How long a payout, refund or withdrawal link may wait for its workflow before the money-out starter starts it, and how often it looks.
+  MONEY_OUT_START_CHECK_MS: z.coerce.number().int().min(1000).default(60000),
   // Tests only (docs/payouts.md): a folder; a send that reached the node writes its key there and the worker then stops, never settling.
   TEST_PAUSE_AFTER_SEND_DIR: z.string().optional(),
   LND_TLS_CERT_PATH: z.string().optional(),
@@ -242,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       onchainTargetConf: e.PAYOUT_ONCHAIN_TARGET_CONF, lnurlAllowHttp: e.PAYOUT_LNURL_ALLOW_HTTP === 'true',
       lnurlAllowPrivateNetworks: e.PAYOUT_LNURL_ALLOW_PRIVATE_NETWORKS === 'true',
       testPauseAfterSendDir: e.TEST_PAUSE_AFTER_SEND_DIR,
+      startCheckMs: e.MONEY_OUT_START_CHECK_MS,
     },
     esplora: e.ESPLORA_URL
       ? {

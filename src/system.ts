@@ -27,6 +27,7 @@ import { startTemporalDevServer } from './infra/temporalDevServer';
 import { createModeRates, type ModeRates, type RateProvider } from './rates';
 import { ensureSystemAccounts } from './services/accounts';
 import type { ServiceContext } from './services/context';
+import { startMoneyOutStarter } from './services/moneyOutStarter';
 import { pageRouters } from './page/routes';
 import { dashboardRouter } from './dashboard/routes';
 import { createTemporalClient } from './temporal/client';
@@ -183,6 +184,8 @@ export async function startSystem(
       }
       const workerDb = pool(w.dbPoolMax, workerDbTimeouts(config));
       await startWorkerPart('checkout', config.temporal.taskQueue, workerDb, workerTuning(config.worker));
+      // Money-out rows whose create committed but could not start their workflow (src/services/moneyOutStarter.ts).
+      stops.push(startMoneyOutStarter({ ...ctx, db: workerDb }, { checkMs: config.payouts.startCheckMs, log: log.child({ component: 'money-out-starter' }) }));
     }
     if (parts.has('webhooks')) {
       const webhookDb = pool(config.webhooks.dbPoolMax, workerDbTimeouts(config));

@@ -33,6 +33,7 @@ import * as deliveryAttemptNotify from './migrations/144_delivery_attempt_notify
 import * as webhookCircuits from './migrations/160_webhook_endpoint_circuits';
 import * as sessionStoredView from './migrations/161_session_stored_view';
 import * as webhookDeliveryWindow from './migrations/166_webhook_delivery_window';
+import * as moneyOutWorkflowStarted from './migrations/170_money_out_workflow_started';
 
 /** Migrations in order, loaded statically so they run the same under ts-node, jest and compiled JS. */
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '160_webhook_endpoint_circuits': webhookCircuits,
   '161_session_stored_view': sessionStoredView,
   '166_webhook_delivery_window': webhookDeliveryWindow,
+  '170_money_out_workflow_started': moneyOutWorkflowStarted,
 };
 
 /** knex's lock table (its default name for the default `knex_migrations`). */

@@ -31,6 +31,8 @@ export interface PayoutRow {
   note: string | null;
   created: string;
   modified: string;
+  /** When Temporal confirmed its workflow (ms); null until then: the money-out starter starts it (migration 170). */
+  workflow_started_at: string | null;
 }
 
 /** Every column of `payouts`, as PayoutRow names them. */
@@ -38,7 +40,7 @@ export const PAYOUT_COLUMNS = columnsOf<PayoutRow>()([
   'id', 'account_id', 'livemode', 'status', 'withdraw_method', 'withdraw_type', 'withdraw_request',
   'payment_request', 'payment_hash', 'onchain_address', 'currency', 'amount', 'exchange_rate',
   'target_amount', 'fee_limit', 'reserved_amount', 'fee', 'txid', 'raw_tx', 'failure_reason', 'note',
-  'created', 'modified',
+  'created', 'modified', 'workflow_started_at',
 ]);
 
 /** The payment hash is already another payout's (the node would refuse a second payment anyway). */

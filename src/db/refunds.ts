@@ -35,6 +35,8 @@ export interface RefundRow {
   metadata: Record<string, unknown> | null;
   created: string;
   modified: string;
+  /** When Temporal confirmed its workflow (ms); null until then: the money-out starter starts it (migration 170). */
+  workflow_started_at: string | null;
 }
 
 /** Every column of `refunds`, as RefundRow names them. */
@@ -42,11 +44,11 @@ export const REFUND_COLUMNS = columnsOf<RefundRow>()([
   'id', 'account_id', 'livemode', 'checkout_session_id', 'payment_id', 'status', 'type', 'currency',
   'amount', 'rate', 'exchange_rate', 'target_amount', 'reverse_transfers', 'transfer_reversals',
   'withdraw_method', 'withdraw_request', 'payment_hash', 'fee_limit', 'fee', 'withdrawal_link_id',
-  'failure_reason', 'reason', 'metadata', 'created', 'modified',
+  'failure_reason', 'reason', 'metadata', 'created', 'modified', 'workflow_started_at',
 ]);
 
 /** Inserts a refund as `pending`; undefined when its ID existed (a retried create). */
-export async function insertRefund(db: DbOrTx, row: Omit<RefundRow, 'status' | 'fee' | 'failure_reason' | 'modified'>): Promise<RefundRow | undefined> {
+export async function insertRefund(db: DbOrTx, row: Omit<RefundRow, 'status' | 'fee' | 'failure_reason' | 'modified' | 'workflow_started_at'>): Promise<RefundRow | undefined> {
   const [inserted] = await db(REFUNDS).insert({
     ...row, status: 'pending', transfer_reversals: JSON.stringify(row.transfer_reversals),
     metadata: row.metadata === null ? null : JSON.stringify(row.metadata), modified: row.created,

@@ -31,16 +31,18 @@ export interface WithdrawalLinkRow {
   paid_at: string | null;
   created: string;
   modified: string;
+  /** When Temporal confirmed its workflow (ms); null until then: the money-out starter starts it (migration 170). */
+  workflow_started_at: string | null;
 }
 
 /** Every column of `withdrawal_links`, as WithdrawalLinkRow names them. */
 export const WITHDRAWAL_LINK_COLUMNS = columnsOf<WithdrawalLinkRow>()([
   'id', 'account_id', 'livemode', 'status', 'currency', 'amount', 'exchange_rate', 'target_amount',
   'fee_limit', 'k1', 'expires_at', 'description', 'statement_descriptor', 'metadata', 'refund_id',
-  'payment_request', 'payment_hash', 'fee', 'failure_reason', 'paid_at', 'created', 'modified',
+  'payment_request', 'payment_hash', 'fee', 'failure_reason', 'paid_at', 'created', 'modified', 'workflow_started_at',
 ]);
 
-export type NewWithdrawalLink = Omit<WithdrawalLinkRow, 'status' | 'payment_request' | 'payment_hash' | 'fee' | 'failure_reason' | 'paid_at' | 'modified'>;
+export type NewWithdrawalLink = Omit<WithdrawalLinkRow, 'status' | 'payment_request' | 'payment_hash' | 'fee' | 'failure_reason' | 'paid_at' | 'modified' | 'workflow_started_at'>;
 
 /** Inserts a link as `active`; returns it, or undefined when its ID existed (a retried create). */
 export async function insertWithdrawalLink(db: DbOrTx, row: NewWithdrawalLink): Promise<WithdrawalLinkRow | undefined> {

@@ -3,6 +3,7 @@ import { nodePublicKey } from '../bitcoin';
 import { CheckoutError } from '../domain/errors';
 import { recordEventForDispatch } from '../db/events';
 import { InsufficientFundsError } from '../db/funds';
+import { markWorkflowStarted } from '../db/moneyOutStarts';
 import { DuplicatePaymentHashError, findPayout, findPayoutByHash, insertPayoutWithReservation, listPayouts, type PayoutRow } from '../db/payouts';
 import type { PageOptions } from '../db/pagination';
 import type { Scope } from '../db/sessions';
@@ -75,7 +76,7 @@ export async function createInstantSend(ctx: PayoutContext, scope: Scope, input:
     withdraw_type: dest.type, withdraw_request: input.withdraw_request, payment_request: dest.paymentRequest, payment_hash: dest.paymentHash,
     onchain_address: dest.address, currency: input.currency, amount, exchange_rate: exchangeRate, target_amount: dest.sats.toString(),
     fee_limit: feeLimit.toString(), reserved_amount: (dest.sats + feeLimit).toString(), fee: null, txid: null, raw_tx: null,
-    failure_reason: null, note: input.note ?? null, created: String(now), modified: String(now),
+    failure_reason: null, note: input.note ?? null, created: String(now), modified: String(now), workflow_started_at: null,
   };
   const stored = await ctx.db.transaction(async (tx) => {
     const result = await insertPayoutWithReservation(tx, row);
@@ -98,8 +99,17 @@ export async function platformNodeKey(ctx: ServiceContext, livemode: boolean): P
   return livemode ? ctx.payoutSender!.identityPubkey() : nodePublicKey(lightningNodeKey(ctx.config.dataDir, ctx.config.lightningNodeKey));
 }
 
-/** Starts the payout's workflow unless it runs or ran (ID = payout ID); the payout as the API shows it. */
+/** Starts the payout's workflow unless it runs or ran; the payout as the API shows it. */
 async function startAndView(ctx: PayoutContext, p: PayoutRow) {
+  await startPayoutWorkflow(ctx, p);
+  return payoutView(p, networkOf(ctx, p.livemode));
+}
+
+/**
+ * Starts the payout's workflow (ID = payout ID) unless it runs or ran, then marks the row started
+ * (src/db/moneyOutStarts.ts). Idempotent: the create, its retries and the money-out starter all call it.
+ */
+export async function startPayoutWorkflow(ctx: ServiceContext, p: PayoutRow): Promise<void> {
   try {
     await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs, () => ctx.temporal.workflow.start(PAYOUT_WORKFLOW_TYPE, {
       workflowId: p.id, taskQueue: ctx.config.temporal.taskQueue, args: [{ payoutId: p.id }],
@@ -108,7 +118,7 @@ async function startAndView(ctx: PayoutContext, p: PayoutRow) {
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  return payoutView(p, networkOf(ctx, p.livemode));
+  if (p.workflow_started_at === null) await markWorkflowStarted(ctx.db, 'payouts', p.id, Date.now());
 }
 
 function networkOf(ctx: ServiceContext, livemode: boolean) {

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../db/knex';
 import { EXTERNAL_ACCOUNT_ID, type LedgerTxnType } from '../db/ledger';
+import { unstartedPayouts, unstartedRefunds, unstartedWithdrawalLinks } from '../db/moneyOutStarts';
 import { T } from '../db/tables';
 import type { NodeFunds } from '../bitcoin/lndSender';
 import { reservationDifferences } from './reservations';
@@ -17,12 +18,16 @@ export interface Difference {
 
 const STUCK_TRANSFER_MS = 5 * 60_000;
 const STUCK_RECEIPT_MS = 5 * 60_000;
+const STUCK_MONEY_OUT_START_MS = 5 * 60_000;
+/** At most this many rows of one kind are listed per check (the oldest). */
+const REPORT_LIMIT = 1000;
 
 /**
  * Re-derives the money state from receipts and ledger entries and lists every difference:
  * unbalanced transactions, receipts not posted at their gross, splits that do not add up, negative
  * balances, balances that do not sum to the money received, sessions whose totals disagree with their
- * receipts, transfers stuck pending or failed, receipts stored but uncredited for over 5 minutes, and
+ * receipts, transfers stuck pending or failed, receipts stored but uncredited for over 5 minutes,
+ * payouts, refunds and withdrawal links whose workflow was never started for over 5 minutes, and
  * reservations that are not exactly those of the money-out objects in flight (./reservations.ts).
  */
 export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Difference[]> {
@@ -98,6 +103,14 @@ export async function reconcile(db: DbOrTx, now = Date.now()): Promise<Differenc
   // Money stored but not credited for this long means its session's workflow is stuck or never got it.
   const uncredited = await db(T.receipts).select('id', 'checkout_session_id', 'amount_sats').where({ status: 'received' }).andWhere('created', '<', now - STUCK_RECEIPT_MS);
   for (const r of uncredited) add('receipt_uncredited', `${r.id} (${r.checkout_session_id}, ${r.amount_sats} sats)`, 'credited', 'received');
+  // A money-out row whose workflow Temporal never confirmed holds its reservation with nothing to end it:
+  // the worker's money-out starter starts these after MONEY_OUT_START_CHECK_MS, so one this old means
+  // no worker runs the starter, or Temporal has been unreachable all along.
+  const unstartedBefore = now - STUCK_MONEY_OUT_START_MS;
+  for (const [kind, list] of [['payout', await unstartedPayouts(db, unstartedBefore, REPORT_LIMIT)], ['refund', await unstartedRefunds(db, unstartedBefore, REPORT_LIMIT)],
+    ['withdrawal_link', await unstartedWithdrawalLinks(db, unstartedBefore, REPORT_LIMIT)]] as const) {
+    for (const row of list) add('money_out_workflow_not_started', `${row.id} (${kind})`, 'started', 'not started');
+  }
   // Every reservation belongs to a payout, withdrawal link or refund in flight, and a final one holds none.
   diffs.push(...await reservationDifferences(db));
   return diffs;

@@ -7,6 +7,7 @@ import { accountFunds, InsufficientFundsError, reserve } from '../db/funds';
 import type { DbOrTx } from '../db/knex';
 import { NegativeBalanceError, postLedgerTransaction } from '../db/ledger';
 import type { PageOptions } from '../db/pagination';
+import { markWorkflowStarted } from '../db/moneyOutStarts';
 import { findPayment, fundedPayments } from '../db/payments';
 import { findWithdrawalLink } from '../db/withdrawalLinks';
 import {
@@ -144,9 +145,10 @@ async function resolveRefundInvoice(ctx: ServiceContext, scope: Scope, target: s
 
 /**
  * The refund's workflow first, then its link's: the link tells the refund how it ended, so the refund
- * must be listening before the link can end. Both starts are idempotent (a retried create).
+ * must be listening before the link can end. Each row is marked started once Temporal confirmed its
+ * workflow (src/db/moneyOutStarts.ts). Both starts are idempotent (a retried create, the money-out starter).
  */
-async function startRefundWorkflows(ctx: ServiceContext, row: RefundRow, link: Parameters<typeof startWithdrawalLinkWorkflow>[1] | null): Promise<void> {
+export async function startRefundWorkflows(ctx: ServiceContext, row: RefundRow, link: Parameters<typeof startWithdrawalLinkWorkflow>[1] | null): Promise<void> {
   const input: RefundWorkflowInput = { refundId: row.id };
   await withCallDeadline(ctx.temporal, ctx.config.temporalCallTimeoutMs, () => ctx.temporal.workflow.start(REFUND_WORKFLOW_TYPE, {
     workflowId: row.id, taskQueue: ctx.config.temporal.taskQueue, args: [input],
@@ -156,6 +158,7 @@ async function startRefundWorkflows(ctx: ServiceContext, row: RefundRow, link: P
     if ((err as Error)?.name === 'WorkflowExecutionAlreadyStartedError') return;
     throw err;
   });
+  if (row.workflow_started_at === null) await markWorkflowStarted(ctx.db, 'refunds', row.id, Date.now());
   if (link) await startWithdrawalLinkWorkflow(ctx, link);
 }
 

@@ -5,6 +5,7 @@ import type { CreateWithdrawalLinkInput } from '../domain/input/withdrawalLink';
 import { CheckoutError } from '../domain/errors';
 import { recordEventForDispatch } from '../db/events';
 import { InsufficientFundsError, reserve } from '../db/funds';
+import { markWorkflowStarted } from '../db/moneyOutStarts';
 import type { DbOrTx } from '../db/knex';
 import type { PageOptions } from '../db/pagination';
 import type { Scope } from '../db/sessions';
@@ -78,8 +79,9 @@ export async function recordWithdrawalLink(
 }
 
 /**
- * Starts a link's workflow (ID = the link's ID). Idempotent: a start for a link whose workflow runs
- * or ran is a no-op, so a retried create or a refund's retry never makes a second one.
+ * Starts a link's workflow (ID = the link's ID), then marks the row started (src/db/moneyOutStarts.ts).
+ * Idempotent: a start for a link whose workflow runs or ran is a no-op, so a retried create, a refund's
+ * retry or the money-out starter never makes a second one.
  */
 export async function startWithdrawalLinkWorkflow(ctx: ServiceContext, row: WithdrawalLinkRow): Promise<void> {
   const input: WithdrawalLinkWorkflowInput = { linkId: row.id, expiresAt: row.expires_at === null ? null : Number(row.expires_at) };
@@ -92,6 +94,7 @@ export async function startWithdrawalLinkWorkflow(ctx: ServiceContext, row: With
     if ((err as Error)?.name === 'WorkflowExecutionAlreadyStartedError') return;
     throw err;
   });
+  if (row.workflow_started_at === null) await markWorkflowStarted(ctx.db, 'withdrawal_links', row.id, Date.now());
 }
 
 /** `POST /withdrawal-links`: prices, records and reserves in one transaction, then starts the workflow. */

@@ -129,6 +129,8 @@ test('a send retried after it paid (the worker died before settling) asks the no
     id, account_id: shop.id, livemode: true, status: 'unpaid', withdraw_method: 'lightning', withdraw_type: 'bolt11', withdraw_request: paymentRequest,
     payment_request: paymentRequest, payment_hash: hash, onchain_address: null, currency: 'SATS', amount: '7000', exchange_rate: '1', target_amount: '7000',
     fee_limit: '70', reserved_amount: '7070', fee: null, txid: null, raw_tx: null, failure_reason: null, note: null, created: String(now), modified: String(now),
+    // No workflow: this test runs the activities itself; marked started so the money-out starter leaves it be.
+    workflow_started_at: String(now),
   }));
   const first = await acts.sendPayout({ payoutId: id });
   expect(first).toMatchObject({ outcome: 'paid' });

@@ -13,13 +13,13 @@ const refund = (over: Partial<RefundRow>): RefundRow => ({
   id: 're_1', account_id: 'acct_1', livemode: false, checkout_session_id: 'cs_1', payment_id: null, status: 'pending', type: 'partial',
   currency: 'SATS', amount: '1000', rate: 'original', exchange_rate: '1', target_amount: '1000', reverse_transfers: true,
   transfer_reversals: [{ account: 'acct_2', amount: '100' }], withdraw_method: 'lightning', withdraw_request: 'lnbc1', payment_hash: null,
-  fee_limit: '10', fee: null, withdrawal_link_id: null, failure_reason: null, reason: null, metadata: null, created: '1', modified: '1', ...over,
+  fee_limit: '10', fee: null, withdrawal_link_id: null, failure_reason: null, reason: null, metadata: null, created: '1', modified: '1', workflow_started_at: '1', ...over,
 });
 
 const link = (over: Partial<WithdrawalLinkRow>): WithdrawalLinkRow => ({
   id: 'wlink_1', account_id: 'acct_1', livemode: false, status: 'active', currency: 'SATS', amount: '5000', exchange_rate: '1',
   target_amount: '5000', fee_limit: '50', k1: 'k', expires_at: null, description: null, statement_descriptor: null, metadata: null,
-  refund_id: null, payment_request: null, payment_hash: null, fee: null, failure_reason: null, paid_at: null, created: '1', modified: '1', ...over,
+  refund_id: null, payment_request: null, payment_hash: null, fee: null, failure_reason: null, paid_at: null, created: '1', modified: '1', workflow_started_at: '1', ...over,
 });
 
 test('a refund shows its sats as numbers, and as exact strings beyond 2^53', () => {
