@@ -4,7 +4,7 @@ import { accountFunds } from '../../src/db/funds';
 import type { MoneyOutTable } from '../../src/db/moneyOutStarts';
 import { reconcile, type Difference } from '../../src/services/reconcile';
 import { LnurlWallet } from '../support/lnurlWallet';
-import { call, createMerchant, waitFor } from '../support/testSystem';
+import { call, paidMerchant, waitFor } from '../support/testSystem';
 import { useTestSystem } from '../support/useTestSystem';
 
 /**
@@ -27,15 +27,6 @@ const statusUntil = async (key: string, route: string, done: string) => {
   return got.body.status;
 };
 
-/** A merchant with a session of `sats` paid (test mode), and that session. */
-async function paidMerchant(sats: number) {
-  const m = await createMerchant(sys.baseUrl);
-  const cs = (await api(m.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: sats })).body;
-  await api(m.key, 'POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: sats, method: 'lightning' });
-  await waitFor(() => api(m.key, 'GET', `/checkout-sessions/${cs.id}`), (r) => r.body.status === 'paid');
-  return { m, cs };
-}
-
 /** Makes every start of a money-out workflow fail, as an unreachable Temporal would, until the returned function is called. */
 function failMoneyOutStarts(): () => void {
   const client = sys.ctx.temporal.workflow;
@@ -48,7 +39,7 @@ function failMoneyOutStarts(): () => void {
 }
 
 test('creates whose workflows could not start, never retried: the starter starts them, each is paid once, nothing stays reserved', async () => {
-  const { m, cs } = await paidMerchant(20_000);
+  const { m, cs } = await paidMerchant(sys.baseUrl, 20_000);
   const before = await accountFunds(sys.db, m.id, false);
 
   const restore = failMoneyOutStarts();
@@ -95,7 +86,7 @@ test('creates whose workflows could not start, never retried: the starter starts
 });
 
 test('a create whose workflow started is marked at once, so the starter never reads it', async () => {
-  const { m, cs } = await paidMerchant(5000);
+  const { m, cs } = await paidMerchant(sys.baseUrl, 5000);
   const payout = await api(m.key, 'POST', '/instant-sends', { amount: 1000, currency: 'SATS', withdraw_method: 'lightning', withdraw_request: await invoice(1000) });
   const refund = await api(m.key, 'POST', '/refunds', { checkout_session: cs.id, amount: 500 });
   expect([payout.status, refund.status]).toEqual([200, 200]);
@@ -105,7 +96,7 @@ test('a create whose workflow started is marked at once, so the starter never re
 });
 
 test('reconcile names an open row whose workflow was never confirmed for 5 minutes; the starter confirms it', async () => {
-  const { m } = await paidMerchant(5000);
+  const { m } = await paidMerchant(sys.baseUrl, 5000);
   const link = (await api(m.key, 'POST', '/withdrawal-links', { currency: 'SATS', amount: 1000 })).body;
   const named = (diffs: Difference[]) => diffs.filter((d) => d.subject === `${link.id} (withdrawal_link)`).map((d) => d.kind);
   // Written and checked in one transaction, which the starter cannot see: the link as if its create had

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateNodeKey, LocalLightningNode } from '../../src/bitcoin';
 import { accountFunds } from '../../src/db/funds';
-import { call, createMerchant, waitFor } from '../support/testSystem';
+import { call, paidMerchant, waitFor } from '../support/testSystem';
 import { useTestSystem } from '../support/useTestSystem';
 
 // A refund paid to the customer's Lightning Address (LUD-16) or LNURL-pay (LUD-06): resolved to an invoice for
@@ -36,13 +36,7 @@ afterAll(async () => { await new Promise((r) => server?.close(r)); });
 
 const api = (key: string, method: string, route: string, body?: unknown) => call(sys.baseUrl, key, method, route, body);
 
-async function paidSession(sats: number) {
-  const m = await createMerchant(sys.baseUrl);
-  const cs = (await api(m.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: sats })).body;
-  await api(m.key, 'POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: sats, method: 'lightning' });
-  await waitFor(() => api(m.key, 'GET', `/checkout-sessions/${cs.id}`), (r) => r.body.status === 'paid');
-  return { m, cs };
-}
+const paidSession = (sats: number) => paidMerchant(sys.baseUrl, sats);
 
 test('a refund to a Lightning Address: the customer\'s server is asked for exactly the refund, the invoice paid, the session shows it', async () => {
   const { m, cs } = await paidSession(10_000);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../src/infra/freePort';
 import { LEGACY_PASSWORD } from '../../src/infra/embeddedPostgres';
+import { isRunning } from '../support/pids';
 import { root } from './support/processes';
 
 /**
@@ -64,16 +65,6 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie has exited; only its parent's wait is missing.
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 /** True when nothing listens on `port` (a server can bind it, on every address). */
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -116,7 +107,7 @@ afterAll(async () => {
     for (const pid of descendants(npm.pid!)) started.add(pid);
     npm.kill('SIGKILL');
   }
-  for (const pid of started) if (alive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of started) if (isRunning(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -161,7 +152,7 @@ test('SIGTERM to the npm process stops the app, PostgreSQL and the Temporal dev 
   const exited = new Promise<number | null>((resolve) => npm!.once('exit', (code) => resolve(code)));
   npm!.kill('SIGTERM');
   expect(await exited).toBe(0);
-  await until('every process npm start started has exited', () => children.every((pid) => !alive(pid)), 60_000);
+  await until('every process npm start started has exited', () => children.every((pid) => !isRunning(pid)), 60_000);
   const allPorts = [...Object.values(ports), pgPort];
   await until('every port is free', async () => (await Promise.all(allPorts.map(portFree))).every(Boolean), 60_000);
   expect(fs.existsSync(path.join(env.DATA_DIR, 'runtime.json'))).toBe(false);

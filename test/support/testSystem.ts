@@ -83,6 +83,15 @@ export async function createMerchant(baseUrl: string, body: Record<string, unkno
   return { id: res.body.id, key: res.body.secret_key };
 }
 
+/** A new merchant with one test-mode session of `sats` paid over Lightning (its balance: `sats` less the fee), and that session. */
+export async function paidMerchant(baseUrl: string, sats: number): Promise<{ m: { id: string; key: string }; cs: any }> {
+  const m = await createMerchant(baseUrl);
+  const cs = (await call(baseUrl, m.key, 'POST', '/checkout-sessions', { currency: 'SATS', amount: sats })).body;
+  await call(baseUrl, m.key, 'POST', `/test-helpers/payments/${cs.payment_id}/receive`, { amount: sats, method: 'lightning' });
+  await waitFor(() => call(baseUrl, m.key, 'GET', `/checkout-sessions/${cs.id}`), (r) => r.body.status === 'paid');
+  return { m, cs };
+}
+
 /** Polls `read` until `done` holds or `timeoutMs` passes; returns the last value read. */
 export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

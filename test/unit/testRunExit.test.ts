@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
+import { isRunning } from '../support/pids';
 
 /**
  * `npm test` must end once its tests have: a handle a test left open (here a child process and an
@@ -23,15 +23,6 @@ function runFixture(env: Record<string, string>): Promise<{ code: number | null;
   });
 }
 
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 test('a run that leaves a child process running still exits, naming the child and the file, and kills it', async () => {
   const { code, out } = await runFixture({ LEAK_CHILD: '1' });
   const pid = Number(/leaked child (\d+)/.exec(out)?.[1]);
@@ -41,9 +32,9 @@ test('a run that leaves a child process running still exits, naming the child an
     expect(out).toMatch(new RegExp(`child process ${pid}: sleep 600 \\(first seen after leak\\.fixture\\.js\\)`));
     expect(out).toContain(`stdio pipe 1 of child process ${pid}`);
     expect(out).toContain('other resources: Timeout');
-    expect(running(pid)).toBe(false);
+    expect(isRunning(pid)).toBe(false);
   } finally {
-    if (pid && running(pid)) process.kill(pid, 'SIGKILL');
+    if (pid && isRunning(pid)) process.kill(pid, 'SIGKILL');
   }
 }, 60_000);
 
@@ -55,7 +46,7 @@ test('a failed run that leaves a child running exits with the failure', async ()
     expect(out).toContain('the process did not exit');
     expect(code).toBe(1);
   } finally {
-    if (pid && running(pid)) process.kill(pid, 'SIGKILL');
+    if (pid && isRunning(pid)) process.kill(pid, 'SIGKILL');
   }
 }, 60_000);
 
