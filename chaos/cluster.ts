@@ -199,7 +199,7 @@ export class Cluster {
    * The Temporal address a part process dials: the dev server's, or on the cluster the load balancer in
    * front of its frontends (as in production: every process dials one name, never a frontend by itself).
    */
-  private temporalAddress(): string {
+  temporalAddress(): string {
     return this.temporalCluster ? this.temporalCluster.address : `127.0.0.1:${this.ports.temporal}`;
   }
 

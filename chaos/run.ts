@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createDb } from '../src/db/knex';
 import { createLogger } from '../src/logger';
 import { checkInvariants, observe, quiescent, type Observed } from './checks';
+import { explainMoneyOut } from './diagnose';
 import { Cluster, sleep } from './cluster';
 import { runFailover, runFaults } from './faults';
 import { recoveryFigures, runProbes } from './probes';
@@ -103,6 +104,11 @@ export async function runChaos(opts: ChaosOptions, print: (line: string) => void
       const reconcileCode = await reconcileExitCode(cluster);
       if (reconcileCode !== 0) failures.push(`npm run reconcile exited ${reconcileCode}`);
       if (cluster.temporalCluster?.unexpectedExits.length) failures.push(...cluster.temporalCluster.unexpectedExits.map((e) => `Temporal: ${e}`));
+      const unended = moneyOut.objects.filter((m) => failures.some((f) => f.includes(m.id))).map((m) => m.id);
+      if (unended.length) {
+        print('chaos: money out that did not end as expected, as Temporal and the part logs have it:');
+        for (const line of await explainMoneyOut(cluster.temporalAddress(), path.join(dir, 'logs'), unended)) print(line);
+      }
       const figures: RunFigures = {
         opts, traffic, observed, moneyOut, stats, receiver, counts: cluster.counts, chaosMs, settleMs, reconcileCode, failures,
         failover: kill ? { killed: kill.killed, atMs: kill.atMs, loadAtKill: kill.loadAtKill, recovery: recoveryFigures(probeResults, kill.atMs), frontend: kill.frontend } : undefined,
