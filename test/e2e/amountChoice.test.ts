@@ -1,6 +1,7 @@
 import { call, createMerchant } from '../support/testSystem';
 import { useTestSystem } from '../support/useTestSystem';
-import { newCustomer, screenshot, startShopServer, useBrowser } from './support/browser';
+import { newCustomer, screenshot, startShopServer, useBrowser, BACKEND_WAIT_MS } from './support/browser';
+
 
 const sys = useTestSystem();
 const browser = useBrowser();
@@ -35,7 +36,7 @@ test('a donor picks one of the offered amounts, and the QR asks for exactly that
   expect(await page.getByTestId('qr').getAttribute('href')).toMatch(/\?amount=0\.00021&lightning=/);
   await screenshot(page, 'amount-choice-2-qr');
   await page.getByRole('button', { name: 'Simulate payment' }).click();
-  await page.getByTestId('paid').waitFor({ timeout: 20_000 });
+  await page.getByTestId('paid').waitFor({ timeout: BACKEND_WAIT_MS });
   expect(await page.getByTestId('success-message').textContent()).toBe('Thank you for your support!');
   await context.close();
-});
+}, 3 * BACKEND_WAIT_MS);

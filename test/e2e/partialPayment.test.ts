@@ -1,6 +1,7 @@
 import { call, createMerchant } from '../support/testSystem';
 import { useTestSystem } from '../support/useTestSystem';
-import { newCustomer, screenshot, useBrowser } from './support/browser';
+import { newCustomer, screenshot, useBrowser, BACKEND_WAIT_MS } from './support/browser';
+
 
 const sys = useTestSystem();
 const browser = useBrowser();
@@ -21,9 +22,9 @@ test('a partial payment shows the amount still due with a new QR, and paying the
   // 4,000 of 10,000 sats arrive on-chain: the page shows what is still due and asks for exactly that.
   await page.getByTestId('simulate-amount').fill('4000');
   await page.getByRole('button', { name: 'Simulate payment' }).click();
-  await page.getByTestId('amount-due').waitFor({ timeout: 20_000 });
+  await page.getByTestId('amount-due').waitFor({ timeout: BACKEND_WAIT_MS });
   expect(await page.getByTestId('partial').textContent()).toMatch(/We received 4,000 sats\.\s+6,000 sats still due\./);
-  await page.getByTestId('qr').waitFor({ timeout: 20_000 });
+  await page.getByTestId('qr').waitFor({ timeout: BACKEND_WAIT_MS });
   expect(await page.getByTestId('payment').getAttribute('data-payment-id')).not.toBe(firstPayment);
   expect(await page.getByTestId('pay-sats').textContent()).toBe('6,000 sats');
   expect(await page.getByTestId('qr').getAttribute('href')).toMatch(/\?amount=0\.00006&lightning=/);
@@ -35,7 +36,7 @@ test('a partial payment shows the amount still due with a new QR, and paying the
   // The simulator offers the rest by default.
   expect(await page.getByTestId('simulate-amount').inputValue()).toBe('6000');
   await page.getByRole('button', { name: 'Simulate payment' }).click();
-  await page.getByTestId('paid').waitFor({ timeout: 20_000 });
+  await page.getByTestId('paid').waitFor({ timeout: BACKEND_WAIT_MS });
   expect(await page.getByTestId('success-message').textContent()).toBe('Thanks! Your node kit ships tomorrow.');
   await screenshot(page, 'partial-2-paid-message');
 
@@ -43,4 +44,4 @@ test('a partial payment shows the amount still due with a new QR, and paying the
   expect(read.body.status).toBe('paid');
   expect(read.body.payment_id).toHaveLength(2);
   await context.close();
-});
+}, 3 * BACKEND_WAIT_MS);

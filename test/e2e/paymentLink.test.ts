@@ -1,6 +1,7 @@
 import { call, createMerchant } from '../support/testSystem';
 import { useTestSystem } from '../support/useTestSystem';
-import { newCustomer, screenshot, startShopServer, useBrowser } from './support/browser';
+import { newCustomer, screenshot, startShopServer, useBrowser, BACKEND_WAIT_MS } from './support/browser';
+
 
 const sys = useTestSystem();
 const browser = useBrowser();
@@ -49,7 +50,7 @@ test('a customer opens a payment link, is refused without a required detail, pay
   await screenshot(page, 'payment-link-3-qr');
 
   await page.getByRole('button', { name: 'Simulate payment' }).click();
-  await page.waitForURL(successUrl, { timeout: 20_000 });
+  await page.waitForURL(successUrl, { timeout: BACKEND_WAIT_MS });
   expect(await page.getByRole('heading').textContent()).toBe('Thanks from the shop');
   await screenshot(page, 'payment-link-4-success-url');
 
@@ -60,4 +61,4 @@ test('a customer opens a payment link, is refused without a required detail, pay
     email: 'satoshi@example.com', custom_fields: [{ label: 'Grind', value: 'Espresso' }],
   });
   await context.close();
-});
+}, 3 * BACKEND_WAIT_MS);

@@ -5,6 +5,13 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { lateBound } from '../../support/useTestSystem';
 
+/**
+ * How long a browser test waits on the server (a payment credited, a page updated by its 1.5 s poll):
+ * generous, because on a loaded two-core machine a workflow step can take many seconds. The tests assert
+ * what happens, not how fast.
+ */
+export const BACKEND_WAIT_MS = 60_000;
+
 /** Debian's chromium (`apt-get install chromium`); CHROMIUM_PATH overrides it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
